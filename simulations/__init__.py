@@ -1,0 +1,3 @@
+"""smtk simulations: pure, seeded engines (triage, risk, ROI, benchmarking) and their thin widget front-ends in `ui`."""
+
+__version__ = "0.1.0"

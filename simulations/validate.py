@@ -1,0 +1,164 @@
+"""Validation of the data files a trainer edits (YAML/CSV): every error names the file, the field and what was expected."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import yaml
+
+_MISSING = object()
+
+
+class DataError(ValueError):
+    """A data file is wrong: carries the file, the dotted field path and the problem, for a one-line user message."""
+
+    def __init__(self, path: str | Path, field: str, problem: str) -> None:
+        self.path = str(path)
+        self.field = field or "(top level)"
+        self.problem = problem
+        super().__init__(f"{self.path}: {self.field}: {problem}")
+
+
+def load_yaml(path: str | Path) -> Field:
+    """Read a YAML file into a `Field` rooted at the top level; unreadable or invalid YAML raises DataError."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(path, "", "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(path, "", f"cannot read the file ({exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise DataError(path, "", f"not valid YAML{where}: {problem}") from None
+    return Field(path, data, "")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One value inside a data file, with typed accessors that raise DataError naming where the value sits."""
+
+    path: Path
+    value: Any
+    where: str
+
+    def fail(self, problem: str) -> NoReturn:
+        raise DataError(self.path, self.where, problem)
+
+    def _child_name(self, key: str | int) -> str:
+        if isinstance(key, int):
+            return f"{self.where}[{key}]"
+        return f"{self.where}.{key}" if self.where else str(key)
+
+    def has(self, key: str) -> bool:
+        return isinstance(self.value, dict) and key in self.value
+
+    def get(self, key: str, default: Any = _MISSING) -> Field:
+        """The child `key` of a mapping; a missing key is an error unless a default is given."""
+        self.mapping()
+        if key not in self.value:
+            if default is _MISSING:
+                Field(self.path, None, self._child_name(key)).fail("required field is missing")
+            return Field(self.path, default, self._child_name(key))
+        return Field(self.path, self.value[key], self._child_name(key))
+
+    def only(self, allowed: Iterable[str]) -> Field:
+        """Reject keys outside `allowed` (a typo in a field name should not be silently ignored)."""
+        allowed = set(allowed)
+        extra = sorted(str(k) for k in self.mapping() if k not in allowed)
+        if extra:
+            self.fail(f"unknown field(s) {', '.join(extra)}; expected only {', '.join(sorted(allowed))}")
+        return self
+
+    def mapping(self) -> dict:
+        if not isinstance(self.value, dict):
+            self.fail(f"expected a mapping of fields, got {_show(self.value)}")
+        return self.value
+
+    def items(self, *, min_len: int = 0) -> Iterator[Field]:
+        """The elements of a list, each named `where[i]`."""
+        if self.value is None and min_len == 0:
+            return iter(())
+        if not isinstance(self.value, list):
+            self.fail(f"expected a list, got {_show(self.value)}")
+        if len(self.value) < min_len:
+            self.fail(f"expected at least {min_len} item(s), got {len(self.value)}")
+        return (Field(self.path, v, self._child_name(i)) for i, v in enumerate(self.value))
+
+    def entries(self) -> Iterator[tuple[str, Field]]:
+        """The (key, value) pairs of a mapping."""
+        return ((str(k), Field(self.path, v, self._child_name(str(k)))) for k, v in self.mapping().items())
+
+    def str(self, *, nonempty: bool = True) -> str:
+        if not isinstance(self.value, str):
+            self.fail(f"expected text, got {_show(self.value)}")
+        if nonempty and not self.value.strip():
+            self.fail("expected non-empty text")
+        return self.value
+
+    def str_list(self, *, min_len: int = 0) -> list[str]:
+        return [item.str() for item in self.items(min_len=min_len)]
+
+    def choice(self, options: Iterable[str]) -> str:
+        options = list(options)
+        value = self.str()
+        if value not in options:
+            self.fail(f"expected one of {', '.join(options)}, got {value!r}")
+        return value
+
+    def int(self, *, min: int | None = None, max: int | None = None) -> int:
+        if isinstance(self.value, bool) or not isinstance(self.value, int):
+            self.fail(f"expected a whole number, got {_show(self.value)}")
+        self._check_range(self.value, min, max)
+        return self.value
+
+    def float(self, *, min: float | None = None, max: float | None = None) -> float:
+        if isinstance(self.value, bool) or not isinstance(self.value, int | float):
+            self.fail(f"expected a number, got {_show(self.value)}")
+        value = float(self.value)
+        if value != value:
+            self.fail("expected a number, got NaN")
+        self._check_range(value, min, max)
+        return value
+
+    def bool(self) -> bool:
+        if not isinstance(self.value, bool):
+            self.fail(f"expected true or false, got {_show(self.value)}")
+        return self.value
+
+    def date(self) -> dt.date:
+        value = self.value
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.fail(f"expected a date as YYYY-MM-DD, got {_show(value)}")
+
+    def _check_range(self, value: float, lo: float | None, hi: float | None) -> None:
+        if lo is not None and value < lo:
+            self.fail(f"expected a value >= {lo}, got {value}")
+        if hi is not None and value > hi:
+            self.fail(f"expected a value <= {hi}, got {value}")
+
+
+def _show(value: Any) -> str:
+    """A short description of a wrong value for an error message."""
+    if value is None:
+        return "nothing (empty)"
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(value).__name__} {text}"
