@@ -1,4 +1,4 @@
-"""Validation of the data files a trainer edits (YAML/CSV): every error names the file, the field and what was expected."""
+"""Validation of the data files a trainer edits (YAML/CSV): errors name file, field and expectation."""
 
 from __future__ import annotations
 

@@ -1,0 +1,174 @@
+"""An organisation's profile (YAML): the facts a course is tailored to, validated on load."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from simulations.validate import Field, load_yaml
+
+TRACKS = ("executives", "coe", "business-units", "employees", "partners")
+INDUSTRIES = (
+    "consumer-goods",
+    "financial-services",
+    "healthcare",
+    "technology",
+    "retail",
+    "restaurants",
+    "telecom",
+    "manufacturing",
+    "public-sector",
+    "professional-services",
+    "other",
+)
+PLATFORMS = ("LinkedIn", "Instagram", "Facebook", "X", "TikTok", "YouTube", "Reddit", "Threads", "Bluesky", "WhatsApp")
+RISK_APPETITES = ("low", "moderate", "high")
+CONTACT_ROLES = ("coe", "legal", "pr", "security", "hr", "customer_care", "crisis")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Who handles one kind of question or escalation, and how to reach them."""
+
+    name: str
+    email: str
+    channel: str = ""
+
+
+@dataclass(frozen=True)
+class Audience:
+    """How many people are in one audience and what an hour of their time costs (fully loaded)."""
+
+    headcount: int
+    hourly_wage: float
+
+
+@dataclass(frozen=True)
+class PolicyExcerpt:
+    """One provision of the organisation's social-media policy, quoted to learners."""
+
+    id: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class OrgProfile:
+    """Everything a course release is tailored to."""
+
+    slug: str
+    name: str
+    industry: str
+    currency: str
+    products: tuple[str, ...]
+    platforms: tuple[str, ...]
+    regions: tuple[str, ...]
+    risk_appetite: str
+    tracks: tuple[str, ...]
+    audiences: dict[str, Audience]
+    contacts: dict[str, Contact]
+    policy_title: str
+    policy_url: str
+    policy_excerpts: tuple[PolicyExcerpt, ...]
+
+    def to_parameters(self) -> dict:
+        """Plain JSON-able data for papermill to inject into a notebook's `parameters` cell as `ORG`."""
+        data = asdict(self)
+        return _plain(data)
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def load_org(path: str | Path) -> OrgProfile:
+    """Read and validate an organisation profile; raises DataError naming the file and the field."""
+    path = Path(path)
+    root = load_yaml(path)
+    root.only(
+        [
+            "slug",
+            "name",
+            "industry",
+            "currency",
+            "products",
+            "platforms",
+            "regions",
+            "risk_appetite",
+            "tracks",
+            "audiences",
+            "contacts",
+            "policy",
+        ]
+    )
+    slug = root.get("slug", path.stem).str()
+    if not _SLUG.match(slug):
+        root.get("slug", slug).fail(f"expected lower-case letters, digits and dashes, got {slug!r}")
+    tracks = _unique(root.get("tracks", list(TRACKS)), TRACKS, min_len=1)
+    audiences = {}
+    aud_field = root.get("audiences")
+    aud_field.only(TRACKS)
+    for track in TRACKS:
+        a = aud_field.get(track)
+        a.only(["headcount", "hourly_wage"])
+        audiences[track] = Audience(a.get("headcount").int(min=0), a.get("hourly_wage").float(min=0))
+    contacts = {}
+    c_field = root.get("contacts")
+    c_field.only(CONTACT_ROLES)
+    for role in CONTACT_ROLES:
+        c = c_field.get(role)
+        c.only(["name", "email", "channel"])
+        email = c.get("email").str()
+        if not _EMAIL.match(email):
+            c.get("email").fail(f"expected an e-mail address, got {email!r}")
+        contacts[role] = Contact(c.get("name").str(), email, c.get("channel", "").str(nonempty=False))
+    policy = root.get("policy")
+    policy.only(["title", "url", "excerpts"])
+    excerpts = []
+    for item in policy.get("excerpts").items(min_len=1):
+        item.only(["id", "title", "text"])
+        excerpts.append(PolicyExcerpt(item.get("id").str(), item.get("title").str(), item.get("text").str()))
+    url = policy.get("url").str()
+    if not url.startswith(("https://", "http://")):
+        policy.get("url").fail(f"expected a web address starting with https://, got {url!r}")
+    return OrgProfile(
+        slug=slug,
+        name=root.get("name").str(),
+        industry=root.get("industry").choice(INDUSTRIES),
+        currency=root.get("currency", "USD").choice(("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "JPY")),
+        products=tuple(root.get("products").str_list(min_len=1)),
+        platforms=_unique(root.get("platforms"), PLATFORMS, min_len=1),
+        regions=tuple(root.get("regions").str_list(min_len=1)),
+        risk_appetite=root.get("risk_appetite").choice(RISK_APPETITES),
+        tracks=tracks,
+        audiences=audiences,
+        contacts=contacts,
+        policy_title=policy.get("title").str(),
+        policy_url=url,
+        policy_excerpts=tuple(excerpts),
+    )
+
+
+def _unique(field: Field, allowed: tuple[str, ...], *, min_len: int) -> tuple[str, ...]:
+    values = []
+    for item in field.items(min_len=min_len):
+        value = item.choice(allowed)
+        if value in values:
+            item.fail(f"{value!r} is listed twice")
+        values.append(value)
+    return tuple(values)
+
+
+DEMO_PROFILE = Path(__file__).resolve().parents[1] / "courses" / "orgs" / "demo.yaml"
+
+
+def org_parameters(injected: dict | None) -> dict:
+    """The `ORG` dict a notebook works with: what papermill injected, or the demo profile when run untailored."""
+    return injected if injected else load_org(DEMO_PROFILE).to_parameters()
