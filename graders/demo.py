@@ -1,0 +1,127 @@
+"""`smtk demo`: tailor the demo organisation's course and serve it (JupyterLab and Voilà)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import sys
+import time
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from graders.kernels import install_kernels
+from graders.paths import BUILD, DASHBOARDS, DEMO_ORG
+from graders.servers import HOST, Server, check_port_free, lab_command, start, voila_command
+from graders.tailor import tailor
+
+
+@dataclass
+class Demo:
+    """The running demo: both servers and the URLs to give the user."""
+
+    org_name: str
+    root: Path
+    lab: Server
+    voila: Server
+    lab_url: str
+    voila_url: str
+
+    def stop(self) -> None:
+        for server in (self.voila, self.lab):
+            server.stop()
+
+
+def has_display() -> bool:
+    """Only open a browser where a person can see it."""
+    return sys.platform in ("darwin", "win32") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def learner_workspace(root: Path) -> Path:
+    """A learner's working copy of the release, made once so their edits survive a rebuild of the course."""
+    workspace = root / "learner"
+    for notebook in sorted((root / "release").glob("*/*.ipynb")):
+        target = workspace / notebook.parent.name / notebook.name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(notebook, target)
+    return workspace
+
+
+def start_demo(
+    org: Path = DEMO_ORG,
+    out: Path | None = None,
+    lab_port: int = 8888,
+    voila_port: int = 8866,
+    dashboards: Path = DASHBOARDS,
+    progress: bool = True,
+) -> Demo:
+    """Install the kernels, bring the course up to date, start both servers and wait until they answer."""
+    check_port_free(lab_port, "JupyterLab", "--lab-port (make demo LAB_PORT=...)")
+    check_port_free(voila_port, "Voilà", "--voila-port (make demo VOILA_PORT=...)")
+    install_kernels()
+    result = tailor(org, out or BUILD / Path(org).stem, progress=progress)
+    root = result.root
+    learner_workspace(root)
+    token = secrets.token_hex(16)
+    logs = root / "logs"
+    lab = start(
+        "JupyterLab", lab_command(root, lab_port, token), root, f"http://{HOST}:{lab_port}/api", logs / "jupyterlab.log"
+    )
+    voila = start(
+        "Voilà", voila_command(dashboards, voila_port), dashboards, f"http://{HOST}:{voila_port}/", logs / "voila.log"
+    )
+    lab_url = f"http://{HOST}:{lab_port}/lab/tree/learner?token={token}"
+    demo = Demo(result.org.name, root, lab, voila, lab_url, f"http://{HOST}:{voila_port}/")
+    try:
+        lab.wait_ready()
+        voila.wait_ready()
+    except BaseException:
+        demo.stop()
+        raise
+    return demo
+
+
+def _raise_interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
+def run_demo(
+    org: Path = DEMO_ORG,
+    out: Path | None = None,
+    lab_port: int = 8888,
+    voila_port: int = 8866,
+    open_browser: bool = True,
+    echo: Callable[[str], None] = print,
+) -> int:
+    """Start the demo, print the URLs, and stop both servers cleanly on Ctrl-C or SIGTERM."""
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    demo = start_demo(org, out, lab_port, voila_port)
+    try:
+        echo(f"\nsmtk demo is running for {demo.org_name} (course root {demo.root}).")
+        echo(f"  JupyterLab, the course (learners; trainers: Nbgrader > Formgrader): {demo.lab_url}")
+        echo(f"  Voilà, the dashboards (executives):                                {demo.voila_url}")
+        echo(f"  Server logs: {demo.lab.log.parent}")
+        echo("Press Ctrl-C to stop both servers.")
+        sys.stdout.flush()
+        if open_browser and has_display():
+            webbrowser.open(demo.lab_url)
+        while True:
+            time.sleep(0.5)
+            for server in (demo.lab, demo.voila):
+                if server.process.poll() is not None:
+                    echo(
+                        f"smtk: {server.name} stopped unexpectedly (exit {server.process.returncode}); see {server.log}"
+                    )
+                    return 1
+    except KeyboardInterrupt:
+        echo("Stopping JupyterLab and Voilà ...")
+        return 0
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+        demo.stop()
+        echo("Stopped.")
