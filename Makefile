@@ -1,0 +1,42 @@
+# smtk: `make demo` runs the kit, `make test` runs the whole test suite. Both set themselves up from nothing.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LAB_PORT ?= 8888
+VOILA_PORT ?= 8866
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint browser kernels clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Stamps make a second run skip pip entirely unless pyproject.toml changed.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+kernels: $(VENV)/.installed
+	$(BIN)/smtk kernels install
+
+demo: $(VENV)/.installed
+	$(BIN)/smtk demo --lab-port $(LAB_PORT) --voila-port $(VOILA_PORT)
+
+browser:
+	bash .ci/ensure-chromium
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+test: $(VENV)/.installed-test browser lint
+	$(BIN)/smtk kernels install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache
