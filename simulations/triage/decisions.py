@@ -50,9 +50,10 @@ def _checked(df: pd.DataFrame, stream: Stream) -> pd.DataFrame:
     except (TypeError, ValueError) as exc:
         raise ValueError(f"decisions: post_id must be whole numbers and response_time_s numbers ({exc})") from None
     route = df["route"]
-    if not (isinstance(route.dtype, pd.CategoricalDtype) and tuple(route.cat.categories) == routes):
-        route = pd.Series(pd.Categorical(route, categories=routes))
-    codes = route.cat.codes.to_numpy()
+    if isinstance(route.dtype, pd.CategoricalDtype) and tuple(route.cat.categories) == routes:
+        codes = route.cat.codes.to_numpy()
+    else:
+        codes = pd.Index(routes).get_indexer(route.astype(object))
     if (bad := np.flatnonzero(codes < 0)).size:
         raise ValueError(f"decision for post {pid[bad[0]]}: unknown route {df['route'].iloc[bad[0]]!r}; "
                          f"routes are {', '.join(routes)}")

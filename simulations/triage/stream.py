@@ -139,11 +139,11 @@ def stream_from_records(records: Sequence[Mapping[str, Any]], *, shift_hours: fl
         raise ValueError(f"every post needs the field(s) {', '.join(missing)}")
     codes = {}
     for col, dtype in _DTYPES.items():
-        cat = pd.Categorical(df[col], dtype=dtype)
-        if (bad := np.flatnonzero(cat.codes < 0)).size:
+        found = pd.Index(dtype.categories).get_indexer(df[col].astype(object))
+        if (bad := np.flatnonzero(found < 0)).size:
             raise ValueError(f"post {bad[0]}: {col} {df[col].iloc[bad[0]]!r} is not one of "
                              f"{', '.join(dtype.categories)}")
-        codes[col] = cat.codes.astype(np.int64)
+        codes[col] = found.astype(np.int64)
     times = df["time_s"].to_numpy(float)
     if np.any((times < 0) | (times >= shift_hours * 3600)):
         raise ValueError(f"every time_s must lie inside the shift, 0 <= time_s < {shift_hours * 3600:g}")
