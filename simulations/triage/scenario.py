@@ -109,7 +109,7 @@ def _inject(f: Field, i: int, shift_min: float, routes: tuple[str, ...]) -> Inje
     likely = SENTIMENTS[int(np.argmax(load_chatter().categories[category].sentiment))]
     route = f.get("route").choice(routes) if f.has("route") else None
     if route is not None and not f.has("why"):
-        f.get("why").fail("an inject that sets its own route must say why (shown to learners in the debrief)")
+        f.get("why", None).fail("an inject that sets its own route must say why (shown to learners in the debrief)")
     return Inject(
         label=f.get("label", f"inject {i + 1}").str(),
         at_min=at,
