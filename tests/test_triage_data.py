@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import simulations.triage as triage
-from simulations.triage.policy import DEFAULT_POLICY
+from simulations.triage.policy_file import DEFAULT_POLICY
 from simulations.validate import DataError
 
 GOOD = """\

@@ -19,7 +19,8 @@ from simulations.triage.decisions import (
     ignore_all,
     to_records,
 )
-from simulations.triage.policy import Policy, Route, Rule, load_policy
+from simulations.triage.policy import Policy, Route, Rule
+from simulations.triage.policy_file import load_policy
 from simulations.triage.scenario import Inject, Scenario, list_scenarios, load_scenario
 from simulations.triage.scoring import Score, crisis_levels, debrief, score
 from simulations.triage.spread import SimResult, SpreadParams, simulate

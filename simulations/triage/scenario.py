@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from simulations.triage.chatter import load_chatter, template, weights
-from simulations.triage.policy import Policy, load_policy
+from simulations.triage.policy import Policy
+from simulations.triage.policy_file import load_policy
 from simulations.triage.vocab import AUTHORS, CATEGORIES, DATA_DIR, PLATFORMS, SENTIMENTS, SEVERITIES
 from simulations.validate import DataError, Field, load_yaml
 

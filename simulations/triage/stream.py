@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 
 from simulations.triage import vocab
-from simulations.triage.chatter import Chatter, load_chatter, render
-from simulations.triage.policy import Policy, load_policy
+from simulations.triage.chatter import CategoryModel, Chatter, load_chatter, render
+from simulations.triage.policy import Policy
+from simulations.triage.policy_file import load_policy
+from simulations.triage.posts import post_table, recommend_table, table_from_records
 from simulations.triage.scenario import SCENARIO_DIR, Scenario, load_scenario
-
-HIDDEN_COLUMNS = ("severity", "virality", "inject", "route", "rule", "why", "time_limit_s")
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Stream:
         """The same posts, recommended by another policy (to replay a stream under an edited policy)."""
         if policy is self.policy:
             return self
-        return replace(self, posts=_recommend(self.posts, policy, self.scenario), policy=policy)
+        return replace(self, posts=recommend_table(self.posts, policy, self.scenario), policy=policy)
 
     def public(self) -> list[dict[str, Any]]:
         """The posts as plain dicts with only what a learner may see (the input of a learner's `route(post)`)."""
@@ -50,8 +50,8 @@ def generate_stream(scenario: Scenario | str, *, seed: int = 0, org_name: str = 
                     products: Sequence[str] = ("SmartKettle", "HomeHub"), n_posts: int | None = None,
                     policy: Policy | None = None) -> Stream:
     """Draw a scenario's shift: Poisson background chatter (exactly `n_posts` if given) plus its injects."""
-    if not org_name.strip() or not products or not all(p.strip() for p in products):
-        raise ValueError("org_name and every product must be non-empty text, with at least one product")
+    if isinstance(products, str) or not products or not org_name.strip() or not all(p.strip() for p in products):
+        raise ValueError("org_name must be non-empty text and products a non-empty list of non-empty names")
     policy = policy or load_policy()
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, policy=policy)
     chatter = load_chatter()
@@ -60,7 +60,7 @@ def generate_stream(scenario: Scenario | str, *, seed: int = 0, org_name: str = 
     models = [chatter.categories[c] for c in vocab.CATEGORIES]
     templates = [t for m in models for t in m.templates]
     first = np.cumsum([0] + [len(m.templates) for m in models])
-    cols = _background(rng, sc, chatter, n, first)
+    cols = _background(rng, sc, chatter, models, n, first)
     extra = _injects(rng, sc, first, templates)
     order = np.argsort(extra["time_s"], kind="stable")
     at = np.searchsorted(cols["time_s"], extra["time_s"][order], side="right")
@@ -68,17 +68,17 @@ def generate_stream(scenario: Scenario | str, *, seed: int = 0, org_name: str = 
     product = rng.integers(len(products), size=len(cols["time_s"]))
     texts, text_index = render(templates, org_name, list(products))
     cols["text"] = text_index[cols.pop("template") * len(products) + product]
-    posts = _frame(cols, texts)
+    posts = post_table(cols, texts)
     builtin = sc.path.parent.resolve() == SCENARIO_DIR.resolve()
     spec = {"scenario": sc.id if builtin else str(sc.path), "seed": seed, "org_name": org_name,
             "products": list(products), "n_posts": n_posts}
-    return Stream(_recommend(posts, policy, sc), policy, sc.shift_hours * 3600.0, sc.horizon_hours * 3600.0, sc, spec)
+    return Stream(recommend_table(posts, policy, sc), policy, sc.shift_hours * 3600.0, sc.horizon_hours * 3600.0,
+                  sc, spec)
 
 
-def _background(rng: np.random.Generator, sc: Scenario, chatter: Chatter, n: int,
+def _background(rng: np.random.Generator, sc: Scenario, chatter: Chatter, models: list[CategoryModel], n: int,
                 first: np.ndarray) -> dict[str, np.ndarray]:
     """n chatter posts in time order: category from the scenario's mix, then who, tone and severity given it."""
-    models = [chatter.categories[c] for c in vocab.CATEGORIES]
     cat = _draw(rng, sc.mix, n)
     joint = np.array([np.einsum("a,s,v->asv", m.authors, m.sentiment, m.severity).ravel() for m in models])
     author, rest = np.divmod(_draw_given(rng, cat, joint), len(vocab.SENTIMENTS) * len(vocab.SEVERITIES))
@@ -133,78 +133,9 @@ def stream_from_records(records: Sequence[Mapping[str, Any]], *, shift_hours: fl
     """
     if not 0 < shift_hours <= horizon_hours:
         raise ValueError(f"expected 0 < shift_hours <= horizon_hours, got {shift_hours} and {horizon_hours}")
-    df = pd.DataFrame.from_records(list(records))
-    need = {"time_s", "platform", "author", "category", "sentiment", "followers", "severity"}
-    if missing := sorted(need - set(df.columns)):
-        raise ValueError(f"every post needs the field(s) {', '.join(missing)}")
-    codes = {}
-    for col, dtype in _DTYPES.items():
-        found = pd.Index(dtype.categories).get_indexer(df[col].astype(object))
-        if (bad := np.flatnonzero(found < 0)).size:
-            raise ValueError(f"post {bad[0]}: {col} {df[col].iloc[bad[0]]!r} is not one of "
-                             f"{', '.join(dtype.categories)}")
-        codes[col] = found.astype(np.int64)
-    times = df["time_s"].to_numpy(float)
-    if np.any((times < 0) | (times >= shift_hours * 3600)):
-        raise ValueError(f"every time_s must lie inside the shift, 0 <= time_s < {shift_hours * 3600:g}")
-    texts = df["text"].fillna("").astype(str) if "text" in df else pd.Series([""] * len(df))
-    text_cat = pd.Categorical(texts)
-    cols = {"time_s": times, **codes, "followers": df["followers"].to_numpy(np.int64),
-            "virality": df["virality"].to_numpy(float) if "virality" in df else np.full(len(df), np.nan),
-            "inject": np.full(len(df), -1), "text": text_cat.codes.astype(np.int64)}
-    order = np.argsort(times, kind="stable")
-    posts = _frame({k: v[order] for k, v in cols.items()}, list(text_cat.categories))
     policy = policy or load_policy()
-    return Stream(_recommend(posts, policy, None), policy, shift_hours * 3600.0, horizon_hours * 3600.0)
-
-
-_DTYPES = {"platform": vocab.PLATFORM_DTYPE, "author": vocab.AUTHOR_DTYPE, "category": vocab.CATEGORY_DTYPE,
-           "sentiment": vocab.SENTIMENT_DTYPE, "severity": vocab.SEVERITY_DTYPE}
-
-
-def _frame(cols: Mapping[str, np.ndarray], texts: list[str]) -> pd.DataFrame:
-    """The observable and hidden columns of the posts, categorical columns built from their codes."""
-    n = len(cols["time_s"])
-    data: dict[str, Any] = {"post_id": np.arange(n, dtype=np.int64), "time_s": cols["time_s"]}
-    for col in ("platform", "author", "category", "sentiment"):
-        data[col] = pd.Categorical.from_codes(cols[col], dtype=_DTYPES[col])
-    data["followers"] = cols["followers"]
-    data["text"] = pd.Categorical.from_codes(cols["text"], categories=texts)
-    data["severity"] = pd.Categorical.from_codes(cols["severity"], dtype=vocab.SEVERITY_DTYPE)
-    data["virality"] = cols["virality"]
-    data["inject"] = cols["inject"].astype(np.int32)
-    return pd.DataFrame(data)
-
-
-def _recommend(posts: pd.DataFrame, policy: Policy, scenario: Scenario | None) -> pd.DataFrame:
-    """Attach the recommended route, the tree node, its reason and the time limit; an inject's answer key wins."""
-    route, rule = policy.decide(posts)
-    names = [r.id for r in policy.rules]
-    whys = [r.why for r in policy.rules]
-    inject = posts["inject"].to_numpy()
-    for j, inj in enumerate(scenario.injects if scenario else ()):
-        if inj.route is not None:
-            hit = inject == j
-            route[hit] = policy.route_names.index(inj.route)
-            rule[hit] = len(names)
-            names.append(f"scenario: {inj.label}")
-            whys.append(inj.why)
-    out = posts.drop(columns=[c for c in ("route", "rule", "why", "time_limit_s") if c in posts])
-    out["route"] = pd.Categorical.from_codes(route, categories=policy.route_names)
-    out["rule"] = _categorical(rule, names)
-    out["why"] = _categorical(rule, whys)
-    by_severity = np.array([policy.time_limit_min[s] for s in vocab.SEVERITIES])
-    by_route = np.array([r.time_limit_min or np.inf for r in policy.routes.values()])
-    limit = np.minimum(by_severity[out["severity"].cat.codes.to_numpy()], by_route[route])
-    out["time_limit_s"] = limit * 60.0
-    return out
-
-
-def _categorical(codes: np.ndarray, labels: list[str]) -> pd.Categorical:
-    """Codes into `labels` as a Categorical over the distinct labels (two codes may share a label)."""
-    distinct = list(dict.fromkeys(labels))
-    remap = np.array([distinct.index(label) for label in labels])
-    return pd.Categorical.from_codes(remap[codes], categories=distinct)
+    posts = table_from_records(records, shift_hours * 3600.0)
+    return Stream(recommend_table(posts, policy, None), policy, shift_hours * 3600.0, horizon_hours * 3600.0)
 
 
 def _sorted_uniform(rng: np.random.Generator, n: int, span: float) -> np.ndarray:
