@@ -9,7 +9,7 @@ import pytest
 
 import simulations.triage as triage
 from simulations.triage.policy_file import DEFAULT_POLICY
-from simulations.validate import DataError
+from simulations.validate import DataError, load_yaml
 
 GOOD = """\
 title: Test scenario
@@ -177,3 +177,12 @@ def test_a_broken_policy_file_is_reported_too(tmp_path):
     with pytest.raises(DataError) as err:
         triage.load_policy(path)
     assert err.value.field.startswith("rules[") and "used twice" in err.value.problem
+
+
+def test_overrides_inside_an_organisation_profile_are_reported_against_that_file(tmp_path):
+    path = write(tmp_path, "name: Globex\ntriage:\n  escalation_review_min: soon\n", "globex.yaml")
+    with pytest.raises(DataError) as err:
+        triage.load_policy(overrides=load_yaml(path).get("triage"))
+    assert (err.value.path, err.value.field) == (str(path), "triage.escalation_review_min")
+    empty = write(tmp_path, "# nothing to change\n", "empty.yaml")
+    assert triage.load_policy(overrides=empty) is triage.load_policy()

@@ -20,15 +20,22 @@ DEFAULT_POLICY = DATA_DIR / "policy.yaml"
 _REQUIRED = object()
 
 
-def load_policy(path: str | Path | None = None, overrides: Mapping[str, Any] | str | Path | None = None) -> Policy:
-    """Load a policy file (the default one if no path) and merge an organisation's overrides (a mapping or a file)."""
+def load_policy(path: str | Path | None = None,
+                overrides: Mapping[str, Any] | Field | str | Path | None = None) -> Policy:
+    """Load a policy file (the default one if no path) and merge an organisation's overrides onto it.
+
+    Overrides are a mapping, a YAML file, or a `Field` of a larger file (say an organisation profile), so that
+    errors name that file and the field inside it.
+    """
     path = Path(path) if path is not None else DEFAULT_POLICY
     policy = _load_cached(str(path.resolve()), path.stat().st_mtime_ns if path.exists() else 0)
-    if overrides is None:
-        return policy
     if isinstance(overrides, Mapping):
-        return _parse(Field(Path("policy overrides"), dict(overrides), ""), policy)
-    return _parse(load_yaml(overrides), policy)
+        overrides = Field(Path("policy overrides"), dict(overrides), "")
+    elif isinstance(overrides, str | Path):
+        overrides = load_yaml(overrides)
+    if overrides is None or overrides.value is None:
+        return policy
+    return _parse(overrides, policy)
 
 
 @lru_cache(maxsize=16)
