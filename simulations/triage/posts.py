@@ -70,6 +70,9 @@ def recommend_table(posts: pd.DataFrame, policy: Policy, scenario: Scenario | No
     inject = posts["inject"].to_numpy()
     for j, inj in enumerate(scenario.injects if scenario else ()):
         if inj.route is not None:
+            if inj.route not in policy.routes:
+                raise ValueError(f"inject {inj.label!r} of {scenario.path} routes to {inj.route!r}, "
+                                 f"which the policy {policy.origin} does not have")
             hit = inject == j
             route[hit] = policy.route_names.index(inj.route)
             rule[hit] = len(names)
