@@ -1,6 +1,9 @@
 """Scenarios as data: a shift of background chatter plus timed injects, one YAML file each, validated on load.
 
 A trainer adds a scenario by dropping a file into `simulations/data/triage/scenarios/`; its id is the file name.
+Fields: title, summary, lesson?, sources?, shift_hours, horizon_hours? (24), background {posts_per_hour, mix?,
+platforms?} and injects, each {at_min, author, category, severity, followers (n or [low, high]), label?, count? (1),
+over_min? (0), platform? (x), sentiment?, virality? (0-0.99), text? ({org}, {product}), route? + why?}.
 """
 
 from __future__ import annotations
