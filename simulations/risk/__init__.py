@@ -25,7 +25,7 @@ from simulations.risk.losses import (
     expected_loss_reduction,
     rank_risks,
 )
-from simulations.risk.montecarlo import LossDistribution, simulate, simulate_factors
+from simulations.risk.montecarlo import CHUNK, LossDistribution, simulate, simulate_factors
 from simulations.risk.register import (
     AUDIENCES,
     DEFAULT_REGISTER,
@@ -39,6 +39,7 @@ from simulations.risk.scoring import brier_score
 
 __all__ = [
     "AUDIENCES",
+    "CHUNK",
     "DEFAULT_CONTROLS",
     "DEFAULT_REGISTER",
     "METRICS",
