@@ -95,16 +95,20 @@ def simulate_factors(
     impact_factors = np.atleast_2d(np.asarray(impact_factors, dtype=float))
     if rate_factors.shape != impact_factors.shape or rate_factors.shape[1] != len(register):
         raise ValueError(f"factors must both have shape (scenarios, {len(register)})")
+    if rate_factors.shape[0] == 0:
+        raise ValueError("no scenario to simulate")
     if (rate_factors < 0).any() or (impact_factors < 0).any():
         raise ValueError("factors must be >= 0")
     totals = np.empty((rate_factors.shape[0], trials))
+    rates = register.rates * rate_factors
+    p_any = np.where(register.poisson, -np.expm1(-rates), np.minimum(rates, 1.0))  # P(at least one event)
     starts = range(0, trials, CHUNK)
     keys = [zlib.crc32(r.id.encode()) for r in register.risks]
 
     def run(chunk: int) -> np.ndarray:
         start = starts[chunk]
         n = min(CHUNK, trials - start)
-        return _chunk(register, rate_factors, impact_factors, keys, seed, chunk, totals[:, start : start + n])
+        return _chunk(register, rates, p_any, impact_factors, keys, seed, chunk, totals[:, start : start + n])
 
     workers = workers or min(len(starts), _cpus())
     if workers > 1:
@@ -117,57 +121,66 @@ def simulate_factors(
 
 def _chunk(
     register: Register,
-    rate_factors: np.ndarray,
+    rates: np.ndarray,
+    p_any: np.ndarray,
     impact_factors: np.ndarray,
     keys: list[int],
     seed: int,
     chunk: int,
     out: np.ndarray,
 ) -> np.ndarray:
-    """Simulate one chunk of trials for every scenario into `out` (S, n); return per-risk loss sums (S, risks)."""
+    """Simulate one chunk of trials for every scenario into `out` (S, n); return per-risk loss sums (S, risks).
+    Only slots (trial, risk) that have an event in some scenario get an impact, so work scales with events."""
     n = out.shape[1]
-    uniform = np.empty((len(register), n))
-    normal = np.empty((len(register), n))
-    hash_keys = []
+    slots, uniforms, first, hash_keys = [], [], [], []
     for i, key in enumerate(keys):
-        streams = np.random.SeedSequence(seed, spawn_key=(chunk, key)).spawn(3)
-        np.random.Generator(np.random.SFC64(streams[0])).random(out=uniform[i])
-        np.random.Generator(np.random.SFC64(streams[1])).standard_normal(out=normal[i])
-        hash_keys.append(streams[2].generate_state(1, np.uint64)[0])
-    first_impact = np.exp(register.mu[:, None] + register.sigma[:, None] * normal)
-    loss = np.empty_like(first_impact)
-    sums = np.empty(rate_factors.shape)
-    poisson = np.flatnonzero(register.poisson)
-    for s in range(rate_factors.shape[0]):
-        rate = register.rates * rate_factors[s]
-        p_any = np.where(register.poisson, -np.expm1(-rate), np.minimum(rate, 1.0))
-        np.multiply(first_impact, uniform < p_any[:, None], out=loss)
-        for i in poisson:
-            _add_extra_events(loss[i], uniform[i], rate[i], register.mu[i], register.sigma[i], hash_keys[i])
-        loss *= impact_factors[s][:, None]
-        out[s] = loss.sum(axis=0)
-        sums[s] = loss.sum(axis=1)
+        streams = np.random.SeedSequence(seed, spawn_key=(chunk, key)).spawn(2)
+        uniform = np.random.Generator(np.random.SFC64(streams[0])).random(n)
+        hash_keys.append(streams[1].generate_state(1, np.uint64)[0])
+        slot = np.flatnonzero(uniform < p_any[:, i].max())
+        slots.append(slot)
+        uniforms.append(uniform[slot])
+        first.append(np.exp(register.mu[i] + register.sigma[i] * _hashed_normal(hash_keys[i], slot, 1)))
+    bounds = np.cumsum([0] + [slot.size for slot in slots])
+    risk = np.repeat(np.arange(len(keys)), np.diff(bounds))
+    slot, uniform, first_impact = (np.concatenate(parts) for parts in (slots, uniforms, first))
+    sums = np.empty(p_any.shape)
+    for s in range(p_any.shape[0]):
+        loss = np.where(uniform < p_any[s, risk], first_impact, 0.0)
+        for i in np.flatnonzero(register.poisson):
+            part = slice(bounds[i], bounds[i + 1])
+            loss[part] += _extra_events(uniform[part], slot[part], rates[s, i], register, i, hash_keys[i])
+        loss *= impact_factors[s, risk]
+        out[s] = np.bincount(slot, weights=loss, minlength=n)
+        sums[s] = np.bincount(risk, weights=loss, minlength=len(keys))
     return sums
 
 
-def _add_extra_events(loss: np.ndarray, uniform: np.ndarray, rate: float, mu: float, sigma: float, key) -> None:
-    """Add the 2nd, 3rd, ... events of a Poisson risk, by inverse transform on the same uniform as the first event,
-    with impacts from a counter-based hash of (trial, event number) so they too are common random numbers."""
+def _extra_events(
+    uniform: np.ndarray, slot: np.ndarray, rate: float, register: Register, i: int, key
+) -> np.ndarray | float:
+    """Impact of the 2nd, 3rd, ... events of a Poisson risk in each slot: the count comes by inverse transform from
+    the same uniform as the first event (so it never falls when the rate rises), the impacts from the hash."""
     if rate <= 0:
-        return
+        return 0.0
     tail = _poisson_tail(rate)  # P(N >= 2), P(N >= 3), ...
-    slots = np.flatnonzero(uniform < tail[0])
-    if slots.size == 0:
-        return
-    extra = np.searchsorted(-tail, -uniform[slots], side="left")  # number of k >= 2 with P(N >= k) > u
-    trial = np.repeat(slots, extra).astype(np.uint64)
-    first = np.cumsum(extra) - extra
-    event = (np.arange(trial.size) - np.repeat(first, extra) + 2).astype(np.uint64)
-    counter = (trial << np.uint64(24)) | event
+    many = np.flatnonzero(uniform < tail[0])
+    if many.size == 0:
+        return 0.0
+    extra = np.searchsorted(-tail, -uniform[many], side="left")  # number of k >= 2 with P(N >= k) > u
+    owner = np.repeat(many, extra)
+    event = np.arange(owner.size) - np.repeat(np.cumsum(extra) - extra, extra) + 2
+    impact = np.exp(register.mu[i] + register.sigma[i] * _hashed_normal(key, slot[owner], event))
+    return np.bincount(owner, weights=impact, minlength=uniform.size)
+
+
+def _hashed_normal(key, trial: np.ndarray, event) -> np.ndarray:
+    """A standard normal that is a pure function of (key, trial, event number): Box-Muller on two hashed uniforms.
+    This makes every event's impact a common random number, whatever the other scenarios in the call."""
+    counter = (trial.astype(np.uint64) << np.uint64(24)) | np.asarray(event, dtype=np.uint64)
     u1 = _uniform_hash(key + np.uint64(2) * counter)
     u2 = _uniform_hash(key + np.uint64(2) * counter + np.uint64(1))
-    z = np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2.0 * np.pi * u2)  # Box-Muller
-    loss += np.bincount(trial.astype(np.intp), weights=np.exp(mu + sigma * z), minlength=loss.size)
+    return np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2.0 * np.pi * u2)
 
 
 def _poisson_tail(rate: float) -> np.ndarray:
