@@ -9,7 +9,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from simulations.risk.controls import Candidate, Catalogue, Program, default_catalogue, factors
+from simulations.risk.controls import Candidate, Catalogue, Program, default_catalogue, factor_matrix
 from simulations.risk.montecarlo import simulate_factors
 from simulations.risk.register import Register
 
@@ -78,21 +78,19 @@ def best_controls_under_budget(
         }
     )
     options["reduction"] = values[0] - values  # combos[0] is the empty combination: the base program
-    options = options.sort_values([metric, "cost", "chosen"], kind="stable").reset_index(drop=True)
-    best = options.iloc[0]
-    index = [tuple(c.id for c in combo) for combo in combos].index(best["chosen"])
-    value = float(best[metric])
-    return BudgetChoice(best["chosen"], programs[index], best["cost"], metric, value, float(values[0]), options)
+    options = options.sort_values([metric, "cost", "chosen"], kind="stable")
+    best = options.index[0]
+    chosen, cost, value = options.loc[best, ["chosen", "cost", metric]]
+    options = options.reset_index(drop=True)
+    return BudgetChoice(chosen, programs[best], float(cost), metric, float(value), float(values[0]), options)
 
 
 def _metric(
     register: Register, programs: list[Program], catalogue: Catalogue, metric: str, trials: int, seed: int
 ) -> np.ndarray:
     """The metric of each program's simulated annual loss; the draws are the same for every batch."""
-    pairs = [factors(register, p, catalogue) for p in programs]
-    totals, _ = simulate_factors(
-        register, np.array([r for r, _ in pairs]), np.array([i for _, i in pairs]), trials=trials, seed=seed
-    )
+    rate, impact = factor_matrix(register, programs, catalogue)
+    totals, _ = simulate_factors(register, rate, impact, trials=trials, seed=seed)
     if metric == "expected":
         return totals.mean(axis=1)
     return np.quantile(totals, 0.90 if metric == "p90" else 0.99, axis=1)

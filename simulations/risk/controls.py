@@ -131,6 +131,15 @@ def factors(register: Register, program: Program, catalogue: Catalogue) -> tuple
     return np.maximum(rate, 0.0), np.maximum(impact, 0.0)
 
 
+def factor_matrix(
+    register: Register, programs: Iterable[Program], catalogue: Catalogue
+) -> tuple[np.ndarray, np.ndarray]:
+    """`factors` of several programs stacked into (programs, risks) arrays: the scenarios of one simulation."""
+    pairs = [factors(register, p, catalogue) for p in programs]
+    shape = (len(pairs), len(register))
+    return np.array([r for r, _ in pairs]).reshape(shape), np.array([i for _, i in pairs]).reshape(shape)
+
+
 def _effect_vectors(register: Register, effects: Iterable[Effect]) -> tuple[np.ndarray, np.ndarray]:
     """Effects as per-risk arrays; effects on risks this register lacks (a unit's subset) are ignored."""
     rate = np.zeros(len(register))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from simulations.risk.controls import Catalogue, Program, default_catalogue, factors
+from simulations.risk.controls import Catalogue, Program, default_catalogue, factor_matrix
 from simulations.risk.register import Register
 
 CHUNK = 1 << 16  # trials per chunk: part of the random stream's definition, so changing it changes results
@@ -68,9 +68,7 @@ def simulate(
 ) -> list[LossDistribution]:
     """Annual loss distributions of several programs on the same random draws (one per program, in order)."""
     catalogue = catalogue if catalogue is not None else default_catalogue()
-    pairs = [factors(register, p, catalogue) for p in programs]
-    rate = np.array([r for r, _ in pairs]).reshape(len(pairs), len(register))
-    impact = np.array([i for _, i in pairs]).reshape(len(pairs), len(register))
+    rate, impact = factor_matrix(register, programs, catalogue)
     totals, means = simulate_factors(register, rate, impact, trials=trials, seed=seed, workers=workers)
     return [
         LossDistribution(t, pd.Series(m, index=register.ids, name="expected_loss"))
