@@ -110,6 +110,10 @@ class Candidate:
     coverage: Mapping[str, float] = field(default_factory=dict)
     controls: frozenset[str] = frozenset()
 
+    def __post_init__(self) -> None:
+        Program(self.coverage)  # same checks on audiences and coverage
+        object.__setattr__(self, "controls", frozenset(self.controls))
+
 
 def factors(register: Register, program: Program, catalogue: Catalogue) -> tuple[np.ndarray, np.ndarray]:
     """Per-risk multipliers (on the annual rate, on each event's impact) that the program applies; 1 = no change."""
