@@ -1,0 +1,24 @@
+"""ROI engine: Phillips ROI Methodology with fully loaded costs, Monte Carlo uncertainty, tornado, CSV import.
+
+Pure functions and dataclasses over numpy; no widgets. Typical use:
+    program = default_program(headcount, wages, risk_reduction=80_000)
+    result = evaluate(program)                       # ROI %, BCR, payback months, costs by line and category
+    band = monte_carlo(program, default_ranges(program), n=10_000, seed=1)
+    bars = tornado(program, default_ranges(program)).bars
+"""
+
+from simulations.roi.defaults import DEFAULT_FORMATS, Assumptions, DeliveryFormat, default_program
+from simulations.roi.model import (
+    BENEFIT_KINDS,
+    COST_CATEGORIES,
+    Benefit,
+    CostLine,
+    Program,
+    RoiResult,
+    evaluate,
+)
+
+__all__ = [
+    "BENEFIT_KINDS", "COST_CATEGORIES", "DEFAULT_FORMATS", "Assumptions", "Benefit", "CostLine", "DeliveryFormat",
+    "Program", "RoiResult", "default_program", "evaluate",
+]
