@@ -17,8 +17,19 @@ from simulations.roi.model import (
     RoiResult,
     evaluate,
 )
+from simulations.roi.uncertainty import (
+    MonteCarlo,
+    Range,
+    Tornado,
+    TornadoBar,
+    at_likely,
+    default_ranges,
+    monte_carlo,
+    tornado,
+)
 
 __all__ = [
-    "BENEFIT_KINDS", "COST_CATEGORIES", "DEFAULT_FORMATS", "Assumptions", "Benefit", "CostLine", "DeliveryFormat",
-    "Program", "RoiResult", "default_program", "evaluate",
+    "BENEFIT_KINDS", "COST_CATEGORIES", "DEFAULT_FORMATS", "Assumptions", "Benefit",
+    "CostLine", "DeliveryFormat", "MonteCarlo", "Program", "Range", "RoiResult", "Tornado", "TornadoBar", "at_likely",
+    "default_program", "default_ranges", "evaluate", "monte_carlo", "tornado",
 ]
