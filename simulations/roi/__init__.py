@@ -7,6 +7,7 @@ Pure functions and dataclasses over numpy; no widgets. Typical use:
     bars = tornado(program, default_ranges(program)).bars
 """
 
+from simulations.roi.csvio import COLUMNS, OPTIONAL_COLUMNS, program_to_csv, read_costs_benefits_csv
 from simulations.roi.defaults import DEFAULT_FORMATS, Assumptions, DeliveryFormat, default_program
 from simulations.roi.model import (
     BENEFIT_KINDS,
@@ -29,7 +30,8 @@ from simulations.roi.uncertainty import (
 )
 
 __all__ = [
-    "BENEFIT_KINDS", "COST_CATEGORIES", "DEFAULT_FORMATS", "Assumptions", "Benefit",
+    "BENEFIT_KINDS", "COLUMNS", "COST_CATEGORIES", "DEFAULT_FORMATS", "OPTIONAL_COLUMNS", "Assumptions", "Benefit",
     "CostLine", "DeliveryFormat", "MonteCarlo", "Program", "Range", "RoiResult", "Tornado", "TornadoBar", "at_likely",
-    "default_program", "default_ranges", "evaluate", "monte_carlo", "tornado",
+    "default_program", "default_ranges", "evaluate", "monte_carlo", "program_to_csv", "read_costs_benefits_csv",
+    "tornado",
 ]
