@@ -77,12 +77,16 @@ class Record:
     def where(self, column: str) -> str:
         return column if self.row is None else f"row {self.row}, column {column}"
 
+    def is_blank(self, column: str) -> bool:
+        value = self.values.get(column)
+        return value is None or (isinstance(value, str) and not value.strip())
+
     def _value(self, column: str, default: Any, expected: str) -> tuple[bool, Any]:
         """(present, value): present is False when the caller should return `value` (a default or None) as is."""
         value = self.values.get(column)
         if column not in self.values and default is _REQUIRED:
             return False, None
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if self.is_blank(column):
             if default is _REQUIRED:
                 self.problems.add(self.where(column), f"expected {expected}, got nothing (empty)")
                 return False, None
@@ -158,9 +162,8 @@ class Record:
 
     def empty(self, column: str, why: str) -> None:
         """Require a blank value (a filled cell where none belongs usually means shifted columns)."""
-        value = self.values.get(column)
-        if value is not None and not (isinstance(value, str) and not value.strip()):
-            self.problems.add(self.where(column), f"expected an empty cell {why}, got {_show(value)}")
+        if not self.is_blank(column):
+            self.problems.add(self.where(column), f"expected an empty cell {why}, got {_show(self.values[column])}")
 
     def _in_range(self, column: str, number: float, lo: float | None, hi: float | None) -> float | None:
         if lo is not None and number < lo:
