@@ -22,8 +22,8 @@ Source = str | Path | bytes
 """A CSV given as a file path, or as the raw bytes of an upload."""
 
 _REQUIRED = object()
-_PLAIN_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
-_GROUPED_NUMBER = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
+_PLAIN_NUMBER = re.compile(r"(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+_GROUPED_NUMBER = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
 _ROW = re.compile(r"row (\d+)")
 _TRUE = {"1", "yes", "y", "true"}
 _FALSE = {"0", "no", "n", "false"}

@@ -134,3 +134,17 @@ def test_template_round_trips_the_default_program():
     assert after.total_costs == before.total_costs
     assert after.annual_benefits == pytest.approx(before.annual_benefits)
     assert evaluate(again, years=3).total_costs == evaluate(program, years=3).total_costs
+
+
+@pytest.mark.parametrize("cell, amount", [("1200", 1200), ('"1,200.50"', 1200.5), ('"$1,200"', 1200), ("1e3", 1000)])
+def test_number_spellings_from_spreadsheets(cell, amount):
+    text = f"type,category,item,quantity,unit_value,attribution,confidence\ncost,design,Design,1,{cell},,\n"
+    assert evaluate(read(text)).total_costs == amount
+
+
+def test_malformed_numbers_are_problems_not_crashes():
+    text = "type,category,item,quantity,unit_value,attribution,confidence\n" + "".join(
+        f"cost,design,Design {i},1,{cell},,\n" for i, cell in enumerate(["--5", '"1,20"', "nan", "inf", "1 2 3x"]))
+    err = problems_of(text.encode())
+    assert [p.field for p in err.problems] == [f"row {r}, column unit_value" for r in range(2, 7)]
+    assert all(p.problem.startswith("expected a number") for p in err.problems)
