@@ -6,7 +6,8 @@ Format, one line per cost or benefit (header names are case-insensitive):
     cost,participants_time,Employees' time (hours),1500,48,,,yes
     benefit,productivity,Hours saved by employees,2000,48,0.5,60%,
 type is cost or benefit; category is a cost category (design, delivery, participants_time, platform, evaluation,
-overhead) or a benefit kind (risk, productivity, revenue); a line's money is quantity x unit_value; attribution and
+overhead) or a benefit kind (risk, productivity, revenue); a line's money is quantity x unit_value (a benefit's
+quantity is its change and may be negative, a cost's may not); attribution and
 confidence (0..1 or a percentage) are required for benefits and left empty for costs; recurring (yes/no, optional
 column) marks costs that repeat every year and is left empty for benefits. Item names must be unique.
 """
