@@ -7,9 +7,9 @@ Format, one line per cost or benefit (header names are case-insensitive):
     benefit,productivity,Hours saved by employees,2000,48,0.5,60%,
 type is cost or benefit; category is a cost category (design, delivery, participants_time, platform, evaluation,
 overhead) or a benefit kind (risk, productivity, revenue); a line's money is quantity x unit_value (a benefit's
-quantity is its change and may be negative, a cost's may not); attribution and
-confidence (0..1 or a percentage) are required for benefits and left empty for costs; recurring (yes/no, optional
-column) marks costs that repeat every year and is left empty for benefits. Item names must be unique.
+quantity is its change and may be negative, a cost's may not); attribution and confidence (0..1 or a percentage)
+are required for benefits and left empty for costs; recurring (yes/no, optional column) marks costs that repeat
+every year and is left empty for benefits. Item names must be unique.
 """
 
 from __future__ import annotations
