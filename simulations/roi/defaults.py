@@ -1,0 +1,113 @@
+"""A default program built from an organisation's headcount and loaded wages per audience.
+
+Each audience is trained in its own format (DOMAIN.md "Formats by level"): private sessions for leaders, group
+sessions for managers, webinars and on-demand modules for the workforce, scalable resources for partners.
+Every unit cost and benefit estimate below is an ASSUMED planning figure, not sourced data: an organisation should
+replace them with its own (or upload actual costs and benefits as CSV).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from simulations.audiences import AUDIENCES
+from simulations.roi.model import Benefit, CostLine, Program
+from simulations.tabular import Problems, Record, check_columns
+
+
+@dataclass(frozen=True)
+class DeliveryFormat:
+    """How one audience is trained: format, hours of each participant's time, and the delivery unit cost."""
+
+    label: str
+    hours: float
+    unit_cost: float  # per session when group_size is set, else per participant
+    group_size: int | None = None
+
+
+# ASSUMED figures (not from a source): plausible list prices for planning, to be replaced by actual costs.
+DEFAULT_FORMATS: dict[str, DeliveryFormat] = {
+    "executives": DeliveryFormat("private sessions", hours=3, unit_cost=2_500, group_size=3),
+    "coe": DeliveryFormat("conferences, peer groups and vendor sessions", hours=24, unit_cost=1_500),
+    "business-units": DeliveryFormat("group policy-and-process sessions", hours=4, unit_cost=1_500, group_size=25),
+    "employees": DeliveryFormat("webinars and on-demand modules", hours=1.5, unit_cost=5),
+    "partners": DeliveryFormat("on-demand partner resources", hours=1, unit_cost=3),
+}
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """The ASSUMED unit costs and benefit estimates behind `default_program`; every one can be overridden."""
+
+    formats: Mapping[str, DeliveryFormat] = field(default_factory=lambda: dict(DEFAULT_FORMATS))
+    design_and_development: float = 25_000.0  # one-off: tailoring modules, policy excerpts, exercises
+    platform_per_learner: float = 4.0  # per learner per year: hosting, learning system seats
+    evaluation: float = 5_000.0  # one-off: surveys, follow-up, isolating the training effect
+    hours_saved: Mapping[str, float] = field(default_factory=lambda: {"business-units": 4.0, "employees": 2.0})
+    productivity_attribution: float = 0.5
+    productivity_confidence: float = 0.6
+    risk_attribution: float = 1.0  # the risk engine already isolates the effect of training
+    risk_confidence: float = 0.7
+    revenue_margin: float = 0.2  # Phillips converts revenue to profit contribution
+    revenue_attribution: float = 0.3
+    revenue_confidence: float = 0.5
+
+
+def default_program(
+    headcount: Mapping[str, float],
+    wages: Mapping[str, float],
+    *,
+    risk_reduction: float = 0.0,
+    revenue_change: float = 0.0,
+    assumptions: Assumptions | None = None,
+) -> Program:
+    """Fully loaded costs and adjusted benefits for training each audience once a year.
+
+    `headcount` and `wages` map audiences (executives, coe, business-units, employees, partners) to people and to
+    loaded hourly wages; `risk_reduction` is the expected annual loss avoided (from the risk engine), in money.
+    Bad values raise a TableError listing every problem.
+    """
+    a = assumptions or Assumptions()
+    people, pay = _read_audiences(headcount, wages)
+    costs = [CostLine("design", "design", 1, a.design_and_development, label="Design and development")]
+    for audience in (x for x in AUDIENCES if people[x] > 0):
+        fmt, n = a.formats[audience], people[audience]
+        units = math.ceil(n / fmt.group_size) if fmt.group_size else n
+        costs.append(CostLine(f"delivery:{audience}", "delivery", units, fmt.unit_cost, recurring=True,
+                              label=f"Delivery, {audience}: {fmt.label}"))
+        costs.append(CostLine(f"time:{audience}", "participants_time", n * fmt.hours, pay[audience], recurring=True,
+                              label=f"Participants' time, {audience}: {fmt.hours:g} h each at the loaded wage"))
+    learners = sum(people.values())
+    costs.append(CostLine("platform", "platform", learners, a.platform_per_learner, recurring=True,
+                          label="Platform, per learner per year"))
+    costs.append(CostLine("evaluation", "evaluation", 1, a.evaluation, label="Evaluation"))
+    benefits = [Benefit("risk", "risk", risk_reduction, 1.0, a.risk_attribution, a.risk_confidence,
+                        label="Risk reduction: expected annual loss avoided")]
+    for audience, hours in a.hours_saved.items():
+        if people.get(audience, 0) > 0 and hours > 0:
+            benefits.append(Benefit(
+                f"productivity:{audience}", "productivity", people[audience] * hours, pay[audience],
+                a.productivity_attribution, a.productivity_confidence,
+                label=f"Productivity, {audience}: {hours:g} h saved a year each"))
+    benefits.append(Benefit("revenue", "revenue", revenue_change, a.revenue_margin, a.revenue_attribution,
+                            a.revenue_confidence, label="Revenue, counted at its profit margin"))
+    return Program(tuple(costs), tuple(benefits))
+
+
+def _read_audiences(headcount: Mapping[str, float], wages: Mapping[str, float]
+                    ) -> tuple[dict[str, float], dict[str, float]]:
+    """Validate the two audience mappings together, listing every problem; missing audiences have no people."""
+    problems = Problems("organisation profile")
+    check_columns(problems, list(headcount), (), AUDIENCES, where="headcount", noun="audience")
+    check_columns(problems, list(wages), (), AUDIENCES, where="wages", noun="audience")
+    counts = Record({f"headcount.{k}": v for k, v in headcount.items()}, problems)
+    rates = Record({f"wages.{k}": v for k, v in wages.items()}, problems)
+    people = {a: counts.number(f"headcount.{a}", min=0, whole=True, default=0.0) for a in AUDIENCES}
+    pay = {a: rates.number(f"wages.{a}", min=0, default=0.0) for a in AUDIENCES}
+    for audience in AUDIENCES:
+        if (people[audience] or 0) > 0 and audience not in wages:
+            problems.add(f"wages.{audience}", "expected the loaded hourly wage of this audience (it has people)")
+    problems.raise_if_any()
+    return people, pay
