@@ -33,6 +33,7 @@ browser:
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: $(VENV)/.installed-test browser lint
 	$(BIN)/smtk kernels install

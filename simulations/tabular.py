@@ -116,7 +116,12 @@ class Record:
         return value.lower()
 
     def number(
-        self, column: str, *, min: float | None = None, max: float | None = None, whole: bool = False,
+        self,
+        column: str,
+        *,
+        min: float | None = None,
+        max: float | None = None,
+        whole: bool = False,
         default: Any = _REQUIRED,
     ) -> float | None:
         expected = "a whole number" if whole else "a number"
@@ -182,8 +187,15 @@ def source_name(source: Source, name: str | None = None) -> str:
     return "uploaded file" if isinstance(source, bytes | bytearray) else str(source)
 
 
-def check_columns(problems: Problems, present: Sequence[str], required: Sequence[str], optional: Sequence[str] = (),
-                  *, where: str = "header", noun: str = "column") -> None:
+def check_columns(
+    problems: Problems,
+    present: Sequence[str],
+    required: Sequence[str],
+    optional: Sequence[str] = (),
+    *,
+    where: str = "header",
+    noun: str = "column",
+) -> None:
     """Report every missing, unknown or repeated column or key (a typo in a name must not be silently ignored)."""
     allowed = [*required, *optional]
     seen: set[str] = set()
@@ -199,8 +211,9 @@ def check_columns(problems: Problems, present: Sequence[str], required: Sequence
             problems.add(where, f"required {noun} {column!r} is missing")
 
 
-def read_csv(source: Source, name: str | None, required: Sequence[str], optional: Sequence[str] = ()
-             ) -> tuple[list[Record], Problems]:
+def read_csv(
+    source: Source, name: str | None, required: Sequence[str], optional: Sequence[str] = ()
+) -> tuple[list[Record], Problems]:
     """Decode and split a CSV into records; header problems are recorded, an unreadable file raises at once.
 
     The caller reads each record's values, then calls `problems.raise_if_any()` to report everything together.
@@ -246,8 +259,11 @@ def _decode(source: Source, problems: Problems) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        problems.fail("file", f"not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}); "
-                              "save it as 'CSV UTF-8' and try again")
+        problems.fail(
+            "file",
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}); "
+            "save it as 'CSV UTF-8' and try again",
+        )
 
 
 def _to_number(value: Any) -> float | None:
@@ -259,7 +275,7 @@ def _to_number(value: Any) -> float | None:
     elif isinstance(value, str):
         text = value.strip().replace(" ", "")
         sign = text[0] if text[:1] in "+-" and len(text) > 1 else ""
-        text = text[len(sign):].lstrip("$€£")
+        text = text[len(sign) :].lstrip("$€£")
         if _GROUPED_NUMBER.fullmatch(text):
             text = text.replace(",", "")
         if not _PLAIN_NUMBER.fullmatch(text):

@@ -19,7 +19,9 @@ HEADER = (
     "coverage_business_units,coverage_employees,coverage_partners,certification_program,recurring_program,"
     "policy_in_place,coe,formal_triage,crises_per_year\n"
 )
-TINY = HEADER + """\
+TINY = (
+    HEADER
+    + """\
 A,retail,mid,2000,10,0.2,0.0,0.1,0.0,0.0,0,0,1,0,0,1.0
 B,retail,mid,3000,20,0.5,0.5,0.3,0.2,0.1,0,0,1,0,1,0.6
 C,Retail,mid,4000,30,0.6,0.8,0.5,0.6,0.2,no,yes,yes,yes,yes,0.4
@@ -27,11 +29,22 @@ D,retail,mid,5000,40,0.9,1.0,0.7,0.8,0.6,1,1,1,1,1,0.2
 E,media,small,500,50,1.0,1.0,1.0,1.0,1.0,1,1,1,1,1,0.0
 F,media,large,20000,5,0.1,0.1,0.1,0.1,0.1,0,0,0,0,0,2.0
 """
+)
 PROFILE = {
-    "industry": "retail", "employees": 2_500, "training_spend_per_employee": 20, "coverage_executives": 0.6,
-    "coverage_coe": 0.3, "coverage_business_units": 0.5, "coverage_employees": 0.4, "coverage_partners": 0.0,
-    "certification_program": False, "recurring_program": True, "policy_in_place": True, "coe": False,
-    "formal_triage": False, "crises_per_year": 0.4,
+    "industry": "retail",
+    "employees": 2_500,
+    "training_spend_per_employee": 20,
+    "coverage_executives": 0.6,
+    "coverage_coe": 0.3,
+    "coverage_business_units": 0.5,
+    "coverage_employees": 0.4,
+    "coverage_partners": 0.0,
+    "certification_program": False,
+    "recurring_program": True,
+    "policy_in_place": True,
+    "coe": False,
+    "formal_triage": False,
+    "crises_per_year": 0.4,
 }
 
 
@@ -85,8 +98,9 @@ def test_three_biggest_gaps_lowest_percentile_first_ties_in_maturity_order(tiny)
 def test_fallback_to_all_peers_when_the_group_is_too_small(tiny):
     report = benchmark(PROFILE, tiny)  # 4 retail mid-size peers, fewer than the default 10
     assert report.group.fallback
-    assert report.group.note == ("Only 4 peers in retail with 1,000 to 9,999 employees (fewer than 10), "
-                                 "so compared with all 6 peers.")
+    assert report.group.note == (
+        "Only 4 peers in retail with 1,000 to 9,999 employees (fewer than 10), so compared with all 6 peers."
+    )
     spend = next(s for s in report.standings if s.measure == "training_spend_per_employee")
     assert spend.percentile == pytest.approx(100 * 2.5 / 6)  # beats 10 and 5, ties 20
     none = peer_group(tiny, "healthcare", "small", min_size=1)
@@ -97,8 +111,13 @@ def test_maturity_stages_of_the_tiny_peers(tiny):
     # A lacks triage, B lacks recurring training, C lacks certification, D and E have everything, F nothing
     assert list(stage_levels(tiny)) == [1, 1, 4, 5, 5, 1]
     report = benchmark(PROFILE, tiny, min_group=4)
-    assert report.peer_stages == {"foundation": 0.5, "safety": 0.0, "formation": 0.0, "enablement": 0.25,
-                                  "enlightenment": 0.25}
+    assert report.peer_stages == {
+        "foundation": 0.5,
+        "safety": 0.0,
+        "formation": 0.0,
+        "enablement": 0.25,
+        "enlightenment": 0.25,
+    }
     assert report.maturity.stage == "foundation"
     assert report.maturity.missing == ("a formal triage process for posts and complaints",)
 
@@ -165,10 +184,16 @@ def test_bad_peer_upload_lists_every_problem_with_the_file_name():
     assert len(err.problems) == len(expected)
 
 
-@pytest.mark.parametrize("data, problem", [
-    (b"", "our-peers.csv: file: the file is empty"),
-    ((HEADER + "A,d\xe9tail,mid,2000,1,0,0,0,0,0,0,0,0,0,0,0\n").encode("latin-1"), "our-peers.csv: file: not UTF-8"),
-])
+@pytest.mark.parametrize(
+    "data, problem",
+    [
+        (b"", "our-peers.csv: file: the file is empty"),
+        (
+            (HEADER + "A,d\xe9tail,mid,2000,1,0,0,0,0,0,0,0,0,0,0,0\n").encode("latin-1"),
+            "our-peers.csv: file: not UTF-8",
+        ),
+    ],
+)
 def test_unreadable_peer_uploads(data, problem):
     with pytest.raises(TableError, match=f"^{problem}"):
         load_peers(data, "our-peers.csv")

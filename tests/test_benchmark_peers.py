@@ -36,10 +36,20 @@ def test_calibration_targets_hold(regenerated):
 
 def test_a_profile_against_the_built_in_peers():
     profile = {
-        "industry": "Retail", "size_band": "mid", "training_spend_per_employee": 12, "coverage_executives": 0.8,
-        "coverage_coe": 1, "coverage_business_units": 0.3, "coverage_employees": "40%", "coverage_partners": 0,
-        "certification_program": 0, "recurring_program": 1, "policy_in_place": True, "coe": True,
-        "formal_triage": False, "crises_per_year": 0.4,
+        "industry": "Retail",
+        "size_band": "mid",
+        "training_spend_per_employee": 12,
+        "coverage_executives": 0.8,
+        "coverage_coe": 1,
+        "coverage_business_units": 0.3,
+        "coverage_employees": "40%",
+        "coverage_partners": 0,
+        "certification_program": 0,
+        "recurring_program": 1,
+        "policy_in_place": True,
+        "coe": True,
+        "formal_triage": False,
+        "crises_per_year": 0.4,
     }
     report = benchmark(profile)
     assert not report.group.fallback

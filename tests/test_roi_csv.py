@@ -101,8 +101,10 @@ def test_cells_that_do_not_belong_are_reported():
         (GOOD.replace("Course design", "Cours\xe9").encode("latin-1"), "file: not UTF-8 text (byte 0xe9 at position"),
         (GOOD.encode("utf-16"), "file: the file is UTF-16 text; expected UTF-8"),
         (b"PK\x03\x04\x14\x00\x00\x00", "file: this is a binary file, not CSV text"),
-        (b"type,category,item,quantity,unit_value,attribution,confidence\nbenefit,risk,Loss,1,1,1,1\n",
-         "file: expected at least one cost line"),
+        (
+            b"type,category,item,quantity,unit_value,attribution,confidence\nbenefit,risk,Loss,1,1,1,1\n",
+            "file: expected at least one cost line",
+        ),
     ],
     ids=["empty", "blank", "header-only", "latin-1", "utf-16", "workbook", "no-costs"],
 )
@@ -127,8 +129,9 @@ def test_errors_name_the_path_when_no_name_is_given(tmp_path):
 
 
 def test_template_round_trips_the_default_program():
-    program = default_program({"executives": 12, "employees": 3_000}, {"executives": 150, "employees": 45},
-                              risk_reduction=80_000)
+    program = default_program(
+        {"executives": 12, "employees": 3_000}, {"executives": 150, "employees": 45}, risk_reduction=80_000
+    )
     again = read(program_to_csv(program))
     before, after = evaluate(program), evaluate(again)
     assert after.total_costs == before.total_costs
@@ -144,7 +147,8 @@ def test_number_spellings_from_spreadsheets(cell, amount):
 
 def test_malformed_numbers_are_problems_not_crashes():
     text = "type,category,item,quantity,unit_value,attribution,confidence\n" + "".join(
-        f"cost,design,Design {i},1,{cell},,\n" for i, cell in enumerate(["--5", '"1,20"', "nan", "inf", "1 2 3x"]))
+        f"cost,design,Design {i},1,{cell},,\n" for i, cell in enumerate(["--5", '"1,20"', "nan", "inf", "1 2 3x"])
+    )
     err = problems_of(text.encode())
     assert [p.field for p in err.problems] == [f"row {r}, column unit_value" for r in range(2, 7)]
     assert all(p.problem.startswith("expected a number") for p in err.problems)

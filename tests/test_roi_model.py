@@ -29,8 +29,13 @@ def test_first_year_example_by_hand():
     r = evaluate(EXAMPLE)
     assert r.total_costs == 94_000
     assert r.costs["time:employees"] == 60_000
-    assert r.cost_categories == {"design": 20_000, "delivery": 5_000, "participants_time": 60_000,
-                                 "platform": 5_000, "evaluation": 4_000}
+    assert r.cost_categories == {
+        "design": 20_000,
+        "delivery": 5_000,
+        "participants_time": 60_000,
+        "platform": 5_000,
+        "evaluation": 4_000,
+    }
     assert r.benefits == pytest.approx({"risk": 60_000, "productivity": 24_000, "revenue": 15_000})
     assert r.annual_benefits == pytest.approx(99_000)
     assert r.net_benefits == pytest.approx(5_000)
@@ -57,8 +62,9 @@ def test_no_benefits_means_roi_minus_100_and_no_payback():
 
 
 def test_default_program_from_audience_sizes_and_wages_by_hand():
-    program = default_program({"executives": 5, "employees": 100}, {"executives": 200, "employees": 50},
-                              risk_reduction=50_000)
+    program = default_program(
+        {"executives": 5, "employees": 100}, {"executives": 200, "employees": 50}, risk_reduction=50_000
+    )
     r = evaluate(program)
     assert r.costs == {
         "design": 25_000,

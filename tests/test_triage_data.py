@@ -34,8 +34,15 @@ def write(tmp_path: Path, text: str, name: str = "broken.yaml") -> Path:
 
 def test_there_are_the_eight_required_scenarios():
     assert set(triage.list_scenarios()) >= {
-        "defect-viral", "employee-leak", "undisclosed-endorsement", "rumour", "executive-off-brand",
-        "franchisee-account", "troll-swarm", "safety-incident"}
+        "defect-viral",
+        "employee-leak",
+        "undisclosed-endorsement",
+        "rumour",
+        "executive-off-brand",
+        "franchisee-account",
+        "troll-swarm",
+        "safety-incident",
+    }
 
 
 @pytest.mark.parametrize("scenario_id", triage.list_scenarios())
@@ -55,23 +62,29 @@ def test_a_trainer_adds_a_scenario_by_dropping_a_file(tmp_path):
     assert stream.spec["scenario"] == str(tmp_path / "my-drill.yaml")
 
 
-@pytest.mark.parametrize(("change", "field", "words"), [
-    (("    severity: medium\n", ""), "injects[0].severity", "required field is missing"),
-    (("followers: 500", "followers: lots"), "injects[0].followers", "whole number"),
-    (("followers: 500", "followers: 500\n    route: escalate_to_mars\n    why: because"), "injects[0].route",
-     "expected one of concur"),
-    (("severity: medium", "severity: dire"), "injects[0].severity", "expected one of none"),
-    (("category: complaint", "category: gossip"), "injects[0].category", "expected one of praise"),
-    (("severity: medium", "severty: medium"), "injects[0]", "unknown field(s) severty"),
-    (("at_min: 5", "at_min: 500"), "injects[0].at_min", "inside the shift"),
-    (("followers: 500", "followers: 500\n    route: monitor"), "injects[0].why", "must say why"),
-    (("followers: 500", "followers: 500\n    text: 'Dear {customer}'"), "injects[0].text", "{customer}"),
-    (("followers: 500", "followers: [900, 100]"), "injects[0].followers", "low <= high"),
-    (("shift_hours: 2", "shift_hours: 2\nhorizon_hours: 1"), "horizon_hours", ">= 2"),
-    (("posts_per_hour: 10", "posts_per_hour: 10\n  mix: {praise: 1, gossip: 2}"), "background.mix", "gossip"),
-    (("posts_per_hour: 10", "posts_per_hour: ten"), "background.posts_per_hour", "expected a number"),
-    (("title: Test scenario\n", ""), "title", "required field is missing"),
-])
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        (("    severity: medium\n", ""), "injects[0].severity", "required field is missing"),
+        (("followers: 500", "followers: lots"), "injects[0].followers", "whole number"),
+        (
+            ("followers: 500", "followers: 500\n    route: escalate_to_mars\n    why: because"),
+            "injects[0].route",
+            "expected one of concur",
+        ),
+        (("severity: medium", "severity: dire"), "injects[0].severity", "expected one of none"),
+        (("category: complaint", "category: gossip"), "injects[0].category", "expected one of praise"),
+        (("severity: medium", "severty: medium"), "injects[0]", "unknown field(s) severty"),
+        (("at_min: 5", "at_min: 500"), "injects[0].at_min", "inside the shift"),
+        (("followers: 500", "followers: 500\n    route: monitor"), "injects[0].why", "must say why"),
+        (("followers: 500", "followers: 500\n    text: 'Dear {customer}'"), "injects[0].text", "{customer}"),
+        (("followers: 500", "followers: [900, 100]"), "injects[0].followers", "low <= high"),
+        (("shift_hours: 2", "shift_hours: 2\nhorizon_hours: 1"), "horizon_hours", ">= 2"),
+        (("posts_per_hour: 10", "posts_per_hour: 10\n  mix: {praise: 1, gossip: 2}"), "background.mix", "gossip"),
+        (("posts_per_hour: 10", "posts_per_hour: ten"), "background.posts_per_hour", "expected a number"),
+        (("title: Test scenario\n", ""), "title", "required field is missing"),
+    ],
+)
 def test_a_broken_scenario_names_file_and_field(tmp_path, change, field, words):
     assert change[0] in GOOD
     path = write(tmp_path, GOOD.replace(*change))
@@ -100,16 +113,41 @@ def test_default_policy_has_a_rationale_for_every_node_and_ends_in_a_catch_all()
     assert policy.rules[-1].when == {} and policy.rules[-1].route == "let_stand"
     assert {"concur", "monitor", "fix_facts", "restore", "let_stand"} <= set(policy.routes)
     assert {r.name for r in policy.routes.values() if r.kind == "escalate"} == {
-        "escalate_pr", "escalate_legal", "escalate_crisis", "escalate_coe"}
+        "escalate_pr",
+        "escalate_legal",
+        "escalate_crisis",
+        "escalate_coe",
+    }
 
 
 POSTS = [
-    {"time_s": 0, "platform": "x", "author": "customer", "category": "complaint", "sentiment": "negative",
-     "followers": 20000, "severity": "medium"},
-    {"time_s": 10, "platform": "x", "author": "influencer", "category": "praise", "sentiment": "positive",
-     "followers": 200000, "severity": "none"},
-    {"time_s": 20, "platform": "x", "author": "journalist", "category": "safety", "sentiment": "negative",
-     "followers": 5000, "severity": "critical"},
+    {
+        "time_s": 0,
+        "platform": "x",
+        "author": "customer",
+        "category": "complaint",
+        "sentiment": "negative",
+        "followers": 20000,
+        "severity": "medium",
+    },
+    {
+        "time_s": 10,
+        "platform": "x",
+        "author": "influencer",
+        "category": "praise",
+        "sentiment": "positive",
+        "followers": 200000,
+        "severity": "none",
+    },
+    {
+        "time_s": 20,
+        "platform": "x",
+        "author": "journalist",
+        "category": "safety",
+        "sentiment": "negative",
+        "followers": 5000,
+        "severity": "critical",
+    },
 ]
 
 
@@ -122,16 +160,23 @@ def test_the_default_tree_routes_the_sample_posts():
 
 
 def test_overrides_add_disable_and_move_nodes_and_change_limits():
-    policy = triage.load_policy(overrides={
-        "severities": {"critical": {"time_limit_min": 10}},
-        "routes": {"escalate_crisis": {"time_limit_min": None}},
-        "rules": [
-            {"id": "vip", "ask": "A customer with a large audience?", "when": {"author": "customer",
-             "min_followers": 10000}, "route": "escalate_pr", "why": "Our VIP programme answers them."},
-            {"id": "large_influencer", "enabled": False},
-            {"id": "journalist", "before": "safety"},
-        ],
-    })
+    policy = triage.load_policy(
+        overrides={
+            "severities": {"critical": {"time_limit_min": 10}},
+            "routes": {"escalate_crisis": {"time_limit_min": None}},
+            "rules": [
+                {
+                    "id": "vip",
+                    "ask": "A customer with a large audience?",
+                    "when": {"author": "customer", "min_followers": 10000},
+                    "route": "escalate_pr",
+                    "why": "Our VIP programme answers them.",
+                },
+                {"id": "large_influencer", "enabled": False},
+                {"id": "journalist", "before": "safety"},
+            ],
+        }
+    )
     assert routes_of(policy) == ["escalate_pr", "concur", "escalate_pr"]
     assert [r.id for r in policy.rules][:3] == ["vip", "journalist", "safety"]
     assert "large_influencer" not in [r.id for r in policy.rules]
@@ -151,17 +196,23 @@ def test_replaying_a_stream_under_another_policy_changes_only_the_recommendation
     assert replay.posts["text"].equals(stream.posts["text"])
 
 
-@pytest.mark.parametrize(("override", "field", "words"), [
-    ("routes:\n  restore:\n    damping: 1.5\n", "routes.restore.damping", "<= 1"),
-    ("rules:\n  - id: x\n    ask: q?\n    when: {}\n    route: shout\n    why: w\n", "rules[0].route", "one of"),
-    ("rules:\n  - id: x\n    ask: q?\n    when: {mood: angry}\n    route: monitor\n    why: w\n", "rules[0].when",
-     "unknown field(s) mood"),
-    ("rules:\n  - id: otherwise\n    enabled: false\n", "rules", "last node"),
-    ("rules:\n  - id: ghost\n    enabled: false\n", "rules[0].id", "no node 'ghost'"),
-    ("rules:\n  - id: troll\n    before: nowhere\n", "rules[0].before", "one of"),
-    ("severities:\n  dire: {time_limit_min: 5}\n", "severities", "unknown field(s) dire"),
-    ("routes:\n  new_route:\n    kind: reply\n", "routes.new_route.label", "required field is missing"),
-])
+@pytest.mark.parametrize(
+    ("override", "field", "words"),
+    [
+        ("routes:\n  restore:\n    damping: 1.5\n", "routes.restore.damping", "<= 1"),
+        ("rules:\n  - id: x\n    ask: q?\n    when: {}\n    route: shout\n    why: w\n", "rules[0].route", "one of"),
+        (
+            "rules:\n  - id: x\n    ask: q?\n    when: {mood: angry}\n    route: monitor\n    why: w\n",
+            "rules[0].when",
+            "unknown field(s) mood",
+        ),
+        ("rules:\n  - id: otherwise\n    enabled: false\n", "rules", "last node"),
+        ("rules:\n  - id: ghost\n    enabled: false\n", "rules[0].id", "no node 'ghost'"),
+        ("rules:\n  - id: troll\n    before: nowhere\n", "rules[0].before", "one of"),
+        ("severities:\n  dire: {time_limit_min: 5}\n", "severities", "unknown field(s) dire"),
+        ("routes:\n  new_route:\n    kind: reply\n", "routes.new_route.label", "required field is missing"),
+    ],
+)
 def test_a_broken_override_file_names_file_and_field(tmp_path, override, field, words):
     path = write(tmp_path, override, "org.yaml")
     with pytest.raises(DataError) as err:
@@ -171,8 +222,7 @@ def test_a_broken_override_file_names_file_and_field(tmp_path, override, field, 
 
 
 def test_a_broken_policy_file_is_reported_too(tmp_path):
-    text = (DEFAULT_POLICY.read_text(encoding="utf-8")
-            .replace("  - id: troll\n", "  - id: positive\n"))
+    text = DEFAULT_POLICY.read_text(encoding="utf-8").replace("  - id: troll\n", "  - id: positive\n")
     path = write(tmp_path, text, "policy.yaml")
     with pytest.raises(DataError) as err:
         triage.load_policy(path)

@@ -45,20 +45,58 @@ def F(t: float) -> float:
 
 HAND_POSTS = [
     # an unhappy customer, restored after 10 minutes: the fitting route
-    {"time_s": 0, "platform": "x", "author": "customer", "category": "complaint", "sentiment": "negative",
-     "followers": 1000, "severity": "medium", "virality": 0.5},
+    {
+        "time_s": 0,
+        "platform": "x",
+        "author": "customer",
+        "category": "complaint",
+        "sentiment": "negative",
+        "followers": 1000,
+        "severity": "medium",
+        "virality": 0.5,
+    },
     # a safety report answered with a reply instead of the crisis team: mishandled
-    {"time_s": 60, "platform": "x", "author": "customer", "category": "safety", "sentiment": "negative",
-     "followers": 200, "severity": "critical", "virality": 0.9},
+    {
+        "time_s": 60,
+        "platform": "x",
+        "author": "customer",
+        "category": "safety",
+        "sentiment": "negative",
+        "followers": 200,
+        "severity": "critical",
+        "virality": 0.9,
+    },
     # praise, concurred: harmless, no negative reach
-    {"time_s": 90, "platform": "x", "author": "customer", "category": "praise", "sentiment": "positive",
-     "followers": 500, "severity": "none"},
+    {
+        "time_s": 90,
+        "platform": "x",
+        "author": "customer",
+        "category": "praise",
+        "sentiment": "positive",
+        "followers": 500,
+        "severity": "none",
+    },
     # a troll nobody looked at
-    {"time_s": 1200, "platform": "x", "author": "troll", "category": "trolling", "sentiment": "negative",
-     "followers": 100, "severity": "low", "virality": 0.3},
+    {
+        "time_s": 1200,
+        "platform": "x",
+        "author": "troll",
+        "category": "trolling",
+        "sentiment": "negative",
+        "followers": 100,
+        "severity": "low",
+        "virality": 0.3,
+    },
     # a harmless mention escalated to the CoE: an over-escalation
-    {"time_s": 1800, "platform": "x", "author": "customer", "category": "mention", "sentiment": "neutral",
-     "followers": 50, "severity": "none"},
+    {
+        "time_s": 1800,
+        "platform": "x",
+        "author": "customer",
+        "category": "mention",
+        "sentiment": "neutral",
+        "followers": 50,
+        "severity": "none",
+    },
 ]
 HAND_DECISIONS = {0: ("restore", 600), 1: ("restore", 300), 2: ("concur", 30), 4: ("escalate_coe", 100)}
 
@@ -93,10 +131,10 @@ def test_hand_checked_shift():
     assert curve["negative_reach"].iloc[-1] == pytest.approx(reach, rel=1e-12)
     assert curve["baseline_reach"].iloc[-1] == pytest.approx(baseline, rel=1e-12)
 
-    assert s.routing_accuracy == 2 / 5          # posts 0 and 2 only
-    assert s.on_time_rate == 4 / 5              # every decision was in time; post 3 got none
+    assert s.routing_accuracy == 2 / 5  # posts 0 and 2 only
+    assert s.on_time_rate == 4 / 5  # every decision was in time; post 3 got none
     assert (s.escalation_precision, s.escalation_recall) == (0.0, 0.0)
-    assert (s.over_escalations, s.coe_load_h) == (1, 0.5)   # one needless escalation, 30 minutes of CoE time
+    assert (s.over_escalations, s.coe_load_h) == (1, 0.5)  # one needless escalation, 30 minutes of CoE time
     assert (s.crisis_level, s.baseline_crisis_level, s.crisis_label) == (0, 0, "no crisis")
     assert s.by_severity["critical"] == {"posts": 1, "on_time_rate": 1.0, "median_response_s": 300.0}
     assert s.by_severity["low"] == {"posts": 1, "on_time_rate": 0.0, "median_response_s": None}
@@ -110,7 +148,7 @@ def test_hand_checked_shift():
 
 
 def test_a_crisis_level_is_reached_when_reach_and_severity_meet_the_thresholds():
-    big = dict(HAND_POSTS[1], followers=2_000_000, virality=0.0)   # seen by 2M x F(7140)
+    big = dict(HAND_POSTS[1], followers=2_000_000, virality=0.0)  # seen by 2M x F(7140)
     stream = triage.stream_from_records([big], shift_hours=1, horizon_hours=2)
     s = triage.score(triage.simulate(stream, None, expected=True))
     seen = 2_000_000 * F(7140)
@@ -123,8 +161,10 @@ def test_a_crisis_level_is_reached_when_reach_and_severity_meet_the_thresholds()
 @pytest.mark.parametrize("scenario_id", triage.list_scenarios())
 def test_the_recommended_policy_beats_ignoring_and_escalating_everything(scenario_id):
     stream = triage.generate_stream(scenario_id, seed=11)
-    best, ignore, escalate = (triage.score(triage.simulate(stream, strategy(stream), seed=11))
-                              for strategy in (triage.follow_policy, triage.ignore_all, triage.escalate_all))
+    best, ignore, escalate = (
+        triage.score(triage.simulate(stream, strategy(stream), seed=11))
+        for strategy in (triage.follow_policy, triage.ignore_all, triage.escalate_all)
+    )
     assert best.points > ignore.points and best.points > escalate.points
     assert best.negative_reach < ignore.negative_reach and best.negative_reach <= escalate.negative_reach
     assert best.crisis_level <= min(ignore.crisis_level, escalate.crisis_level)
@@ -146,8 +186,13 @@ def test_decisions_round_trip_through_json_and_replay_identically():
     rng = np.random.default_rng(0)
     routes = np.array(stream.policy.route_names)
     ids = rng.choice(len(stream), size=len(stream) // 2, replace=False)
-    made = pd.DataFrame({"post_id": ids, "route": routes[rng.integers(len(routes), size=len(ids))],
-                         "response_time_s": rng.uniform(0, 3600, size=len(ids))})
+    made = pd.DataFrame(
+        {
+            "post_id": ids,
+            "route": routes[rng.integers(len(routes), size=len(ids))],
+            "response_time_s": rng.uniform(0, 3600, size=len(ids)),
+        }
+    )
     records = json.loads(json.dumps(triage.to_records(triage.as_decisions(made, stream))))
     first, again = triage.simulate(stream, made, seed=3), triage.simulate(stream, records, seed=3)
     pd.testing.assert_frame_equal(first.outcome, again.outcome, check_exact=True)
@@ -155,12 +200,15 @@ def test_decisions_round_trip_through_json_and_replay_identically():
     pd.testing.assert_frame_equal(triage.as_decisions(as_mapping, stream), first.decisions)
 
 
-@pytest.mark.parametrize(("decisions", "words"), [
-    ({0: ("shout", 10)}, "unknown route 'shout'"),
-    ({10_000: ("monitor", 10)}, "no such post"),
-    ({0: ("monitor", -5)}, "must be a number >= 0"),
-    ([{"post_id": 1, "route": "monitor", "response_time_s": 1}] * 2, "more than one decision"),
-])
+@pytest.mark.parametrize(
+    ("decisions", "words"),
+    [
+        ({0: ("shout", 10)}, "unknown route 'shout'"),
+        ({10_000: ("monitor", 10)}, "no such post"),
+        ({0: ("monitor", -5)}, "must be a number >= 0"),
+        ([{"post_id": 1, "route": "monitor", "response_time_s": 1}] * 2, "more than one decision"),
+    ],
+)
 def test_bad_decisions_are_rejected_with_the_post_named(decisions, words):
     stream = triage.generate_stream("troll-swarm", seed=1)
     with pytest.raises(ValueError, match=words):

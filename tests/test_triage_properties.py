@@ -13,16 +13,22 @@ POLICY = triage.load_policy()
 ROUTES = POLICY.route_names
 SHIFT_H, HORIZON_H = 2.0, 6.0
 
-posts = st.lists(st.fixed_dictionaries({
-    "time_s": st.floats(0, SHIFT_H * 3600 - 1),
-    "platform": st.sampled_from(PLATFORMS),
-    "author": st.sampled_from(AUTHORS),
-    "category": st.sampled_from(CATEGORY_NAMES),
-    "sentiment": st.sampled_from(SENTIMENTS),
-    "followers": st.integers(0, 2_000_000),
-    "severity": st.sampled_from(SEVERITIES),
-    "virality": st.one_of(st.just(float("nan")), st.floats(0, 0.99)),
-}), min_size=1, max_size=8)
+posts = st.lists(
+    st.fixed_dictionaries(
+        {
+            "time_s": st.floats(0, SHIFT_H * 3600 - 1),
+            "platform": st.sampled_from(PLATFORMS),
+            "author": st.sampled_from(AUTHORS),
+            "category": st.sampled_from(CATEGORY_NAMES),
+            "sentiment": st.sampled_from(SENTIMENTS),
+            "followers": st.integers(0, 2_000_000),
+            "severity": st.sampled_from(SEVERITIES),
+            "virality": st.one_of(st.just(float("nan")), st.floats(0, 0.99)),
+        }
+    ),
+    min_size=1,
+    max_size=8,
+)
 
 
 @st.composite

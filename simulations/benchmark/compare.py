@@ -21,29 +21,29 @@ MIN_GROUP = 10
 # which walks up the maturity hierarchy (governance first).
 NEXT_STEPS: dict[str, str] = {
     "policy_in_place": "Write a short social media policy in plain words (confidential information, disclosure of "
-                       "your connection, whom to contact) and have legal check it for overbroad clauses.",
+    "your connection, whom to contact) and have legal check it for overbroad clauses.",
     "formal_triage": "Adopt a written triage process for posts and complaints (respond, fix the facts, monitor or "
-                     "escalate), with a time limit for handing legal threats and journalists to the crisis team.",
+    "escalate), with a time limit for handing legal threats and journalists to the crisis team.",
     "recurring_program": "Make training recurring, not a one-off: put it into new-hire orientation and repeat it on "
-                         "a schedule, because platforms change every quarter.",
+    "a schedule, because platforms change every quarter.",
     "coverage_employees": "Reach the workforce with bite-sized on-demand modules and webinars on the policy, "
-                          "disclosure and the triage process, and track completion.",
+    "disclosure and the triage process, and track completion.",
     "coverage_executives": "Start at the top: a private session for executives on business goals, customer "
-                           "relationships, peer benchmarks and the business case, and find a sponsor.",
+    "relationships, peer benchmarks and the business case, and find a sponsor.",
     "coe": "Form a Center of Excellence: a small hub that owns the policy, the triage process and the KPIs, "
-           "and enables the business units.",
+    "and enables the business units.",
     "coverage_coe": "Keep the Center of Excellence learning: conferences, peer groups, and free vendor "
-                    "show-and-tell sessions twice a year.",
+    "show-and-tell sessions twice a year.",
     "coverage_business_units": "Run a brown-bag session where business units share what they already do, then give "
-                               "them the hub's policy, process and KPI resources; let them teach each other.",
+    "them the hub's policy, process and KPI resources; let them teach each other.",
     "certification_program": "Add a certification with tiers (carrot before stick): short modules and a quiz per "
-                              "level, with certificates that expire so people come back.",
+    "level, with certificates that expire so people come back.",
     "coverage_partners": "Give partners scalable on-demand resources: whether and how they may run their own "
-                         "accounts, the content you syndicate, and the basics of engaging in dialogue.",
+    "accounts, the content you syndicate, and the basics of engaging in dialogue.",
     "training_spend_per_employee": "Budget for the program as a recurring line and weigh it with the ROI app, "
-                                   "against the value of the people trained and the business they manage.",
+    "against the value of the people trained and the business they manage.",
     "crises_per_year": "Rehearse the response: run the crisis-triage simulation with the teams that answer posts; "
-                       "most crises can be prevented or diminished (Altimeter, 2011).",
+    "most crises can be prevented or diminished (Altimeter, 2011).",
 }
 
 
@@ -117,8 +117,14 @@ class BenchmarkReport:
 def read_profile(profile: Mapping[str, Any]) -> Profile:
     """Validate a plain-dict profile (the peer columns, with size_band or employees); lists every problem."""
     problems = Problems("organisation profile")
-    check_columns(problems, list(profile), ["industry", *MEASURES], ["company", "size_band", "employees"],
-                  where="profile", noun="field")
+    check_columns(
+        problems,
+        list(profile),
+        ["industry", *MEASURES],
+        ["company", "size_band", "employees"],
+        where="profile",
+        noun="field",
+    )
     record = Record(profile, problems)
     industry = record.text("industry")
     band, _ = read_size(record, both=False)
@@ -134,8 +140,7 @@ def peer_group(peers: pd.DataFrame, industry: str, size_band: str, *, min_size: 
     if len(same) >= min_size:
         return PeerGroup(same, False, f"Compared with {len(same)} peers in {who}.")
     found = f"Only {len(same)} peers" if len(same) else "No peers"
-    return PeerGroup(peers, True, f"{found} in {who} (fewer than {min_size}), so compared with all "
-                                  f"{len(peers)} peers.")
+    return PeerGroup(peers, True, f"{found} in {who} (fewer than {min_size}), so compared with all {len(peers)} peers.")
 
 
 def standings(profile: Profile, group: PeerGroup) -> tuple[Standing, ...]:
@@ -147,8 +152,9 @@ def standings(profile: Profile, group: PeerGroup) -> tuple[Standing, ...]:
         better = (values < value) if measure.higher_is_better else (values > value)
         ties = values == value
         percentile = 100 * (better.sum() + 0.5 * ties.sum()) / len(values)
-        result.append(Standing(name, measure.label, value, float(np.median(values)), float(values.mean()),
-                               float(percentile)))
+        result.append(
+            Standing(name, measure.label, value, float(np.median(values)), float(values.mean()), float(percentile))
+        )
     return tuple(result)
 
 
@@ -167,12 +173,14 @@ def biggest_gaps(items: tuple[Standing, ...], n: int = 3) -> tuple[Gap, ...]:
     """The `n` measures with the lowest percentile below 50 (behind most peers), ties in NEXT_STEPS order."""
     order = list(NEXT_STEPS)
     behind = sorted((s for s in items if s.percentile < 50), key=lambda s: (s.percentile, order.index(s.measure)))
-    return tuple(Gap(s.measure, s.label, s.value, s.peer_median, s.percentile, NEXT_STEPS[s.measure])
-                 for s in behind[:n])
+    return tuple(
+        Gap(s.measure, s.label, s.value, s.peer_median, s.percentile, NEXT_STEPS[s.measure]) for s in behind[:n]
+    )
 
 
-def benchmark(profile: Mapping[str, Any], peers: pd.DataFrame | None = None, *,
-              min_group: int = MIN_GROUP) -> BenchmarkReport:
+def benchmark(
+    profile: Mapping[str, Any], peers: pd.DataFrame | None = None, *, min_group: int = MIN_GROUP
+) -> BenchmarkReport:
     """Compare an organisation with its peers (built-in synthetic data unless `peers` is given)."""
     org = read_profile(profile)
     peers = load_peers() if peers is None else peers

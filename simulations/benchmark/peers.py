@@ -69,16 +69,20 @@ def read_measures(record: Record) -> dict[str, float | bool | None]:
 def read_size(record: Record, *, both: bool) -> tuple[str | None, float | None]:
     """(size band, headcount): a peer row needs both; a profile needs either, and when it gives both they must agree."""
     if not both and record.is_blank("size_band") and record.is_blank("employees"):
-        record.problems.add(record.where("size_band"), f"expected one of {', '.join(SIZE_BANDS)} "
-                                                       "(or a headcount in employees), got nothing (empty)")
+        record.problems.add(
+            record.where("size_band"),
+            f"expected one of {', '.join(SIZE_BANDS)} (or a headcount in employees), got nothing (empty)",
+        )
         return None, None
     optional = {} if both else {"default": None}
     band = record.choice("size_band", tuple(SIZE_BANDS), **optional)
     employees = record.number("employees", min=1, whole=True, **optional)
     if band is not None and employees is not None and size_band(employees) != band:
         expected = size_band(employees)
-        record.problems.add(record.where("size_band"), f"expected {expected} for {employees:,.0f} employees "
-                                                       f"({SIZE_LABELS[expected]}), got {band!r}")
+        record.problems.add(
+            record.where("size_band"),
+            f"expected {expected} for {employees:,.0f} employees ({SIZE_LABELS[expected]}), got {band!r}",
+        )
         return None, employees
     return band or (size_band(employees) if employees is not None else None), employees
 
@@ -114,8 +118,12 @@ def _read(source: Source, name: str | None, *, synthetic: bool) -> pd.DataFrame:
 def _read_row(r: Record) -> dict:
     band, employees = read_size(r, both=True)
     industry = r.text("industry")
-    row = {"company": r.text("company"), "industry": industry and industry.lower(), "size_band": band,
-           "employees": employees}
+    row = {
+        "company": r.text("company"),
+        "industry": industry and industry.lower(),
+        "size_band": band,
+        "employees": employees,
+    }
     return row | read_measures(r)
 
 
@@ -124,7 +132,8 @@ def _check_unique(problems: Problems, records: list[Record], rows: list[dict]) -
     for record, row in zip(records, rows, strict=True):
         company = row["company"]
         if company in first:
-            problems.add(record.where("company"), f"expected a unique company; {company!r} is already on row "
-                                                  f"{first[company]}")
+            problems.add(
+                record.where("company"), f"expected a unique company; {company!r} is already on row {first[company]}"
+            )
         elif company is not None:
             first[company] = record.row

@@ -35,8 +35,9 @@ def read_costs_benefits_csv(path_or_bytes: Source, name: str | None = None) -> P
     for record, row in rows:
         item = row["name"]
         if item in first_row:
-            problems.add(record.where("item"), f"expected a unique item name; {item!r} is already on row "
-                                               f"{first_row[item]}")
+            problems.add(
+                record.where("item"), f"expected a unique item name; {item!r} is already on row {first_row[item]}"
+            )
         elif item is not None:
             first_row[item] = record.row
     if records and not any(row.get("type") == "cost" for _, row in rows):
@@ -53,11 +54,31 @@ def program_to_csv(program: Program) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow((*COLUMNS, *OPTIONAL_COLUMNS))
     for c in program.costs:
-        writer.writerow(("cost", c.category, c.label or c.name, _num(c.quantity), _num(c.unit_value), "", "",
-                         "yes" if c.recurring else "no"))
+        writer.writerow(
+            (
+                "cost",
+                c.category,
+                c.label or c.name,
+                _num(c.quantity),
+                _num(c.unit_value),
+                "",
+                "",
+                "yes" if c.recurring else "no",
+            )
+        )
     for b in program.benefits:
-        writer.writerow(("benefit", b.kind, b.label or b.name, _num(b.change), _num(b.unit_value),
-                         _num(b.attribution), _num(b.confidence), ""))
+        writer.writerow(
+            (
+                "benefit",
+                b.kind,
+                b.label or b.name,
+                _num(b.change),
+                _num(b.unit_value),
+                _num(b.attribution),
+                _num(b.confidence),
+                "",
+            )
+        )
     return out.getvalue()
 
 

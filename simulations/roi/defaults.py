@@ -75,29 +75,79 @@ def default_program(
     for audience in (x for x in AUDIENCES if people[x] > 0):
         fmt, n = a.formats[audience], people[audience]
         units = math.ceil(n / fmt.group_size) if fmt.group_size else n
-        costs.append(CostLine(f"delivery:{audience}", "delivery", units, fmt.unit_cost, recurring=True,
-                              label=f"Delivery, {audience}: {fmt.label}"))
-        costs.append(CostLine(f"time:{audience}", "participants_time", n * fmt.hours, pay[audience], recurring=True,
-                              label=f"Participants' time, {audience}: {fmt.hours:g} h each at the loaded wage"))
+        costs.append(
+            CostLine(
+                f"delivery:{audience}",
+                "delivery",
+                units,
+                fmt.unit_cost,
+                recurring=True,
+                label=f"Delivery, {audience}: {fmt.label}",
+            )
+        )
+        costs.append(
+            CostLine(
+                f"time:{audience}",
+                "participants_time",
+                n * fmt.hours,
+                pay[audience],
+                recurring=True,
+                label=f"Participants' time, {audience}: {fmt.hours:g} h each at the loaded wage",
+            )
+        )
     learners = sum(people.values())
-    costs.append(CostLine("platform", "platform", learners, a.platform_per_learner, recurring=True,
-                          label="Platform, per learner per year"))
+    costs.append(
+        CostLine(
+            "platform",
+            "platform",
+            learners,
+            a.platform_per_learner,
+            recurring=True,
+            label="Platform, per learner per year",
+        )
+    )
     costs.append(CostLine("evaluation", "evaluation", 1, a.evaluation, label="Evaluation"))
-    benefits = [Benefit("risk", "risk", risk_reduction, 1.0, a.risk_attribution, a.risk_confidence,
-                        label="Risk reduction: expected annual loss avoided")]
+    benefits = [
+        Benefit(
+            "risk",
+            "risk",
+            risk_reduction,
+            1.0,
+            a.risk_attribution,
+            a.risk_confidence,
+            label="Risk reduction: expected annual loss avoided",
+        )
+    ]
     for audience, hours in a.hours_saved.items():
         if people.get(audience, 0) > 0 and hours > 0:
-            benefits.append(Benefit(
-                f"productivity:{audience}", "productivity", people[audience] * hours, pay[audience],
-                a.productivity_attribution, a.productivity_confidence,
-                label=f"Productivity, {audience}: {hours:g} h saved a year each"))
-    benefits.append(Benefit("revenue", "revenue", revenue_change, a.revenue_margin, a.revenue_attribution,
-                            a.revenue_confidence, label="Revenue, counted at its profit margin"))
+            benefits.append(
+                Benefit(
+                    f"productivity:{audience}",
+                    "productivity",
+                    people[audience] * hours,
+                    pay[audience],
+                    a.productivity_attribution,
+                    a.productivity_confidence,
+                    label=f"Productivity, {audience}: {hours:g} h saved a year each",
+                )
+            )
+    benefits.append(
+        Benefit(
+            "revenue",
+            "revenue",
+            revenue_change,
+            a.revenue_margin,
+            a.revenue_attribution,
+            a.revenue_confidence,
+            label="Revenue, counted at its profit margin",
+        )
+    )
     return Program(tuple(costs), tuple(benefits))
 
 
-def _read_audiences(headcount: Mapping[str, float], wages: Mapping[str, float]
-                    ) -> tuple[dict[str, float], dict[str, float]]:
+def _read_audiences(
+    headcount: Mapping[str, float], wages: Mapping[str, float]
+) -> tuple[dict[str, float], dict[str, float]]:
     """Validate the two audience mappings together, listing every problem; missing audiences have no people."""
     problems = Problems("organisation profile")
     check_columns(problems, list(headcount), (), AUDIENCES, where="headcount", noun="audience")

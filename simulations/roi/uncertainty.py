@@ -87,8 +87,9 @@ def at_likely(program: Program, ranges: Mapping[str, Range]) -> Program:
     return program.with_inputs({key: r.likely for key, r in ranges.items()})
 
 
-def monte_carlo(program: Program, ranges: Mapping[str, Range], *, n: int = 10_000, seed: int = 0,
-                years: int = 1) -> MonteCarlo:
+def monte_carlo(
+    program: Program, ranges: Mapping[str, Range], *, n: int = 10_000, seed: int = 0, years: int = 1
+) -> MonteCarlo:
     """Draw every ranged input `n` times (seeded, inputs in name order) and summarise the ROI % they give."""
     if n < 1:
         raise ValueError(f"n must be 1 or more, got {n}")
@@ -96,8 +97,15 @@ def monte_carlo(program: Program, ranges: Mapping[str, Range], *, n: int = 10_00
     draws = {key: ranges[key].sample(rng, n) for key in sorted(ranges)}
     roi = np.broadcast_to(evaluate(program.with_inputs(draws), years).roi_pct, (n,))
     p10, p50, p90 = np.percentile(roi, [10, 50, 90])
-    return MonteCarlo(n=n, seed=seed, roi_pct=roi, p10=float(p10), p50=float(p50), p90=float(p90),
-                      prob_positive=float(np.mean(roi > 0)))
+    return MonteCarlo(
+        n=n,
+        seed=seed,
+        roi_pct=roi,
+        p10=float(p10),
+        p50=float(p50),
+        p90=float(p90),
+        prob_positive=float(np.mean(roi > 0)),
+    )
 
 
 def tornado(program: Program, ranges: Mapping[str, Range], *, years: int = 1) -> Tornado:
@@ -111,8 +119,9 @@ def tornado(program: Program, ranges: Mapping[str, Range], *, years: int = 1) ->
     return Tornado(float(evaluate(base, years).roi_pct), tuple(bars))
 
 
-def default_ranges(program: Program, *, benefit: tuple[float, float] = (0.5, 1.5),
-                   cost: tuple[float, float] = (0.9, 1.3)) -> dict[str, Range]:
+def default_ranges(
+    program: Program, *, benefit: tuple[float, float] = (0.5, 1.5), cost: tuple[float, float] = (0.9, 1.3)
+) -> dict[str, Range]:
     """ASSUMED spreads around the current values: each benefit's change and each cost's unit value times low/high.
 
     Costs lean high because overruns are likelier than savings; attribution and confidence are not varied, as they

@@ -67,8 +67,13 @@ def _load_cached(path: str, mtime_ns: int) -> Chatter:
             severity=weights(c.get("severity"), SEVERITIES),
             templates=tuple(template(t) for t in c.get("templates").items(min_len=1)),
         )
-    return Chatter(median, sigma, models, weights(doc.get("default_mix"), tuple(CATEGORIES)),
-                   weights(doc.get("default_platforms"), PLATFORMS))
+    return Chatter(
+        median,
+        sigma,
+        models,
+        weights(doc.get("default_mix"), tuple(CATEGORIES)),
+        weights(doc.get("default_platforms"), PLATFORMS),
+    )
 
 
 def weights(f: Field, names: Sequence[str]) -> np.ndarray:

@@ -55,19 +55,26 @@ def _checked(df: pd.DataFrame, stream: Stream) -> pd.DataFrame:
     else:
         codes = pd.Index(routes).get_indexer(route.astype(object))
     if (bad := np.flatnonzero(codes < 0)).size:
-        raise ValueError(f"decision for post {pid[bad[0]]}: unknown route {df['route'].iloc[bad[0]]!r}; "
-                         f"routes are {', '.join(routes)}")
+        raise ValueError(
+            f"decision for post {pid[bad[0]]}: unknown route {df['route'].iloc[bad[0]]!r}; "
+            f"routes are {', '.join(routes)}"
+        )
     if (bad := np.flatnonzero((pid < 0) | (pid >= len(stream)))).size:
         raise ValueError(f"decision for post {pid[bad[0]]}: no such post (ids run 0 to {len(stream) - 1})")
     if (bad := np.flatnonzero(~(np.isfinite(seconds) & (seconds >= 0)))).size:
-        raise ValueError(f"decision for post {pid[bad[0]]}: response_time_s must be a number >= 0, "
-                         f"got {seconds[bad[0]]}")
+        raise ValueError(
+            f"decision for post {pid[bad[0]]}: response_time_s must be a number >= 0, got {seconds[bad[0]]}"
+        )
     if (twice := np.flatnonzero(np.bincount(pid, minlength=len(stream)) > 1)).size:
         raise ValueError(f"post {twice[0]} has more than one decision; keep the first response only")
     order = np.argsort(pid, kind="stable")
-    return pd.DataFrame({"post_id": pid[order],
-                         "route": pd.Categorical.from_codes(codes[order], categories=routes),
-                         "response_time_s": seconds[order]})
+    return pd.DataFrame(
+        {
+            "post_id": pid[order],
+            "route": pd.Categorical.from_codes(codes[order], categories=routes),
+            "response_time_s": seconds[order],
+        }
+    )
 
 
 def decision_arrays(decisions: pd.DataFrame, n_posts: int) -> tuple[np.ndarray, np.ndarray]:
@@ -82,8 +89,10 @@ def decision_arrays(decisions: pd.DataFrame, n_posts: int) -> tuple[np.ndarray, 
 
 def to_records(decisions: pd.DataFrame) -> list[dict[str, Any]]:
     """Decisions as a list of plain dicts, ready for JSON (and for `as_decisions` to read back)."""
-    return [{"post_id": int(p), "route": str(r), "response_time_s": float(s)}
-            for p, r, s in zip(decisions["post_id"], decisions["route"], decisions["response_time_s"], strict=True)]
+    return [
+        {"post_id": int(p), "route": str(r), "response_time_s": float(s)}
+        for p, r, s in zip(decisions["post_id"], decisions["route"], decisions["response_time_s"], strict=True)
+    ]
 
 
 def ignore_all(stream: Stream) -> pd.DataFrame:
@@ -94,8 +103,16 @@ def ignore_all(stream: Stream) -> pd.DataFrame:
 def follow_policy(stream: Stream, response_time_s: float = 120.0) -> pd.DataFrame:
     """The reference strategy: the recommended route for every post, each after `response_time_s`."""
     n = len(stream)
-    return as_decisions(pd.DataFrame({"post_id": np.arange(n), "route": stream.posts["route"],
-                                      "response_time_s": np.full(n, float(response_time_s))}), stream)
+    return as_decisions(
+        pd.DataFrame(
+            {
+                "post_id": np.arange(n),
+                "route": stream.posts["route"],
+                "response_time_s": np.full(n, float(response_time_s)),
+            }
+        ),
+        stream,
+    )
 
 
 def escalate_all(stream: Stream, route: str = "escalate_coe", response_time_s: float = 120.0) -> pd.DataFrame:
@@ -105,19 +122,30 @@ def escalate_all(stream: Stream, route: str = "escalate_coe", response_time_s: f
         raise ValueError(f"{route!r} is not an escalation route of the policy")
     n = len(stream)
     codes = np.full(n, routes.index(route), dtype=np.int16)
-    return as_decisions(pd.DataFrame({"post_id": np.arange(n), "route": pd.Categorical.from_codes(codes, routes),
-                                      "response_time_s": np.full(n, float(response_time_s))}), stream)
+    return as_decisions(
+        pd.DataFrame(
+            {
+                "post_id": np.arange(n),
+                "route": pd.Categorical.from_codes(codes, routes),
+                "response_time_s": np.full(n, float(response_time_s)),
+            }
+        ),
+        stream,
+    )
 
 
-def apply_router(stream: Stream, route_fn: Callable[[dict[str, Any]], str | None],
-                 response_time_s: float = 120.0) -> pd.DataFrame:
+def apply_router(
+    stream: Stream, route_fn: Callable[[dict[str, Any]], str | None], response_time_s: float = 120.0
+) -> pd.DataFrame:
     """Decisions of a learner-written `route(post) -> str` over a stream; returning None leaves a post undecided."""
     rows = []
     for post in stream.public():
         choice = route_fn(dict(post))
         if choice is not None:
             if not isinstance(choice, str):
-                raise ValueError(f"route(post) for post {post['post_id']} returned {choice!r}; "
-                                 f"expected one of {', '.join(stream.policy.route_names)} or None")
+                raise ValueError(
+                    f"route(post) for post {post['post_id']} returned {choice!r}; "
+                    f"expected one of {', '.join(stream.policy.route_names)} or None"
+                )
             rows.append((post["post_id"], choice, float(response_time_s)))
     return as_decisions(pd.DataFrame(rows, columns=list(COLUMNS)) if rows else None, stream)

@@ -20,8 +20,9 @@ DEFAULT_POLICY = DATA_DIR / "policy.yaml"
 _REQUIRED = object()
 
 
-def load_policy(path: str | Path | None = None,
-                overrides: Mapping[str, Any] | Field | str | Path | None = None) -> Policy:
+def load_policy(
+    path: str | Path | None = None, overrides: Mapping[str, Any] | Field | str | Path | None = None
+) -> Policy:
     """Load a policy file (the default one if no path) and merge an organisation's overrides onto it.
 
     Overrides are a mapping, a YAML file, or a `Field` of a larger file (say an organisation profile), so that
@@ -61,8 +62,9 @@ def _parse(doc: Field, base: Policy | None) -> Policy:
         sev = doc.get("severities").only(SEVERITIES)
         for name in SEVERITIES:
             prior = limits.get(name, _REQUIRED)
-            limits[name] = _pick(sev, name, prior, lambda f: f.only(("time_limit_min",)).get("time_limit_min")
-                                 .float(min=1))
+            limits[name] = _pick(
+                sev, name, prior, lambda f: f.only(("time_limit_min",)).get("time_limit_min").float(min=1)
+            )
     rules = list(base.rules) if base else []
     for f in doc.get("rules").items(min_len=1) if need or doc.has("rules") else ():
         rules = _merge_rule(f, rules, routes, overriding=not need)
@@ -76,8 +78,9 @@ def _parse(doc: Field, base: Policy | None) -> Policy:
             doc.get("crisis_levels").fail(f"expected the 3 Altimeter levels 1-3, got {len(levels)}")
         if any(a.min_reach > b.min_reach for a, b in zip(levels, levels[1:], strict=False)):
             doc.get("crisis_levels").fail("expected min_reach to grow from level 1 to level 3")
-    review = _pick(doc, "escalation_review_min", base.escalation_review_min if base else _REQUIRED,
-                   lambda f: f.float(min=0))
+    review = _pick(
+        doc, "escalation_review_min", base.escalation_review_min if base else _REQUIRED, lambda f: f.float(min=0)
+    )
     weights = dict(base.weights) if base else {}
     if need or doc.has("score_weights"):
         wf = doc.get("score_weights").only(WEIGHTS)
@@ -158,5 +161,6 @@ def _crisis(f: Field, level: int) -> CrisisLevel:
     got = f.get("level").int()
     if got != level:
         f.get("level").fail(f"expected level {level} here (levels are listed 1, 2, 3), got {got}")
-    return CrisisLevel(level, f.get("label").str(), f.get("min_reach").float(min=0),
-                       f.get("min_severity").choice(SEVERITIES))
+    return CrisisLevel(
+        level, f.get("label").str(), f.get("min_reach").float(min=0), f.get("min_severity").choice(SEVERITIES)
+    )

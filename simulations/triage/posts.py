@@ -17,8 +17,13 @@ from simulations.triage import vocab
 from simulations.triage.policy import Policy
 from simulations.triage.scenario import MAX_VIRALITY, Scenario
 
-DTYPES = {"platform": vocab.PLATFORM_DTYPE, "author": vocab.AUTHOR_DTYPE, "category": vocab.CATEGORY_DTYPE,
-           "sentiment": vocab.SENTIMENT_DTYPE, "severity": vocab.SEVERITY_DTYPE}
+DTYPES = {
+    "platform": vocab.PLATFORM_DTYPE,
+    "author": vocab.AUTHOR_DTYPE,
+    "category": vocab.CATEGORY_DTYPE,
+    "sentiment": vocab.SENTIMENT_DTYPE,
+    "severity": vocab.SEVERITY_DTYPE,
+}
 
 
 def post_table(cols: Mapping[str, np.ndarray], texts: list[str]) -> pd.DataFrame:
@@ -45,8 +50,9 @@ def table_from_records(records: Sequence[Mapping[str, Any]], shift_s: float) -> 
     for col, dtype in DTYPES.items():
         found = pd.Index(dtype.categories).get_indexer(df[col].astype(object))
         if (bad := np.flatnonzero(found < 0)).size:
-            raise ValueError(f"post {bad[0]}: {col} {df[col].iloc[bad[0]]!r} is not one of "
-                             f"{', '.join(dtype.categories)}")
+            raise ValueError(
+                f"post {bad[0]}: {col} {df[col].iloc[bad[0]]!r} is not one of {', '.join(dtype.categories)}"
+            )
         codes[col] = found.astype(np.int64)
     times = df["time_s"].to_numpy(float)
     if np.any((times < 0) | (times >= shift_s)):
@@ -56,8 +62,14 @@ def table_from_records(records: Sequence[Mapping[str, Any]], shift_s: float) -> 
     if np.any(followers < 0) or np.any((virality < 0) | (virality > MAX_VIRALITY)):
         raise ValueError(f"followers must be >= 0 and virality (if given) between 0 and {MAX_VIRALITY}")
     text_cat = pd.Categorical(df["text"].fillna("").astype(str) if "text" in df else [""] * len(df))
-    cols = {"time_s": times, **codes, "followers": followers, "virality": virality,
-            "inject": np.full(len(df), -1), "text": text_cat.codes.astype(np.int64)}
+    cols = {
+        "time_s": times,
+        **codes,
+        "followers": followers,
+        "virality": virality,
+        "inject": np.full(len(df), -1),
+        "text": text_cat.codes.astype(np.int64),
+    }
     order = np.argsort(times, kind="stable")
     return post_table({k: v[order] for k, v in cols.items()}, list(text_cat.categories))
 
@@ -71,8 +83,10 @@ def recommend_table(posts: pd.DataFrame, policy: Policy, scenario: Scenario | No
     for j, inj in enumerate(scenario.injects if scenario else ()):
         if inj.route is not None:
             if inj.route not in policy.routes:
-                raise ValueError(f"inject {inj.label!r} of {scenario.path} routes to {inj.route!r}, "
-                                 f"which the policy {policy.origin} does not have")
+                raise ValueError(
+                    f"inject {inj.label!r} of {scenario.path} routes to {inj.route!r}, "
+                    f"which the policy {policy.origin} does not have"
+                )
             hit = inject == j
             route[hit] = policy.route_names.index(inj.route)
             rule[hit] = len(names)

@@ -75,8 +75,9 @@ def load_scenario(scenario: str | Path, *, policy: Policy | None = None) -> Scen
         if not path.exists():
             raise DataError(path, "", f"no scenario {str(scenario)!r}; built-in ones: {', '.join(list_scenarios())}")
     routes = tuple((policy or load_policy()).routes)
-    doc = load_yaml(path).only(("title", "summary", "lesson", "sources", "shift_hours", "horizon_hours",
-                                "background", "injects"))
+    doc = load_yaml(path).only(
+        ("title", "summary", "lesson", "sources", "shift_hours", "horizon_hours", "background", "injects")
+    )
     shift_h = doc.get("shift_hours").float(min=0.1, max=MAX_HORIZON_H)
     horizon_h = doc.get("horizon_hours", 24.0).float(min=shift_h, max=MAX_HORIZON_H)
     chatter = load_chatter()
@@ -101,8 +102,24 @@ def load_scenario(scenario: str | Path, *, policy: Policy | None = None) -> Scen
 
 
 def _inject(f: Field, i: int, shift_min: float, routes: tuple[str, ...]) -> Inject:
-    f.only(("label", "at_min", "count", "over_min", "platform", "author", "category", "sentiment", "severity",
-            "followers", "virality", "text", "route", "why"))
+    f.only(
+        (
+            "label",
+            "at_min",
+            "count",
+            "over_min",
+            "platform",
+            "author",
+            "category",
+            "sentiment",
+            "severity",
+            "followers",
+            "virality",
+            "text",
+            "route",
+            "why",
+        )
+    )
     at = f.get("at_min").float(min=0)
     if at >= shift_min:
         f.get("at_min").fail(f"expected a minute inside the shift (< {shift_min:g}), got {at:g}")

@@ -62,8 +62,13 @@ def score(result: SimResult) -> Score:
     level = int(crisis_levels(result, "negative_reach").max(initial=0))
     base_level = int(crisis_levels(result, "baseline_reach").max(initial=0))
     f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
-    parts = {"routing": accuracy, "on_time": float(on_time.mean()) if n else 1.0, "escalation": f1,
-             "reach": reduction, "crisis": 1.0 - level / 3}
+    parts = {
+        "routing": accuracy,
+        "on_time": float(on_time.mean()) if n else 1.0,
+        "escalation": f1,
+        "reach": reduction,
+        "crisis": 1.0 - level / 3,
+    }
     weights = policy.weights
     points = 100.0 * sum(weights[k] * v for k, v in parts.items()) / sum(weights.values())
     labels = {lv.level: lv.label for lv in policy.crisis_levels}
@@ -98,17 +103,20 @@ def crisis_levels(result: SimResult, column: str = "negative_reach") -> np.ndarr
     return level
 
 
-def _by_severity(posts: pd.DataFrame, decided: np.ndarray, on_time: np.ndarray,
-                 seconds: np.ndarray) -> dict[str, dict[str, Any]]:
+def _by_severity(
+    posts: pd.DataFrame, decided: np.ndarray, on_time: np.ndarray, seconds: np.ndarray
+) -> dict[str, dict[str, Any]]:
     """Per severity: posts, share answered in time, median time to first response (None if none answered)."""
     severity = posts["severity"].cat.codes.to_numpy()
     table = {}
     for i, name in enumerate(SEVERITIES):
         mine = severity == i
         answered = seconds[mine & decided]
-        table[name] = {"posts": int(mine.sum()),
-                       "on_time_rate": float(on_time[mine].mean()) if mine.any() else None,
-                       "median_response_s": float(np.median(answered)) if answered.size else None}
+        table[name] = {
+            "posts": int(mine.sum()),
+            "on_time_rate": float(on_time[mine].mean()) if mine.any() else None,
+            "median_response_s": float(np.median(answered)) if answered.size else None,
+        }
     return table
 
 

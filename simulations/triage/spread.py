@@ -64,8 +64,15 @@ class SimResult:
     expected: bool
 
 
-def simulate(stream: Stream, decisions: Decisions = None, policy: Policy | None = None, *, seed: int = 0,
-             expected: bool = False, params: SpreadParams | None = None) -> SimResult:
+def simulate(
+    stream: Stream,
+    decisions: Decisions = None,
+    policy: Policy | None = None,
+    *,
+    seed: int = 0,
+    expected: bool = False,
+    params: SpreadParams | None = None,
+) -> SimResult:
     """Spread every post to the horizon under the decisions; `expected=True` uses mean reshares instead of draws.
 
     The random draws depend only on the stream and the seed, never on the decisions, so two sets of decisions on
@@ -109,22 +116,33 @@ def simulate(stream: Stream, decisions: Decisions = None, policy: Policy | None 
     baseline = (seen + cascade) * f_end
 
     curve = _curves(arrive, respond, platform, seen, cascade, g, np.diff(table, axis=1), horizon)
-    outcome = pd.DataFrame({
-        "post_id": posts["post_id"].to_numpy(),
-        "decision": pd.Categorical.from_codes(chosen, categories=stream.policy.route_names),
-        "response_time_s": np.where(chosen >= 0, seconds, np.nan),
-        "fitting": fitting,
-        "reshares": reshares,
-        "negative_reach": reach,
-        "baseline_reach": baseline,
-    })
-    frame = pd.DataFrame({"time_s": np.arange(horizon + 1) * dt, "negative_reach": curve[0],
-                          "baseline_reach": curve[1]})
+    outcome = pd.DataFrame(
+        {
+            "post_id": posts["post_id"].to_numpy(),
+            "decision": pd.Categorical.from_codes(chosen, categories=stream.policy.route_names),
+            "response_time_s": np.where(chosen >= 0, seconds, np.nan),
+            "fitting": fitting,
+            "reshares": reshares,
+            "negative_reach": reach,
+            "baseline_reach": baseline,
+        }
+    )
+    frame = pd.DataFrame(
+        {"time_s": np.arange(horizon + 1) * dt, "negative_reach": curve[0], "baseline_reach": curve[1]}
+    )
     return SimResult(stream, checked, outcome, frame, seed, expected)
 
 
-def _curves(arrive: np.ndarray, respond: np.ndarray, platform: np.ndarray, seen: np.ndarray, cascade: np.ndarray,
-            g: np.ndarray, steps: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+def _curves(
+    arrive: np.ndarray,
+    respond: np.ndarray,
+    platform: np.ndarray,
+    seen: np.ndarray,
+    cascade: np.ndarray,
+    g: np.ndarray,
+    steps: np.ndarray,
+    horizon: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """Total negative reach at every step, with and without the responses, in O(posts + platforms x steps^2).
 
     A post adds steps[k] * (seen + cascade * w) at age k, where w is 1 before its response takes effect and g after.
@@ -146,12 +164,14 @@ def _curves(arrive: np.ndarray, respond: np.ndarray, platform: np.ndarray, seen:
     for p in np.unique(platform[early]):
         mine = early[platform[early] == p]
         span = int(delay[mine].max())
-        binned = np.bincount(arrive[mine] * (span + 1) + delay[mine], weights=cut[mine],
-                             minlength=width * (span + 1)).reshape(width, span + 1)
+        binned = np.bincount(
+            arrive[mine] * (span + 1) + delay[mine], weights=cut[mine], minlength=width * (span + 1)
+        ).reshape(width, span + 1)
         # still_on[a, k]: the damped-away cascade of posts arriving at step a whose response comes after age k
         still_on = np.cumsum(binned[:, ::-1], axis=1)[:, ::-1][:, 1:]
         target = (np.arange(width)[:, None] + np.arange(span)[None, :]).ravel()
         inc += np.bincount(target, weights=(still_on * steps[p][:span]).ravel(), minlength=horizon + width + span)[
-            :horizon]
+            :horizon
+        ]
     zero = np.zeros(1)
     return np.concatenate([zero, np.cumsum(inc)]), np.concatenate([zero, np.cumsum(base)])

@@ -46,9 +46,15 @@ class Stream:
         return self.posts[list(vocab.PUBLIC_COLUMNS)].to_dict("records")
 
 
-def generate_stream(scenario: Scenario | str, *, seed: int = 0, org_name: str = "Acme",
-                    products: Sequence[str] = ("SmartKettle", "HomeHub"), n_posts: int | None = None,
-                    policy: Policy | None = None) -> Stream:
+def generate_stream(
+    scenario: Scenario | str,
+    *,
+    seed: int = 0,
+    org_name: str = "Acme",
+    products: Sequence[str] = ("SmartKettle", "HomeHub"),
+    n_posts: int | None = None,
+    policy: Policy | None = None,
+) -> Stream:
     """Draw a scenario's shift: Poisson background chatter (exactly `n_posts` if given) plus its injects."""
     if isinstance(products, str) or not products or not org_name.strip() or not all(p.strip() for p in products):
         raise ValueError("org_name must be non-empty text and products a non-empty list of non-empty names")
@@ -70,14 +76,21 @@ def generate_stream(scenario: Scenario | str, *, seed: int = 0, org_name: str = 
     cols["text"] = text_index[cols.pop("template") * len(products) + product]
     posts = post_table(cols, texts)
     builtin = sc.path.parent.resolve() == SCENARIO_DIR.resolve()
-    spec = {"scenario": sc.id if builtin else str(sc.path), "seed": seed, "org_name": org_name,
-            "products": list(products), "n_posts": n_posts}
-    return Stream(recommend_table(posts, policy, sc), policy, sc.shift_hours * 3600.0, sc.horizon_hours * 3600.0,
-                  sc, spec)
+    spec = {
+        "scenario": sc.id if builtin else str(sc.path),
+        "seed": seed,
+        "org_name": org_name,
+        "products": list(products),
+        "n_posts": n_posts,
+    }
+    return Stream(
+        recommend_table(posts, policy, sc), policy, sc.shift_hours * 3600.0, sc.horizon_hours * 3600.0, sc, spec
+    )
 
 
-def _background(rng: np.random.Generator, sc: Scenario, chatter: Chatter, models: list[CategoryModel], n: int,
-                first: np.ndarray) -> dict[str, np.ndarray]:
+def _background(
+    rng: np.random.Generator, sc: Scenario, chatter: Chatter, models: list[CategoryModel], n: int, first: np.ndarray
+) -> dict[str, np.ndarray]:
     """n chatter posts in time order: category from the scenario's mix, then who, tone and severity given it."""
     cat = _draw(rng, sc.mix, n)
     joint = np.array([np.einsum("a,s,v->asv", m.authors, m.sentiment, m.severity).ravel() for m in models])
@@ -109,23 +122,30 @@ def _injects(rng: np.random.Generator, sc: Scenario, first: np.ndarray, template
         else:
             tmpl = first[c] + (rng.random(k) * (first[c + 1] - first[c])).astype(np.int64)
         lo, hi = np.log1p(inj.followers[0]), np.log1p(inj.followers[1])
-        parts.append({
-            "time_s": (inj.at_min + inj.over_min * np.arange(k) / k) * 60.0,
-            "category": np.full(k, c),
-            "author": np.full(k, vocab.AUTHORS.index(inj.author)),
-            "sentiment": np.full(k, vocab.SENTIMENTS.index(inj.sentiment)),
-            "severity": np.full(k, vocab.SEVERITIES.index(inj.severity)),
-            "platform": np.full(k, vocab.PLATFORMS.index(inj.platform)),
-            "followers": np.rint(np.expm1(lo + (hi - lo) * rng.random(k))).astype(np.int64),
-            "template": tmpl,
-            "virality": np.full(k, np.nan if inj.virality is None else inj.virality),
-            "inject": np.full(k, j),
-        })
+        parts.append(
+            {
+                "time_s": (inj.at_min + inj.over_min * np.arange(k) / k) * 60.0,
+                "category": np.full(k, c),
+                "author": np.full(k, vocab.AUTHORS.index(inj.author)),
+                "sentiment": np.full(k, vocab.SENTIMENTS.index(inj.sentiment)),
+                "severity": np.full(k, vocab.SEVERITIES.index(inj.severity)),
+                "platform": np.full(k, vocab.PLATFORMS.index(inj.platform)),
+                "followers": np.rint(np.expm1(lo + (hi - lo) * rng.random(k))).astype(np.int64),
+                "template": tmpl,
+                "virality": np.full(k, np.nan if inj.virality is None else inj.virality),
+                "inject": np.full(k, j),
+            }
+        )
     return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
 
 
-def stream_from_records(records: Sequence[Mapping[str, Any]], *, shift_hours: float, horizon_hours: float = 24.0,
-                        policy: Policy | None = None) -> Stream:
+def stream_from_records(
+    records: Sequence[Mapping[str, Any]],
+    *,
+    shift_hours: float,
+    horizon_hours: float = 24.0,
+    policy: Policy | None = None,
+) -> Stream:
     """A hand-made stream (worked examples, graded routing questions, tests) from dicts of post fields.
 
     Each record needs time_s, platform, author, category, sentiment, followers and severity; text and virality

@@ -63,8 +63,9 @@ def generate(seed: int = SEED, n: int = N_COMPANIES) -> str:
     coverage = _coverage(rng, maturity, flags, np.array([INDUSTRIES[i][2] for i in industry]))
     spend = np.exp(0.5 * maturity + size[:, 4] + 0.6 * rng.standard_normal(n))
     spend *= MEAN_PROGRAM_SPEND / spend.mean()
-    governance = (flags["policy_in_place"] + flags["formal_triage"] + flags["recurring_program"]
-                  + coverage["employees"]) / 4
+    governance = (
+        flags["policy_in_place"] + flags["formal_triage"] + flags["recurring_program"] + coverage["employees"]
+    ) / 4
     relative_rate = size[:, 5] * (1 - PREVENTABLE * governance)
     base = _crisis_base_rate(relative_rate)
     crises = rng.poisson(5 * base * relative_rate) / 5
@@ -72,19 +73,30 @@ def generate(seed: int = SEED, n: int = N_COMPANIES) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for i in range(n):
-        writer.writerow([
-            f"P{i + 1:03d}", industry[i], band[i], employees[i], f"{spend[i] / employees[i]:.2f}",
-            *(f"{coverage[a][i]:.2f}" for a in coverage),
-            *(int(flags[f][i]) for f in FLAGS),
-            f"{crises[i]:.1f}",
-        ])
+        writer.writerow(
+            [
+                f"P{i + 1:03d}",
+                industry[i],
+                band[i],
+                employees[i],
+                f"{spend[i] / employees[i]:.2f}",
+                *(f"{coverage[a][i]:.2f}" for a in coverage),
+                *(int(flags[f][i]) for f in FLAGS),
+                f"{crises[i]:.1f}",
+            ]
+        )
     return out.getvalue()
 
 
 def _practices(rng: np.random.Generator, maturity: np.ndarray) -> dict[str, np.ndarray]:
     """Yes/no practices: the top share of maturity plus noise; the noise scale is tuned for baseline governance."""
-    shares = {"certification_program": CERTIFICATION_SHARE, "recurring_program": RECURRING_SHARE,
-              "policy_in_place": POLICY_SHARE, "coe": COE_SHARE, "formal_triage": TRIAGE_SHARE}
+    shares = {
+        "certification_program": CERTIFICATION_SHARE,
+        "recurring_program": RECURRING_SHARE,
+        "policy_in_place": POLICY_SHARE,
+        "coe": COE_SHARE,
+        "formal_triage": TRIAGE_SHARE,
+    }
     noise = {f: rng.standard_normal(len(maturity)) for f in FLAGS}
 
     def practices(scale: float) -> dict[str, np.ndarray]:
@@ -98,13 +110,17 @@ def _practices(rng: np.random.Generator, maturity: np.ndarray) -> dict[str, np.n
     return practices(float(best))
 
 
-def _coverage(rng: np.random.Generator, maturity: np.ndarray, flags: dict[str, np.ndarray],
-              partner_effect: np.ndarray) -> dict[str, np.ndarray]:
+def _coverage(
+    rng: np.random.Generator, maturity: np.ndarray, flags: dict[str, np.ndarray], partner_effect: np.ndarray
+) -> dict[str, np.ndarray]:
     """Share of each audience trained: beta draws around means that rise with maturity and the practices."""
     n = len(maturity)
     hired_only = rng.random(n) >= NEVER_TRAINED
-    employees = np.where(flags["recurring_program"], _beta(rng, np.full(n, 0.75), 6),
-                         np.where(hired_only, _beta(rng, np.full(n, 0.17), 12), 0.0))
+    employees = np.where(
+        flags["recurring_program"],
+        _beta(rng, np.full(n, 0.75), 6),
+        np.where(hired_only, _beta(rng, np.full(n, 0.17), 12), 0.0),
+    )
     coe = np.where(flags["coe"], _beta(rng, np.full(n, 0.85), 8), _beta(rng, _logistic(-1.0 + 0.8 * maturity), 4))
     return {
         "executives": _beta(rng, _logistic(0.2 + 0.9 * maturity), 5),
