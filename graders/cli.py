@@ -37,7 +37,7 @@ def cmd_kernels_install(args: argparse.Namespace) -> int:
 
 def cmd_tailor(args: argparse.Namespace) -> int:
     out = args.out or BUILD / Path(args.org).stem
-    result = tailor(args.org, out)
+    result = tailor(args.org, out, args.manifest)
     print(
         f"Course for {result.org.name} in {result.root}: "
         f"{len(result.built)} module(s) built, {len(result.unchanged)} unchanged."
@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tailor_cmd.add_argument("org", type=Path, help="organisation profile (YAML), e.g. courses/orgs/demo.yaml")
     tailor_cmd.add_argument("--out", type=Path, default=None, help="course root to build (default: build/<org>)")
+    tailor_cmd.add_argument(
+        "--manifest", type=Path, default=default(tailor, "manifest_path"), help="course manifest (default: %(default)s)"
+    )
     tailor_cmd.set_defaults(run=cmd_tailor)
     return parser
 

@@ -44,7 +44,7 @@ def install_kernels(prefix: str | Path = sys.prefix) -> list[Path]:
             staged = Path(tmp) / name
             shutil.copytree(KERNELS / name, staged)
             (staged / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
-            installed.append(Path(manager.install_kernel_spec(str(staged), name, prefix=str(prefix), replace=True)))
+            installed.append(Path(manager.install_kernel_spec(str(staged), name, prefix=str(prefix))))
     return installed
 
 

@@ -31,6 +31,8 @@ class ServerError(RuntimeError):
 def check_port_free(port: int, what: str, option: str) -> None:
     """Fail early, naming the option to change, when `port` on 127.0.0.1 is taken."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # Like the servers themselves: a port whose last connections linger in TIME_WAIT is free to use.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((HOST, port))
         except OSError:

@@ -86,3 +86,24 @@ def page(browser):
 
 def smtk_command() -> list[str]:
     return [sys.executable, "-m", "graders.cli"]
+
+
+@pytest.fixture(scope="session")
+def voila_url(tmp_path_factory: pytest.TempPathFactory):
+    """A real Voilà server on 127.0.0.1 serving courses/dashboards/ with the options `smtk demo` uses."""
+    import socket
+
+    from graders.paths import DASHBOARDS
+    from graders.servers import HOST, start, voila_command
+
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port = sock.getsockname()[1]
+    url = f"http://{HOST}:{port}/"
+    log = tmp_path_factory.mktemp("voila") / "voila.log"
+    server = start("Voilà", voila_command(DASHBOARDS, port), DASHBOARDS, url, log)
+    try:
+        server.wait_ready()
+        yield url
+    finally:
+        server.stop()

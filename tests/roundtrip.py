@@ -1,0 +1,61 @@
+"""Test helpers that drive real nbgrader commands in a course root and read scores back from its gradebook."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+
+from graders.course_root import gradebook_url
+
+
+@dataclass(frozen=True)
+class Scores:
+    """One learner's autograded and manual points on one assignment, as the gradebook holds them."""
+
+    auto: float
+    max_auto: float
+    needs_manual_grade: bool
+
+
+def submit(root: Path, module_id: str, learner: str, notebook: Path) -> Path:
+    """Place `notebook` where nbgrader expects a learner's submission of `module_id`."""
+    target = root / "submitted" / learner / module_id / f"{module_id}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(notebook, target)
+    return target
+
+
+def nbgrader(root: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run the real `nbgrader` command of this environment inside the course root; fail loudly on a bad exit."""
+    bindir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    proc = subprocess.run(
+        [str(bindir / "nbgrader"), *args], cwd=root, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert proc.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+def autograde(root: Path, module_id: str) -> subprocess.CompletedProcess:
+    return nbgrader(root, "autograde", module_id, "--create", "--force")
+
+
+def scores(root: Path, module_id: str, learner: str) -> Scores:
+    """Autograded points (test cells) and whether a written answer waits for the trainer, from the gradebook."""
+    with Gradebook(gradebook_url(root)) as gb:
+        submission = gb.find_submission(module_id, learner)
+        grades = [g for nb in submission.notebooks for g in nb.grades]
+        # Test cells are the autograded items; graded answer cells (also solution cells) are the trainer's.
+        answers = {c.name for nb in submission.notebooks for c in nb.notebook.solution_cells}
+        auto = [g for g in grades if g.name not in answers]
+        return Scores(
+            auto=sum(g.auto_score for g in auto),
+            max_auto=sum(g.max_score for g in auto),
+            needs_manual_grade=any(g.needs_manual_grade for g in grades),
+        )

@@ -1,0 +1,87 @@
+"""`smtk demo` for real: both servers answer 200 on 127.0.0.1, Ctrl-C stops both, a busy port is refused clearly."""
+
+from __future__ import annotations
+
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from graders.paths import ROOT
+from graders.servers import HOST
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def nothing_listens(port: int) -> bool:
+    try:
+        socket.create_connection((HOST, port), timeout=5).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
+def get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.status, response.read().decode("utf-8", errors="replace")
+
+
+@pytest.mark.slow
+def test_demo_serves_lab_and_voila_and_stops_on_ctrl_c(demo_course, tmp_path):
+    lab_port, voila_port = free_port(), free_port()
+    out = tmp_path / "demo"
+    command = [str(Path(sys.executable).parent / "smtk"), "demo", "--no-browser", "--out", str(out)]
+    command += ["--lab-port", str(lab_port), "--voila-port", str(voila_port)]
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            assert line or proc.poll() is None, "smtk demo exited early:\n" + "".join(lines)
+            lines.append(line)
+            if "Press Ctrl-C" in line:
+                break
+        text = "".join(lines)
+        urls = re.findall(r"http://127\.0\.0\.1:\d+/\S*", text)
+        lab_url = next(u for u in urls if f":{lab_port}/lab" in u)
+        voila_url = next(u for u in urls if u == f"http://{HOST}:{voila_port}/")
+
+        status, body = get(lab_url)
+        assert status == 200 and "JupyterLab" in body
+        token = lab_url.split("token=")[1]
+        assert get(f"http://{HOST}:{lab_port}/api/contents/learner/policy-disclosure?token={token}")[0] == 200
+        assert get(f"http://{HOST}:{lab_port}/formgrader?token={token}")[0] == 200
+        assert get(voila_url)[0] == 200
+        status, body = get(f"{voila_url}voila/render/course-overview.ipynb")
+        assert status == 200 and "The course at a glance" in body and "Traceback" not in body
+    finally:
+        proc.send_signal(signal.SIGINT)
+        rest, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, rest
+    assert "Stopped." in rest
+    assert nothing_listens(lab_port) and nothing_listens(voila_port)
+
+
+def test_busy_port_is_refused_with_a_clear_message(tmp_path):
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        sock.listen()
+        busy = sock.getsockname()[1]
+        smtk = str(Path(sys.executable).parent / "smtk")
+        cmd = [smtk, "demo", "--no-browser", "--out", str(tmp_path / "d"), "--lab-port", str(busy)]
+        proc = subprocess.run(cmd + ["--voila-port", str(free_port())], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert f"port {busy} on 127.0.0.1 is already in use" in proc.stderr and "--lab-port" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "d").exists(), "nothing is built when the demo cannot start"
