@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import inspect
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from graders import __version__
+from graders.check import check_course, format_report
 from graders.demo import run_demo
 from graders.kernels import install_kernels
 from graders.paths import BUILD
@@ -45,6 +47,19 @@ def cmd_tailor(args: argparse.Namespace) -> int:
     for module_id in result.built + result.unchanged:
         print(f"  release: {result.release(module_id)}")
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    report = check_course(args.manifest, args.today, args.soon, args.org)
+    print(format_report(report))
+    return 0 if report.ok else 1
+
+
+def iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,6 +99,32 @@ def build_parser() -> argparse.ArgumentParser:
         "--manifest", type=Path, default=default(tailor, "manifest_path"), help="course manifest (default: %(default)s)"
     )
     tailor_cmd.set_defaults(run=cmd_tailor)
+
+    check = commands.add_parser(
+        "check",
+        help="list modules past their review-by date and problems in the course manifest",
+        description="Check the course manifest: modules past review_by, validation errors, points that differ from "
+        "the notebook, missing notebooks, unknown or circular prerequisites. Exits 1 when anything is found.",
+    )
+    check.add_argument(
+        "--manifest",
+        type=Path,
+        default=default(check_course, "manifest_path"),
+        help="course manifest (default: %(default)s)",
+    )
+    check.add_argument(
+        "--today", type=iso_date, default=default(check_course, "today"), help="check as of this date, YYYY-MM-DD"
+    )
+    check.add_argument(
+        "--soon",
+        type=int,
+        default=default(check_course, "soon_days"),
+        help="also list modules due within this many days (default: %(default)s)",
+    )
+    check.add_argument(
+        "--org", type=Path, default=None, help="also check that prerequisites lie in the tracks this profile builds"
+    )
+    check.set_defaults(run=cmd_check)
     return parser
 
 

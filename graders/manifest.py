@@ -49,6 +49,11 @@ class Manifest:
     path: Path
     course: str
     tracks: tuple[Track, ...]
+    source: Path | None = None  # where the modules' folders live; courses/source next to the manifest by default
+
+    @property
+    def source_dir(self) -> Path:
+        return self.source if self.source is not None else self.path.parent / "source"
 
     @property
     def modules(self) -> tuple[Module, ...]:
@@ -60,11 +65,27 @@ class Manifest:
                 return m
         raise KeyError(module_id)
 
+    def where(self, module_id: str) -> str:
+        """The field path of a module in the manifest file, e.g. tracks[3].modules[0], for error messages."""
+        for ti, track in enumerate(self.tracks):
+            for mi, module in enumerate(track.modules):
+                if module.id == module_id:
+                    return f"tracks[{ti}].modules[{mi}]"
+        raise KeyError(module_id)
+
 
 def load_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Manifest:
     """Read and validate the manifest; every module must have its source notebook under `source`."""
+    manifest = read_manifest(path, source)
+    problems = manifest_problems(manifest)
+    if problems:
+        raise problems[0]
+    return manifest
+
+
+def read_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Manifest:
+    """Read the manifest and check each field's type and form; `manifest_problems` checks how the parts fit."""
     path = Path(path)
-    source = Path(source) if source is not None else path.parent / "source"
     root = load_yaml(path)
     root.only(["course", "tracks"])
     tracks, seen = [], {}
@@ -82,44 +103,77 @@ def load_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Ma
             if module_id in seen:
                 mf.get("id").fail(f"module {module_id!r} is already defined in track {seen[module_id]!r}")
             seen[module_id] = track_id
-            module = Module(
-                id=module_id,
-                title=mf.get("title").str(),
-                track=track_id,
-                minutes=mf.get("minutes").int(min=1, max=30),
-                points=mf.get("points").float(min=0),
-                prerequisites=tuple(mf.get("prerequisites", []).str_list()),
-                review_by=mf.get("review_by").date(),
-                objectives=tuple(mf.get("objectives").str_list(min_len=1)),
+            modules.append(
+                Module(
+                    id=module_id,
+                    title=mf.get("title").str(),
+                    track=track_id,
+                    minutes=mf.get("minutes").int(min=1, max=30),
+                    points=mf.get("points").float(min=0),
+                    prerequisites=tuple(mf.get("prerequisites", []).str_list()),
+                    review_by=mf.get("review_by").date(),
+                    objectives=tuple(mf.get("objectives").str_list(min_len=1)),
+                )
             )
-            if not module.source_notebook(source).exists():
-                mf.get("id").fail(f"no source notebook {module.source_notebook(source)}")
-            modules.append(module)
         tracks.append(
             Track(track_id, tf.get("title").str(), tf.get("audience").str(), tf.get("format").str(), tuple(modules))
         )
-    manifest = Manifest(path, root.get("course").str(), tuple(tracks))
-    _check_prerequisites(manifest)
-    return manifest
+    return Manifest(path, root.get("course").str(), tuple(tracks), Path(source) if source is not None else None)
 
 
-def _check_prerequisites(manifest: Manifest) -> None:
+def manifest_problems(manifest: Manifest) -> list[DataError]:
+    """Every way the modules do not fit together: a missing source notebook, an unknown or circular prerequisite."""
+    problems = []
     known = {m.id for m in manifest.modules}
-    for ti, track in enumerate(manifest.tracks):
-        for mi, module in enumerate(track.modules):
-            for pi, prereq in enumerate(module.prerequisites):
-                if prereq not in known:
-                    raise DataError(
-                        manifest.path,
-                        f"tracks[{ti}].modules[{mi}].prerequisites[{pi}]",
-                        f"unknown module {prereq!r}; expected one of {', '.join(sorted(known))}",
-                    )
-                if prereq == module.id:
-                    raise DataError(
-                        manifest.path,
-                        f"tracks[{ti}].modules[{mi}].prerequisites[{pi}]",
-                        "a module cannot be its own prerequisite",
-                    )
+    for module in manifest.modules:
+        where = manifest.where(module.id)
+        notebook = module.source_notebook(manifest.source_dir)
+        if not notebook.exists():
+            problems.append(DataError(manifest.path, f"{where}.id", f"no source notebook {notebook}"))
+        for pi, prereq in enumerate(module.prerequisites):
+            field = f"{where}.prerequisites[{pi}]"
+            if prereq == module.id:
+                problems.append(DataError(manifest.path, field, "a module cannot be its own prerequisite"))
+            elif prereq not in known:
+                expected = ", ".join(sorted(known))
+                problems.append(
+                    DataError(manifest.path, field, f"unknown module {prereq!r}; expected one of {expected}")
+                )
+    cycle = _prerequisite_cycle(manifest)
+    if cycle:
+        problems.append(
+            DataError(
+                manifest.path,
+                f"{manifest.where(cycle[0])}.prerequisites",
+                f"prerequisites go round in a circle: {' -> '.join(cycle)}",
+            )
+        )
+    return problems
+
+
+def _prerequisite_cycle(manifest: Manifest) -> list[str]:
+    """One circle of prerequisites (a -> b -> a) longer than a self-reference, or [] when there is none."""
+    requires = {m.id: [p for p in m.prerequisites if p != m.id] for m in manifest.modules}
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+
+    def visit(module_id: str, path: list[str]) -> list[str]:
+        state[module_id] = 1
+        for prereq in requires.get(module_id, ()):
+            if state.get(prereq) == 1:  # on the current path, which is `path` + [module_id]
+                return [*path[path.index(prereq) :], module_id, prereq]
+            if prereq in requires and prereq not in state:
+                found = visit(prereq, [*path, module_id])
+                if found:
+                    return found
+        state[module_id] = 2
+        return []
+
+    for module_id in requires:
+        if module_id not in state:
+            found = visit(module_id, [])
+            if found:
+                return found
+    return []
 
 
 def modules_frame(manifest: Manifest):

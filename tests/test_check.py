@@ -1,0 +1,191 @@
+"""`smtk check`: modules past review_by and manifest problems are listed together, and the exit code says so."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from graders.check import check_course, format_report, notebook_points
+from graders.manifest import load_manifest
+from graders.paths import DEMO_ORG, MANIFEST, ROOT, SOURCE
+
+FIRST = "policy-disclosure"  # the kit's first module, in the employees track (index 3)
+
+
+def smtk(*args: str) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).parent / "smtk"
+    return subprocess.run([str(exe), *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def course(tmp_path: Path, edit=None) -> Path:
+    """A private copy of the manifest (edited by `edit`) with a copy of the master notebooks next to it."""
+    data = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    if edit:
+        edit(data)
+    shutil.copytree(SOURCE, tmp_path / "source")
+    path = tmp_path / "course.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def module_entry(data: dict, module_id: str = FIRST) -> dict:
+    return next(m for t in data["tracks"] for m in t["modules"] if m["id"] == module_id)
+
+
+def track_of(data: dict, track_id: str) -> dict:
+    return next(t for t in data["tracks"] if t["id"] == track_id)
+
+
+def test_shipped_manifest_has_no_problems():
+    report = check_course(today=dt.date(2026, 11, 23))
+    assert report.problems == ()
+    assert report.modules == len(load_manifest().modules)
+
+
+def test_points_of_first_module_counted_from_the_notebook():
+    assert notebook_points(SOURCE / FIRST / f"{FIRST}.ipynb") == load_manifest().module(FIRST).points
+
+
+def test_expired_review_by_is_caught(tmp_path):
+    path = course(tmp_path, lambda d: module_entry(d).update(review_by="2026-03-31"))
+    report = check_course(path, today=dt.date(2026, 11, 23))
+    assert not report.ok and report.problems == ()
+    assert [(d.id, d.days_left) for d in report.expired] == [(FIRST, -237)]
+
+    cli = smtk("check", "--manifest", str(path), "--today", "2026-11-23")
+    assert cli.returncode == 1, cli.stdout + cli.stderr
+    assert f"EXPIRED {FIRST}: review_by 2026-03-31 passed 237 day(s) ago" in cli.stdout
+    assert "1 problem(s)" in cli.stdout.splitlines()[-1]
+
+
+def test_review_by_day_itself_is_still_in_time(tmp_path):
+    path = course(tmp_path, lambda d: module_entry(d).update(review_by="2026-11-23"))
+    on_the_day = check_course(path, today=dt.date(2026, 11, 23), soon_days=0)
+    assert on_the_day.ok and [d.id for d in on_the_day.due_soon] == [FIRST]
+    assert f"due soon {FIRST}: review_by 2026-11-23, in 0 day(s)" in format_report(on_the_day)
+    assert not check_course(path, today=dt.date(2026, 11, 24)).ok
+
+
+def test_today_defaults_to_the_real_date(tmp_path):
+    path = course(tmp_path, lambda d: module_entry(d).update(review_by="2000-01-01"))
+    report = check_course(path)
+    assert report.today == dt.date.today() and not report.ok
+
+
+def test_every_manifest_problem_is_listed_at_once(tmp_path):
+    def edit(data):
+        module_entry(data).update(points=99, prerequisites=["nowhere"])
+        track_of(data, "partners")["modules"].append(
+            {
+                "id": "ghost-module",
+                "title": "A module nobody wrote",
+                "minutes": 5,
+                "points": 3,
+                "prerequisites": [FIRST],
+                "review_by": "2030-01-01",
+                "objectives": ["exist"],
+            }
+        )
+
+    path = course(tmp_path, edit)
+    report = check_course(path, today=dt.date(2026, 11, 23))
+    found = {(p.field, p.problem.split(";")[0]) for p in report.problems}
+    assert ("tracks[3].modules[0].prerequisites[0]", "unknown module 'nowhere'") in found
+    assert ("tracks[3].modules[0].points", f"{FIRST}: the manifest says 99, the notebook has 10") in found
+    ghost = [p for p in report.problems if "ghost-module.ipynb" in p.problem]
+    assert ghost and ghost[0].field == "tracks[4].modules[0].id" and "no source notebook" in ghost[0].problem
+    assert len(report.problems) == 3 and report.expired == ()
+
+    printed = format_report(report)
+    assert printed.count("PROBLEM ") == 3 and f"PROBLEM {path}: tracks[3].modules[0].points" in printed
+    assert printed.splitlines()[-1].endswith(": 3 problem(s)")
+
+
+def test_prerequisites_in_another_track_must_exist_and_not_go_round(tmp_path):
+    def edit(data):
+        module_entry(data).update(prerequisites=["ghost-module"])
+        track_of(data, "partners")["modules"].append(
+            {
+                "id": "ghost-module",
+                "title": "Depends on the first module, which depends on it",
+                "minutes": 5,
+                "points": 10,
+                "prerequisites": [FIRST],
+                "review_by": "2030-01-01",
+                "objectives": ["go round"],
+            }
+        )
+
+    path = course(tmp_path, edit)
+    shutil.copytree(tmp_path / "source" / FIRST, tmp_path / "source" / "ghost-module")
+    (tmp_path / "source" / "ghost-module" / f"{FIRST}.ipynb").rename(
+        tmp_path / "source" / "ghost-module" / "ghost-module.ipynb"
+    )
+    report = check_course(path, today=dt.date(2026, 11, 23))
+    assert [p.problem for p in report.problems] == [
+        f"prerequisites go round in a circle: {FIRST} -> ghost-module -> {FIRST}"
+    ]
+
+
+def test_a_module_cannot_require_itself(tmp_path):
+    path = course(tmp_path, lambda d: module_entry(d).update(prerequisites=[FIRST]))
+    (problem,) = check_course(path, today=dt.date(2026, 11, 23)).problems
+    assert problem.field == "tracks[3].modules[0].prerequisites[0]" and "its own prerequisite" in problem.problem
+
+
+def test_prerequisite_outside_the_organisations_tracks(tmp_path):
+    def edit(data):
+        track_of(data, "partners")["modules"].append(
+            {
+                "id": "partner-copy",
+                "title": "Needs the employees' module",
+                "minutes": 5,
+                "points": 10,
+                "prerequisites": [FIRST],
+                "review_by": "2030-01-01",
+                "objectives": ["need another track"],
+            }
+        )
+
+    path = course(tmp_path, edit)
+    shutil.copytree(tmp_path / "source" / FIRST, tmp_path / "source" / "partner-copy")
+    (tmp_path / "source" / "partner-copy" / f"{FIRST}.ipynb").rename(
+        tmp_path / "source" / "partner-copy" / "partner-copy.ipynb"
+    )
+    org = yaml.safe_load(DEMO_ORG.read_text(encoding="utf-8"))
+    org["tracks"] = ["partners"]
+    org_path = tmp_path / "partners-only.yaml"
+    org_path.write_text(yaml.safe_dump(org, sort_keys=False), encoding="utf-8")
+
+    assert check_course(path, today=dt.date(2026, 11, 23)).ok
+    cli = smtk("check", "--manifest", str(path), "--today", "2026-11-23", "--org", str(org_path))
+    assert cli.returncode == 1
+    assert f"partner-copy needs {FIRST} from track employees, which Larkspur Appliances does not build" in cli.stdout
+
+
+def test_malformed_manifest_is_a_problem_not_a_traceback(tmp_path):
+    path = course(tmp_path, lambda d: module_entry(d).update(review_by="next spring"))
+    cli = smtk("check", "--manifest", str(path))
+    assert cli.returncode == 1 and "Traceback" not in cli.stderr
+    assert f"PROBLEM {path}: tracks[3].modules[0].review_by: expected a date as YYYY-MM-DD" in cli.stdout
+
+
+def test_corrupt_notebook_is_named_and_the_rest_still_checked(tmp_path):
+    path = course(tmp_path, lambda d: module_entry(d).update(review_by="2001-01-01"))
+    notebook = tmp_path / "source" / FIRST / f"{FIRST}.ipynb"
+    notebook.write_text('{"cells": [', encoding="utf-8")
+    report = check_course(path, today=dt.date(2026, 11, 23))
+    (problem,) = report.problems
+    assert problem.path == str(notebook) and "cannot read the notebook" in problem.problem
+    assert [d.id for d in report.expired] == [FIRST]
+    assert notebook.read_text(encoding="utf-8") == '{"cells": [', "check never rewrites a notebook"
+
+
+def test_bad_today_is_a_usage_error():
+    cli = smtk("check", "--today", "23/11/2026")
+    assert cli.returncode == 2 and "expected a date as YYYY-MM-DD" in cli.stderr
