@@ -1,0 +1,98 @@
+"""The widgets of the executives, CoE and business-units modules react to input and show the organisation's data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from simulations.cases import load_cases
+from simulations.goals import load_goals
+from simulations.kpis import kpis_for_unit, load_kpis
+from simulations.org import org_parameters
+from simulations.roi import Assumptions, default_program, evaluate
+from simulations.ui.business_case import business_case
+from simulations.ui.cases import attention_clock, case_explorer
+from simulations.ui.freshness import review_calendar
+from simulations.ui.goals import goal_ladder
+from simulations.ui.hub import hub_desk
+from simulations.ui.kpis import kpi_framework
+
+
+@pytest.fixture(scope="module")
+def org() -> dict:
+    return org_parameters(None)
+
+
+def test_goal_ladder_follows_the_picker(org):
+    widget = goal_ladder(load_goals(), org)
+    picker, card = widget.children
+    first = card.value
+    assert "1. Business goal" in first and "5. Tools" in first and "LinkedIn" in first
+    picker.value = "hire-the-people-we-need"
+    assert card.value != first and "Hire the people we need" in card.value
+
+
+def test_kpi_framework_reports_gaps_and_owners(org):
+    widget = kpi_framework(load_kpis(), org["contacts"], chosen=("crises",))
+    unit, select, report = widget.children
+    assert "Unmeasured: reaction, learning, behaviour." in report.value
+    assert org["contacts"]["crisis"]["name"] in report.value
+    select.value = ("crises", "module-rating", "quiz-pass-rate", "disclosure-rate")
+    assert "Every level is measured." in report.value
+    unit.value = "hr"
+    assert "crises" in select.value and "disclosure-rate" in select.value
+    assert [k for _, k in select.options] == [k.id for k in kpis_for_unit(load_kpis(), "hr")]
+
+
+def test_case_explorer_filters_by_unit():
+    cases = load_cases()
+    widget = case_explorer(cases)
+    unit, picker, card = widget.children
+    assert len(picker.options) == len(cases)
+    unit.value = "product"
+    assert {k for _, k in picker.options} == {c.id for c in cases if c.unit == "product"}
+    assert picker.value is not None and "fictional composite" in card.value
+
+
+def test_attention_clock_moves_with_the_delay(org):
+    widget = attention_clock(tuple(org["platforms"]), hours=21)
+    delay, image, summary = widget.children
+    assert summary.value.startswith("<p>Attention still to come") and "X: 0.6%" in summary.value
+    assert "Facebook" not in summary.value, "only the organisation's platforms with a sourced half-life"
+    before = image.value
+    delay.value = 1.0
+    assert "X: 78.1%" in summary.value and image.value != before and image.value[:4] == b"\x89PNG"
+
+
+def test_business_case_matches_the_roi_engine(org):
+    widget = business_case(org, risk_reduction=200_000)
+    risk, confidence, hours, out = widget.children
+    headcount = {a: v["headcount"] for a, v in org["audiences"].items()}
+    wages = {a: v["hourly_wage"] for a, v in org["audiences"].items()}
+    expected = evaluate(default_program(headcount, wages, risk_reduction=200_000))
+    assert f"ROI {expected.roi_pct:,.0f}%" in out.value and f"{expected.total_costs:,.0f} USD" in out.value
+    confidence.value = 1.0
+    hours.value = 0
+    saved = {**Assumptions().hours_saved, "employees": 0.0}
+    changed = evaluate(
+        default_program(
+            headcount, wages, risk_reduction=200_000, assumptions=Assumptions(risk_confidence=1.0, hours_saved=saved)
+        )
+    )
+    assert f"ROI {changed.roi_pct:,.0f}%" in out.value
+
+
+def test_review_calendar_recolours_with_the_date():
+    widget = review_calendar({"X 101": dt.date(2026, 12, 31)}, dt.date(2026, 11, 1))
+    picker, table = widget.children
+    assert "current (60 days left)" in table.value
+    picker.value = dt.date(2027, 1, 2)
+    assert "overdue by 2 day(s)" in table.value
+
+
+def test_hub_desk_names_the_organisations_contact(org):
+    widget = hub_desk(org["contacts"])
+    picker, card = widget.children
+    picker.value = "a journalist replied to our campaign"
+    assert org["contacts"]["pr"]["email"] in card.value and "Hub resource:</b> process" in card.value
