@@ -57,3 +57,18 @@ NEEDS: dict[str, Need] = {
 def hub_answer(need: str) -> Need:
     """The resource and owner for `need`; anything unlisted goes to the Center of Excellence's policy desk."""
     return NEEDS.get(need.strip().lower(), Need("policy", "coe", "The Center of Excellence knows whom to ask."))
+
+
+# How much the hub lets the spokes do on their own at each risk appetite of the organisation profile. Whatever the
+# appetite, legal threats, safety, the press and leaks go to the owning team within the hour.
+APPETITE_STANCE: dict[str, str] = {
+    "low": "Unit accounts publish after a hub review, anything in doubt is escalated at once, and a new platform waits "
+    "until the policy covers it.",
+    "moderate": "Registered unit accounts publish on their own within the policy; the hub reviews a sample each month "
+    "and new platforms are tried on a registered account first.",
+    "high": "Units and certified employees publish freely within the policy; the hub watches the KPIs, steps in on "
+    "escalations and encourages units to try new platforms and share what they learn.",
+}
+ALWAYS_ESCALATE = (
+    "legal threats, safety, the press and leaked confidential information: to the owning team within the hour"
+)

@@ -17,6 +17,7 @@ from simulations.ui.freshness import review_calendar
 from simulations.ui.goals import goal_ladder
 from simulations.ui.hub import hub_desk
 from simulations.ui.kpis import kpi_framework
+from simulations.ui.org_facts import org_facts
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +97,17 @@ def test_hub_desk_names_the_organisations_contact(org):
     picker, card = widget.children
     picker.value = "a journalist replied to our campaign"
     assert org["contacts"]["pr"]["email"] in card.value and "Hub resource:</b> process" in card.value
+
+
+def test_org_facts_card_shows_the_profile(org):
+    card = org_facts(org).data
+    assert org["name"] in card and "Employees 4,200" in card and ", ".join(org["platforms"]) in card
+    assert "Risk appetite" not in org_facts(org, ("industry",)).data
+
+
+def test_business_case_slider_reaches_three_times_the_costs(org):
+    big = {**org, "audiences": {a: {**v, "headcount": v["headcount"] * 20} for a, v in org["audiences"].items()}}
+    risk = business_case(big).children[0]
+    headcount = {a: v["headcount"] for a, v in big["audiences"].items()}
+    wages = {a: v["hourly_wage"] for a, v in big["audiences"].items()}
+    assert risk.max >= 3 * evaluate(default_program(headcount, wages)).total_costs > 1_000_000

@@ -47,6 +47,9 @@ def business_case(org: dict, risk_reduction: float = 80_000) -> w.VBox:
         continuous_update=False,
     )
     out = w.HTML()
+    # Room on the risk slider for at least three times the program's cost, so break-even is always within reach.
+    costs = evaluate(default_program(headcount, wages)).total_costs
+    risk.max = max(risk.max, int(-(-3 * costs // 100_000) * 100_000))
 
     def show(_=None) -> None:
         saved = {**Assumptions().hours_saved, "employees": hours.value}
