@@ -24,7 +24,12 @@ def test_course_overview_renders_and_filters(page, voila_url):
     for track in (t for t in manifest.tracks if t.modules):
         page.select_option("select", label=track.title)
         expected = f"{len(track.modules)} row(s)"
-        page.wait_for_function(f"document.querySelector('.smtk-summary').textContent === {expected!r}")
+        # Wait for this track's rows, not only the count: consecutive tracks can have the same number of modules.
+        page.wait_for_function(
+            """([expected, titles]) => document.querySelector('.smtk-summary').textContent === expected
+                && titles.every(t => document.querySelector('table.smtk-table').innerText.includes(t))""",
+            arg=[expected, [m.title for m in track.modules]],
+        )
         shown = table.inner_text()
         assert all(m.title in shown for m in track.modules)
         assert not any(m.title in shown for m in manifest.modules if m not in track.modules)
