@@ -11,6 +11,7 @@ from pathlib import Path
 from graders import __version__
 from graders.demo import run_demo
 from graders.kernels import install_kernels
+from graders.lab_settings import install_lab_settings
 from graders.paths import BUILD
 from graders.servers import ServerError
 from graders.tailor import TailorError, tailor
@@ -32,6 +33,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_kernels_install(args: argparse.Namespace) -> int:
     for folder in install_kernels():
         print(f"installed kernel {folder.name} in {folder}")
+    print(f"JupyterLab settings for the kit in {install_lab_settings()}")
     return 0
 
 
@@ -69,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     kernels = commands.add_parser("kernels", help="manage the kit's Jupyter kernels")
     kernel_commands = kernels.add_subparsers(dest="kernels_command", metavar="ACTION", required=True)
-    install = kernel_commands.add_parser("install", help="install the learner kernel into this environment")
+    install = kernel_commands.add_parser(
+        "install", help="install the learner kernel and the JupyterLab settings the kit needs into this environment"
+    )
     install.set_defaults(run=cmd_kernels_install)
 
     tailor_cmd = commands.add_parser(

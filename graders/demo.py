@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graders.kernels import install_kernels
+from graders.lab_settings import install_lab_settings
 from graders.paths import BUILD, DASHBOARDS, DEMO_ORG
 from graders.servers import HOST, Server, check_port_free, lab_command, start, voila_command
 from graders.tailor import tailor
@@ -63,6 +64,7 @@ def start_demo(
     check_port_free(lab_port, "JupyterLab", "--lab-port (make demo LAB_PORT=...)")
     check_port_free(voila_port, "Voilà", "--voila-port (make demo VOILA_PORT=...)")
     install_kernels()
+    install_lab_settings()
     result = tailor(org, out or BUILD / Path(org).stem, progress=progress)
     root = result.root
     learner_workspace(root)

@@ -11,6 +11,7 @@ import pytest
 
 from graders.course_root import ensure_tools_on_path
 from graders.kernels import install_kernels
+from graders.lab_settings import install_lab_settings
 from graders.paths import DEMO_ORG
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -35,6 +36,7 @@ def isolated_jupyter(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     ensure_tools_on_path()
     install_kernels()
+    install_lab_settings()
 
 
 @pytest.fixture(scope="session")
