@@ -9,16 +9,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from graders import __version__
+from graders.certify import certify
 from graders.demo import run_demo
 from graders.kernels import install_kernels
 from graders.lab_settings import install_lab_settings
 from graders.paths import BUILD
 from graders.servers import ServerError
 from graders.tailor import TailorError, tailor
+from graders.xapi import LRSError, send
 from simulations.validate import DataError
 
 # Errors a user can act on: printed as one message, never as a traceback.
-USER_ERRORS = (DataError, ServerError, TailorError, FileNotFoundError)
+USER_ERRORS = (DataError, ServerError, TailorError, LRSError, FileNotFoundError)
 
 
 def default(function: Callable, name: str):
@@ -46,6 +48,23 @@ def cmd_tailor(args: argparse.Namespace) -> int:
     )
     for module_id in result.built + result.unchanged:
         print(f"  release: {result.release(module_id)}")
+    return 0
+
+
+def cmd_certify(args: argparse.Namespace) -> int:
+    result = certify(args.course, args.out, args.today, args.within_days, args.base_url)
+    for row in result.certificates.itertuples(index=False):
+        print(f"  {row.learner:<20} {row.track:<15} {row.tier_title:<13} valid until {row.expires}")
+    print(
+        f"{len(result.certificates)} certificate(s), {len(result.due)} due for re-certification within "
+        f"{args.within_days} days, {result.statements} xAPI statement(s); files in {result.out}"
+    )
+    if args.lrs:
+        import json
+
+        lines = (result.out / "xapi-statements.jsonl").read_text(encoding="utf-8").splitlines()
+        sent = send(args.lrs, [json.loads(line) for line in lines], args.lrs_auth)
+        print(f"sent {sent} statement(s) to {args.lrs}")
     return 0
 
 
@@ -88,7 +107,33 @@ def build_parser() -> argparse.ArgumentParser:
         "--manifest", type=Path, default=default(tailor, "manifest_path"), help="course manifest (default: %(default)s)"
     )
     tailor_cmd.set_defaults(run=cmd_tailor)
+
+    cert = commands.add_parser(
+        "certify",
+        help="award certification tiers, write certificates, Open Badges and xAPI exports",
+        description="Read the course's gradebook, award each learner's tier per track, and write PDF certificates, "
+        "Open Badges 2.0 files, certificates.csv, recertification.csv and xapi-statements.jsonl into --out.",
+    )
+    cert.add_argument("--course", type=Path, default=Path(default(certify, "course")), help="course root")
+    cert.add_argument("--out", type=Path, default=Path(default(certify, "out")), help="output folder")
+    cert.add_argument("--today", type=_date, default=None, help="date to compute expiry against (YYYY-MM-DD)")
+    cert.add_argument(
+        "--within-days", type=int, default=default(certify, "within_days"), help="re-certification horizon"
+    )
+    cert.add_argument("--base-url", default=None, help="where the badges folder will be published (hosted badges)")
+    cert.add_argument("--lrs", default=None, help="learning record store URL to send the xAPI statements to")
+    cert.add_argument("--lrs-auth", default=None, help="USER:PASSWORD for the learning record store")
+    cert.set_defaults(run=cmd_certify)
     return parser
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
