@@ -84,3 +84,68 @@ def read_roster(path: Path) -> list[dict[str, str]]:
         entries.append(entry)
     problems.raise_if_any()
     return entries
+
+
+def item_scores(root: str | Path) -> pd.DataFrame:
+    """One row per learner and graded item (test cell or written answer): score, max_score, whether autograded."""
+    rows = []
+    with Gradebook(gradebook_url(Path(root))) as gb:
+        for assignment in gb.assignments:
+            for sub in assignment.submissions:
+                for nb in sub.notebooks:
+                    answers = {cell.name for cell in nb.notebook.solution_cells}
+                    for grade in nb.grades:
+                        rows.append(
+                            {
+                                "learner": sub.student_id,
+                                "module": assignment.name,
+                                "item": grade.name,
+                                "score": float(grade.score),
+                                "max_score": float(grade.max_score),
+                                "autograded": grade.name not in answers,  # test cells; answers are the trainer's
+                            }
+                        )
+    return pd.DataFrame(rows, columns=["learner", "module", "item", "score", "max_score", "autograded"])
+
+
+def feedback(root: str | Path) -> pd.DataFrame:
+    """The closing feedback cell (`FEEDBACK = {"rating": 1-5, "comment": ...}`) of every graded notebook."""
+    rows = []
+    for path in sorted(Path(root).glob("autograded/*/*/*.ipynb")):
+        learner, module = path.parent.parent.name, path.parent.name
+        rating, comment = read_feedback(path)
+        if rating is not None or comment:
+            rows.append({"learner": learner, "module": module, "rating": rating, "comment": comment})
+    return pd.DataFrame(rows, columns=["learner", "module", "rating", "comment"])
+
+
+def read_feedback(notebook: Path) -> tuple[int | None, str]:
+    """(rating, comment) from the cell tagged `feedback`, read as data (never executed); blanks when unusable."""
+    import ast
+    import json
+
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return None, ""
+    for cell in cells:
+        if "feedback" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        source = "".join(cell.get("source", []))
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            return None, ""
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "FEEDBACK" for t in node.targets):
+                try:
+                    value = ast.literal_eval(node.value)
+                except ValueError:
+                    return None, ""
+                if not isinstance(value, dict):
+                    return None, ""
+                rating = value.get("rating")
+                valid = isinstance(rating, int) and not isinstance(rating, bool) and 1 <= rating <= 5
+                comment = value.get("comment")
+                return (rating if valid else None), (comment.strip() if isinstance(comment, str) else "")
+    return None, ""

@@ -13,15 +13,11 @@ from pathlib import Path
 import jsonschema
 import pandas as pd
 import pytest
-from nbgrader.api import Gradebook
 from pypdf import PdfReader
-from roundtrip import autograde, submit
 
 from graders.badges import hashed_email
-from graders.course_root import gradebook_url
 from graders.tiers import load_rules
 
-MODULE = "policy-disclosure"
 SCHEMAS = Path(__file__).parent / "schemas"
 TODAY = "2026-11-23"
 
@@ -34,29 +30,6 @@ def schema(name: str, ref: str | None = None) -> dict:
 def smtk(*args: str) -> subprocess.CompletedProcess:
     exe = Path(sys.executable).parent / "smtk"
     return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=300)
-
-
-@pytest.fixture(scope="module")
-def graded_course(tmp_path_factory, demo_course):
-    """The demo course with ada (the solution, written answer graded by the trainer) and bob (blank) graded."""
-    import shutil
-
-    root = tmp_path_factory.mktemp("graded") / "demo"
-    shutil.copytree(demo_course.root, root)
-    source = root / "source" / MODULE / f"{MODULE}.ipynb"
-    submit(root, MODULE, "ada", source)
-    submit(root, MODULE, "bob", root / "release" / MODULE / f"{MODULE}.ipynb")
-    autograde(root, MODULE)
-    with Gradebook(gradebook_url(root)) as gb:
-        gb.update_or_create_student("ada", first_name="Ada", last_name="Lovelace", email="Ada@Example.com")
-        grade = gb.find_grade("q5-message", MODULE, MODULE, "ada")
-        grade.manual_score = grade.max_score  # what formgrader does when the trainer grades the answer
-        grade.needs_manual_grade = False
-        gb.db.commit()
-    (root / "roster.csv").write_text(
-        "learner,name,email,business_unit,region\nbob,Bob Ng,bob@example.com,Support,EMEA\n"
-    )
-    return root
 
 
 @pytest.fixture(scope="module")
