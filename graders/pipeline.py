@@ -520,18 +520,23 @@ def _finish(converter, assignment: str, item: _Pending, limits: Limits) -> Learn
     )
 
 
+SANDBOX_ERRORS = ("PermissionError", "MemoryError", "CellTimeout", "BlockingIOError", "OSError", "TamperedCell")
+
+
 def _errors_in_tests(nb, outputs: dict[int, dict], name: str) -> list[str]:
-    """Why a test cell failed, in one line each, when the reason is the sandbox or the guard (the learner's tell)."""
+    """One line per cell stopped by the sandbox or the guard (the learner's tell), and per failed test it caused."""
     found = []
     for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code" or not is_grade(cell) or is_solution(cell):
+        if cell.cell_type != "code":
             continue
-        gid = cell.metadata.nbgrader.get("grade_id")
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index}"
         for out in outputs.get(index, {}).get("outputs", []):
             if out.get("output_type") == "error":
                 text = f"{out.get('ename')}: {out.get('evalue', '')}"
-                if "smtk:" in text or out.get("ename") in ("PermissionError", "MemoryError", "CellTimeout"):
-                    found.append(f"{name}: test {gid!r} failed: {text[:200]}")
+                if "smtk:" in text or out.get("ename") in SANDBOX_ERRORS:
+                    found.append(f"{name}: {gid} stopped: {text[:200]}")
+            elif out.get("output_type") == "stream" and "[smtk: output cut" in out.get("text", ""):
+                found.append(f"{name}: {gid}: output cut ({out['text'].rsplit('[smtk: ', 1)[1].strip(' ]')})")
     return found
 
 
