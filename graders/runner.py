@@ -155,6 +155,7 @@ class Runner:
             self._record_error(exc)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            self._restore()  # our own code (capture, JSON, the socket) must not run on learner-patched builtins
         streams = self._stop_capture(saved)
         outputs = streams + self.shell.outputs
         return {"outputs": outputs, "execution_count": self.shell.execution_count - 1, "patched": sorted(self.patched)}
