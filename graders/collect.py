@@ -162,7 +162,7 @@ def _land(course: Course, assignment: str, release: Path, candidate: _Candidate)
         for name, path in candidate.files.items():
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, staging / name)
-        stamp = candidate.timestamp or dt.datetime.now(dt.timezone.utc).strftime(TIMESTAMP_FORMAT)
+        stamp = candidate.timestamp or dt.datetime.now(dt.UTC).strftime(TIMESTAMP_FORMAT)
         if target.exists() and digest(target, skip=("timestamp.txt",)) == digest(staging):
             return LearnerResult(learner, "unchanged")
         (staging / "timestamp.txt").write_text(stamp, encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Linux Landlock through ctypes: an unprivileged, irreversible allow-list of paths (and TCP, and signals) for a process.
+"""Linux Landlock through ctypes: an unprivileged, irreversible allow-list of paths (and TCP, signals) for a process.
 
 Only what the grading sandbox needs: read-only trees, one read-write tree, no TCP at all, no signals or abstract
 Unix sockets outside the sandbox. Kernel ABI 1 (5.13) is enough for files; ABI 4 adds TCP, ABI 6 adds scoping.

@@ -93,6 +93,8 @@ class GradeReport:
         head = f"{self.assignment}: {self.graded_now} graded now, {self.skipped} already graded"
         if self.seconds:
             head += f", {self.seconds:.1f} s"
+        if self.peak_rss_mb:
+            head += f", peak memory {self.peak_rss_mb:.0f} MB per sandboxed process"
         return "\n".join([head, *(r.line() for r in sorted(self.learners, key=lambda r: r.learner))])
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
 import linecache
 import os
 import secrets
@@ -120,10 +121,8 @@ class Runner:
     def _stop_capture(self, saved: list[int]) -> list[dict]:
         streams = []
         for fd, name, stream in ((1, "stdout", self.stdout), (2, "stderr", self.stderr)):
-            try:
+            with contextlib.suppress(Exception):  # a full or closed stream must not lose the other outputs
                 stream.flush()
-            except Exception:  # noqa: BLE001 - a full or closed stream must not lose the other outputs
-                pass
             size = os.lseek(fd, 0, os.SEEK_END)
             os.lseek(fd, 0, os.SEEK_SET)
             data = os.read(fd, min(size, OUTPUT_CAP))

@@ -6,6 +6,7 @@ that forked it and cleans up every process the learner started, however it tried
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import resource
@@ -155,10 +156,8 @@ class Warden:
 
 
 def _kill(action) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         action()
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def _children_of(parent: int) -> list[int]:

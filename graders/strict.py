@@ -125,10 +125,7 @@ class Guard:
         return _OP_FUNCS[op](left, right)
 
     def chain(self, ops: tuple[int, ...], *operands):
-        for i, op in enumerate(ops):
-            if not self.compare(op, operands[i], operands[i + 1]):
-                return False
-        return True
+        return all(self.compare(op, operands[i], operands[i + 1]) for i, op in enumerate(ops))
 
     def truth(self, value):
         if not self.trusted(value):

@@ -9,6 +9,7 @@ directly over a socket it passes to the zygote, sending one cell at a time.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import random
@@ -83,10 +84,8 @@ def _preload():
     import simulations
 
     for info in pkgutil.walk_packages(simulations.__path__, "simulations."):
-        try:
+        with contextlib.suppress(Exception):  # a module that cannot import is the learner's problem, at run time
             importlib.import_module(info.name)
-        except Exception:  # noqa: BLE001 - a module that cannot import is the learner's problem, at run time
-            pass
     warm = runner.Runner(shell, 30)
     warm.run("import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\nax.plot([1, 2])\nax.set_title('x')", False)
     warm.run("1 / 0", False)
@@ -171,10 +170,8 @@ def _supervise(sock: socket.socket, header: dict, shell) -> None:
             continue
     signal.alarm(0)
     warden.kill_everything(pid)
-    try:
+    with contextlib.suppress(OSError):
         wire.send(sock, {"exit": _describe(status, limits), "max_rss_kb": usage.ru_maxrss})
-    except OSError:
-        pass
 
 
 def _describe(status: int, limits: Limits) -> str:
@@ -358,10 +355,8 @@ class Zygote:
 
 
 def _killpg(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from grading_helpers import answer_ids, answered, item_scores, place, graded_test_ids
+from grading_helpers import answer_ids, answered, graded_test_ids, item_scores, place
 from roundtrip import autograde as stock_autograde
 
 from graders.collect import collect
