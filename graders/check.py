@@ -15,6 +15,7 @@ from nbgrader.utils import is_grade
 
 from graders.manifest import Manifest, manifest_problems, read_manifest
 from graders.paths import MANIFEST
+from graders.tiers import load_rules
 from simulations.freshness import Due, due_soon, overdue
 from simulations.org import load_org
 from simulations.validate import DataError
@@ -60,7 +61,7 @@ def check_course(
     except DataError as exc:  # a file itself is unreadable or malformed: nothing further can be checked
         return CheckReport(Path(manifest_path), today, 0, (), (), (exc,))
     reviews = [(m.id, m.review_by) for m in manifest.modules]
-    problems = manifest_problems(manifest) + _points_problems(manifest)
+    problems = manifest_problems(manifest) + _points_problems(manifest) + _certification_problems(manifest.path)
     if org is not None:
         problems += _untaught_prerequisites(manifest, org.tracks, org.name)
     return CheckReport(
@@ -71,6 +72,15 @@ def check_course(
         due_soon=tuple(due_soon(reviews, today, soon_days)),
         problems=tuple(problems),
     )
+
+
+def _certification_problems(manifest_path: Path) -> list[DataError]:
+    """The manifest's certification section (tiers, pass mark, validity), validated as `smtk certify` reads it."""
+    try:
+        load_rules(manifest_path)
+    except DataError as exc:
+        return [exc]
+    return []
 
 
 def _untaught_prerequisites(manifest: Manifest, tracks: tuple[str, ...], org_name: str) -> list[DataError]:

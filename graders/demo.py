@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graders.kernels import install_kernels
+from graders.lab_settings import install_lab_settings
 from graders.paths import BUILD, DASHBOARDS, DEMO_ORG
 from graders.servers import HOST, Server, check_port_free, lab_command, start, voila_command
 from graders.tailor import tailor
+from graders.trainer_data import COURSE_ENV
 
 
 @dataclass
@@ -63,6 +65,7 @@ def start_demo(
     check_port_free(lab_port, "JupyterLab", "--lab-port (make demo LAB_PORT=...)")
     check_port_free(voila_port, "Voilà", "--voila-port (make demo VOILA_PORT=...)")
     install_kernels()
+    install_lab_settings()
     result = tailor(org, out or BUILD / Path(org).stem, progress=progress)
     root = result.root
     learner_workspace(root)
@@ -72,7 +75,12 @@ def start_demo(
         "JupyterLab", lab_command(root, lab_port, token), root, f"http://{HOST}:{lab_port}/api", logs / "jupyterlab.log"
     )
     voila = start(
-        "Voilà", voila_command(dashboards, voila_port), dashboards, f"http://{HOST}:{voila_port}/", logs / "voila.log"
+        "Voilà",
+        voila_command(dashboards, voila_port),
+        dashboards,
+        f"http://{HOST}:{voila_port}/",
+        logs / "voila.log",
+        env={COURSE_ENV: str(root)},  # the trainer app reads this course's gradebook
     )
     lab_url = f"http://{HOST}:{lab_port}/lab/tree/learner?token={token}"
     demo = Demo(result.org.name, root, lab, voila, lab_url, f"http://{HOST}:{voila_port}/")

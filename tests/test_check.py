@@ -189,3 +189,9 @@ def test_corrupt_notebook_is_named_and_the_rest_still_checked(tmp_path):
 def test_bad_today_is_a_usage_error():
     cli = smtk("check", "--today", "23/11/2026")
     assert cli.returncode == 2 and "expected a date as YYYY-MM-DD" in cli.stderr
+
+
+def test_certification_rules_are_checked_too(tmp_path):
+    path = course(tmp_path, lambda d: d.update(certification={"pass_mark": 0.7, "tiers": []}))
+    (problem,) = check_course(path, today=dt.date(2026, 11, 23)).problems
+    assert problem.path == str(path) and problem.field == "certification.tiers"
