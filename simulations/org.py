@@ -6,6 +6,7 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from simulations.partners import PartnerContact, PartnerRules, default_rules, parse_partner_rules
 from simulations.validate import Field, load_yaml
 
 TRACKS = ("executives", "coe", "business-units", "employees", "partners")
@@ -25,7 +26,6 @@ INDUSTRIES = (
 PLATFORMS = ("LinkedIn", "Instagram", "Facebook", "X", "TikTok", "YouTube", "Reddit", "Threads", "Bluesky", "WhatsApp")
 RISK_APPETITES = ("low", "moderate", "high")
 CONTACT_ROLES = ("coe", "legal", "pr", "security", "hr", "customer_care", "crisis")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -73,6 +73,7 @@ class OrgProfile:
     policy_title: str
     policy_url: str
     policy_excerpts: tuple[PolicyExcerpt, ...]
+    partners: PartnerRules
 
     def to_parameters(self) -> dict:
         """Plain JSON-able data for papermill to inject into a notebook's `parameters` cell as `ORG`."""
@@ -106,6 +107,7 @@ def load_org(path: str | Path) -> OrgProfile:
             "audiences",
             "contacts",
             "policy",
+            "partners",
         ]
     )
     slug = root.get("slug", path.stem).str()
@@ -125,19 +127,21 @@ def load_org(path: str | Path) -> OrgProfile:
     for role in CONTACT_ROLES:
         c = c_field.get(role)
         c.only(["name", "email", "channel"])
-        email = c.get("email").str()
-        if not _EMAIL.match(email):
-            c.get("email").fail(f"expected an e-mail address, got {email!r}")
-        contacts[role] = Contact(c.get("name").str(), email, c.get("channel", "").str(nonempty=False))
+        contacts[role] = Contact(c.get("name").str(), c.get("email").email(), c.get("channel", "").str(nonempty=False))
     policy = root.get("policy")
     policy.only(["title", "url", "excerpts"])
     excerpts = []
     for item in policy.get("excerpts").items(min_len=1):
         item.only(["id", "title", "text"])
         excerpts.append(PolicyExcerpt(item.get("id").str(), item.get("title").str(), item.get("text").str()))
-    url = policy.get("url").str()
-    if not url.startswith(("https://", "http://")):
-        policy.get("url").fail(f"expected a web address starting with https://, got {url!r}")
+    url = policy.get("url").url()
+    if root.has("partners"):
+        partners = parse_partner_rules(root.get("partners"), PLATFORMS)
+    elif "partners" in tracks:
+        root.get("partners", None).fail("required when the partners track is built: its modules teach these rules")
+    else:
+        coe = contacts["coe"]
+        partners = default_rules(PartnerContact(coe.name, coe.email, coe.channel), url)
     return OrgProfile(
         slug=slug,
         name=root.get("name").str(),
@@ -153,6 +157,7 @@ def load_org(path: str | Path) -> OrgProfile:
         policy_title=policy.get("title").str(),
         policy_url=url,
         policy_excerpts=tuple(excerpts),
+        partners=partners,
     )
 
 

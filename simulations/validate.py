@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any, NoReturn
 import yaml
 
 _MISSING = object()
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class DataError(ValueError):
@@ -106,6 +108,20 @@ class Field:
 
     def str_list(self, *, min_len: int = 0) -> list[str]:
         return [item.str() for item in self.items(min_len=min_len)]
+
+    def email(self) -> str:
+        """An e-mail address (name@domain.tld), e.g. a contact's."""
+        value = self.str()
+        if not _EMAIL.match(value):
+            self.fail(f"expected an e-mail address, got {value!r}")
+        return value
+
+    def url(self) -> str:
+        """A web address starting with https:// or http://, e.g. a policy's or a tool's."""
+        value = self.str()
+        if not value.startswith(("https://", "http://")):
+            self.fail(f"expected a web address starting with https://, got {value!r}")
+        return value
 
     def choice(self, options: Iterable[str]) -> str:
         options = list(options)

@@ -1,18 +1,19 @@
-"""Shared fixtures: an isolated Jupyter/IPython home, the kit's kernels installed, a tailored demo course, Chromium."""
+"""Shared fixtures: an isolated Jupyter/IPython home, the kit's kernels, each example org's course, Chromium."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
+from roundtrip import EXAMPLE_ORGS, copy_course
 
 from graders.course_root import ensure_tools_on_path
 from graders.kernels import install_kernels
 from graders.lab_settings import install_lab_settings
 from graders.paths import DEMO_ORG
+from simulations.org import load_org
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -40,19 +41,30 @@ def isolated_jupyter(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 @pytest.fixture(scope="session")
-def demo_course(tmp_path_factory: pytest.TempPathFactory):
-    """The demo organisation's course, tailored once for the session (read-only for tests: copy it to change it)."""
+def tailored(tmp_path_factory: pytest.TempPathFactory):
+    """`tailored(slug)`: that example organisation's course, tailored at most once per session (read-only for tests)."""
     from graders.tailor import tailor
 
-    return tailor(DEMO_ORG, tmp_path_factory.mktemp("courses") / "demo", progress=False)
+    built = {}
+
+    def course(slug: str):
+        if slug not in built:
+            built[slug] = tailor(EXAMPLE_ORGS[slug], tmp_path_factory.mktemp("courses") / slug, progress=False)
+        return built[slug]
+
+    return course
+
+
+@pytest.fixture(scope="session")
+def demo_course(tailored):
+    """The demo organisation's course, tailored once for the session (read-only for tests: copy it to change it)."""
+    return tailored(load_org(DEMO_ORG).slug)
 
 
 @pytest.fixture
 def course_copy(demo_course, tmp_path: Path) -> Path:
     """A private copy of the tailored demo course root that a test may grade into."""
-    root = tmp_path / "demo"
-    shutil.copytree(demo_course.root, root)
-    return root
+    return copy_course(demo_course, tmp_path)
 
 
 def chromium_or_skip() -> Path:

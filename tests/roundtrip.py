@@ -9,9 +9,15 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook
 
 from graders.course_root import gradebook_url
+from graders.paths import ORGS
+from simulations.org import load_org
+
+# Every example organisation shipped in courses/orgs/, by slug: each one's course is built and graded by the tests.
+EXAMPLE_ORGS: dict[str, Path] = {load_org(path).slug: path for path in sorted(ORGS.glob("*.yaml"))}
 
 
 @dataclass(frozen=True)
@@ -21,6 +27,13 @@ class Scores:
     auto: float
     max_auto: float
     needs_manual_grade: bool
+
+
+def copy_course(course, tmp_path: Path) -> Path:
+    """A private copy of a tailored course root (a TailorResult's) that a test may grade into or edit."""
+    root = tmp_path / course.org.slug
+    shutil.copytree(course.root, root)
+    return root
 
 
 def submit(root: Path, module_id: str, learner: str, notebook: Path) -> Path:
@@ -44,6 +57,18 @@ def nbgrader(root: Path, *args: str, timeout: float = 600) -> subprocess.Complet
 
 def autograde(root: Path, module_id: str) -> subprocess.CompletedProcess:
     return nbgrader(root, "autograde", module_id, "--create", "--force")
+
+
+def output_text(notebook: Path) -> str:
+    """Everything an executed notebook shows the learner: printed text and displayed HTML or plain text."""
+    nb = nbformat.read(notebook, as_version=4)
+    parts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            data = output.get("data", {})
+            parts.append(data.get("text/html", "") or data.get("text/plain", ""))
+    return "\n".join(parts)
 
 
 def scores(root: Path, module_id: str, learner: str) -> Scores:

@@ -1,19 +1,29 @@
-"""Every module through real nbgrader commands: the solution scores full marks, the blank release scores zero."""
+"""Every module of every example organisation through real nbgrader: solution full marks, blank release zero."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
 import papermill
 import pytest
 from nbgrader.utils import is_grade, is_solution
-from roundtrip import autograde, scores, submit
+from roundtrip import EXAMPLE_ORGS, autograde, copy_course, output_text, scores, submit
 
 from graders.manifest import load_manifest
-from graders.tailor import PARAMETERS_GRADE_ID
+from graders.tailor import PARAMETERS_GRADE_ID, modules_for
+from simulations.org import OrgProfile, load_org
 
-MODULES = [m.id for m in load_manifest().modules]
+MANIFEST = load_manifest()
+MODULES = [m.id for m in MANIFEST.modules]
+ORGS = {slug: load_org(path) for slug, path in EXAMPLE_ORGS.items()}
+# (organisation, module) for every module in the tracks each example organisation builds.
+CASES = [
+    pytest.param(slug, module.id, id=f"{slug}-{module.id}")
+    for slug, org in ORGS.items()
+    for module in modules_for(org, MANIFEST)
+]
 PROBE = "import os\nprint('kernel:', os.environ.get('SMTK_KERNEL'))"
 
 
@@ -31,32 +41,55 @@ def autograded_points(notebook: Path) -> float:
     return sum(float(c.metadata.nbgrader["points"]) for c in nb.cells if is_grade(c) and not is_solution(c))
 
 
-@pytest.mark.parametrize("module_id", MODULES)
-def test_release_holds_no_solutions_or_hidden_tests(demo_course, module_id):
-    source = nbformat.read(demo_course.root / "source" / module_id / f"{module_id}.ipynb", as_version=4)
-    release = demo_course.release(module_id).read_text(encoding="utf-8")
+def shown_to_learner(org: OrgProfile, module_id: str) -> list[str]:
+    """What a module must show the learner from the organisation's profile when it runs (beyond the org's name)."""
+    partners, contacts = org.partners, org.contacts
+    return {
+        "policy-disclosure": [org.policy_title],
+        "new-hire": [org.policy_title, contacts["coe"].email, contacts["pr"].email],
+        "find-and-validate": [org.policy_url, *(c.email for c in contacts.values())],
+        "media-literacy": [*org.platforms, contacts["customer_care"].email, contacts["crisis"].email],
+        "partner-accounts": [partners.contact.email, partners.content_library, partners.account_name],
+        "partner-dialogue": [partners.contact.email, partners.tool_name, contacts["crisis"].email, *partners.platforms],
+    }.get(module_id, [])
+
+
+@pytest.mark.parametrize(("slug", "module_id"), CASES)
+def test_release_holds_no_solutions_or_hidden_tests(tailored, slug, module_id):
+    course = tailored(slug)
+    source = nbformat.read(course.root / "source" / module_id / f"{module_id}.ipynb", as_version=4)
+    release = course.release(module_id).read_text(encoding="utf-8")
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in release
     for cell in source.cells:
         hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1:]
         for block in hidden:
             for line in block.split("### END HIDDEN TESTS")[0].strip().splitlines():
-                assert line.strip() not in release, f"hidden test line leaked into the release: {line}"
+                if re.search(r"\w", line):  # a blank or lone-bracket line gives nothing away
+                    assert line.strip() not in release, f"hidden test line leaked into the release: {line}"
 
 
-@pytest.mark.parametrize("module_id", MODULES)
-def test_release_shows_the_organisation(demo_course, module_id):
-    release = nbformat.read(demo_course.release(module_id), as_version=4)
+@pytest.mark.parametrize(("slug", "module_id"), CASES)
+def test_release_shows_the_organisation(tailored, slug, module_id):
+    course = tailored(slug)
+    release = nbformat.read(course.release(module_id), as_version=4)
     text = "\n".join(c.source for c in release.cells)
-    assert demo_course.org.name in text
+    assert course.org.name in text
     injected = [c for c in release.cells if c.metadata.get("nbgrader", {}).get("grade_id") == PARAMETERS_GRADE_ID]
     assert len(injected) == 1 and injected[0].metadata.nbgrader["locked"]
 
 
-def test_first_module_release_lists_every_contact(demo_course):
-    text = demo_course.release("policy-disclosure").read_text(encoding="utf-8")
-    for contact in demo_course.org.contacts.values():
+@pytest.mark.parametrize("slug", list(ORGS))
+def test_release_lists_every_contact_and_platform(tailored, slug):
+    course = tailored(slug)
+    assert sorted(p.parent.name for p in (course.root / "release").glob("*/*.ipynb")) == sorted(
+        m.id for m in modules_for(course.org, MANIFEST)
+    ), "the release holds exactly the modules of the organisation's tracks"
+    text = "\n".join(p.read_text(encoding="utf-8") for p in (course.root / "release").glob("*/*.ipynb"))
+    for contact in course.org.contacts.values():
         assert contact.email in text
+    for platform in course.org.platforms:
+        assert platform in text
 
 
 def test_papermill_executes_source_in_learner_kernel(demo_course, tmp_path):
@@ -70,20 +103,26 @@ def test_papermill_executes_source_in_learner_kernel(demo_course, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("module_id", MODULES)
-def test_solution_full_marks_blank_zero(course_copy: Path, tmp_path, module_id):
-    source = course_copy / "source" / module_id / f"{module_id}.ipynb"
-    release = course_copy / "release" / module_id / f"{module_id}.ipynb"
-    submit(course_copy, module_id, "ada", with_probe(source, tmp_path / "solution.ipynb"))
-    submit(course_copy, module_id, "bob", release)
-    autograde(course_copy, module_id)
+@pytest.mark.parametrize(("slug", "module_id"), CASES)
+def test_solution_full_marks_blank_zero(tailored, tmp_path, slug, module_id):
+    course = tailored(slug)
+    root = copy_course(course, tmp_path)
+    source = root / "source" / module_id / f"{module_id}.ipynb"
+    release = root / "release" / module_id / f"{module_id}.ipynb"
+    submit(root, module_id, "ada", with_probe(source, tmp_path / "solution.ipynb"))
+    submit(root, module_id, "bob", release)
+    autograde(root, module_id)  # one nbgrader run grades both submissions
 
     expected = autograded_points(source)
-    solution, blank = scores(course_copy, module_id, "ada"), scores(course_copy, module_id, "bob")
+    solution, blank = scores(root, module_id, "ada"), scores(root, module_id, "bob")
     assert expected >= 3
     assert solution.max_auto == expected and solution.auto == expected
     assert blank.max_auto == expected and blank.auto == 0
     assert solution.needs_manual_grade  # written answers wait for the trainer in formgrader
 
-    graded = nbformat.read(course_copy / "autograded" / "ada" / module_id / f"{module_id}.ipynb", as_version=4)
+    graded = nbformat.read(root / "autograded" / "ada" / module_id / f"{module_id}.ipynb", as_version=4)
     assert "kernel: smtk" in graded.cells[-1].outputs[0]["text"], "nbgrader did not execute with the smtk kernel"
+    # What the learner sees when running the blank release: the organisation, not the demo's defaults.
+    seen = output_text(root / "autograded" / "bob" / module_id / f"{module_id}.ipynb")
+    for expected_text in [course.org.name, *shown_to_learner(course.org, module_id)]:
+        assert expected_text in seen, f"{module_id} does not show {expected_text!r} to {course.org.name}'s learners"

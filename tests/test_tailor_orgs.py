@@ -1,0 +1,82 @@
+"""Tailoring per organisation: two example releases differ where they should; a rerun rebuilds only what changed."""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+from roundtrip import copy_course
+
+from graders.manifest import load_manifest
+from graders.paths import DEMO_ORG, MANIFEST
+from graders.tailor import PARAMETERS_GRADE_ID, modules_for, tailor
+
+
+def split_release(path):
+    """A released notebook's injected profile cell, and every other cell's type and source."""
+    nb = nbformat.read(path, as_version=4)
+
+    def injected(cell) -> bool:
+        return cell.metadata.get("nbgrader", {}).get("grade_id") == PARAMETERS_GRADE_ID
+
+    profile = [c.source for c in nb.cells if injected(c)]
+    return profile[0], [(c.cell_type, c.source) for c in nb.cells if not injected(c)]
+
+
+def test_the_two_example_releases_differ_where_they_should(tailored):
+    demo, saltmarsh = tailored("demo"), tailored("saltmarsh")
+    manifest = load_manifest()
+    released = {c.org.slug: {p.parent.name for p in (c.root / "release").glob("*/*.ipynb")} for c in (demo, saltmarsh)}
+    # Tracks: each organisation gets exactly the modules of the tracks it builds.
+    for course in (demo, saltmarsh):
+        assert released[course.org.slug] == {m.id for m in modules_for(course.org, manifest)}
+    skipped = {m.id for t in manifest.tracks if t.id not in saltmarsh.org.tracks for m in t.modules}
+    assert not skipped & released["saltmarsh"] and skipped <= released["demo"]
+    assert {m.id for t in manifest.tracks if t.id == "partners" for m in t.modules} <= released["saltmarsh"]
+
+    shared = sorted(released["demo"] & released["saltmarsh"])
+    assert shared
+    for module_id in shared:
+        demo_profile, demo_cells = split_release(demo.release(module_id))
+        salt_profile, salt_cells = split_release(saltmarsh.release(module_id))
+        assert demo_cells == salt_cells, f"{module_id}: the same master content for every organisation"
+        # The profile each learner's module works with: its own name, contacts, platforms, products, partner rules.
+        for mine, other, profile in ((demo, saltmarsh, demo_profile), (saltmarsh, demo, salt_profile)):
+            org, theirs = mine.org, other.org
+            assert org.name in profile and theirs.name not in profile
+            for value in (
+                *(c.email for c in org.contacts.values()),
+                *org.platforms,
+                *org.products,
+                org.policy_title,
+                org.partners.contact.email,
+                org.partners.account_name,
+            ):
+                assert value in profile, f"{module_id}: {value!r} missing from {org.name}'s release"
+            assert theirs.partners.contact.email not in profile and theirs.contacts["coe"].email not in profile
+
+
+def test_editing_one_master_rebuilds_only_that_module(demo_course, tmp_path, capsys):
+    root = copy_course(demo_course, tmp_path)
+    masters = tmp_path / "masters"
+    shutil.copytree(MANIFEST.parent / "source", masters / "source")
+    shutil.copyfile(MANIFEST, masters / "course.yml")
+    ids = demo_course.built + demo_course.unchanged
+    before = {m: demo_course.release(m).read_bytes() for m in ids}
+
+    again = tailor(DEMO_ORG, root, masters / "course.yml", progress=False)
+    assert again.built == [] and sorted(again.unchanged) == sorted(ids)
+
+    edited = ids[-1]
+    master = masters / "source" / edited / f"{edited}.ipynb"
+    nb = nbformat.read(master, as_version=4)
+    nb.cells[0].source += "\n\n*Revised after learner feedback: a clearer example.*"
+    nbformat.write(nb, master)
+    after = tailor(DEMO_ORG, root, masters / "course.yml", progress=True)
+
+    assert after.built == [edited] and sorted(after.unchanged) == sorted(set(ids) - {edited})
+    assert "Revised after learner feedback" in after.release(edited).read_text(encoding="utf-8")
+    for module_id in set(ids) - {edited}:
+        assert after.release(module_id).read_bytes() == before[module_id], f"{module_id} was rebuilt"
+    bar = capsys.readouterr().err
+    assert f"Tailoring for {demo_course.org.name}" in bar and f"{len(ids)}/{len(ids)}" in bar
