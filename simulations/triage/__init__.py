@@ -5,6 +5,7 @@ Pure numpy/pandas (no widgets); the same seed and inputs always give the same re
     stream = generate_stream("defect-viral", seed=7, org_name="Acme", products=["SmartKettle"])
     result = simulate(stream, decisions, seed=7)       # decisions: records, mapping or DataFrame
     score(result).points, debrief(result)
+    replay(stream, other_policy, staff=2, order="urgency")  # a team's decisions, to compare process designs
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from simulations.triage.decisions import (
     ignore_all,
     to_records,
 )
+from simulations.triage.desk import Desk, replay
 from simulations.triage.policy import Policy, Route, Rule
 from simulations.triage.policy_file import load_policy
 from simulations.triage.scenario import Inject, Scenario, list_scenarios, load_scenario
@@ -36,6 +38,7 @@ def recommend(stream: Stream, policy: Policy | None = None) -> pd.DataFrame:
 
 __all__ = [
     "DataError",
+    "Desk",
     "Inject",
     "Policy",
     "Route",
@@ -57,6 +60,7 @@ __all__ = [
     "load_policy",
     "load_scenario",
     "recommend",
+    "replay",
     "score",
     "simulate",
     "stream_from_records",
