@@ -20,9 +20,10 @@ from simulations.triage.decisions import (
     ignore_all,
     to_records,
 )
+from simulations.triage.designs import Design, compare, run_design
 from simulations.triage.desk import Desk, replay
 from simulations.triage.policy import Policy, Route, Rule
-from simulations.triage.policy_file import load_policy
+from simulations.triage.policy_file import load_policy, with_overrides
 from simulations.triage.scenario import Inject, Scenario, list_scenarios, load_scenario
 from simulations.triage.scoring import Score, crisis_levels, debrief, score
 from simulations.triage.spread import SimResult, SpreadParams, simulate
@@ -38,6 +39,7 @@ def recommend(stream: Stream, policy: Policy | None = None) -> pd.DataFrame:
 
 __all__ = [
     "DataError",
+    "Design",
     "Desk",
     "Inject",
     "Policy",
@@ -50,6 +52,7 @@ __all__ = [
     "Stream",
     "apply_router",
     "as_decisions",
+    "compare",
     "crisis_levels",
     "debrief",
     "escalate_all",
@@ -61,8 +64,10 @@ __all__ = [
     "load_scenario",
     "recommend",
     "replay",
+    "run_design",
     "score",
     "simulate",
     "stream_from_records",
     "to_records",
+    "with_overrides",
 ]

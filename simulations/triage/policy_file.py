@@ -31,6 +31,11 @@ def load_policy(
     """
     path = Path(path) if path is not None else DEFAULT_POLICY
     policy = _load_cached(str(path.resolve()), path.stat().st_mtime_ns if path.exists() else 0)
+    return with_overrides(policy, overrides)
+
+
+def with_overrides(policy: Policy, overrides: Mapping[str, Any] | Field | str | Path | None) -> Policy:
+    """`policy` with overrides merged onto it (say, a CoE's edit of its organisation's policy); None changes nothing."""
     if isinstance(overrides, Mapping):
         overrides = Field(Path("policy overrides"), dict(overrides), "")
     elif isinstance(overrides, str | Path):
