@@ -13,6 +13,7 @@ import pytest
 import simulations.triage as triage
 from simulations.org import org_parameters
 from simulations.ui.inbox import Inbox, drill
+from simulations.ui.process_lab import ProcessLab
 from simulations.ui.record import LABEL, WIDGET_STATE
 
 ORG = org_parameters(None)
@@ -145,3 +146,30 @@ def test_decide_refuses_unknown_routes(route):
     with pytest.raises((ValueError, TypeError)):
         box.decide(route)
     assert box.score().decided == 0
+
+
+def test_the_process_lab_replays_an_edited_process_and_reports_bad_edits():
+    stream = triage.generate_stream("defect-viral", seed=5, org_name=ORG["name"], products=ORG["products"])
+    lab = ProcessLab(stream, seed=5)
+    assert list(lab.result.index) == ["as it is", "your design"]
+    assert lab.result.loc["your design", "negative_reach"] == lab.result.loc["as it is", "negative_reach"]
+    before = lab.image.value
+    lab.staff.value, lab.order.value = 2, "urgency"
+    lab.editor.value = "routes:\n  restore: {handle_min: 3}\n"
+    lab.run_button.click()
+    expected = triage.compare(
+        stream,
+        {"x": triage.Design(overrides={"routes": {"restore": {"handle_min": 3}}}, staff=2, order="urgency")},
+        seed=5,
+    )
+    assert lab.result.loc["your design", "negative_reach"] == expected.loc["x", "negative_reach"]
+    assert lab.result.loc["your design", "negative_reach"] < lab.result.loc["as it is", "negative_reach"]
+    assert lab.image.value != before and "2 people, most urgent first" in lab.message.value
+    shown = lab.table.value
+    lab.editor.value = "rules:\n  - {id: large_influencer, when: {min_followers: fifty}}"
+    lab.run_button.click()
+    assert "rules[0].when.min_followers: expected a whole number" in lab.message.value
+    assert lab.table.value == shown, "a bad edit leaves the last comparison in place"
+    lab.editor.value = "rules: [ {id: "
+    lab.run_button.click()
+    assert "not valid YAML" in lab.message.value
