@@ -25,6 +25,7 @@ class ReachChart:
     nobody answered at all; a vertical line marks the simulated clock and a shaded band the shift."""
 
     def __init__(self, horizon_h: float, shift_h: float, *, size: tuple[float, float] = (7.0, 2.6), dpi: int = 90):
+        self.horizon_h, self.shift_h = horizon_h, shift_h
         self.figure = Figure(figsize=size, dpi=dpi, layout="constrained")
         FigureCanvasAgg(self.figure)
         ax = self.axes = self.figure.add_subplot()
