@@ -83,6 +83,10 @@ def test_a_desk_record_round_trips_through_json_and_rejects_another_stream():
         Desk.from_record(stream, dict(record, decisions=[{"post_id": 0, "route": "shout", "response_time_s": 1}]))
     with pytest.raises(ValueError, match="free_at must hold 2"):
         Desk.from_record(stream, dict(record, free_at=[-1, 0]))
+    damaged = [{"decisions": [1, 2]}, {"decisions": {"0": 5}}, {"skipped": [[1]]}, {"staff": "two"}, {"free_at": "x"}]
+    for change in damaged:
+        with pytest.raises(ValueError):
+            Desk.from_record(stream, dict(record, **change))
 
 
 def test_a_replay_follows_the_tree_on_what_the_team_can_see_not_the_answer_key():

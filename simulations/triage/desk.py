@@ -170,6 +170,13 @@ class Desk:
             raise ValueError(f"a desk record is a mapping, got {type(record).__name__}")
         if _plain(record.get("spec")) != _plain(stream.spec):
             raise ValueError("the record was made on another stream (scenario, seed, organisation or size differ)")
+        try:
+            return cls._rebuild(stream, record)
+        except (TypeError, KeyError, IndexError) as exc:
+            raise ValueError(f"the record is damaged ({type(exc).__name__}: {exc})") from None
+
+    @classmethod
+    def _rebuild(cls, stream: Stream, record: Mapping[str, Any]) -> Desk:
         desk = cls(stream, record.get("staff", 1))
         free_at = np.asarray(record.get("free_at", []), dtype=float)
         if free_at.shape != (desk.staff,) or not np.all(np.isfinite(free_at) & (free_at >= 0)):
@@ -179,8 +186,8 @@ class Desk:
         desk.route[pid] = decisions["route"].cat.codes.to_numpy()
         desk.response_s[pid] = decisions["response_time_s"].to_numpy()
         skipped = np.asarray(record.get("skipped", []), dtype=np.int64)
-        if skipped.size and (skipped.min() < 0 or skipped.max() >= len(stream)):
-            raise ValueError(f"skipped post ids must run 0 to {len(stream) - 1}")
+        if skipped.ndim != 1 or skipped.size and (skipped.min() < 0 or skipped.max() >= len(stream)):
+            raise ValueError(f"skipped must be a list of post ids from 0 to {len(stream) - 1}")
         desk.skipped[skipped] = True
         desk.free_at = free_at
         desk.ended = bool(record.get("ended", False))
