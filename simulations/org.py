@@ -74,6 +74,8 @@ class OrgProfile:
     policy_url: str
     policy_excerpts: tuple[PolicyExcerpt, ...]
     partners: PartnerRules
+    # Changes to the default crisis-triage policy (simulations/data/triage/policy.yaml), in its shape; None: none.
+    triage_policy: dict | None = None
 
     def to_parameters(self) -> dict:
         """Plain JSON-able data for papermill to inject into a notebook's `parameters` cell as `ORG`."""
@@ -108,6 +110,7 @@ def load_org(path: str | Path) -> OrgProfile:
             "contacts",
             "policy",
             "partners",
+            "triage_policy",
         ]
     )
     slug = root.get("slug", path.stem).str()
@@ -158,7 +161,20 @@ def load_org(path: str | Path) -> OrgProfile:
         policy_url=url,
         policy_excerpts=tuple(excerpts),
         partners=partners,
+        triage_policy=_triage_policy(root),
     )
+
+
+def _triage_policy(root: Field) -> dict | None:
+    """The profile's triage policy overrides, checked by merging them onto the default policy (errors name the file)."""
+    if not root.has("triage_policy") or root.get("triage_policy").value is None:
+        return None
+    from simulations.triage.policy_file import load_policy  # the triage engine reads contact roles from this module
+
+    field = root.get("triage_policy")
+    field.mapping()
+    load_policy(overrides=field)
+    return field.value
 
 
 def _unique(field: Field, allowed: tuple[str, ...], *, min_len: int) -> tuple[str, ...]:

@@ -5,6 +5,7 @@ Pure numpy/pandas (no widgets); the same seed and inputs always give the same re
     stream = generate_stream("defect-viral", seed=7, org_name="Acme", products=["SmartKettle"])
     result = simulate(stream, decisions, seed=7)       # decisions: records, mapping or DataFrame
     score(result).points, debrief(result)
+    replay(stream, other_policy, staff=2, order="urgency")  # a team's decisions, to compare process designs
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from simulations.triage.decisions import (
     ignore_all,
     to_records,
 )
+from simulations.triage.designs import Design, compare, run_design
+from simulations.triage.desk import Desk, replay
 from simulations.triage.policy import Policy, Route, Rule
-from simulations.triage.policy_file import load_policy
+from simulations.triage.policy_file import load_policy, with_overrides
 from simulations.triage.scenario import Inject, Scenario, list_scenarios, load_scenario
 from simulations.triage.scoring import Score, crisis_levels, debrief, score
 from simulations.triage.spread import SimResult, SpreadParams, simulate
@@ -36,6 +39,8 @@ def recommend(stream: Stream, policy: Policy | None = None) -> pd.DataFrame:
 
 __all__ = [
     "DataError",
+    "Design",
+    "Desk",
     "Inject",
     "Policy",
     "Route",
@@ -47,6 +52,7 @@ __all__ = [
     "Stream",
     "apply_router",
     "as_decisions",
+    "compare",
     "crisis_levels",
     "debrief",
     "escalate_all",
@@ -57,8 +63,11 @@ __all__ = [
     "load_policy",
     "load_scenario",
     "recommend",
+    "replay",
+    "run_design",
     "score",
     "simulate",
     "stream_from_records",
     "to_records",
+    "with_overrides",
 ]

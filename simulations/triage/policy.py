@@ -23,7 +23,11 @@ WEIGHTS = ("routing", "on_time", "escalation", "reach", "crisis")
 
 @dataclass(frozen=True)
 class Route:
-    """Where a post can go: what it does, how much it damps spread and how long before it takes effect."""
+    """Where a post can go: what it does, how much it damps spread and how long before it takes effect.
+
+    handle_min is how long the person on the desk spends on it (reading, replying or writing the hand-off), which
+    sets how long later posts wait; contact names the team of the organisation profile that takes it over.
+    """
 
     name: str
     kind: str
@@ -32,6 +36,8 @@ class Route:
     damping: float
     act_after_min: float
     time_limit_min: float | None
+    handle_min: float = 2.0
+    contact: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from simulations.org import CONTACT_ROLES
 from simulations.triage.policy import KINDS, WEIGHTS, WHEN_LISTS, CrisisLevel, Policy, Route, Rule
 from simulations.triage.vocab import DATA_DIR, SEVERITIES
 from simulations.validate import Field, load_yaml
@@ -30,6 +31,11 @@ def load_policy(
     """
     path = Path(path) if path is not None else DEFAULT_POLICY
     policy = _load_cached(str(path.resolve()), path.stat().st_mtime_ns if path.exists() else 0)
+    return with_overrides(policy, overrides)
+
+
+def with_overrides(policy: Policy, overrides: Mapping[str, Any] | Field | str | Path | None) -> Policy:
+    """`policy` with overrides merged onto it (say, a CoE's edit of its organisation's policy); None changes nothing."""
     if isinstance(overrides, Mapping):
         overrides = Field(Path("policy overrides"), dict(overrides), "")
     elif isinstance(overrides, str | Path):
@@ -93,7 +99,7 @@ def _parse(doc: Field, base: Policy | None) -> Policy:
 
 
 def _route(name: str, f: Field, prior: Route | None) -> Route:
-    f.only(("kind", "label", "does", "damping", "act_after_min", "time_limit_min"))
+    f.only(("kind", "label", "does", "damping", "act_after_min", "time_limit_min", "handle_min", "contact"))
 
     def was(attr: str, default: Any = _REQUIRED) -> Any:
         return getattr(prior, attr) if prior else default
@@ -109,6 +115,8 @@ def _route(name: str, f: Field, prior: Route | None) -> Route:
         damping=_pick(f, "damping", was("damping"), lambda x: x.float(min=0, max=1)),
         act_after_min=_pick(f, "act_after_min", was("act_after_min", 0.0), lambda x: x.float(min=0)),
         time_limit_min=_pick(f, "time_limit_min", was("time_limit_min", None), limit),
+        handle_min=_pick(f, "handle_min", was("handle_min", 2.0), lambda x: x.float(min=0.1, max=240)),
+        contact=_pick(f, "contact", was("contact", None), lambda x: x.value and x.choice(CONTACT_ROLES)),
     )
 
 

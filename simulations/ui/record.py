@@ -20,21 +20,27 @@ LABEL = "smtk-record:"
 
 
 class Recorder:
-    """Keeps one JSON-able record under `key` in a hidden widget; starts from the copy saved in `notebook`, if any."""
+    """Keeps one JSON-able record under `key` in a hidden widget; starts from the copy saved in `notebook`, if any.
+
+    A new Recorder for the same key and notebook in the same kernel (the cell run again) starts from the live record,
+    which may be newer than the saved one.
+    """
 
     _live: ClassVar[dict[str, Recorder]] = {}
 
     def __init__(self, key: str, notebook: str | Path | None = None) -> None:
         self.key = key
         self.widget = w.Textarea(description=f"{LABEL}{key}", layout=w.Layout(display="none"))
+        self.notebook = notebook_path(notebook)
         previous = Recorder._live.pop(key, None)
         if previous is not None:
             previous.widget.close()  # a closed widget is not saved, so only the newest record lands in the notebook
         Recorder._live[key] = self
-        self.notebook = notebook_path(notebook)
         self.data: Any = None
         self.restored = False
-        saved = saved_record(self.notebook, key) if self.notebook else None
+        # Re-running the cell in the same kernel keeps what was done since the last save; else the saved copy.
+        carried = previous.data if previous is not None and previous.notebook == self.notebook else None
+        saved = carried if carried is not None else saved_record(self.notebook, key) if self.notebook else None
         if saved is not None:
             self.save(saved)
             self.restored = True
