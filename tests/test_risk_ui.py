@@ -3,8 +3,10 @@ and the open-versus-sanitised comparison redraw their curves from the engine's n
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -149,16 +151,33 @@ def test_an_unchanged_program_is_not_recomputed():
 
 def test_the_fast_redraw_draws_what_a_full_redraw_draws():
     (baseline, program) = simulate(REGISTER, [Program(), Program({"employees": 1.0})], trials=5_000)
-    chart = LossCurves({"Without": baseline}, ["With"])
-    chart.update({"With": baseline})
-    chart.update({"With": program})  # blitted onto the saved background
-    fast = png(chart.image)
-    for artist in chart.animated:
-        artist.set_animated(False)
-    chart.canvas.draw()
-    full = np.asarray(chart.canvas.buffer_rgba()) / 255.0
-    assert fast.shape == full.shape
-    assert np.abs(fast - full).max() <= 2 / 255 + 1e-6  # the same picture, up to antialiasing rounding
+    fast = LossCurves({"Without": baseline}, ["With"])
+    fast.update({"With": baseline})
+    fast.update({"With": program})  # blitted onto the saved background
+    full = LossCurves({"Without": baseline}, ["With"], blit=False)
+    full.update({"With": program})
+    assert fast.redraws == 2 and full.redraws == 1
+    a, b = png(fast.image), png(full.image)
+    assert a.shape == b.shape
+    assert np.abs(a - b).max() <= 2 / 255 + 1e-6  # the same picture, up to antialiasing rounding
+    assert np.abs(a - png_of(baseline)).max() > 0.1  # and not the first curve left in place
+
+
+def png_of(dist) -> np.ndarray:
+    chart = LossCurves({"Without": dist}, ["With"], blit=False)
+    chart.update({"With": dist})
+    return png(chart.image)
+
+
+def test_the_redraw_benchmark_reports_both_ways():
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "sim_risk.py"
+    spec = importlib.util.spec_from_file_location("sim_risk", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    figures = module.measure_redraw(REGISTER, changes=2)
+    assert figures["risk_redraw_changes"] == 2
+    for key in ("risk_redraw_ms_p95", "risk_redraw_stock_ms_p95", "risk_redraw_speedup_p95"):
+        assert figures[key] > 0
 
 
 def test_open_versus_sanitised_shows_both_sides():

@@ -51,7 +51,8 @@ def money(value: float, currency: str = "USD") -> str:
 
 
 class LossCurves:
-    """A loss-exceedance chart in an Image widget: `fixed` curves drawn once, `moving` curves redrawn by `update`."""
+    """A loss-exceedance chart in an Image widget: `fixed` curves drawn once, `moving` curves redrawn by `update`
+    (`blit=False` redraws the whole figure on every update instead: the slow way, kept for the benchmark)."""
 
     def __init__(
         self,
@@ -61,7 +62,9 @@ class LossCurves:
         currency: str = "USD",
         size: tuple[float, float] = (6.4, 3.5),
         dpi: int = 96,
+        blit: bool = True,
     ) -> None:
+        self.blit = blit
         self.figure = Figure(figsize=size, dpi=dpi, layout="constrained")
         self.canvas = FigureCanvasAgg(self.figure)
         ax = self.axes = self.figure.add_subplot()
@@ -80,28 +83,19 @@ class LossCurves:
         ax.yaxis.set_minor_locator(NullLocator())
         ax.yaxis.set_major_formatter(FuncFormatter(lambda p, _: f"1 in {round(1 / p):,}"))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: money(x, currency)))
-        labels = []
-        for p, text in ((0.1, "P90: a 1-in-10-year loss"), (0.01, "P99: a 1-in-100-year loss")):
+        for p in (0.1, 0.01):
             ax.axhline(p, color="#bbbbbb", linewidth=0.8, zorder=0)
-            label = ax.text(
-                0.99,
-                p,
-                text,
-                transform=ax.get_yaxis_transform(),
-                ha="right",
-                va="bottom",
-                fontsize=8,
-                color="#555",
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
-            )
-            labels.append(label)
+        named = ax.secondary_yaxis("right")  # the two named points, outside the plot so no curve ever covers them
+        named.set_yticks([0.1, 0.01], labels=["P90", "P99"])
+        named.yaxis.set_minor_locator(NullLocator())
+        named.tick_params(labelsize=8, colors="#555")
         ax.grid(True, which="major", alpha=0.3)
         ax.set_xlabel(f"Annual loss ({currency}), log scale")
         ax.set_ylabel("Chance a year of losing more")
-        legend = ax.legend(loc="lower left", fontsize=8, frameon=False)
-        # Everything that sits above the moving lines is redrawn after them, so a blitted frame is the same picture
-        # a full redraw would give.
-        self.animated = [*self.lines.values(), *labels, *ax.spines.values(), legend]
+        self.figure.legend(loc="outside lower center", ncols=len(fixed) + len(moving), fontsize=8, frameon=False)
+        # Only the moving lines, and the frame drawn over them, are redrawn on each update; everything else is in the
+        # saved background, and nothing else overlaps the plot, so a blitted frame is the picture a full redraw gives.
+        self.animated = [*self.lines.values(), *ax.spines.values()] if blit else []
         for artist in self.animated:
             artist.set_animated(True)
         self.image = w.Image(format="png", layout=w.Layout(width=f"{size[0] * dpi:.0f}px", max_width="100%"))
@@ -113,12 +107,15 @@ class LossCurves:
         """Move the named curves to new distributions and show the new image."""
         for name, dist in curves.items():
             self.lines[name].set_data(*_curve(dist))
-        if self._background is None:
-            self.canvas.draw()  # animated artists are left out of the background
-            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-        self.canvas.restore_region(self._background)
-        for artist in self.animated:
-            self.axes.draw_artist(artist)
+        if not self.blit:
+            self.canvas.draw()
+        else:
+            if self._background is None:
+                self.canvas.draw()  # animated artists are left out of the background
+                self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+            self.canvas.restore_region(self._background)
+            for artist in self.animated:
+                self.axes.draw_artist(artist)
         buffer = io.BytesIO()
         imsave(buffer, np.asarray(self.canvas.buffer_rgba()), format="png", pil_kwargs={"compress_level": 1})
         self.image.value = buffer.getvalue()
@@ -171,7 +168,13 @@ class CoverageExplorer:
         for a, slider in self.sliders.items():
             slider.add_class(f"smtk-coverage-{a}")
         self.checkboxes = {
-            c.id: w.Checkbox(value=c.id in set(controls), description=c.title or c.id, indent=False)
+            c.id: w.Checkbox(
+                value=c.id in set(controls),
+                description=(c.title or c.id).split(" (")[0],  # the short name; the tooltip has the rest
+                tooltip=c.title or c.id,
+                indent=False,
+                layout=w.Layout(width="380px"),
+            )
             for c in self.catalogue.controls.values()
         }
         self.style = w.ToggleButtons(

@@ -80,7 +80,9 @@ class RiskHeatMap:
         )
         self.status = w.HTML()
         self.status.add_class("smtk-heatmap-status")
-        self.reveal_button = w.Button(description="Show the model's view", button_style="primary", icon="eye")
+        self.reveal_button = w.Button(
+            description="Show the model's view", button_style="primary", icon="eye", layout=w.Layout(width="220px")
+        )
         self.reveal_button.add_class("smtk-heatmap-reveal")
         self.reveal_button.on_click(lambda _: self.reveal())
         self.legend = w.HTML()
