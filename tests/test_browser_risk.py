@@ -1,11 +1,20 @@
-"""The risk dashboard in a real Voilà and a real headless Chromium: placing risks on the heat map, revealing the
-model's view, and sliders that redraw the loss-exceedance curve."""
+"""The risk widgets in a real headless Chromium: the dashboard under Voilà (placing risks on the heat map, revealing
+the model's view, sliders that redraw the loss-exceedance curve) and the heat map in JupyterLab, saved and restored."""
 
 from __future__ import annotations
 
 import re
+import secrets
+import shutil
+import socket
+import time
 
 import pytest
+
+from graders.servers import HOST, lab_command, start, tail
+from simulations.risk import risk_for_org
+from simulations.ui.record import saved_record
+from simulations.ui.risk_heatmap import RiskHeatMap
 
 pytestmark = pytest.mark.browser
 
@@ -73,3 +82,52 @@ def test_a_slider_redraws_the_loss_curve(app):
     page.locator(".smtk-style-coverage .noUi-handle").focus()
     page.keyboard.press("End")
     page.wait_for_function("text => document.querySelector('.smtk-style-table').innerText !== text", arg=before)
+
+
+@pytest.mark.slow
+def test_placements_made_in_jupyterlab_are_saved_in_the_notebook_and_restored(page, demo_course, tmp_path):
+    """A learner places the risks in JupyterLab and saves; the placements are in the file, and a new run of the
+    notebook (after a restart, or under nbgrader autograde) starts from them."""
+    root = tmp_path / "lab"
+    root.mkdir()
+    path = root / "risk-framing.ipynb"
+    shutil.copyfile(demo_course.release("risk-framing"), path)
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port = sock.getsockname()[1]
+    token = secrets.token_hex(8)
+    lab = start("JupyterLab", lab_command(root, port, token), root, f"http://{HOST}:{port}/api", tmp_path / "lab.log")
+    cells = ["3-2", "0-0", "1-1", "2-2", "3-3", "4-4", "0-4", "4-0", "1-3", "3-1", "2-0"]
+    try:
+        lab.wait_ready()
+        page.goto(f"http://{HOST}:{port}/lab/tree/risk-framing.ipynb?token={token}", wait_until="commit")
+        page.locator(".jp-Notebook").wait_for()
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=90_000)
+        page.locator(".jp-CodeCell").first.click()
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        try:
+            page.locator(".smtk-cell-0-0").wait_for(timeout=120_000)
+        except Exception:
+            page.screenshot(path=str(tmp_path / "lab.png"))
+            pytest.fail(f"the heat map never appeared; screenshot {tmp_path / 'lab.png'}; log:\n{tail(lab.log)}")
+        for n, cell in enumerate(cells, start=1):
+            page.locator(f".smtk-cell-{cell}").click()
+            page.wait_for_function(
+                "n => document.querySelector('.smtk-heatmap-status').textContent.includes(`Placed ${n} of 11`)"
+                " || document.querySelector('.smtk-heatmap-status').textContent.includes('All 11')",
+                arg=n,
+            )
+        page.keyboard.press("Control+s")
+        deadline = time.monotonic() + 60
+        while len((saved_record(path, "risk-framing") or {}).get("placements", {})) < 11:
+            assert time.monotonic() < deadline, "JupyterLab did not save the placements in the notebook"
+            time.sleep(0.25)
+    finally:
+        lab.stop()
+    register = risk_for_org(demo_course.org.to_parameters()).register
+    restored = RiskHeatMap(register, key="risk-framing", notebook=path)
+    assert restored.recorder.restored and restored.placed_all
+    # the first click placed risk 1 in cell (likely, major); each later click placed the next risk
+    assert restored.placements[register.ids[0]] == ("likely", "major")
+    assert restored.placements[register.ids[-1]] == ("possible", "minor")
