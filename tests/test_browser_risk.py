@@ -96,7 +96,10 @@ def test_placements_made_in_jupyterlab_are_saved_in_the_notebook_and_restored(pa
         sock.bind((HOST, 0))
         port = sock.getsockname()[1]
     token = secrets.token_hex(8)
-    lab = start("JupyterLab", lab_command(root, port, token), root, f"http://{HOST}:{port}/api", tmp_path / "lab.log")
+    # its own workspace, so the tabs it leaves open are not restored in another test's JupyterLab
+    env = {"JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces")}
+    api = f"http://{HOST}:{port}/api"
+    lab = start("JupyterLab", lab_command(root, port, token), root, api, tmp_path / "lab.log", env)
     cells = ["3-2", "0-0", "1-1", "2-2", "3-3", "4-4", "0-4", "4-0", "1-3", "3-1", "2-0"]
     try:
         lab.wait_ready()
