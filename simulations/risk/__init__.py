@@ -1,5 +1,6 @@
 """Risk-framing engine: a risk register, controls (training coverage, policy, CoE triage, open or sanitised style),
-Monte Carlo annual loss with and without the program, and helpers for the learner modules. Pure and seeded."""
+Monte Carlo annual loss with and without the program, an organisation's own register (headcounts, industry,
+appetite) and the heat map's bands and calibration score for the learner modules. Pure and seeded."""
 
 from simulations.risk.budget import METRICS, BudgetChoice, best_controls_under_budget
 from simulations.risk.controls import (
@@ -18,6 +19,7 @@ from simulations.risk.controls import (
     load_controls,
     program_cost,
 )
+from simulations.risk.heatmap import DEFAULT_SCALE, Band, Calibration, HeatMapScale, calibration, model_view
 from simulations.risk.losses import (
     Comparison,
     compare,
@@ -27,6 +29,7 @@ from simulations.risk.losses import (
     rank_risks,
 )
 from simulations.risk.montecarlo import CHUNK, LossDistribution, simulate, simulate_factors
+from simulations.risk.profile import Appetite, OrgRisk, load_tailoring, risk_for_org
 from simulations.risk.register import (
     AUDIENCES,
     DEFAULT_REGISTER,
@@ -34,30 +37,38 @@ from simulations.risk.register import (
     Risk,
     load_register,
     make_risk,
+    more_chances,
     scale_register,
 )
 from simulations.risk.scoring import brier_score
 
 __all__ = [
     "AUDIENCES",
+    "DEFAULT_SCALE",
     "CHUNK",
     "DEFAULT_CONTROLS",
     "DEFAULT_REGISTER",
     "METRICS",
     "STYLES",
+    "Appetite",
+    "Band",
     "BudgetChoice",
+    "Calibration",
     "Candidate",
     "Catalogue",
     "Comparison",
     "Control",
     "Effect",
+    "HeatMapScale",
     "LossDistribution",
+    "OrgRisk",
     "Program",
     "Register",
     "Risk",
     "Training",
     "best_controls_under_budget",
     "brier_score",
+    "calibration",
     "candidate_controls",
     "compare",
     "default_catalogue",
@@ -68,9 +79,13 @@ __all__ = [
     "factors",
     "load_controls",
     "load_register",
+    "load_tailoring",
     "make_risk",
+    "model_view",
+    "more_chances",
     "program_cost",
     "rank_risks",
+    "risk_for_org",
     "scale_register",
     "simulate",
     "simulate_factors",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulations.risk.register import AUDIENCES, BASES, DATA_DIR, Register, load_register
+from simulations.risk.register import AUDIENCES, DATA_DIR, Register, check_provenance, load_register
 from simulations.validate import Field, load_yaml
 
 DEFAULT_CONTROLS = DATA_DIR / "controls.yaml"
@@ -191,7 +191,8 @@ def load_controls(path: str | Path = DEFAULT_CONTROLS, register: Register | None
     root = load_yaml(path).only({"currency", "training", "controls", "styles", "notes"})
     training: dict[str, Training] = {}
     for item in root.get("training").items(min_len=1):
-        _provenance(item.only({"audience", "title", "cost_per_learner", "likelihood", "impact", "basis", "sources"}))
+        item.only({"audience", "title", "cost_per_learner", "likelihood", "impact", "basis", "sources"})
+        check_provenance(item)
         audience = item.get("audience").choice(AUDIENCES)
         if audience in training:
             item.get("audience").fail(f"duplicate training track for {audience}")
@@ -207,7 +208,7 @@ def load_controls(path: str | Path = DEFAULT_CONTROLS, register: Register | None
         root.get("training").fail(f"expected a track for every audience; missing {', '.join(missing)}")
     controls: dict[str, Control] = {}
     for item in root.get("controls").items(min_len=1):
-        _provenance(item.only({"id", "title", "cost", "effects", "basis", "sources"}))
+        check_provenance(item.only({"id", "title", "cost", "effects", "basis", "sources"}))
         control_id = item.get("id").str()
         if control_id in controls:
             item.get("id").fail(f"duplicate control id {control_id!r}")
@@ -217,7 +218,7 @@ def load_controls(path: str | Path = DEFAULT_CONTROLS, register: Register | None
     styles = {}
     for name in STYLES:
         style = styles_field.get(name).only({"title", "effects", "basis", "sources"})
-        _provenance(style)
+        check_provenance(style)
         style.get("title").str()
         styles[name] = _effects(style.get("effects"), register, lowest=-3.0)
     return Catalogue(training, controls, styles, root.get("currency").str(), str(path))
@@ -235,9 +236,3 @@ def _effects(f: Field, register: Register, *, lowest: float) -> tuple[Effect, ..
             )
         )
     return tuple(effects)
-
-
-def _provenance(f: Field) -> None:
-    """Every figure says whether it is sourced or our assumption, and where it comes from."""
-    f.get("basis").choice(BASES)
-    f.get("sources").str_list(min_len=1)

@@ -162,6 +162,12 @@ def _risk(f: Field) -> Risk:
     )
 
 
+def check_provenance(f: Field) -> None:
+    """Every figure says whether it is sourced or our assumption, and where it comes from."""
+    f.get("basis").choice(BASES)
+    f.get("sources").str_list(min_len=1)
+
+
 def _drivers(f: Field) -> dict[str, float]:
     """Audiences driving a risk: a list (equal shares) or a mapping audience -> relative share."""
     if isinstance(f.value, list):
@@ -196,23 +202,26 @@ def scale_register(register: Register, audience_sizes: Mapping[str, float], *, i
         if size < 0:
             raise ValueError(f"audience size for {a} must be >= 0, got {size}")
         ratio[a] = size / ref if ref > 0 else 1.0
-    risks = []
-    for risk in register.risks:
-        factor = sum(w * ratio[a] for a, w in risk.drivers.items())
-        if risk.frequency == "poisson":
-            rate = risk.rate * factor
-            likelihood = -math.expm1(-rate)
-        else:  # independent chances per head: P = 1 - (1 - p)^factor
-            likelihood = -math.expm1(factor * math.log1p(-risk.likelihood)) if risk.likelihood < 1 else 1.0
-            rate = likelihood
-        risks.append(
-            replace(
-                risk,
-                likelihood=likelihood,
-                rate=rate,
-                impact_p50=risk.impact_p50 * impact_scale,
-                impact_p90=risk.impact_p90 * impact_scale,
-            )
-        )
+    risks = [
+        more_chances(risk, sum(w * ratio[a] for a, w in risk.drivers.items()), impact_scale) for risk in register.risks
+    ]
     sizes = {a: float(audience_sizes.get(a, register.reference_audiences[a])) for a in AUDIENCES}
     return replace(register, risks=tuple(risks), reference_audiences=sizes)
+
+
+def more_chances(risk: Risk, factor: float, impact_scale: float = 1.0) -> Risk:
+    """The risk with `factor` times as many chances to happen a year (a Poisson rate x factor; for a Bernoulli risk
+    independent chances, P = 1 - (1 - p)^factor) and impacts x `impact_scale`."""
+    if risk.frequency == "poisson":
+        rate = risk.rate * factor
+        likelihood = -math.expm1(-rate)
+    else:
+        likelihood = -math.expm1(factor * math.log1p(-risk.likelihood)) if risk.likelihood < 1 else 1.0
+        rate = likelihood
+    return replace(
+        risk,
+        likelihood=likelihood,
+        rate=rate,
+        impact_p50=risk.impact_p50 * impact_scale,
+        impact_p90=risk.impact_p90 * impact_scale,
+    )
