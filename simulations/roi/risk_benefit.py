@@ -36,19 +36,24 @@ def risk_benefit(
     register: Register | None = None,
 ) -> RiskBenefit:
     """The expected-loss reduction of training `coverage` (share 0..1 per audience) of an organisation this size."""
-    scaled = _scaled(tuple(sorted(headcount.items())), register)
+    if register is None:  # the shipped register: cached, as an app asks for the same inputs again and again
+        return _default_benefit(tuple(sorted(headcount.items())), tuple(sorted(coverage.items())), style)
+    return _benefit(scale_register(register, headcount), coverage, style)
+
+
+def _benefit(scaled: Register, coverage: Mapping[str, float], style: str) -> RiskBenefit:
     without = expected_loss(scaled)
     with_training = expected_loss(scaled, Program(dict(coverage), style=style))
     return RiskBenefit(without, with_training, len(scaled), scaled.source)
 
 
-def _scaled(headcount: tuple[tuple[str, float], ...], register: Register | None) -> Register:
-    if register is not None:
-        return scale_register(register, dict(headcount))
-    return _scaled_default(headcount)
+@lru_cache(maxsize=256)
+def _default_benefit(
+    headcount: tuple[tuple[str, float], ...], coverage: tuple[tuple[str, float], ...], style: str
+) -> RiskBenefit:
+    return _benefit(_scaled_default(headcount), dict(coverage), style)
 
 
 @lru_cache(maxsize=8)
 def _scaled_default(headcount: tuple[tuple[str, float], ...]) -> Register:
-    """The shipped register scaled to one organisation, cached: an app asks for the same headcounts again and again."""
     return scale_register(load_register(), dict(headcount))
