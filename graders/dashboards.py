@@ -47,7 +47,7 @@ def dashboards_command(
     pool_size: int = POOL_SIZE,
     max_kernels: int = MAX_KERNELS,
     cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
-    fill_delay: float = 3.0,
+    fill_delay: float = 5.0,
 ) -> list[str]:
     """The Voilà command line of `smtk dashboards` (see the module docstring for what each option is for)."""
     return [
