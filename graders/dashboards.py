@@ -29,7 +29,7 @@ from simulations.org import ORG_VARIABLE, load_org
 
 TEMPLATE = "smtk"  # in graders/jupyter/voila/templates/, which graders.voila_app puts on Jupyter's data path
 POOL_SIZE = 2  # preheated kernels per app: two executives may arrive together and both get a warm kernel
-MAX_KERNELS = 10  # visitors at once; each kernel holds about 150 MB
+MAX_KERNELS = 10  # visitors at once; each kernel holds about 100-140 MB
 CULL_IDLE_TIMEOUT = 600  # seconds a kernel may sit idle with no page attached
 # JupyterLab extensions that fail inside Voilà's page (and cost load time): Voilà must not load them.
 EXTENSION_DENYLIST = (
