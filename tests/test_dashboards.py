@@ -13,11 +13,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 from test_demo import free_port, nothing_listens
 
-from graders.dashboards import dashboards_command, dashboards_env
+from graders.dashboards import dashboards_command, dashboards_env, dashboards_url, start_dashboards
 from graders.paths import DASHBOARDS, DEMO_ORG, ROOT
 from simulations.org import ORG_VARIABLE, dashboard_org
 
@@ -121,3 +122,21 @@ def test_smtk_dashboards_serves_the_apps_and_nothing_else_and_stops_on_ctrl_c():
     assert "Stopped." in rest
     assert nothing_listens(port)
     assert re.search(r"at most 10 visitors at once", text)
+
+
+@pytest.mark.slow
+def test_an_error_in_an_app_shows_no_traceback_and_no_code(tmp_path):
+    folder = tmp_path / "dashboards"
+    folder.mkdir()
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("secret_formula = 1 / 0")])
+    notebook.metadata["kernelspec"] = {"name": "smtk", "display_name": "Social Media Training (Python 3)"}
+    nbformat.write(notebook, folder / "broken.ipynb")
+    port = free_port()
+    server = start_dashboards(port, tmp_path / "voila.log", folder=folder, pool_size=0)
+    try:
+        code, body = status(f"{dashboards_url(port)}voila/render/broken.ipynb")
+    finally:
+        server.stop()
+    assert code == 200
+    for leak in ("Traceback", "ZeroDivisionError", "secret_formula"):
+        assert leak not in body, leak

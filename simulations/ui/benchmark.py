@@ -33,7 +33,7 @@ FLAG_LABELS = {
     "coe": "A Center of Excellence",
     "certification_program": "A certification program",
 }
-WIDE = {"description_width": "200px"}
+WIDE = {"description_width": "220px"}
 
 
 def benchmark_app(org: Mapping[str, Any], peers: pd.DataFrame | None = None) -> w.VBox:
@@ -54,23 +54,23 @@ class BenchmarkApp:
         self.guard = guarded(self.message)
         start = org_profile(org)
 
-        self.industry = w.Dropdown(description="Industry", style=WIDE, layout=w.Layout(width="400px"))
+        self.industry = w.Dropdown(description="Industry", style=WIDE, layout=w.Layout(width="440px"))
         self.industry.add_class("smtk-industry")
         self.size = w.Dropdown(
             options=[(f"{band}: {label}", band) for band, label in SIZE_LABELS.items()],
             value=size_band(start["employees"]),
             description="Size",
             style=WIDE,
-            layout=w.Layout(width="400px"),
+            layout=w.Layout(width="440px"),
         ).add_class("smtk-size")
         self.spend = w.BoundedFloatText(
             value=start["training_spend_per_employee"],
             min=0,
             max=100_000,
             step=0.5,
-            description="Spend per employee a year (USD)",
+            description="Spend per employee a year ($)",
             style=WIDE,
-            layout=w.Layout(width="320px"),
+            layout=w.Layout(width="340px"),
         ).add_class("smtk-spend")
         self.coverage = {
             a: w.IntSlider(
@@ -81,7 +81,7 @@ class BenchmarkApp:
                 description=f"{AUDIENCE_LABELS[a]} trained (%)",
                 continuous_update=False,
                 style=WIDE,
-                layout=w.Layout(width="400px"),
+                layout=w.Layout(width="440px"),
             ).add_class(f"smtk-coverage-{a}")
             for a in AUDIENCES
         }
@@ -98,7 +98,7 @@ class BenchmarkApp:
             step=0.1,
             description="Social media crises a year",
             style=WIDE,
-            layout=w.Layout(width="320px"),
+            layout=w.Layout(width="340px"),
         ).add_class("smtk-crises")
         self.upload = w.FileUpload(accept=".csv", multiple=False, icon="", description="Upload peer data (CSV)")
         self.upload.add_class("smtk-upload")
@@ -114,7 +114,7 @@ class BenchmarkApp:
         self.data_note = w.HTML().add_class("smtk-data-note")
         self.headline = w.HTML().add_class("smtk-headline")
         self.ladder = w.HTML().add_class("smtk-ladder")
-        self.radar_image = w.Image(format="svg+xml", layout=w.Layout(width="520px")).add_class("smtk-radar")
+        self.radar_image = w.Image(format="svg+xml", layout=w.Layout(width="580px")).add_class("smtk-radar")
         self.percentile_image = w.Image(format="svg+xml", layout=w.Layout(width="640px")).add_class("smtk-percentiles")
         self.gaps = w.HTML().add_class("smtk-gaps")
         self.details = w.HTML().add_class("smtk-standings")
@@ -146,7 +146,7 @@ class BenchmarkApp:
                 self.brief_button,
                 self.brief_links,
             ],
-            layout=w.Layout(width="420px", min_width="420px"),
+            layout=w.Layout(width="460px", min_width="460px"),
         )  # fmt: skip
         right = w.VBox(
             [
@@ -215,7 +215,11 @@ class BenchmarkApp:
             if r.synthetic
             else ""
         )
-        self.data_note.value = f"{warning}<p class='smtk-info'>{html.escape(r.group.note)} Source: {source}.</p>"
+        self.data_note.value = (
+            f"{warning}<p class='smtk-info'>{html.escape(r.group.note)} Source: {source}."
+            + (" Spend is in USD of 2011, as the peer data is." if r.synthetic else "")
+            + "</p>"
+        )
         m = r.maturity
         following = (
             f"Next: <b>{html.escape(m.next_stage)}</b>, which needs {html.escape(_join(m.missing))}."

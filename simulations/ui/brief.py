@@ -36,7 +36,9 @@ class Page:
         )
         self.y -= size / 72 / A4[1] * 1.45
 
-    def paragraph(self, text: str, *, size: float = 8, width: int = 118, color: str = INK) -> None:
+    def paragraph(self, text: str, *, size: float = 8, color: str = INK) -> None:
+        """Text wrapped to the page width (about 0.55 em per character)."""
+        width = int((1 - 2 * MARGIN) * A4[0] * 72 / (size * 0.55))
         for line in textwrap.wrap(text, width) or [""]:
             self.text(line, size=size, color=color)
 
@@ -56,7 +58,7 @@ class Page:
             self.y -= size / 72 / A4[1] * 1.4
 
     def axes(self, height: float, *, left: float = 0.08, width: float = 0.86, polar: bool = False) -> Axes:
-        self.y -= 0.01
+        self.y -= 0.035 if polar else 0.01  # a polar chart's labels stand above its axes
         ax = self.fig.add_axes([left, self.y - height, width, height], polar=polar)
         self.y -= height + 0.045
         return ax
@@ -71,5 +73,5 @@ def save(fig: Figure, fmt: str, dpi: int = 150) -> bytes:
 
 def _fit(text: str, width: float, size: float) -> str:
     """Shorten a cell so it stays inside its column (about 0.55 em per character)."""
-    room = int(width * A4[0] * 72 / (size * 0.6))
+    room = int(width * A4[0] * 72 / (size * 0.55))
     return text if len(text) <= room else text[: max(room - 1, 1)] + "…"

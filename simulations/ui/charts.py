@@ -173,8 +173,8 @@ def tornado_svg(t: Bars, width: int = 640, height: int = 250) -> bytes:
 
 def radar_svg(labels: Sequence[str], ours: Sequence[float], peers: Sequence[float], size: int = 360) -> bytes:
     """Shares (0..1) on spokes: the organisation (blue, filled) against the peer median (grey outline)."""
-    s = Svg(size + 160, size)
-    cx, cy, radius = (size + 160) / 2, size / 2 + 4, size / 2 - 40
+    s = Svg(size + 220, size)
+    cx, cy, radius = (size + 220) / 2, size / 2 + 4, size / 2 - 40
     for ring in (0.25, 0.5, 0.75, 1.0):
         s.polygon(_spokes(cx, cy, radius * ring, [1.0] * len(labels)), "none", GRID, 0)
         s.text(cx + 3, cy - radius * ring + 11, f"{ring:.0%}", size=9, fill=MUTED)

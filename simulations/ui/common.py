@@ -26,6 +26,7 @@ STYLE = """<style>
 .smtk-message-box { border-left: 4px solid #b42318; background: #fff5f5; padding: 6px 12px; margin: 6px 0; }
 .smtk-notice { border-left: 4px solid #9a6700; background: #fff8c5; padding: 6px 12px; margin: 6px 0; }
 .smtk-info { font-size: 13px; color: #57606a; }
+.smtk-app a { color: #0969da; text-decoration: underline; }
 </style>"""
 
 

@@ -23,7 +23,7 @@ from simulations.ui.charts import band, band_svg, draw_band, draw_tornado, torna
 from simulations.ui.common import cards, download_link, guarded, problems_html, style, table, uploaded
 
 STYLES = {"open": "Open: discusses weaknesses honestly", "sanitised": "Sanitised: avoids anything unfavourable"}
-YEARS = {"First year only (the methodology's default)": 1, "Two years": 2, "Three years": 3}
+YEARS = {"1 year (the default)": 1, "2 years": 2, "3 years": 3}
 TORNADO_ROWS = 8
 
 
@@ -59,15 +59,15 @@ class RoiApp:
             ).add_class(f"smtk-coverage-{a}")
             for a in people
         }
-        self.style = w.ToggleButtons(
-            options=[(label, key) for key, label in STYLES.items()], value="open", style={"button_width": "270px"}
+        self.style = w.RadioButtons(
+            options=[(label, key) for key, label in STYLES.items()], value="open", layout=w.Layout(width="390px")
         ).add_class("smtk-style")
         self.revenue = w.BoundedIntText(
             value=0,
             min=0,
             max=10**10,
             step=10_000,
-            description=f"Extra revenue a year ({self.currency})",
+            description="Extra revenue a year",
             style={"description_width": "170px"},
             layout=w.Layout(width="380px"),
         ).add_class("smtk-revenue")
@@ -107,11 +107,14 @@ class RoiApp:
         self.brief_button.on_click(self.guard(self.make_brief))
 
         model_inputs = [
-            w.HTML("<h3>Who is trained</h3><p class='smtk-info'>Share of each audience, in its own format.</p>"),
+            w.HTML(
+                "<h3>Who is trained</h3><p class='smtk-info'>Share of each audience (%), each trained in its "
+                "own format; the number of people is in brackets.</p>"
+            ),
             *self.coverage.values(),
             w.HTML("<h3>Training style</h3>"),
             self.style,
-            w.HTML("<h3>Benefits</h3>"),
+            w.HTML(f"<h3>Benefits</h3><p class='smtk-info'>Money in {html.escape(self.currency)}.</p>"),
             self.revenue,
             self.years,
         ]
@@ -294,9 +297,10 @@ class RoiApp:
             size=10,
             weight="bold",
         )
-        page.text(
+        page.paragraph(
             f"Costs {m(r.total_costs)}, adjusted benefits {m(r.total_benefits)}. Chance that ROI is above 0: "
             f"{percent(band.prob_positive)}; 80% band {_pct(band.p10)} to {_pct(band.p90)} ({band.n:,} draws).",
+            size=9,
         )
         if a.risk is not None:
             page.paragraph(
@@ -314,7 +318,7 @@ class RoiApp:
         if self.uploaded_program is not None:
             page.paragraph(f"Actual costs and benefits uploaded from {self.upload_name}.")
         else:
-            page.rows(assumption_rows(self.assumptions, self.currency), [0.36, 0.27], size=7)
+            page.rows(assumption_rows(self.assumptions, self.currency), [0.33, 0.25], size=6.5)
         page.paragraph(
             "Adjusted benefit = change x unit value x share due to training x confidence; ROI = (benefits - costs) / "
             "costs; payback = costs / yearly benefits x 12 months. Benefits ranged 50-150%, unit costs 90-130%.",
