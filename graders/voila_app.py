@@ -4,7 +4,8 @@ usual options; `graders.dashboards` builds the command line.
 
 - Cap: when `SmtkVoila.max_kernels` kernels already serve visitors, a new visitor gets a polite "busy" page (HTTP 503,
   Retry-After) instead of a kernel. Preheated kernels waiting in the pool do not count: they serve no one yet.
-  Voilà has no such option (voila-dashboards/voila#617, open).
+  Voilà has no such option (voila-dashboards/voila#617, open). The count is taken when a page is requested, so two
+  requests in the same instant may both get in: the cap protects the machine, it is not an exact quota.
 - Readiness: `/smtk/ready` answers 200 once every preheated kernel has started and run its notebook, so the first
   visitor after start gets a warm kernel, and 503 until then.
 - Kernel shutdown: a Voilà page sends a shutdown beacon for its kernel when it is closed, with the `_xsrf` cookie as
