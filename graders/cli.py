@@ -11,6 +11,7 @@ from pathlib import Path
 from graders import __version__
 from graders.certify import certify
 from graders.check import check_course, format_report
+from graders.dashboards import run_dashboards
 from graders.demo import run_demo
 from graders.kernels import install_kernels
 from graders.lab_settings import install_lab_settings
@@ -32,6 +33,17 @@ def default(function: Callable, name: str):
 
 def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(args.org, args.out, args.lab_port, args.voila_port, open_browser=not args.no_browser)
+
+
+def cmd_dashboards(args: argparse.Namespace) -> int:
+    return run_dashboards(
+        args.org,
+        args.port,
+        args.pool_size,
+        args.max_kernels,
+        args.cull_idle_timeout,
+        open_browser=not args.no_browser,
+    )
 
 
 def cmd_kernels_install(args: argparse.Namespace) -> int:
@@ -153,6 +165,36 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--voila-port", type=int, default=default(run_demo, "voila_port"), help="Voilà port")
     demo.add_argument("--no-browser", action="store_true", help="never open a browser (none opens without a display)")
     demo.set_defaults(run=cmd_demo)
+
+    dash = commands.add_parser(
+        "dashboards",
+        help="serve the executive apps (ROI, benchmarking) with Voilà",
+        description="Serve courses/dashboards/ with Voilà on 127.0.0.1: kernels preheated, tracebacks hidden, "
+        "at most --max-kernels visitors at once (the next one gets a polite busy page), idle kernels stopped. "
+        "Ctrl-C stops it.",
+    )
+    dash.add_argument("--org", type=Path, default=default(run_dashboards, "org"), help="organisation profile (YAML)")
+    dash.add_argument("--port", type=int, default=default(run_dashboards, "port"), help="port (default: %(default)s)")
+    dash.add_argument(
+        "--pool-size",
+        type=int,
+        default=default(run_dashboards, "pool_size"),
+        help="preheated kernels kept ready per app (default: %(default)s)",
+    )
+    dash.add_argument(
+        "--max-kernels",
+        type=int,
+        default=default(run_dashboards, "max_kernels"),
+        help="most visitors at once, 0 for no cap (default: %(default)s)",
+    )
+    dash.add_argument(
+        "--cull-idle-timeout",
+        type=int,
+        default=default(run_dashboards, "cull_idle_timeout"),
+        help="stop a kernel idle this many seconds with no page open (default: %(default)s)",
+    )
+    dash.add_argument("--no-browser", action="store_true", help="never open a browser (none opens without a display)")
+    dash.set_defaults(run=cmd_dashboards)
 
     kernels = commands.add_parser("kernels", help="manage the kit's Jupyter kernels")
     kernel_commands = kernels.add_subparsers(dest="kernels_command", metavar="ACTION", required=True)

@@ -13,12 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from graders.dashboards import dashboards_url, start_dashboards
 from graders.kernels import install_kernels
 from graders.lab_settings import install_lab_settings
 from graders.paths import BUILD, DASHBOARDS, DEMO_ORG
-from graders.servers import HOST, Server, check_port_free, lab_command, start, voila_command
+from graders.servers import HOST, Server, check_port_free, lab_command, start
 from graders.tailor import tailor
 from graders.trainer_data import COURSE_ENV
+
+VOILA_OPTION = "--voila-port (make demo VOILA_PORT=...)"
 
 
 @dataclass
@@ -63,7 +66,7 @@ def start_demo(
 ) -> Demo:
     """Install the kernels, bring the course up to date, start both servers and wait until they answer."""
     check_port_free(lab_port, "JupyterLab", "--lab-port (make demo LAB_PORT=...)")
-    check_port_free(voila_port, "Voilà", "--voila-port (make demo VOILA_PORT=...)")
+    check_port_free(voila_port, "Voilà", VOILA_OPTION)
     install_kernels()
     install_lab_settings()
     result = tailor(org, out or BUILD / Path(org).stem, progress=progress)
@@ -74,19 +77,20 @@ def start_demo(
     lab = start(
         "JupyterLab", lab_command(root, lab_port, token), root, f"http://{HOST}:{lab_port}/api", logs / "jupyterlab.log"
     )
-    voila = start(
-        "Voilà",
-        voila_command(dashboards, voila_port),
-        dashboards,
-        f"http://{HOST}:{voila_port}/",
+    voila = start_dashboards(
+        voila_port,
         logs / "voila.log",
+        org=org,
+        folder=dashboards,
+        option=VOILA_OPTION,
+        wait=False,
         env={COURSE_ENV: str(root)},  # the trainer app reads this course's gradebook
     )
     lab_url = f"http://{HOST}:{lab_port}/lab/tree/learner?token={token}"
-    demo = Demo(result.org.name, root, lab, voila, lab_url, f"http://{HOST}:{voila_port}/")
+    demo = Demo(result.org.name, root, lab, voila, lab_url, dashboards_url(voila_port))
     try:
         lab.wait_ready()
-        voila.wait_ready()
+        voila.wait_ready(timeout=180)
     except BaseException:
         demo.stop()
         raise

@@ -1,4 +1,6 @@
-"""Start and stop the kit's local servers (JupyterLab, Voilà) on 127.0.0.1, each in its own process group."""
+"""Start and stop the kit's local servers (JupyterLab, Voilà) on 127.0.0.1, each in its own process group.
+
+Voilà's command line lives in graders/dashboards.py."""
 
 from __future__ import annotations
 
@@ -15,13 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HOST = "127.0.0.1"
-# JupyterLab extensions that fail inside Voilà's page (and cost load time): Voilà must not load them.
-VOILA_EXTENSION_DENYLIST = (
-    "@jupyter/nbgrader",
-    "@jupyter-notebook/lab-extension",
-    "@voila-dashboards/jupyterlab-preview",
-    "jupyterlab_pygments",
-)
 
 
 class ServerError(RuntimeError):
@@ -54,24 +49,6 @@ def lab_command(root: Path, port: int, token: str) -> list[str]:
         f"--ServerApp.root_dir={root}",
         f"--IdentityProvider.token={token}",
         *(["--allow-root"] if os.geteuid() == 0 else []),
-    ]
-
-
-def voila_command(folder: Path, port: int) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "voila",
-        str(folder),
-        "--no-browser",
-        f"--Voila.ip={HOST}",
-        f"--port={port}",
-        "--Voila.port_retries=0",
-        "--show_tracebacks=False",
-        f"--VoilaConfiguration.extension_denylist={list(VOILA_EXTENSION_DENYLIST)!r}",
-        "--MappingKernelManager.cull_idle_timeout=900",
-        "--MappingKernelManager.cull_interval=60",
-        "--MappingKernelManager.cull_connected=False",
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -56,6 +57,23 @@ class PolicyExcerpt:
 
 
 @dataclass(frozen=True)
+class CurrentProgram:
+    """Where the organisation's social-media program stands today: what the benchmarking app compares with peers."""
+
+    training_spend_per_employee: float
+    coverage: dict[str, float]
+    certification_program: bool
+    recurring_program: bool
+    policy_in_place: bool
+    coe: bool
+    formal_triage: bool
+    crises_per_year: float
+
+
+PROGRAM_FLAGS = ("certification_program", "recurring_program", "policy_in_place", "coe", "formal_triage")
+
+
+@dataclass(frozen=True)
 class OrgProfile:
     """Everything a course release is tailored to."""
 
@@ -76,6 +94,7 @@ class OrgProfile:
     partners: PartnerRules
     # Changes to the default crisis-triage policy (simulations/data/triage/policy.yaml), in its shape; None: none.
     triage_policy: dict | None = None
+    current_program: CurrentProgram | None = None
 
     def to_parameters(self) -> dict:
         """Plain JSON-able data for papermill to inject into a notebook's `parameters` cell as `ORG`."""
@@ -111,6 +130,7 @@ def load_org(path: str | Path) -> OrgProfile:
             "policy",
             "partners",
             "triage_policy",
+            "current_program",
         ]
     )
     slug = root.get("slug", path.stem).str()
@@ -162,6 +182,20 @@ def load_org(path: str | Path) -> OrgProfile:
         policy_excerpts=tuple(excerpts),
         partners=partners,
         triage_policy=_triage_policy(root),
+        current_program=_current_program(root.get("current_program")) if root.has("current_program") else None,
+    )
+
+
+def _current_program(f: Field) -> CurrentProgram:
+    """The optional `current_program` section: today's spend, coverage of each audience, practices and crises."""
+    f.only(["training_spend_per_employee", "coverage", "crises_per_year", *PROGRAM_FLAGS])
+    coverage = f.get("coverage")
+    coverage.only(TRACKS)
+    return CurrentProgram(
+        training_spend_per_employee=f.get("training_spend_per_employee").float(min=0),
+        coverage={track: coverage.get(track).float(min=0, max=1) for track in TRACKS},
+        crises_per_year=f.get("crises_per_year").float(min=0),
+        **{flag: f.get(flag).bool() for flag in PROGRAM_FLAGS},
     )
 
 
@@ -188,6 +222,13 @@ def _unique(field: Field, allowed: tuple[str, ...], *, min_len: int) -> tuple[st
 
 
 DEMO_PROFILE = Path(__file__).resolve().parents[1] / "courses" / "orgs" / "demo.yaml"
+ORG_VARIABLE = "SMTK_ORG"
+
+
+def dashboard_org() -> dict:
+    """The organisation the executive apps show: the profile named by $SMTK_ORG (`smtk dashboards --org`), else the
+    demo one, as the same plain parameters a tailored notebook receives."""
+    return load_org(os.environ.get(ORG_VARIABLE) or DEMO_PROFILE).to_parameters()
 
 
 def org_parameters(injected: dict | None) -> dict:

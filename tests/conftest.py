@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -110,21 +111,18 @@ def smtk_command() -> list[str]:
 
 @pytest.fixture(scope="session")
 def voila_url(tmp_path_factory: pytest.TempPathFactory):
-    """A real Voilà server on 127.0.0.1 serving courses/dashboards/ with the options `smtk demo` uses."""
+    """A real Voilà server on 127.0.0.1 serving courses/dashboards/ as `smtk dashboards` and `smtk demo` do."""
     import socket
 
-    from graders.paths import DASHBOARDS
-    from graders.servers import HOST, start, voila_command
+    from graders.dashboards import dashboards_url, start_dashboards
+    from graders.servers import HOST
 
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         port = sock.getsockname()[1]
-    url = f"http://{HOST}:{port}/"
-    log = tmp_path_factory.mktemp("voila") / "voila.log"
-    server = start("Voilà", voila_command(DASHBOARDS, port), DASHBOARDS, url, log)
+    server = start_dashboards(port, tmp_path_factory.mktemp("voila") / "voila.log")
     try:
-        server.wait_ready()
-        yield url
+        yield dashboards_url(port)
     finally:
         server.stop()
 

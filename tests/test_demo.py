@@ -63,6 +63,7 @@ def test_demo_serves_lab_and_voila_and_stops_on_ctrl_c(demo_course, tmp_path):
         assert get(f"http://{HOST}:{lab_port}/api/contents/learner/policy-disclosure?token={token}")[0] == 200
         assert get(f"http://{HOST}:{lab_port}/formgrader?token={token}")[0] == 200
         assert get(voila_url)[0] == 200
+        assert get(f"{voila_url}smtk/ready")[0] == 200, "the demo serves the dashboards as `smtk dashboards` does"
         status, body = get(f"{voila_url}voila/render/course-overview.ipynb")
         assert status == 200 and "The course at a glance" in body and "Traceback" not in body
     finally:

@@ -71,15 +71,15 @@ def test_default_program_from_audience_sizes_and_wages_by_hand():
         "delivery:executives": 5_000,  # ceil(5 / 3) = 2 private sessions x 2,500
         "time:executives": 3_000,  # 5 x 3 h x 200
         "delivery:employees": 500,  # 100 x 5 on-demand
-        "time:employees": 7_500,  # 100 x 1.5 h x 50
+        "time:employees": 5_000,  # 100 x 1 h (one Edelman belt) x 50
         "platform": 420,  # 105 learners x 4
         "evaluation": 5_000,
     }
     # risk 50,000 x 1.0 x 0.7 = 35,000; employees 100 x 2 h x 50 x 0.5 x 0.6 = 3,000; revenue 0
     assert r.benefits == pytest.approx({"risk": 35_000, "productivity:employees": 3_000, "revenue": 0})
-    assert round(r.roi_pct, 2) == -18.14  # (38,000 - 46,420) / 46,420 x 100
-    assert round(r.bcr, 2) == 0.82
-    assert round(r.payback_months, 2) == 14.66  # 46,420 / 38,000 x 12
+    assert round(r.roi_pct, 2) == -13.48  # (38,000 - 43,920) / 43,920 x 100
+    assert round(r.bcr, 2) == 0.87  # 38,000 / 43,920 = 0.8652
+    assert round(r.payback_months, 2) == 13.87  # 43,920 / 38,000 x 12 = 13.869
 
 
 def test_default_program_lists_every_problem_in_the_audiences():

@@ -100,3 +100,22 @@ def test_default_ranges_spread_benefits_and_costs_around_current_values():
     assert ranges["design.unit_value"] == Range(22_500, 25_000, 32_500)
     assert "revenue.change" not in ranges  # zero has no spread
     assert evaluate(at_likely(PROGRAM, ranges)).roi_pct == evaluate(PROGRAM).roi_pct
+
+
+def test_cached_standard_draws_give_the_same_band_as_fresh_sampling_after_values_change():
+    ranges = default_ranges(PROGRAM)
+    monte_carlo(PROGRAM, ranges, n=2_000, seed=5)  # warms the cache of standard draws
+    cheaper = PROGRAM.with_inputs({"platform.unit_value": 2.0, "risk.change": 90_000})
+    ranges2 = default_ranges(cheaper)
+    band = monte_carlo(cheaper, ranges2, n=2_000, seed=5)
+    rng = np.random.default_rng(5)
+    draws = {key: ranges2[key].sample(rng, 2_000) for key in sorted(ranges2)}
+    assert np.array_equal(band.roi_pct, evaluate(cheaper.with_inputs(draws)).roi_pct)
+
+
+def test_vectorised_tornado_matches_moving_one_input_at_a_time():
+    ranges = default_ranges(PROGRAM)
+    for bar in tornado(PROGRAM, ranges).bars:
+        low = evaluate(at_likely(PROGRAM, ranges).with_inputs({bar.input: bar.low})).roi_pct
+        high = evaluate(at_likely(PROGRAM, ranges).with_inputs({bar.input: bar.high})).roi_pct
+        assert (bar.roi_at_low, bar.roi_at_high) == pytest.approx((low, high), rel=1e-12)

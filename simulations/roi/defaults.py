@@ -2,8 +2,9 @@
 
 Each audience is trained in its own format (DOMAIN.md "Formats by level"): private sessions for leaders, group
 sessions for managers, webinars and on-demand modules for the workforce, scalable resources for partners.
-Every unit cost and benefit estimate below is an ASSUMED planning figure, not sourced data: an organisation should
-replace them with its own (or upload actual costs and benefits as CSV).
+Every unit cost and benefit estimate below is an ASSUMED planning figure unless a source is named: an organisation
+should replace them with its own (or upload actual costs and benefits as CSV). `assumption_rows` lists them all, with
+their basis, for the apps and the printed brief.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from simulations.audiences import AUDIENCES
+from simulations.audiences import AUDIENCE_LABELS, AUDIENCES
+from simulations.money import money, percent
 from simulations.roi.model import Benefit, CostLine, Program
 from simulations.tabular import Problems, Record, check_columns
 
@@ -27,12 +29,16 @@ class DeliveryFormat:
     group_size: int | None = None
 
 
-# ASSUMED figures (not from a source): plausible list prices for planning, to be replaced by actual costs.
+# Unit costs are ASSUMED list prices for planning, to be replaced by actual costs. The workforce's hours follow
+# Edelman's internal certification (DOMAIN.md): a belt is 6-12 modules of at most 4 minutes and a quiz, so one belt a
+# year takes at most 12 x 4 min + a quiz (assumed 12 min) = 1 hour; the other audiences' hours are ASSUMED.
+HOURS_BASIS = {"employees": "Edelman's certification: a belt is 6-12 modules of up to 4 min and a quiz (upper end)"}
+RISK_BASIS = "the risk engine already isolates training; confidence assumed (its figures are illustrative)"
 DEFAULT_FORMATS: dict[str, DeliveryFormat] = {
     "executives": DeliveryFormat("private sessions", hours=3, unit_cost=2_500, group_size=3),
     "coe": DeliveryFormat("conferences, peer groups and vendor sessions", hours=24, unit_cost=1_500),
     "business-units": DeliveryFormat("group policy-and-process sessions", hours=4, unit_cost=1_500, group_size=25),
-    "employees": DeliveryFormat("webinars and on-demand modules", hours=1.5, unit_cost=5),
+    "employees": DeliveryFormat("bite-sized on-demand modules and webinars", hours=1, unit_cost=5),
     "partners": DeliveryFormat("on-demand partner resources", hours=1, unit_cost=3),
 }
 
@@ -59,6 +65,7 @@ def default_program(
     headcount: Mapping[str, float],
     wages: Mapping[str, float],
     *,
+    coverage: Mapping[str, float] | None = None,
     risk_reduction: float = 0.0,
     revenue_change: float = 0.0,
     assumptions: Assumptions | None = None,
@@ -66,11 +73,12 @@ def default_program(
     """Fully loaded costs and adjusted benefits for training each audience once a year.
 
     `headcount` and `wages` map audiences (executives, coe, business-units, employees, partners) to people and to
-    loaded hourly wages; `risk_reduction` is the expected annual loss avoided (from the risk engine), in money.
+    loaded hourly wages; `coverage` maps audiences to the share of them trained (default: everyone; the number trained
+    is rounded to whole people); `risk_reduction` is the expected annual loss avoided (from the risk engine), in money.
     Bad values raise a TableError listing every problem.
     """
     a = assumptions or Assumptions()
-    people, pay = _read_audiences(headcount, wages)
+    people, pay = _read_audiences(headcount, wages, coverage)
     costs = [CostLine("design", "design", 1, a.design_and_development, label="Design and development")]
     for audience in (x for x in AUDIENCES if people[x] > 0):
         fmt, n = a.formats[audience], people[audience]
@@ -146,18 +154,57 @@ def default_program(
 
 
 def _read_audiences(
-    headcount: Mapping[str, float], wages: Mapping[str, float]
+    headcount: Mapping[str, float], wages: Mapping[str, float], coverage: Mapping[str, float] | None = None
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """Validate the two audience mappings together, listing every problem; missing audiences have no people."""
+    """Validate the audience mappings together, listing every problem; missing audiences have no people.
+
+    Returns the people trained (headcount x coverage, rounded) and the loaded wages of each audience.
+    """
     problems = Problems("organisation profile")
     check_columns(problems, list(headcount), (), AUDIENCES, where="headcount", noun="audience")
     check_columns(problems, list(wages), (), AUDIENCES, where="wages", noun="audience")
+    check_columns(problems, list(coverage or {}), (), AUDIENCES, where="coverage", noun="audience")
     counts = Record({f"headcount.{k}": v for k, v in headcount.items()}, problems)
     rates = Record({f"wages.{k}": v for k, v in wages.items()}, problems)
+    shares = Record({f"coverage.{k}": v for k, v in (coverage or {}).items()}, problems)
     people = {a: counts.number(f"headcount.{a}", min=0, whole=True, default=0.0) for a in AUDIENCES}
     pay = {a: rates.number(f"wages.{a}", min=0, default=0.0) for a in AUDIENCES}
+    trained = {a: shares.fraction(f"coverage.{a}", default=1.0) for a in AUDIENCES}
     for audience in AUDIENCES:
         if (people[audience] or 0) > 0 and audience not in wages:
             problems.add(f"wages.{audience}", "expected the loaded hourly wage of this audience (it has people)")
     problems.raise_if_any()
-    return people, pay
+    return {a: float(round(people[a] * trained[a])) for a in AUDIENCES}, pay
+
+
+def assumption_rows(assumptions: Assumptions | None = None, currency: str = "USD") -> list[tuple[str, str, str]]:
+    """Every figure behind `default_program` as (what, value, basis), in plain words for the app and the brief."""
+    a = assumptions or Assumptions()
+    assumed = "assumed planning figure"
+    rows = []
+    for audience in AUDIENCES:
+        fmt = a.formats[audience]
+        unit = f"per session of up to {fmt.group_size}" if fmt.group_size else "per person"
+        cost = f"{fmt.hours:g} h each, {money(fmt.unit_cost, currency)} {unit}"
+        rows.append((f"{AUDIENCE_LABELS[audience]}: {fmt.label}", cost, HOURS_BASIS.get(audience, assumed)))
+    rows += [
+        ("Design and development (once)", money(a.design_and_development, currency), assumed),
+        ("Platform", f"{money(a.platform_per_learner, currency)} per learner a year", assumed),
+        ("Evaluation (once)", money(a.evaluation, currency), assumed),
+        ("Participants' time", "hours x the loaded hourly wage in the organisation profile", "Phillips: fully loaded"),
+    ]
+    for audience, hours in a.hours_saved.items():
+        rows.append((f"Time saved, {AUDIENCE_LABELS[audience].lower()}", f"{hours:g} h a year each", assumed))
+    shares = "share due to training x confidence"
+    rows += [
+        (f"Productivity: {shares}", _shares(a.productivity_attribution, a.productivity_confidence), assumed),
+        (f"Risk: {shares}", _shares(a.risk_attribution, a.risk_confidence), RISK_BASIS),
+        ("Revenue: counted at a profit margin of", percent(a.revenue_margin), "Phillips: revenue as profit; assumed"),
+        (f"Revenue: {shares}", _shares(a.revenue_attribution, a.revenue_confidence), assumed),
+        ("Benefits counted", "the first year, unless more years are chosen", "Phillips: first year for short programs"),
+    ]
+    return rows
+
+
+def _shares(attribution: float, confidence: float) -> str:
+    return f"{percent(attribution)} x {percent(confidence)}"

@@ -1,0 +1,199 @@
+"""Benchmark of the executive apps: time to interactive in headless Chromium, stock `voila` (its defaults) against
+`smtk dashboards`, both started and measured in this run, and the time from an input change to updated figures.
+
+Time to interactive: from navigation start to the moment the app's headline, its inputs and its first chart are on
+screen (which needs the kernel connected and the widgets' state received), in a fresh browser context each time
+(an executive's first visit: nothing cached). The two servers take turns, so both see the same machine load. Before
+each smtk load the server's /smtk/ready must answer 200, that is, its preheated kernels have been refilled: the
+situation of an executive arriving, not of a burst of visitors (after a burst the next visitors get cold kernels,
+as stock Voilà gives everyone).
+
+Update: on one smtk page, an arrow key on a coverage slider changes one input; the time runs from the keydown to
+the last of the app's chart images having loaded its new picture (the KPI cards update in the same message).
+
+Goal (issue 5): interactive in <= 1 s, >= 3x faster than stock, updates p95 <= 100 ms. Prints one line per app and,
+last, one JSON object. Usage: python benchmarks/dashboards.py [--loads 5] [--updates 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from statistics import median
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+
+from graders.dashboards import dashboards_url, start_dashboards  # noqa: E402
+from graders.paths import DASHBOARDS  # noqa: E402
+from graders.servers import HOST, Server, start  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-quic"]  # fmt: skip
+APPS = {
+    "roi": {"charts": ["img.smtk-band", "img.smtk-tornado"], "slider": ".smtk-coverage-employees .noUi-handle"},
+    "benchmark": {
+        "charts": ["img.smtk-radar", "img.smtk-percentiles"],
+        "slider": ".smtk-coverage-employees .noUi-handle",
+    },
+}
+INTERACTIVE = """([charts, slider]) => {
+  const headline = document.querySelector(".smtk-headline h2");
+  const ready = (s) => { const img = document.querySelector(s); return img && img.complete && img.naturalWidth > 0; };
+  return headline && document.querySelector(slider) && ready(charts[0]) ? performance.now() : false;
+}"""
+ARM_UPDATE = """([charts]) => {
+  const imgs = charts.map((s) => document.querySelector(s));
+  const before = imgs.map((img) => img.src);
+  window.__smtkUpdate = new Promise((resolve) => {
+    let start = null;
+    document.addEventListener("keydown", () => { start = performance.now(); }, {capture: true, once: true});
+    const check = () => {
+      if (start !== null && imgs.every((img, i) => img.src !== before[i] && img.complete && img.naturalWidth > 0)) {
+        resolve(performance.now() - start);
+      } else {
+        requestAnimationFrame(check);
+      }
+    };
+    requestAnimationFrame(check);
+  });
+}"""
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def stock_voila(port: int, log: Path) -> Server:
+    """Voilà with its defaults, only told where to listen and not to open a browser."""
+    command = [sys.executable, "-m", "voila", str(DASHBOARDS), "--no-browser", f"--Voila.ip={HOST}", f"--port={port}"]
+    server = start("stock Voilà", command, DASHBOARDS, dashboards_url(port), log)
+    server.wait_ready(timeout=120)
+    return server
+
+
+def wait_warm(url: str, timeout: float = 120) -> None:
+    """Until every preheated kernel of the smtk server is ready again."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}smtk/ready", timeout=10):
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not refill its kernel pool within {timeout:.0f} s")
+
+
+def time_to_interactive(browser, url: str, app: str) -> float:
+    """Seconds from navigation start to the app being usable, in a fresh browser context."""
+    context = browser.new_context(viewport={"width": 1300, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(f"{url}voila/render/{app}.ipynb", wait_until="commit", timeout=120_000)
+        spec = APPS[app]
+        handle = page.wait_for_function(
+            INTERACTIVE, arg=[spec["charts"], spec["slider"]], polling="raf", timeout=120_000
+        )
+        return handle.json_value() / 1000
+    finally:
+        page.close(run_before_unload=True)  # Voilà's page stops its kernel (smtk's does; stock's beacon is refused)
+        context.close()
+
+
+def update_times(browser, url: str, app: str, changes: int) -> list[float]:
+    """Milliseconds from a keypress on a slider to every chart showing its new picture."""
+    spec = APPS[app]
+    context = browser.new_context(viewport={"width": 1300, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(f"{url}voila/render/{app}.ipynb", wait_until="commit", timeout=120_000)
+        page.wait_for_function(INTERACTIVE, arg=[spec["charts"], spec["slider"]], polling="raf", timeout=120_000)
+        page.wait_for_timeout(1000)  # let the first render's messages settle
+        times = []
+        for i in range(changes):
+            page.evaluate(ARM_UPDATE, [spec["charts"]])
+            page.focus(spec["slider"])
+            page.keyboard.press("ArrowLeft" if i % 2 == 0 else "ArrowRight")
+            times.append(page.evaluate("window.__smtkUpdate"))
+            page.wait_for_timeout(200)
+        return times
+    finally:
+        page.close(run_before_unload=True)
+        context.close()
+
+
+def measure(loads: int = 5, changes: int = 20) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    home = Path(tempfile.mkdtemp(prefix="smtk-bench-"))
+    for var in ("IPYTHONDIR", "JUPYTER_RUNTIME_DIR", "MPLCONFIGDIR"):
+        (home / var).mkdir()
+        os.environ[var] = str(home / var)
+    smtk_port, stock_port = free_port(), free_port()
+    smtk = start_dashboards(smtk_port, home / "smtk.log")
+    stock = None
+    try:
+        stock = stock_voila(stock_port, home / "stock.log")
+        urls = {"smtk": dashboards_url(smtk_port), "stock": dashboards_url(stock_port)}
+        result = {}
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+            try:
+                for app in APPS:
+                    tti: dict[str, list[float]] = {"smtk": [], "stock": []}
+                    for i in range(loads):
+                        for name in ("smtk", "stock") if i % 2 == 0 else ("stock", "smtk"):
+                            if name == "smtk":
+                                wait_warm(urls["smtk"])
+                            tti[name].append(time_to_interactive(browser, urls[name], app))
+                    wait_warm(urls["smtk"])
+                    updates = update_times(browser, urls["smtk"], app, changes)
+                    smtk_s, stock_s = median(tti["smtk"]), median(tti["stock"])
+                    result[app] = {
+                        "tti_s_smtk": round(smtk_s, 3),
+                        "tti_s_stock": round(stock_s, 3),
+                        "ratio": round(stock_s / smtk_s, 2),
+                        "update_ms_p50": round(float(np.percentile(updates, 50)), 1),
+                        "update_ms_p95": round(float(np.percentile(updates, 95)), 1),
+                    }
+                    print(
+                        f"{app}: time to interactive, median of {loads} fresh-browser loads: smtk {smtk_s:.2f} s "
+                        f"(all {', '.join(f'{t:.2f}' for t in tti['smtk'])}), stock {stock_s:.2f} s "
+                        f"(all {', '.join(f'{t:.2f}' for t in tti['stock'])}), stock/smtk {stock_s / smtk_s:.2f}x; "
+                        f"input -> updated charts over {changes} changes: p50 {result[app]['update_ms_p50']} ms, "
+                        f"p95 {result[app]['update_ms_p95']} ms",
+                        flush=True,
+                    )
+            finally:
+                browser.close()
+        return {"apps": result, "loads": loads, "updates": changes, "load_average": os.getloadavg()[0]}
+    finally:
+        smtk.stop()
+        if stock is not None:
+            stock.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--loads", type=int, default=5, help="fresh-browser loads per app and server (default 5)")
+    parser.add_argument("--updates", type=int, default=20, help="input changes timed per app (default 20)")
+    args = parser.parse_args()
+    print(json.dumps(measure(args.loads, args.updates)))
+
+
+if __name__ == "__main__":
+    main()

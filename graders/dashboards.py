@@ -1,0 +1,165 @@
+"""`smtk dashboards`: Voilà serving the executive apps in courses/dashboards/, fast and safe by default.
+
+One function builds the command line and one starts the server, and both `smtk dashboards` and `smtk demo` use them,
+so the two cannot drift apart. What the options do, and why:
+- 127.0.0.1 only, one port, no retries: nothing listens where the user did not ask.
+- Only courses/dashboards/ is served (it is Voilà's root), with the smtk template (Voilà's lab template without
+  the FontAwesome stylesheets it requests from a public CDN).
+- Preheated kernels: each app keeps `pool_size` kernels that have already run it, so a visitor gets a page that is
+  interactive at once; a used kernel is replaced `fill_delay` seconds later, after the visitor's page has loaded.
+- Tracebacks hidden; the browser may send the kernel widget messages only (Voilà refuses execute requests).
+- JupyterLab extensions that fail inside Voilà's page (and slow it down) are not loaded.
+- At most `max_kernels` visitors at once: the next one gets a polite "busy" page (graders/voila_app.py).
+- Kernels idle for `cull_idle_timeout` seconds without a page attached are stopped; a closed page stops its own
+  kernel at once.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+import webbrowser
+from collections.abc import Callable
+from pathlib import Path
+
+from graders.paths import BUILD, DASHBOARDS, DEMO_ORG
+from graders.servers import HOST, Server, ServerError, check_port_free, start
+from simulations.org import ORG_VARIABLE, load_org
+
+TEMPLATE = "smtk"  # in graders/jupyter/voila/templates/, which graders.voila_app puts on Jupyter's data path
+POOL_SIZE = 2  # preheated kernels per app: two executives may arrive together and both get a warm kernel
+MAX_KERNELS = 10  # visitors at once; each kernel holds about 100-140 MB
+CULL_IDLE_TIMEOUT = 600  # seconds a kernel may sit idle with no page attached
+# JupyterLab extensions that fail inside Voilà's page (and cost load time): Voilà must not load them.
+EXTENSION_DENYLIST = (
+    "@jupyter/nbgrader",
+    "@jupyter-notebook/lab-extension",
+    "@voila-dashboards/jupyterlab-preview",
+    "jupyterlab_pygments",
+)
+
+
+def dashboards_command(
+    folder: Path = DASHBOARDS,
+    port: int = 8866,
+    *,
+    pool_size: int = POOL_SIZE,
+    max_kernels: int = MAX_KERNELS,
+    cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
+    fill_delay: float = 5.0,
+) -> list[str]:
+    """The Voilà command line of `smtk dashboards` (see the module docstring for what each option is for)."""
+    return [
+        sys.executable,
+        "-m",
+        "graders.voila_app",
+        str(folder),
+        "--no-browser",
+        f"--Voila.ip={HOST}",
+        f"--port={port}",
+        "--Voila.port_retries=0",
+        f"--template={TEMPLATE}",
+        "--show_tracebacks=False",
+        f"--VoilaConfiguration.extension_denylist={list(EXTENSION_DENYLIST)!r}",
+        f"--preheat_kernel={pool_size > 0}",
+        f"--pool_size={pool_size}",
+        f"--VoilaKernelManager.fill_delay={fill_delay}",
+        f"--SmtkVoila.max_kernels={max_kernels}",
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle_timeout}",
+        f"--MappingKernelManager.cull_interval={max(min(cull_idle_timeout // 4, 60), 1)}",
+        "--MappingKernelManager.cull_connected=False",
+    ]
+
+
+def dashboards_env(org: Path | None = None) -> dict[str, str]:
+    """The server's environment: which organisation the apps show (the demo one unless given)."""
+    return {} if org is None else {ORG_VARIABLE: str(Path(org).resolve())}
+
+
+def start_dashboards(
+    port: int = 8866,
+    log: Path | None = None,
+    *,
+    org: Path | None = None,
+    folder: Path = DASHBOARDS,
+    pool_size: int = POOL_SIZE,
+    max_kernels: int = MAX_KERNELS,
+    cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
+    option: str = "--port",
+    wait: bool = True,
+    env: dict[str, str] | None = None,
+) -> Server:
+    """Start the dashboards server and (unless `wait` is False) wait until its preheated kernels are warm.
+
+    The organisation profile is validated first, so a wrong profile fails here with its file and field named.
+    """
+    if pool_size < 0 or max_kernels < 0 or cull_idle_timeout < 1:
+        raise ServerError(
+            f"expected --pool-size >= 0, --max-kernels >= 0 and --cull-idle-timeout >= 1, got {pool_size}, "
+            f"{max_kernels} and {cull_idle_timeout}"
+        )
+    if org is not None:
+        load_org(org)
+    check_port_free(port, "Voilà", option)
+    command = dashboards_command(
+        folder, port, pool_size=pool_size, max_kernels=max_kernels, cull_idle_timeout=cull_idle_timeout
+    )
+    log = log or BUILD / "logs" / "dashboards.log"
+    ready = f"http://{HOST}:{port}/smtk/ready"
+    server = start("Voilà", command, folder, ready, log, env={**dashboards_env(org), **(env or {})})
+    if wait:
+        try:
+            server.wait_ready(timeout=180)
+        except BaseException:
+            server.stop()
+            raise
+    return server
+
+
+def dashboards_url(port: int) -> str:
+    return f"http://{HOST}:{port}/"
+
+
+def _raise_interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
+def run_dashboards(
+    org: Path = DEMO_ORG,
+    port: int = 8866,
+    pool_size: int = POOL_SIZE,
+    max_kernels: int = MAX_KERNELS,
+    cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
+    open_browser: bool = True,
+    echo: Callable[[str], None] = print,
+) -> int:
+    """Serve the dashboards until Ctrl-C or SIGTERM, printing the URLs of the apps."""
+    from graders.demo import has_display
+
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    server = start_dashboards(
+        port, org=org, pool_size=pool_size, max_kernels=max_kernels, cull_idle_timeout=cull_idle_timeout
+    )
+    url = dashboards_url(port)
+    try:
+        echo(f"\nsmtk dashboards is running for {load_org(org).name}.")
+        for notebook in sorted(DASHBOARDS.glob("*.ipynb")):
+            echo(f"  {notebook.stem:<18} {url}voila/render/{notebook.name}")
+        echo(f"  at most {max_kernels} visitors at once; server log: {server.log}")
+        echo("Press Ctrl-C to stop.")
+        sys.stdout.flush()
+        if open_browser and has_display():
+            webbrowser.open(url)
+        while server.process.poll() is None:
+            time.sleep(0.5)
+        echo(f"smtk: Voilà stopped unexpectedly (exit {server.process.returncode}); see {server.log}")
+        return 1
+    except KeyboardInterrupt:
+        echo("Stopping Voilà ...")
+        return 0
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+        server.stop()
+        echo("Stopped.")

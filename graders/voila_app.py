@@ -1,0 +1,130 @@
+"""Voilà as `smtk dashboards` runs it: stock Voilà plus a cap on concurrent visitors, a readiness endpoint, and the
+`_xsrf` cookie its pages need to stop their own kernel when closed. Run as `python -m graders.voila_app` with Voilà's
+usual options; `graders.dashboards` builds the command line.
+
+- Cap: when `SmtkVoila.max_kernels` kernels already serve visitors, a new visitor gets a polite "busy" page (HTTP 503,
+  Retry-After) instead of a kernel. Preheated kernels waiting in the pool do not count: they serve no one yet.
+  Voilà has no such option (voila-dashboards/voila#617, open). The count is taken when a page is requested, so two
+  requests in the same instant may both get in: the cap protects the machine, it is not an exact quota.
+- Readiness: `/smtk/ready` answers 200 once every preheated kernel has started and run its notebook, so the first
+  visitor after start gets a warm kernel, and 503 until then.
+- Kernel shutdown: a Voilà page sends a shutdown beacon for its kernel when it is closed, with the `_xsrf` cookie as
+  token; stock Voilà never sets that cookie, so the beacon is refused (403) and the kernel lingers until culled.
+  Setting the cookie with the page lets the beacon through: closed pages free their kernels (and their cap slots)
+  at once, with the cross-site request check still in place.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from pathlib import Path
+
+import tornado.web
+from jupyter_server.utils import url_path_join
+from traitlets import Integer
+from voila.app import Voila
+from voila.tornado.handler import TornadoVoilaHandler
+
+BUSY_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="{retry}">
+<title>The dashboards are busy</title>
+<style>body{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;max-width:40em;
+margin:12vh auto;padding:0 1em;line-height:1.5}}h1{{font-size:1.6em}}.smtk-busy small{{color:#57606a}}</style>
+</head><body><div class="smtk-busy"><h1>The dashboards are busy right now</h1>
+<p>This server takes {capacity} at once, and every place is taken. Please try again in a minute or two:
+this page reloads by itself every {retry} seconds and opens the dashboard as soon as a place is free.</p>
+<p><small>If this happens often, ask the person who runs the dashboards to raise the limit
+(<code>smtk dashboards --max-kernels</code>).</small></p></div></body></html>
+"""
+RETRY_SECONDS = 30
+TEMPLATES = Path(__file__).resolve().parent / "jupyter"  # holds voila/templates/smtk
+
+
+def pooled_kernels(kernel_manager) -> tuple[set[str], int, bool]:
+    """(ids of preheated kernels waiting in a pool, pool slots still starting, every pool warm and rendered)."""
+    ids: set[str] = set()
+    starting = 0
+    warm = True
+    for pool in getattr(kernel_manager, "_pools", {}).values():
+        for task in pool:
+            if not task.done():
+                starting += 1
+                warm = False
+                continue
+            if task.cancelled() or task.exception() is not None:
+                warm = False
+                continue
+            item = task.result()
+            ids.add(item["kernel_id"])
+            warm = warm and item["task"].done()
+    return ids, starting, warm
+
+
+def visitor_kernels(kernel_manager) -> int:
+    """Kernels serving a visitor: every kernel except the preheated ones (and those the pools are starting)."""
+    pooled, starting, _ = pooled_kernels(kernel_manager)
+    return max(len(set(kernel_manager.list_kernel_ids()) - pooled) - starting, 0)
+
+
+class CappedVoilaHandler(TornadoVoilaHandler):
+    """Voilà's page handler, refusing politely when the cap is reached and setting the `_xsrf` cookie."""
+
+    @tornado.web.authenticated
+    async def get(self, path=None):
+        cap = self.settings["smtk_max_kernels"]
+        people = visitor_kernels(self.kernel_manager)
+        if cap and people >= cap:
+            self.log.warning("smtk: %s visitors already (the cap is %s); a new visitor got the busy page", people, cap)
+            self.set_status(503)
+            self.set_header("Retry-After", str(RETRY_SECONDS))
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")
+            capacity = f"{cap} {'person' if cap == 1 else 'people'}"
+            self.finish(BUSY_PAGE.format(capacity=html.escape(capacity), retry=RETRY_SECONDS))
+            return
+        self.xsrf_token  # noqa: B018 - reading it sets the _xsrf cookie the page's shutdown beacon sends back
+        await super().get(path)
+
+
+class ReadyHandler(tornado.web.RequestHandler):
+    """200 once every preheated kernel is warm (its notebook has run), 503 before; a JSON body says how many."""
+
+    def get(self) -> None:
+        manager = self.settings["kernel_manager"]
+        pooled, starting, warm = pooled_kernels(manager)
+        self.set_status(200 if warm else 503)
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        body = {"ready": warm, "pooled": len(pooled), "starting": starting, "visitors": visitor_kernels(manager)}
+        self.finish(json.dumps(body))
+
+
+class SmtkVoila(Voila):
+    """Voilà with a cap on concurrent visitors and a readiness endpoint (see the module docstring)."""
+
+    max_kernels = Integer(
+        0, config=True, help="Most kernels serving visitors at once; 0 means no cap. Preheated kernels do not count."
+    )
+
+    def init_settings(self) -> dict:
+        settings = super().init_settings()
+        settings["smtk_max_kernels"] = self.max_kernels
+        return settings
+
+    def init_handlers(self) -> list:
+        handlers = []
+        for pattern, handler, *rest in super().init_handlers():
+            handlers.append((pattern, CappedVoilaHandler if handler is TornadoVoilaHandler else handler, *rest))
+        return [(url_path_join(self.server_url, "/smtk/ready"), ReadyHandler), *handlers]
+
+
+def main() -> None:
+    """Put the smtk template on Jupyter's data path, then run Voilà with the command-line options."""
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATES), os.environ.get("JUPYTER_PATH")) if p)
+    SmtkVoila.launch_instance()
+
+
+if __name__ == "__main__":
+    main()

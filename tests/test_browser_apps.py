@@ -1,0 +1,218 @@
+"""The executive apps served by `smtk dashboards` in a real headless Chromium: they render with no code and no
+error, an input change updates the KPIs and the charts, a bad CSV shows the list of problems, the brief downloads,
+the browser cannot run code in the kernel, and the cap on visitors shows the polite page."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from test_demo import free_port
+from test_ui_apps import one_page_pdf
+
+from graders.dashboards import dashboards_url, start_dashboards
+from graders.paths import DASHBOARDS
+
+pytestmark = pytest.mark.browser
+
+BAD_COSTS = b"""type,category,item,quantity,unit_value,attribution,confidence
+cost,design,Course design,1,abc,,
+benefit,travel,Hours saved,2000,48,1.5,60%
+"""
+BAD_PEERS = b"company,industry,size_band\nA,retail,huge\n"
+CODE_WORDS = ("import ", "roi_app(", "benchmark_app(", "dashboard_org")
+
+
+def watch(page) -> list[str]:
+    """Collect what an executive must never meet: console errors, failed requests, uncaught exceptions."""
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    return problems
+
+
+def open_app(page, url: str, name: str) -> None:
+    page.goto(f"{url}voila/render/{name}.ipynb", wait_until="commit")
+    page.locator(".smtk-headline h2").wait_for()
+
+
+def changed(page, selector: str, before: str, attribute: str | None = None) -> None:
+    """Wait until an element's text (or attribute) differs from `before`."""
+    read = f"e.getAttribute({attribute!r})" if attribute else "e.innerText"
+    page.wait_for_function(
+        f"([s, b]) => {{ const e = document.querySelector(s); return e && {read} !== b; }}", arg=[selector, before]
+    )
+
+
+def no_code_and_no_errors(page, problems: list[str]) -> None:
+    body = page.inner_text("body")
+    assert "Traceback" not in body and "Error" not in body
+    assert not any(word in body for word in CODE_WORDS), "Voilà must not show code"
+    assert page.locator(".jp-CodeCell .jp-InputArea, .cm-editor, .jp-InputPrompt").count() == 0
+    assert problems == []
+
+
+def choose_file(page, selector: str, name: str, data: bytes) -> None:
+    with page.expect_file_chooser() as chooser:
+        page.click(selector)
+    chooser.value.set_files([{"name": name, "mimeType": "text/csv", "buffer": data}])
+
+
+def download_brief(page, tmp_path: Path) -> dict[str, bytes]:
+    page.click("button.smtk-brief")
+    page.locator(".smtk-brief-links a.smtk-download").first.wait_for()
+    files = {}
+    for link in page.locator(".smtk-brief-links a.smtk-download").all():
+        with page.expect_download() as download:
+            link.click()
+        target = tmp_path / download.value.suggested_filename
+        download.value.save_as(target)
+        files[target.name] = target.read_bytes()
+    return files
+
+
+def test_roi_app_renders_and_updates_kpis_and_charts(page, voila_url):
+    problems = watch(page)
+    open_app(page, voila_url, "roi")
+    no_code_and_no_errors(page, problems)
+    kpis = page.inner_text(".smtk-kpis")
+    assert re.search(r"\$\d{1,3}(,\d{3})+", kpis), "money is formatted"
+    assert "Return on investment" in kpis and "Payback" in kpis
+    band, tornado = page.get_attribute("img.smtk-band", "src"), page.get_attribute("img.smtk-tornado", "src")
+    page.focus(".smtk-coverage-employees .noUi-handle")
+    page.keyboard.press("ArrowLeft")
+    changed(page, ".smtk-kpis", kpis)
+    changed(page, "img.smtk-band", band, "src")
+    changed(page, "img.smtk-tornado", tornado, "src")
+    assert "Assumptions behind these figures" in page.inner_text("body")
+    assert "Edelman" in page.inner_text(".smtk-assumptions")
+    assert problems == []
+
+
+def test_roi_bad_csv_lists_the_problems_in_the_app(page, voila_url):
+    problems = watch(page)
+    open_app(page, voila_url, "roi")
+    kpis = page.inner_text(".smtk-kpis")
+    choose_file(page, ".smtk-upload", "costs.csv", BAD_COSTS)
+    page.locator(".smtk-message-box").wait_for()
+    message = page.inner_text(".smtk-message")
+    assert "costs.csv: 3 problems to fix, nothing was changed" in message
+    assert "row 2, column unit_value: expected a number, got 'abc'" in message
+    assert "row 3, column category" in message and "row 3, column attribution" in message
+    assert "Traceback" not in page.inner_text("body")
+    assert page.inner_text(".smtk-kpis") == kpis
+    assert problems == []
+
+
+def test_roi_brief_downloads_as_pdf_and_png(page, voila_url, tmp_path):
+    open_app(page, voila_url, "roi")
+    files = download_brief(page, tmp_path)
+    assert set(files) == {"roi-brief-demo.pdf", "roi-brief-demo.png"}
+    assert one_page_pdf(files["roi-brief-demo.pdf"])
+    assert files["roi-brief-demo.png"].startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_benchmark_app_renders_and_updates(page, voila_url, tmp_path):
+    problems = watch(page)
+    open_app(page, voila_url, "benchmark")
+    no_code_and_no_errors(page, problems)
+    headline = page.inner_text(".smtk-headline")
+    assert "stage 1 of 5: foundation" in headline
+    assert "synthetic" in page.inner_text(".smtk-data-note")
+    radar, bars = page.get_attribute("img.smtk-radar", "src"), page.get_attribute("img.smtk-percentiles", "src")
+    page.focus(".smtk-coverage-employees .noUi-handle")
+    page.keyboard.press("ArrowRight")
+    changed(page, "img.smtk-radar", radar, "src")
+    changed(page, "img.smtk-percentiles", bars, "src")
+    page.click(".smtk-flag-recurring_program input")
+    changed(page, ".smtk-headline", headline)
+    assert "stage 2 of 5: safety" in page.inner_text(".smtk-headline")
+    files = download_brief(page, tmp_path)
+    assert one_page_pdf(files["benchmark-brief-demo.pdf"])
+    assert problems == []
+
+
+def test_benchmark_bad_peer_csv_lists_the_problems(page, voila_url):
+    open_app(page, voila_url, "benchmark")
+    headline = page.inner_text(".smtk-headline")
+    choose_file(page, ".smtk-upload", "peers.csv", BAD_PEERS)
+    page.locator(".smtk-message-box").wait_for()
+    message = page.inner_text(".smtk-message")
+    assert "peers.csv:" in message and "required column 'employees' is missing" in message
+    assert "row 2, column size_band: expected one of small, mid, large, got 'huge'" in message
+    assert page.inner_text(".smtk-headline") == headline
+
+
+EXECUTE = """async ([marker]) => {
+  const kernel = JSON.parse(document.getElementById("jupyter-config-data").textContent).kernelId;
+  const ws = new WebSocket(`ws://${location.host}/api/kernels/${kernel}/channels`);
+  await new Promise((ok, fail) => { ws.onopen = ok; ws.onerror = fail; });
+  const seen = [];
+  ws.onmessage = (event) => { try { seen.push(JSON.parse(event.data).header.msg_type); } catch { seen.push("?"); } };
+  const send = (type, content) => ws.send(JSON.stringify({
+    header: {msg_id: crypto.randomUUID(), username: "x", session: crypto.randomUUID(), msg_type: type, version: "5.3",
+             date: new Date().toISOString()},
+    parent_header: {}, metadata: {}, content, channel: "shell", buffers: []}));
+  send("execute_request", {code: `open(${JSON.stringify(marker)}, "w").write("ran")`, silent: false,
+                           store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true});
+  send("kernel_info_request", {});
+  await new Promise((done) => setTimeout(done, 3000));
+  ws.close();
+  return seen;
+}"""
+
+
+def test_the_browser_cannot_execute_code_in_the_kernel(page, voila_url, tmp_path):
+    open_app(page, voila_url, "roi")
+    marker = tmp_path / "executed"
+    seen = page.evaluate(EXECUTE, [str(marker)])
+    assert "kernel_info_reply" in seen, f"the websocket works for allowed messages: {seen}"
+    assert "execute_reply" not in seen and "execute_input" not in seen
+    assert not marker.exists(), "the kernel ran code sent by the browser"
+
+
+def ready(url: str) -> dict:
+    try:
+        with urllib.request.urlopen(f"{url}smtk/ready", timeout=10) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as error:
+        return json.load(error)
+
+
+@pytest.mark.slow
+def test_the_cap_shows_a_polite_page_and_a_closed_page_frees_its_place(browser, tmp_path):
+    folder = tmp_path / "dashboards"
+    folder.mkdir()
+    shutil.copy(DASHBOARDS / "course-overview.ipynb", folder)
+    port = free_port()
+    server = start_dashboards(port, tmp_path / "voila.log", folder=folder, pool_size=0, max_kernels=1)
+    url = f"{dashboards_url(port)}voila/render/course-overview.ipynb"
+    first, second = browser.new_context(), browser.new_context()
+    try:
+        one = first.new_page()
+        one.goto(url, wait_until="commit")
+        one.locator("table.smtk-table").wait_for(timeout=60_000)
+        two = second.new_page()
+        response = two.goto(url)
+        assert response.status == 503 and response.headers["retry-after"] == "30"
+        assert "The dashboards are busy right now" in two.inner_text("body")
+        assert "takes 1 person at once" in two.inner_text("body")
+        assert ready(dashboards_url(port))["visitors"] == 1
+        one.close(run_before_unload=True)  # the page's beacon stops its kernel: the place is free again
+        deadline = time.monotonic() + 30
+        while ready(dashboards_url(port))["visitors"] and time.monotonic() < deadline:
+            time.sleep(0.25)
+        response = two.goto(url, wait_until="commit")
+        two.locator("table.smtk-table").wait_for(timeout=60_000)
+        assert response.status == 200
+    finally:
+        first.close()
+        second.close()
+        server.stop()

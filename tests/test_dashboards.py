@@ -1,0 +1,142 @@
+"""`smtk dashboards`: the Voilà command it runs, user errors as one message, and the server for real (127.0.0.1,
+preheated kernels ready, only courses/dashboards/ served, Ctrl-C stops it)."""
+
+from __future__ import annotations
+
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from test_demo import free_port, nothing_listens
+
+from graders.dashboards import dashboards_command, dashboards_env, dashboards_url, start_dashboards
+from graders.paths import DASHBOARDS, DEMO_ORG, ROOT
+from simulations.org import ORG_VARIABLE, dashboard_org
+
+SMTK = str(Path(sys.executable).parent / "smtk")
+
+
+def status(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return response.status, response.read().decode("utf-8", errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", errors="replace")
+
+
+def test_the_command_serves_only_the_dashboards_on_localhost_with_preheated_capped_kernels():
+    command = dashboards_command(port=9999, pool_size=3, max_kernels=4, cull_idle_timeout=120)
+    assert command[1:4] == ["-m", "graders.voila_app", str(DASHBOARDS)]
+    for option in (
+        "--Voila.ip=127.0.0.1",
+        "--port=9999",
+        "--Voila.port_retries=0",
+        "--template=smtk",
+        "--show_tracebacks=False",
+        "--preheat_kernel=True",
+        "--pool_size=3",
+        "--SmtkVoila.max_kernels=4",
+        "--MappingKernelManager.cull_idle_timeout=120",
+        "--MappingKernelManager.cull_interval=30",
+    ):
+        assert option in command
+    assert any(o.startswith("--VoilaConfiguration.extension_denylist=") and "nbgrader" in o for o in command)
+    assert "--preheat_kernel=False" in dashboards_command(pool_size=0)
+
+
+def test_the_apps_show_the_organisation_the_server_was_given(monkeypatch, tmp_path):
+    data = yaml.safe_load(DEMO_ORG.read_text(encoding="utf-8"))
+    data["name"] = "Other Org"
+    path = tmp_path / "other.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    env = dashboards_env(path)
+    assert env == {ORG_VARIABLE: str(path.resolve())}
+    monkeypatch.setenv(ORG_VARIABLE, env[ORG_VARIABLE])
+    assert dashboard_org()["name"] == "Other Org"
+    monkeypatch.delenv(ORG_VARIABLE)
+    assert dashboard_org()["name"] == "Larkspur Appliances"
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([SMTK, "dashboards", "--no-browser", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_user_errors_are_one_message(tmp_path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        busy = run("--port", str(sock.getsockname()[1]))
+    bad = tmp_path / "org.yaml"
+    bad.write_text(DEMO_ORG.read_text(encoding="utf-8").replace("headcount: 4200", "headcount: lots"))
+    wrong_org = run("--org", str(bad), "--port", str(free_port()))
+    negative = run("--max-kernels", "-1", "--port", str(free_port()))
+    for proc, text in (
+        (busy, "is already in use, so Voilà cannot start there; choose another port with --port"),
+        (wrong_org, f"{bad}: audiences.employees.headcount: expected a whole number"),
+        (negative, "expected --pool-size >= 0, --max-kernels >= 0"),
+    ):
+        assert proc.returncode == 2 and text in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+@pytest.mark.slow
+def test_smtk_dashboards_serves_the_apps_and_nothing_else_and_stops_on_ctrl_c():
+    port = free_port()
+    proc = subprocess.Popen(
+        [SMTK, "dashboards", "--no-browser", "--port", str(port), "--pool-size", "1"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and "Press Ctrl-C" not in "".join(lines):
+            line = proc.stdout.readline()
+            assert line or proc.poll() is None, "smtk dashboards exited early:\n" + "".join(lines)
+            lines.append(line)
+        text = "".join(lines)
+        base = f"http://127.0.0.1:{port}/"
+        assert f"{base}voila/render/roi.ipynb" in text and f"{base}voila/render/benchmark.ipynb" in text
+        code, body = status(f"{base}smtk/ready")
+        assert code == 200 and '"ready": true' in body, "preheated kernels are warm before the URLs are printed"
+        code, body = status(f"{base}voila/render/roi.ipynb")
+        assert code == 200 and "Is the social-media training program worth funding?" in body
+        assert "Traceback" not in body and "roi_app(" not in body, "no code in the page"
+        outside = ("voila/files/../../pyproject.toml", "voila/render/%2e%2e/orgs/demo.yaml", "voila/tree/..")
+        for path in (*outside, "voila/files/roi.ipynb", "voila/api/contents/..", "api/contents"):
+            assert status(base + path)[0] in (403, 404), f"{path} must not be served"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        rest, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, rest
+    assert "Stopped." in rest
+    assert nothing_listens(port)
+    assert re.search(r"at most 10 visitors at once", text)
+
+
+@pytest.mark.slow
+def test_an_error_in_an_app_shows_no_traceback_and_no_code(tmp_path):
+    folder = tmp_path / "dashboards"
+    folder.mkdir()
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("secret_formula = 1 / 0")])
+    notebook.metadata["kernelspec"] = {"name": "smtk", "display_name": "Social Media Training (Python 3)"}
+    nbformat.write(notebook, folder / "broken.ipynb")
+    port = free_port()
+    server = start_dashboards(port, tmp_path / "voila.log", folder=folder, pool_size=0)
+    try:
+        code, body = status(f"{dashboards_url(port)}voila/render/broken.ipynb")
+    finally:
+        server.stop()
+    assert code == 200
+    for leak in ("Traceback", "ZeroDivisionError", "secret_formula"):
+        assert leak not in body, leak
