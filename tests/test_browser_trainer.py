@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import ODD_COMMENT
 
+from graders.dashboards import dashboards_url, start_dashboards
 from graders.paths import DASHBOARDS
-from graders.servers import HOST, start, voila_command
+from graders.servers import HOST
 from graders.trainer_data import COURSE_ENV
 
 pytestmark = pytest.mark.browser
@@ -21,11 +22,9 @@ def voila_for(course: Path, log: Path):
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         port = sock.getsockname()[1]
-    url = f"http://{HOST}:{port}/"
-    server = start("Voilà", voila_command(DASHBOARDS, port), DASHBOARDS, url, log, env={COURSE_ENV: str(course)})
+    server = start_dashboards(port, log, folder=DASHBOARDS, env={COURSE_ENV: str(course)})
     try:
-        server.wait_ready()
-        yield f"{url}voila/render/trainer.ipynb"
+        yield f"{dashboards_url(port)}voila/render/trainer.ipynb"
     finally:
         server.stop()
 
