@@ -213,11 +213,12 @@ class _Local:
     def __init__(self, workers: int, log: Path):
         self.pool = ThreadPoolExecutor(max_workers=max(workers, 1) + 1, thread_name_prefix="smtk-grade")
         self.zygote = self.pool.submit(Zygote, log=log)
-        self.slots = threading.Semaphore(max(workers, 1))
+        self.slots = max(workers, 1)
+        self._running = threading.Semaphore(self.slots)
 
     def _run(self, job: Job) -> JobResult:
         zygote = self.zygote.result()
-        with self.slots:
+        with self._running:
             return zygote.run(job)
 
     def submit(self, job: Job):
@@ -242,7 +243,7 @@ def _executor(workers: int, scheduler: str | None, log: Path):
 
 def _probe(executor):
     """A job with no learner code: which protections the sandbox applies on this machine (checked before grading)."""
-    return executor.submit(Job("probe", [{"index": 0, "source": "pass", "test": False}], protected=[]))
+    return executor.submit(Job("probe", [{"index": 0, "source": "pass", "test": False}], protected=[], require=()))
 
 
 def autograde(
@@ -318,11 +319,11 @@ class _Run:
                 converter = RunAutograde(coursedir=coursedir, config=self.course.config)
                 converter.log.setLevel("ERROR")
                 self.steps = Steps(converter, gradebook)
-                return self._loop(todo, workers, executor, probe, progress)
+                return self._loop(todo, executor, probe, progress)
         finally:
             executor.close()
 
-    def _loop(self, todo, workers: int, executor, probe, progress: bool) -> list[LearnerResult]:
+    def _loop(self, todo, executor, probe, progress: bool) -> list[LearnerResult]:
         """Prepare submissions while the sandboxes run others; score each as soon as its last notebook comes back."""
         queue, inflight, pending, results = deque(todo), {}, {}, []
         bar = tqdm(total=len(todo), desc=f"Autograding {self.assignment}", unit="submission", disable=not progress)
@@ -336,7 +337,7 @@ class _Run:
 
         with bar:
             while queue or pending:
-                ahead = max(workers, 1) + 1 if probe.done() else 4 * max(workers, 1)  # more while the zygote starts
+                ahead = executor.slots + 1 if probe.done() else 4 * executor.slots  # more while the zygote starts
                 while queue and len(pending) < ahead:
                     item = self._prepare(*queue.popleft())
                     if isinstance(item, LearnerResult):

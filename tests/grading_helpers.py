@@ -73,3 +73,18 @@ def late_penalties(root: Path, module_id: str) -> dict[str, tuple[float, float |
             s.student.id: (s.total_seconds_late, s.notebooks[0].late_submission_penalty)
             for s in gb.find_assignment(module_id).submissions
         }
+
+
+def release_of(root: Path, module_id: str):
+    return nbformat.read(root / "release" / module_id / f"{module_id}.ipynb", as_version=4)
+
+
+def mixed(root: Path, module_id: str) -> list[str]:
+    """Correct, partial, blank, broken and late submissions of a module; returns the learner ids."""
+    answers = answer_ids(release_of(root, module_id))
+    place(root, module_id, "correct", answered(root, module_id))
+    place(root, module_id, "partial", answered(root, module_id, set(answers[::2])))
+    place(root, module_id, "blank", release_of(root, module_id))
+    place(root, module_id, "broken", answered(root, module_id, override={answers[-1]: "def broken(:\n    pass"}))
+    make_late(root, module_id, "late", answered(root, module_id))
+    return ["correct", "partial", "blank", "broken", "late"]

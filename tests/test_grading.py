@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from grading_helpers import answer_ids, answered, graded_test_ids, item_scores, late_penalties, make_late, place
+from grading_helpers import answer_ids, answered, graded_test_ids, item_scores, late_penalties, mixed, place, release_of
 from roundtrip import autograde as stock_autograde
 
 from graders.collect import collect
@@ -26,21 +26,6 @@ from graders.sandbox import Limits
 MODULES = [m.id for m in load_manifest().modules]
 FAST = Limits(cell_seconds=4, submission_seconds=90, cpu_seconds=30, memory_mb=512, processes=16, file_mb=16)
 pytestmark = pytest.mark.slow
-
-
-def release_of(root: Path, module_id: str):
-    return nbformat.read(root / "release" / module_id / f"{module_id}.ipynb", as_version=4)
-
-
-def mixed(root: Path, module_id: str) -> list[str]:
-    """Correct, partial, blank, broken and late submissions of a module; returns the learner ids."""
-    answers = answer_ids(release_of(root, module_id))
-    place(root, module_id, "correct", answered(root, module_id))
-    place(root, module_id, "partial", answered(root, module_id, set(answers[::2])))
-    place(root, module_id, "blank", release_of(root, module_id))
-    place(root, module_id, "broken", answered(root, module_id, override={answers[-1]: "def broken(:\n    pass"}))
-    make_late(root, module_id, "late", answered(root, module_id))
-    return ["correct", "partial", "blank", "broken", "late"]
 
 
 @pytest.mark.parametrize("module_id", MODULES)
