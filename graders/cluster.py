@@ -27,13 +27,21 @@ class DaskExecutor:
     """Submit jobs to a running Dask scheduler; futures come back in completion order."""
 
     def __init__(self, address: str):
+        from graders.pipeline import GradeError
+
         try:
             from distributed import Client
         except ImportError:
-            from graders.pipeline import GradeError
-
             raise GradeError("--scheduler needs Dask distributed: pip install 'smtk[cluster]'") from None
-        self.client = Client(address, timeout=30)
+        try:
+            self.client = Client(address, timeout=30)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise GradeError(f"cannot reach the Dask scheduler at {address} ({exc}); is it running?") from None
+
+    @property
+    def slots(self) -> int:
+        """Jobs the cluster runs at once: one per worker thread."""
+        return max(sum(self.client.nthreads().values()), 1)
 
     def submit(self, job: Job):
         return self.client.submit(run_on_worker, job, pure=False)

@@ -184,8 +184,10 @@ def check(submission: NotebookNode, release: NotebookNode, source: NotebookNode 
                 was, now = original.metadata.nbgrader.get("points"), meta.get("points")
                 flag(original, f"the points of {_kind(original)} {gid!r} were changed from {was} to {now}", True, gid)
         if is_locked(original) and not is_solution(original) and cell.cell_type == original.cell_type:
-            probe = copy.deepcopy(cell)
-            probe.metadata["nbgrader"] = copy.deepcopy(original.metadata.nbgrader)
+            # The learner's text under the release's metadata (no copy of the cell: this runs for every locked cell).
+            probe = NotebookNode(
+                cell_type=cell.cell_type, source=cell.source, metadata=NotebookNode(nbgrader=original.metadata.nbgrader)
+            )
             if compute_checksum(probe) not in accepted.get(gid, set()):
                 flag(original, f"{_kind(original)} {gid!r} was edited (its checksum differs)", True, gid)
 

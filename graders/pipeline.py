@@ -1,9 +1,10 @@
 """`smtk grade`: autograde a course's submissions in parallel sandboxes while nbgrader keeps its layout and gradebook.
 
-nbgrader's own Autograde converter does everything it always did (students and submissions in the gradebook,
-timestamps and late penalties, restoring locked and hidden test cells, scoring, the autograded/ folder) except run
-the kernel: its Execute step replays the outputs of a sandboxed run (graders.zygote) instead. The converter runs in
-this process only, so the gradebook has one writer however many submissions execute at once.
+nbgrader's own Autograde converter and preprocessors do everything they always did (students and submissions in the
+gradebook, timestamps and late penalties, restoring locked and hidden test cells, scoring, the autograded/ folder)
+except run the kernel: the Execute step replays the outputs of a sandboxed run (graders.zygote) instead. They run in
+this process only (graders.nbgrader_steps), so the gradebook has one writer however many submissions execute at once,
+and this process prepares and scores submissions while the sandboxes run others.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import fcntl
 import hashlib
 import json
 import os
-import shutil
+import threading
 import time
 import warnings
 from collections import deque
@@ -23,21 +24,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbgrader.converters import Autograde
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from nbgrader.utils import is_grade, is_solution, setenv
+from nbgrader.utils import is_grade, is_solution
 from sqlalchemy.exc import SAWarning
 from tqdm.auto import tqdm
 
 from graders import integrity, paths
 from graders.course_root import ensure_tools_on_path, load_config
+from graders.nbgrader_steps import RunAutograde, RunGradebook, Steps
 from graders.sandbox import Limits
-from graders.zygote import Job, JobResult, Zygote
+from graders.zygote import Job, JobResult, Zygote, ZygoteError
 
 STATE = ".smtk-grading"
-STAGED = f"{STATE}/staged"
 MAX_FILES_BYTES = 64 * 1024 * 1024
-OUTPUT_TYPES = {"stream", "display_data", "execute_result", "error"}
 
 
 class GradeError(RuntimeError):
@@ -96,71 +94,6 @@ class GradeReport:
         if self.peak_rss_mb:
             head += f", peak memory {self.peak_rss_mb:.0f} MB per sandboxed process"
         return "\n".join([head, *(r.line() for r in sorted(self.learners, key=lambda r: r.learner))])
-
-
-# ---------------------------------------------------------------------------------------------------------------------
-# nbgrader's converter, with the kernel replaced by replayed sandbox outputs
-
-
-class ReplayOutputs(NbGraderPreprocessor):
-    """In place of nbgrader's Execute: put the outputs of the sandboxed run into the cells."""
-
-    def preprocess(self, nb, resources):
-        replay = resources.get("smtk_outputs") or {}
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type == "code":
-                result = replay.get(index, {})
-                cell.outputs = [nbformat.from_dict(o) for o in result.get("outputs", [])]
-                cell.execution_count = result.get("execution_count")
-        return nb, resources
-
-
-class SandboxAutograde(Autograde):
-    """nbgrader's Autograde in two halves around a sandboxed run: sanitize, then score what the sandbox produced."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        from nbconvert.writers import FilesWriter
-
-        self.force = True
-        self.writer = FilesWriter(parent=self, config=self.config)
-        self.exporter = self.exporter_class(parent=self, config=self.config)
-        self.autograde_preprocessors = [ReplayOutputs if p is Execute else p for p in self.autograde_preprocessors]
-        self._replay: dict[str, dict] = {}
-
-    @property
-    def _input_directory(self) -> str:
-        return STAGED if self._sanitizing else self.coursedir.autograded_directory
-
-    def init_single_notebook_resources(self, notebook_filename: str) -> dict:
-        resources = super().init_single_notebook_resources(notebook_filename)
-        resources["smtk_outputs"] = self._replay.get(resources["nbgrader"]["notebook"])
-        return resources
-
-    def sanitize(self, assignment: str, learner: str) -> list[Path]:
-        """nbgrader's first half: gradebook entries, files copied, locked and test cells restored from source."""
-        self._sanitizing = True
-        self.init_destination(assignment, learner)
-        staged = Path(self._format_source(assignment, learner))
-        self.notebooks = sorted(str(p) for p in staged.glob("*.ipynb"))
-        self.init_assignment(assignment, learner)
-        self._init_preprocessors()
-        for notebook in self.notebooks:
-            super(Autograde, self).convert_single_notebook(notebook)
-        dest = Path(self._format_dest(assignment, learner))
-        return [dest / Path(n).name for n in self.notebooks]
-
-    def score(self, assignment: str, learner: str, sanitized: list[Path], replay: dict[str, dict]) -> None:
-        """nbgrader's second half on the replayed outputs: limit output, save grades, late penalties, permissions."""
-        self._sanitizing, self._replay = False, replay
-        self._init_preprocessors()
-        try:
-            with setenv(NBGRADER_EXECUTION="autograde"):
-                for notebook in sanitized:
-                    super(Autograde, self).convert_single_notebook(str(notebook))
-        finally:
-            self._sanitizing, self._replay = True, {}
-        self.set_permissions(assignment, learner)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -266,28 +199,38 @@ class _Pending:
     learner: str
     digest: str
     checked: dict[str, integrity.Checked]
-    sanitized: list[Path]
+    sanitized: dict[str, nbformat.NotebookNode]
     jobs: dict[str, Job]
     results: dict[str, JobResult] = field(default_factory=dict)
+    sent: bool = False
     started: float = field(default_factory=time.monotonic)
 
 
 class _Local:
-    """Jobs run through one warm zygote on this machine, `workers` at a time."""
+    """Jobs run through one warm zygote on this machine, `workers` at a time. The zygote starts in the background, so
+    the grader prepares the first submissions while it imports; jobs wait for it."""
 
     def __init__(self, workers: int, log: Path):
-        self.zygote = Zygote(log=log)
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="smtk-grade")
+        self.pool = ThreadPoolExecutor(max_workers=max(workers, 1) + 1, thread_name_prefix="smtk-grade")
+        self.zygote = self.pool.submit(Zygote, log=log)
+        self.slots = max(workers, 1)
+        self._running = threading.Semaphore(self.slots)
+
+    def _run(self, job: Job) -> JobResult:
+        zygote = self.zygote.result()
+        with self._running:
+            return zygote.run(job)
 
     def submit(self, job: Job):
-        return self.pool.submit(self.zygote.run, job)
+        return self.pool.submit(self._run, job)
 
     def wait(self, futures):
         return wait(futures, return_when=FIRST_COMPLETED).done
 
     def close(self):
         self.pool.shutdown(wait=True, cancel_futures=True)
-        self.zygote.close()
+        if self.zygote.done() and self.zygote.exception() is None:
+            self.zygote.result().close()
 
 
 def _executor(workers: int, scheduler: str | None, log: Path):
@@ -298,10 +241,9 @@ def _executor(workers: int, scheduler: str | None, log: Path):
     return _Local(workers, log)
 
 
-def _probe(executor) -> dict[str, bool]:
-    probe = Job("probe", [{"index": 0, "source": "pass", "test": False}], protected=[])
-    result = executor.submit(probe).result(timeout=180)
-    return result.protections
+def _probe(executor):
+    """A job with no learner code: which protections the sandbox applies on this machine (checked before grading)."""
+    return executor.submit(Job("probe", [{"index": 0, "source": "pass", "test": False}], protected=[], require=()))
 
 
 def autograde(
@@ -315,8 +257,8 @@ def autograde(
 ) -> GradeReport:
     """Grade every submission of `assignment` not graded yet, each notebook in a fresh sandboxed process.
 
-    Resumable: a submission is done once its state file is written after nbgrader saved its grades, so a run killed
-    at any point grades the rest next time and regrades nothing already graded (a resubmission is graded again).
+    Resumable: a submission is done once its state file is written after nbgrader's grades are committed, so a run
+    killed at any point grades the rest next time and regrades nothing already graded (a resubmission is graded again).
     """
     started = time.monotonic()
     course = Course(Path(course))
@@ -334,7 +276,8 @@ def autograde(
         report.learners += done
         report.skipped = len(done)
         if todo:
-            report.learners += _grade(course, assignment, release, todo, workers, scheduler, limits, progress, report)
+            run = _Run(course, assignment, release, limits, report)
+            report.learners += run.grade(todo, workers, scheduler, progress)
         _fill_scores(course, assignment, report.learners)
         for result in report.learners:
             if result.status not in ("corrupt", "refused"):
@@ -352,103 +295,171 @@ def _limits_from_config(course: Course) -> Limits:
     return Limits()
 
 
-def _grade(course, assignment, release, todo, workers, scheduler, limits, progress, report) -> list[LearnerResult]:
-    releases = {p.name: integrity.read_notebook(p) for p in sorted(release.glob("*.ipynb"))}
-    sources = {n: course.root / "source" / assignment / n for n in releases}
-    sources = {n: integrity.read_notebook(p) for n, p in sources.items() if p.exists()}
-    warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's gradebook on SQLAlchemy 2 (harmless)
-    converter = SandboxAutograde(coursedir=course.coursedir, config=course.config)
-    converter.log.setLevel("ERROR")
-    log = course.root / STATE / "logs" / "sandbox.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    executor = _executor(workers, scheduler, log)
-    results: list[LearnerResult] = []
-    try:
-        report.protections = _probe(executor)
-        if not report.protections.get("files_confined"):
-            raise GradeError(
-                "this machine cannot confine learner code to its own folder (Linux Landlock is missing or disabled); "
-                "grading here would let a submission read the solutions. Use a Linux kernel 5.13 or newer."
-            )
-        queue = deque(todo)
-        inflight: dict = {}
-        pending: dict[str, _Pending] = {}
-        bar = tqdm(total=len(todo), desc=f"Autograding {assignment}", unit="submission", disable=not progress)
+class _Run:
+    """One autograde run of one assignment: what stays fixed for the run is read once (release, source, kernel
+    environments, protected paths, nbgrader's preprocessors, the gradebook session)."""
+
+    def __init__(self, course: Course, assignment: str, release: Path, limits: Limits, report: GradeReport):
+        self.course, self.assignment, self.limits, self.report = course, assignment, limits, report
+        self.releases = {p.name: integrity.read_notebook(p) for p in sorted(release.glob("*.ipynb"))}
+        sources = {n: course.root / "source" / assignment / n for n in self.releases}
+        self.sources = {n: integrity.read_notebook(p) for n, p in sources.items() if p.exists()}
+        self.protected = course.protected()
+        self._envs: dict[str, dict[str, str]] = {}
+
+    def grade(self, todo, workers: int, scheduler: str | None, progress: bool) -> list[LearnerResult]:
+        log = self.course.root / STATE / "logs" / "sandbox.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        executor = _executor(workers, scheduler, log)
+        try:
+            probe = _probe(executor)
+            warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's gradebook on SQLAlchemy 2 (harmless)
+            coursedir = self.course.coursedir
+            with RunGradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+                converter = RunAutograde(coursedir=coursedir, config=self.course.config)
+                converter.log.setLevel("ERROR")
+                self.steps = Steps(converter, gradebook)
+                return self._loop(todo, executor, probe, progress)
+        finally:
+            executor.close()
+
+    def _loop(self, todo, executor, probe, progress: bool) -> list[LearnerResult]:
+        """Prepare submissions while the sandboxes run others; score each as soon as its last notebook comes back."""
+        queue, inflight, pending, results = deque(todo), {}, {}, []
+        bar = tqdm(total=len(todo), desc=f"Autograding {self.assignment}", unit="submission", disable=not progress)
+
+        def finished(result: LearnerResult) -> None:
+            if result.status not in ("corrupt", "refused"):
+                self.course.write_state(self.assignment, result)
+                self.report.graded_now += 1
+            results.append(result)
+            bar.update(1)
+
         with bar:
-            while queue or inflight:
-                while queue and len(pending) < max(workers, 1) + 1:
-                    learner, folder, fingerprint = queue.popleft()
-                    try:
-                        prepared = _prepare(
-                            course, converter, assignment, learner, folder, fingerprint, releases, sources, limits
-                        )
-                    except Exception as exc:  # noqa: BLE001 - one bad submission must not stop the others
-                        prepared = LearnerResult(
-                            learner, "refused", problems=[f"not graded: {exc}"], digest=fingerprint
-                        )
-                    if isinstance(prepared, LearnerResult):
-                        results.append(prepared)
-                        bar.update(1)
-                        continue
-                    pending[learner] = prepared
-                    for name, job in prepared.jobs.items():
-                        inflight[executor.submit(job)] = (learner, name)
-                    if not prepared.jobs:
-                        results.append(_finish(converter, assignment, pending.pop(learner), limits))
-                        report.graded_now += 1
-                        bar.update(1)
+            while queue or pending:
+                ahead = executor.slots + 1 if probe.done() else 4 * executor.slots  # more while the zygote starts
+                while queue and len(pending) < ahead:
+                    item = self._prepare(*queue.popleft())
+                    if isinstance(item, LearnerResult):
+                        finished(item)
+                    elif not item.jobs:
+                        finished(self._finish(item))
+                    else:
+                        pending[item.learner] = item
+                if not self.report.protections:
+                    self._check(probe)
+                for item in pending.values():
+                    if not item.sent:
+                        item.sent = True
+                        for name, job in item.jobs.items():
+                            inflight[executor.submit(job)] = (item.learner, name)
                 if not inflight:
                     continue
                 for future in executor.wait(list(inflight)):
                     learner, name = inflight.pop(future)
                     item = pending[learner]
                     item.results[name] = future.result()
-                    report.peak_rss_mb = max(report.peak_rss_mb, item.results[name].max_rss_kb / 1024)
+                    self.report.peak_rss_mb = max(self.report.peak_rss_mb, item.results[name].max_rss_kb / 1024)
                     if len(item.results) == len(item.jobs):
-                        result = _finish(converter, assignment, pending.pop(learner), limits)
-                        course.write_state(assignment, result)
-                        results.append(result)
-                        report.graded_now += 1
-                        bar.update(1)
-    finally:
-        executor.close()
-    return results
+                        finished(self._finish(pending.pop(learner)))
+        return results
 
-
-def _prepare(
-    course, converter, assignment, learner, folder, fingerprint, releases, sources, limits
-) -> _Pending | LearnerResult:
-    """Check and repair each notebook, stage it, and let nbgrader sanitize it; then build one job per notebook."""
-    staged = Path(course.coursedir.format_path(STAGED, learner, assignment))
-    shutil.rmtree(staged, ignore_errors=True)
-    shutil.copytree(folder, staged, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    checked: dict[str, integrity.Checked] = {}
-    for name, release in releases.items():
-        path = folder / name
-        if not path.exists():
-            continue
+    def _check(self, probe) -> None:
         try:
-            checked[name] = integrity.check(integrity.read_notebook(path), release, sources.get(name))
-        except integrity.CorruptNotebook as exc:
-            shutil.rmtree(staged, ignore_errors=True)
-            return LearnerResult(learner, "corrupt", problems=[f"not graded: {exc}"], digest=fingerprint)
-        nbformat.write(checked[name].notebook, staged / name)
-    sanitized = converter.sanitize(assignment, learner)
-    jobs = {}
-    dest = Path(converter._format_dest(assignment, learner))
-    files = _job_files(dest)
-    for notebook in sanitized:
-        nb = nbformat.read(notebook, as_version=4)
-        cells = [
-            {"index": i, "source": c.source, "test": bool(is_grade(c) and not is_solution(c))}
-            for i, c in enumerate(nb.cells)
-            if c.cell_type == "code"
-        ]
-        spec = nb.metadata.get("kernelspec", {}).get("name", "")
-        jobs[notebook.name] = Job(
-            f"{learner}/{assignment}/{notebook.name}", cells, files, _kernel_env(spec), limits, course.protected()
+            self.report.protections = probe.result(timeout=180).protections
+        except ZygoteError as exc:
+            raise GradeError(str(exc)) from None
+        if not self.report.protections.get("files_confined"):
+            raise GradeError(
+                "this machine cannot confine learner code to its own folder (Linux Landlock is missing or disabled); "
+                "grading here would let a submission read the solutions. Use a Linux kernel 5.13 or newer."
+            )
+
+    def _prepare(self, learner: str, folder: Path, fingerprint: str) -> _Pending | LearnerResult:
+        """Check and repair each notebook, let nbgrader sanitize it, and build one sandbox job per notebook."""
+        checked: dict[str, integrity.Checked] = {}
+        for name, release in self.releases.items():
+            path = folder / name
+            if not path.exists():
+                continue
+            try:
+                checked[name] = integrity.check(integrity.read_notebook(path), release, self.sources.get(name))
+            except integrity.CorruptNotebook as exc:
+                return LearnerResult(learner, "corrupt", problems=[f"not graded: {exc}"], digest=fingerprint)
+        try:
+            sanitized = self.steps.sanitize(self.assignment, learner, {n: c.notebook for n, c in checked.items()})
+        except Exception as exc:  # noqa: BLE001 - one bad submission must not stop the others
+            return LearnerResult(learner, "refused", problems=[f"not graded: {exc}"], digest=fingerprint)
+        files = _job_files(self.steps.dest(self.assignment, learner))
+        jobs = {}
+        for name, nb in sanitized.items():
+            cells = [
+                {"index": i, "source": c.source, "test": bool(is_grade(c) and not is_solution(c))}
+                for i, c in enumerate(nb.cells)
+                if c.cell_type == "code"
+            ]
+            env = self._kernel_env(nb.metadata.get("kernelspec", {}).get("name", ""))
+            jobs[name] = Job(f"{learner}/{self.assignment}/{name}", cells, files, env, self.limits, self.protected)
+        return _Pending(learner, fingerprint, checked, sanitized, jobs)
+
+    def _kernel_env(self, name: str) -> dict[str, str]:
+        """The environment the notebook's kernelspec sets (the smtk kernel's), so graded code sees what learners saw."""
+        if name not in self._envs:
+            from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+            try:
+                env = KernelSpecManager().get_kernel_spec(name).env if name else {}
+            except NoSuchKernel:
+                env = {}
+            self._envs[name] = {str(k): str(v) for k, v in env.items()}
+        return self._envs[name]
+
+    def _finish(self, item: _Pending) -> LearnerResult:
+        """Turn the sandbox results into outputs nbgrader scores, and let nbgrader save the grades."""
+        replay, problems, notes = {}, [], []
+        for name, nb in item.sanitized.items():
+            checked = item.checked.get(name)
+            result = item.results.get(name)
+            outputs: dict[int, dict] = {}
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                got = result.results.get(index) if result else None
+                if got is not None:
+                    outputs[index] = {"outputs": _clean(got["outputs"]), "execution_count": got.get("execution_count")}
+                else:
+                    reason = (result.stopped if result else None) or "the cell was not run"
+                    outputs[index] = {"outputs": [_error("SubmissionStopped", reason)], "execution_count": None}
+                gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+                if checked and gid in checked.attacked:
+                    tamper = _error("TamperedCell", f"cell {gid!r} was tampered with: 0 points")
+                    outputs[index]["outputs"].append(tamper)
+            replay[Path(name).stem] = outputs
+            if result and result.stopped:
+                problems.append(f"{name}: {result.stopped}; cells from there on scored 0")
+            if result and result.patched:
+                patched = ", ".join(result.patched)
+                problems.append(f"{name}: learner code replaced builtins ({patched}); restored for tests")
+            if checked:
+                problems += [f"{name}: {f.problem}" for f in checked.findings]
+                notes += [f"{name}: learner code {n}" for n in checked.notes]
+            problems += _errors_in_tests(nb, outputs, name)
+        try:
+            self.steps.score(self.assignment, item.learner, item.sanitized, replay)
+        except Exception as exc:  # noqa: BLE001 - one bad submission must not stop the others
+            return LearnerResult(item.learner, "refused", problems=[f"not graded: {exc}"], digest=item.digest)
+        tampered = any(c.tampered for c in item.checked.values()) or any(
+            r.patched for r in item.results.values() if r is not None
         )
-    return _Pending(learner, fingerprint, checked, sanitized, jobs)
+        status = "tampered" if tampered else "repaired" if any(c.repaired for c in item.checked.values()) else "graded"
+        return LearnerResult(
+            item.learner,
+            status,
+            problems=problems,
+            notes=notes,
+            digest=item.digest,
+            seconds=time.monotonic() - item.started,
+        )
 
 
 def _job_files(folder: Path) -> dict[str, bytes]:
@@ -461,65 +472,6 @@ def _job_files(folder: Path) -> dict[str, bytes]:
                 break
             files[str(path.relative_to(folder))] = path.read_bytes()
     return files
-
-
-def _kernel_env(name: str) -> dict[str, str]:
-    """The environment the notebook's kernelspec sets (the smtk kernel's), so graded code sees what learners saw."""
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    try:
-        env = KernelSpecManager().get_kernel_spec(name).env if name else {}
-    except NoSuchKernel:
-        env = {}
-    return {str(k): str(v) for k, v in env.items()}
-
-
-def _finish(converter, assignment: str, item: _Pending, limits: Limits) -> LearnerResult:
-    """Turn the sandbox results into outputs nbgrader scores, and let nbgrader save the grades."""
-    replay, problems, notes = {}, [], []
-    for notebook in item.sanitized:
-        name = notebook.name
-        nb_id = notebook.stem
-        checked = item.checked.get(name)
-        result = item.results.get(name)
-        nb = nbformat.read(notebook, as_version=4)
-        outputs: dict[int, dict] = {}
-        stopped_at = None
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
-                continue
-            got = result.results.get(index) if result else None
-            if got is not None:
-                outputs[index] = {"outputs": _clean(got["outputs"]), "execution_count": got.get("execution_count")}
-            else:
-                reason = (result.stopped if result else None) or "the cell was not run"
-                stopped_at = stopped_at if stopped_at is not None else index
-                outputs[index] = {"outputs": [_error("SubmissionStopped", reason)], "execution_count": None}
-            gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if checked and gid in checked.attacked:
-                outputs[index]["outputs"].append(_error("TamperedCell", f"cell {gid!r} was tampered with: 0 points"))
-        replay[nb_id] = outputs
-        if result and result.stopped:
-            problems.append(f"{name}: {result.stopped}; cells from there on scored 0")
-        if result and result.patched:
-            problems.append(f"{name}: learner code replaced builtins ({', '.join(result.patched)}); restored for tests")
-        if checked:
-            problems += [f"{name}: {f.problem}" for f in checked.findings]
-            notes += [f"{name}: learner code {n}" for n in checked.notes]
-        problems += _errors_in_tests(nb, outputs, name)
-    converter.score(assignment, item.learner, item.sanitized, replay)
-    tampered = any(c.tampered for c in item.checked.values()) or any(
-        r.patched for r in item.results.values() if r is not None
-    )
-    status = "tampered" if tampered else "repaired" if any(c.repaired for c in item.checked.values()) else "graded"
-    return LearnerResult(
-        item.learner,
-        status,
-        problems=problems,
-        notes=notes,
-        digest=item.digest,
-        seconds=time.monotonic() - item.started,
-    )
 
 
 SANDBOX_ERRORS = ("PermissionError", "MemoryError", "CellTimeout", "BlockingIOError", "OSError", "TamperedCell")
@@ -547,35 +499,48 @@ def _error(ename: str, evalue: str) -> dict:
 
 
 def _clean(outputs) -> list[dict]:
-    """Learner-produced outputs made into valid nbformat outputs (anything malformed becomes plain text)."""
-    cleaned = []
-    for out in outputs if isinstance(outputs, list) else []:
-        kind = out.get("output_type") if isinstance(out, dict) else None
-        try:
-            if kind == "stream":
-                node = {"output_type": "stream", "name": str(out["name"]), "text": str(out["text"])}
-                if node["name"] not in ("stdout", "stderr"):
-                    raise ValueError
-            elif kind == "error":
-                node = _error(str(out["ename"]), str(out["evalue"]))
-                node["traceback"] = [str(line) for line in out.get("traceback", [])][:200]
-            elif kind in ("display_data", "execute_result"):
-                data = {str(k): v for k, v in dict(out["data"]).items()}
-                node = {"output_type": kind, "data": data, "metadata": dict(out.get("metadata") or {})}
-                if kind == "execute_result":
-                    count = out.get("execution_count")
-                    node["execution_count"] = count if isinstance(count, int) else None
-            else:
-                raise ValueError
-            nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[node])]))
-        except (KeyError, TypeError, ValueError, nbformat.ValidationError):
-            node = {
-                "output_type": "stream",
-                "name": "stdout",
-                "text": "[smtk: an output that was not valid was dropped]\n",
-            }
-        cleaned.append(node)
-    return cleaned
+    """Learner-produced outputs made into valid nbformat outputs (anything malformed becomes plain text).
+
+    All of a cell's outputs are validated at once; only when that fails is each checked alone to find the bad ones.
+    """
+    shaped = [_shape(out) for out in (outputs if isinstance(outputs, list) else [])]
+    if _valid([n for n in shaped if n is not None]):
+        return [n if n is not None else dict(DROPPED) for n in shaped]
+    return [n if n is not None and _valid([n]) else dict(DROPPED) for n in shaped]
+
+
+DROPPED = {"output_type": "stream", "name": "stdout", "text": "[smtk: an output that was not valid was dropped]\n"}
+
+
+def _shape(out) -> dict | None:
+    kind = out.get("output_type") if isinstance(out, dict) else None
+    try:
+        if kind == "stream":
+            node = {"output_type": "stream", "name": str(out["name"]), "text": str(out["text"])}
+            return node if node["name"] in ("stdout", "stderr") else None
+        if kind == "error":
+            node = _error(str(out["ename"]), str(out["evalue"]))
+            node["traceback"] = [str(line) for line in out.get("traceback", [])][:200]
+            return node
+        if kind in ("display_data", "execute_result"):
+            data = {str(k): v for k, v in dict(out["data"]).items()}
+            node = {"output_type": kind, "data": data, "metadata": dict(out.get("metadata") or {})}
+            if kind == "execute_result":
+                count = out.get("execution_count")
+                node["execution_count"] = count if isinstance(count, int) else None
+            return node
+    except (KeyError, TypeError, ValueError):
+        pass
+    return None
+
+
+def _valid(nodes: list[dict]) -> bool:
+    cell = {"cell_type": "code", "id": "outputs", "metadata": {}, "source": "", "execution_count": None}
+    try:
+        nbformat.validate({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{**cell, "outputs": nodes}]})
+        return True
+    except nbformat.ValidationError:
+        return False
 
 
 def _fill_scores(course: Course, assignment: str, results: list[LearnerResult]) -> None:

@@ -49,6 +49,7 @@ class Job:
     env: dict[str, str] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
     protected: list[str] = field(default_factory=list)
+    require: tuple[str, ...] = ("files_confined",)  # protections without which no cell of this job runs
 
 
 @dataclass
@@ -292,8 +293,12 @@ class Zygote:
             wire.send(ours, {"op": "go"})
             ready = wire.recv(ours, timeout=60)
             protections = {str(k): bool(v) for k, v in dict(ready.get("ready", {})).items()}
-            deadline = started + job.limits.submission_seconds
-            stopped = self._cells(ours, pid, job, results, deadline)
+            missing = [name for name in job.require if not protections.get(name)]
+            if missing:  # e.g. a cluster worker on a machine without Landlock: run nothing there
+                _killpg(pid)
+                stopped = f"not run: this machine's sandbox lacks {', '.join(missing)}"
+            else:
+                stopped = self._cells(ours, pid, job, results, job.limits.submission_seconds + started)
             patched = sorted({p for r in results.values() for p in r.get("patched", [])})
             exit_text, rss = self._exit(ours, 10)
             if exit_text == "unknown":  # its own children hold it up (a fork bomb): kill them, then ask again

@@ -54,3 +54,37 @@ def item_scores(root: Path, module_id: str) -> dict[str, dict[str, float | None]
         for submission in gb.find_assignment(module_id).submissions:
             found[submission.student.id] = {g.name: g.auto_score for nb in submission.notebooks for g in nb.grades}
     return found
+
+
+def make_late(root: Path, module_id: str, learner: str, nb) -> None:
+    """`learner` hands `nb` in an hour past the due date, in a course that scores late work 0 (nbgrader's plugin)."""
+    with (root / "nbgrader_config.py").open("a", encoding="utf-8") as config:
+        config.write('c.LateSubmissionPlugin.penalty_method = "zero"\n')
+    with Gradebook(gradebook_url(root)) as gb:
+        gb.update_or_create_assignment(module_id, duedate="2030-01-01 00:00:00.000000 UTC")
+    target = place(root, module_id, learner, nb)
+    (target.parent / "timestamp.txt").write_text("2030-01-01 01:00:00.000000 UTC\n", encoding="utf-8")
+
+
+def late_penalties(root: Path, module_id: str) -> dict[str, tuple[float, float | None]]:
+    """learner -> (seconds late, late penalty of the first notebook), from the gradebook."""
+    with Gradebook(gradebook_url(root)) as gb:
+        return {
+            s.student.id: (s.total_seconds_late, s.notebooks[0].late_submission_penalty)
+            for s in gb.find_assignment(module_id).submissions
+        }
+
+
+def release_of(root: Path, module_id: str):
+    return nbformat.read(root / "release" / module_id / f"{module_id}.ipynb", as_version=4)
+
+
+def mixed(root: Path, module_id: str) -> list[str]:
+    """Correct, partial, blank, broken and late submissions of a module; returns the learner ids."""
+    answers = answer_ids(release_of(root, module_id))
+    place(root, module_id, "correct", answered(root, module_id))
+    place(root, module_id, "partial", answered(root, module_id, set(answers[::2])))
+    place(root, module_id, "blank", release_of(root, module_id))
+    place(root, module_id, "broken", answered(root, module_id, override={answers[-1]: "def broken(:\n    pass"}))
+    make_late(root, module_id, "late", answered(root, module_id))
+    return ["correct", "partial", "blank", "broken", "late"]

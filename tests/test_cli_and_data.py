@@ -56,7 +56,9 @@ def test_environment_yml_matches_pyproject():
     import tomllib
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = sorted(project["dependencies"] + project["optional-dependencies"]["test"])
+    extras = project["optional-dependencies"]
+    assert {"test", "cluster"} <= set(extras)
+    wanted = sorted(project["dependencies"] + [spec for specs in extras.values() for spec in specs])
     conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
     listed = sorted(d for d in conda if isinstance(d, str) and not d.startswith(("python", "pip")))
     normalise = lambda specs: sorted(s.replace(" ", "").lower().replace("_", "-") for s in specs)  # noqa: E731

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from grading_helpers import answer_ids, answered, graded_test_ids, item_scores, place
+from grading_helpers import answer_ids, answered, graded_test_ids, item_scores, late_penalties, mixed, place, release_of
 from roundtrip import autograde as stock_autograde
 
 from graders.collect import collect
@@ -28,20 +28,6 @@ FAST = Limits(cell_seconds=4, submission_seconds=90, cpu_seconds=30, memory_mb=5
 pytestmark = pytest.mark.slow
 
 
-def release_of(root: Path, module_id: str):
-    return nbformat.read(root / "release" / module_id / f"{module_id}.ipynb", as_version=4)
-
-
-def mixed(root: Path, module_id: str) -> list[str]:
-    """Correct, partial, blank and broken submissions of a module; returns the learner ids."""
-    answers = answer_ids(release_of(root, module_id))
-    place(root, module_id, "correct", answered(root, module_id))
-    place(root, module_id, "partial", answered(root, module_id, set(answers[::2])))
-    place(root, module_id, "blank", release_of(root, module_id))
-    place(root, module_id, "broken", answered(root, module_id, override={answers[-1]: "def broken(:\n    pass"}))
-    return ["correct", "partial", "blank", "broken"]
-
-
 @pytest.mark.parametrize("module_id", MODULES)
 def test_scores_identical_to_stock_nbgrader(course_copy: Path, tmp_path, module_id):
     learners = mixed(course_copy, module_id)
@@ -52,6 +38,8 @@ def test_scores_identical_to_stock_nbgrader(course_copy: Path, tmp_path, module_
 
     ours, stock = item_scores(course_copy, module_id), item_scores(stock_root, module_id)
     assert set(ours) == set(learners) and ours == stock
+    penalties = late_penalties(course_copy, module_id)
+    assert penalties == late_penalties(stock_root, module_id) and penalties["late"][1] > 0
     tests = graded_test_ids(release_of(course_copy, module_id))
     assert all(ours["correct"][t] > 0 for t in tests) and all(ours["blank"][t] == 0 for t in tests)
     assert 0 < sum(ours["partial"][t] for t in tests) < sum(ours["correct"][t] for t in tests)
