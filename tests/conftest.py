@@ -28,9 +28,15 @@ CHROMIUM_FLAGS = [
 
 @pytest.fixture(scope="session", autouse=True)
 def isolated_jupyter(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """IPython's history and Jupyter's runtime files are shared machine-wide: give the suite its own."""
+    """IPython's history, Jupyter's runtime files and JupyterLab's workspaces (the tabs a Lab reopens, written by every
+    Lab on the machine) are shared machine-wide: give the suite its own."""
     home = tmp_path_factory.mktemp("jupyter-home")
-    for var, sub in (("IPYTHONDIR", "ipython"), ("JUPYTER_RUNTIME_DIR", "runtime"), ("MPLCONFIGDIR", "mpl")):
+    for var, sub in (
+        ("IPYTHONDIR", "ipython"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("MPLCONFIGDIR", "mpl"),
+        ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+    ):
         (home / sub).mkdir()
         os.environ[var] = str(home / sub)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")

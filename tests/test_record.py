@@ -106,7 +106,7 @@ def test_clicks_in_jupyterlab_are_saved_in_the_notebook_and_survive_a_rerun(page
     lab = start("JupyterLab", lab_command(root, port, token), root, f"http://{HOST}:{port}/api", tmp_path / "lab.log")
     try:
         lab.wait_ready()
-        page.goto(f"http://{HOST}:{port}/lab/tree/rec.ipynb?token={token}", wait_until="commit")
+        page.goto(f"http://{HOST}:{port}/lab/tree/rec.ipynb?reset&token={token}", wait_until="commit")
         page.locator(".jp-Notebook").wait_for()
         page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=90_000)
         page.locator(".jp-CodeCell").first.click()
