@@ -78,12 +78,11 @@ def test_a_shift_played_in_jupyterlab_is_saved_in_the_notebook_and_restored(page
         sock.bind((HOST, 0))
         port = sock.getsockname()[1]
     token = secrets.token_hex(8)
-    # JupyterLab's workspaces live in the user's home, shared with every other session on the machine: another
-    # session's open tabs (and their "file not found" dialogs) must not be restored into this one.
-    command = [*lab_command(root, port, token), f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}"]
-    lab = start("JupyterLab", command, root, f"http://{HOST}:{port}/api", tmp_path / "lab.log")
+    lab = start("JupyterLab", lab_command(root, port, token), root, f"http://{HOST}:{port}/api", tmp_path / "lab.log")
     try:
         lab.wait_ready()
+        # ?reset: open only this notebook, not the tabs of the suite's previous Lab (their "file not found" dialogs
+        # would swallow the clicks below)
         page.goto(f"http://{HOST}:{port}/lab/tree/shift.ipynb?reset&token={token}", wait_until="commit")
         page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=90_000)
         page.locator(".jp-CodeCell").first.click()

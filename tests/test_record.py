@@ -106,7 +106,7 @@ def test_clicks_in_jupyterlab_are_saved_in_the_notebook_and_survive_a_rerun(page
     lab = start("JupyterLab", lab_command(root, port, token), root, f"http://{HOST}:{port}/api", tmp_path / "lab.log")
     try:
         lab.wait_ready()
-        page.goto(f"http://{HOST}:{port}/lab/tree/rec.ipynb?token={token}", wait_until="commit")
+        page.goto(f"http://{HOST}:{port}/lab/tree/rec.ipynb?reset&token={token}", wait_until="commit")
         page.locator(".jp-Notebook").wait_for()
         page.get_by_text("Social Media Training (Python 3) | Idle").wait_for(timeout=90_000)
         button = page.get_by_role("button", name="Record a click")

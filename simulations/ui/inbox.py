@@ -114,6 +114,7 @@ class Inbox:
         return self.desk.finished
 
     def decisions(self) -> pd.DataFrame:
+        """The decisions made so far (post_id, route, response_time_s), as the engine takes them."""
         return self.desk.decisions()
 
     def result(self) -> triage.SimResult:
@@ -133,10 +134,12 @@ class Inbox:
         if self.desk.finished:
             raise ValueError("the shift is over; start it again to play once more")
         waiting = self.desk.waiting()
+        if post_id is None and waiting.size == 0:
+            raise ValueError("no post is waiting")
         if post_id is None:
             post_id = self.queue.value if self.queue.value in waiting else int(waiting[0])
         seconds = self.desk.decide(post_id, route)
-        self._catch_up()
+        _catch_up(self.desk)
         self._last_action(post_id, route, seconds)
         self._changed()
         return seconds
@@ -151,7 +154,7 @@ class Inbox:
         """Throw the shift away and start again from the first post (the recorded shift is replaced too)."""
         self.desk = Desk(self.stream)
         self.autoplayed = False
-        self._catch_up()
+        _catch_up(self.desk)
         self.notice.value = ""
         self._changed()
 
@@ -164,20 +167,17 @@ class Inbox:
 
     # Internals.
     def _restore(self) -> tuple[Desk, str | None]:
+        """The recorded shift, or a new one (with the reason when a record was there but did not fit)."""
         data = self.recorder.data if self.recorder is not None else None
+        notice = None
         if data is not None:
             try:
                 return Desk.from_record(self.stream, data), None
             except (ValueError, TypeError) as exc:
-                desk = Desk(self.stream)
-                _catch_up(desk)
-                return desk, f"Your saved shift could not be restored ({exc}). This is a new shift."
+                notice = f"Your saved shift could not be restored ({exc}). This is a new shift."
         desk = Desk(self.stream)
         _catch_up(desk)
-        return desk, None
-
-    def _catch_up(self) -> None:
-        _catch_up(self.desk)
+        return desk, notice
 
     def _route_button(self, name: str, route: triage.Route) -> w.Button:
         button = w.Button(description=route.label, tooltip=route.does, button_style=BUTTON_STYLE.get(route.kind, ""))
