@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from lab import run_all_cells
 from nbclient import NotebookClient
 
 from graders.lab_settings import install_lab_settings
@@ -106,12 +107,7 @@ def test_clicks_in_jupyterlab_are_saved_in_the_notebook_and_survive_a_rerun(page
     lab = start("JupyterLab", lab_command(root, port, token), root, f"http://{HOST}:{port}/api", tmp_path / "lab.log")
     try:
         lab.wait_ready()
-        page.goto(f"http://{HOST}:{port}/lab/tree/rec.ipynb?token={token}", wait_until="commit")
-        page.locator(".jp-Notebook").wait_for()
-        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=90_000)
-        page.locator(".jp-CodeCell").first.click()
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        run_all_cells(page, f"http://{HOST}:{port}/lab/tree/rec.ipynb?token={token}")
         button = page.get_by_role("button", name="Record a click")
         try:
             button.wait_for(timeout=120_000)
