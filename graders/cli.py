@@ -9,16 +9,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 from graders import __version__
+from graders.certify import certify
 from graders.demo import run_demo
 from graders.kernels import install_kernels
 from graders.lab_settings import install_lab_settings
 from graders.paths import BUILD
+from graders.pipeline import GradeError, autograde
 from graders.servers import ServerError
 from graders.tailor import TailorError, tailor
+from graders.xapi import LRSError, send
 from simulations.validate import DataError
 
 # Errors a user can act on: printed as one message, never as a traceback.
-USER_ERRORS = (DataError, ServerError, TailorError, FileNotFoundError)
+USER_ERRORS = (DataError, ServerError, TailorError, LRSError, GradeError, FileNotFoundError)
 
 
 def default(function: Callable, name: str):
@@ -47,6 +50,81 @@ def cmd_tailor(args: argparse.Namespace) -> int:
     for module_id in result.built + result.unchanged:
         print(f"  release: {result.release(module_id)}")
     return 0
+
+
+def cmd_certify(args: argparse.Namespace) -> int:
+    result = certify(args.course, args.out, args.today, args.within_days, args.base_url)
+    for row in result.certificates.itertuples(index=False):
+        print(f"  {row.learner:<20} {row.track:<15} {row.tier_title:<13} valid until {row.expires}")
+    print(
+        f"{len(result.certificates)} certificate(s), {len(result.due)} due for re-certification within "
+        f"{args.within_days} days, {result.statements} xAPI statement(s); files in {result.out}"
+    )
+    if args.lrs:
+        import json
+
+        lines = (result.out / "xapi-statements.jsonl").read_text(encoding="utf-8").splitlines()
+        sent = send(args.lrs, [json.loads(line) for line in lines], args.lrs_auth)
+        print(f"sent {sent} statement(s) to {args.lrs}")
+    return 0
+
+
+def cmd_grade_collect(args: argparse.Namespace) -> int:
+    from graders.collect import collect
+
+    print(collect(args.assignment, args.src, args.course).summary())
+    return 0
+
+
+def cmd_grade_autograde(args: argparse.Namespace) -> int:
+    report = autograde(args.assignment, args.course, args.workers, args.scheduler, wait=args.wait)
+    print(report.summary())
+    return 0
+
+
+def cmd_grade_feedback(args: argparse.Namespace) -> int:
+    from graders.grade_exports import feedback
+
+    print(feedback(args.assignment, args.course).summary())
+    return 0
+
+
+def cmd_grade_export(args: argparse.Namespace) -> int:
+    from graders.grade_exports import export
+
+    print(export(args.course, args.assignment, args.out).summary())
+    return 0
+
+
+def add_grade_parser(commands) -> None:
+    grade = commands.add_parser(
+        "grade",
+        help="collect, autograde (parallel, sandboxed), feedback and export grades",
+        description="Grade a course root made by `smtk tailor`. Manual answers are graded in nbgrader's formgrader.",
+    )
+    actions = grade.add_subparsers(dest="grade_command", metavar="ACTION", required=True)
+
+    def action(name: str, help_text: str, run) -> argparse.ArgumentParser:
+        parser = actions.add_parser(name, help=help_text, description=help_text)
+        parser.add_argument("--course", type=Path, default=Path(default(autograde, "course")), help="course root")
+        parser.set_defaults(run=run)
+        return parser
+
+    collect_cmd = action(
+        "collect", "bring learners' notebooks (folder, zip or exchange) into submitted/", cmd_grade_collect
+    )
+    collect_cmd.add_argument("assignment", help="module id, e.g. policy-disclosure")
+    collect_cmd.add_argument("src", type=Path, help="folder or zip of <learner>.ipynb or <learner>/<assignment>/")
+    auto = action("autograde", "grade every submission not graded yet, each in its own sandbox", cmd_grade_autograde)
+    auto.add_argument("assignment", help="module id")
+    auto.add_argument("--workers", type=int, default=default(autograde, "workers"), help="submissions at once")
+    auto.add_argument("--scheduler", default=None, help="run on a Dask distributed cluster at this address")
+    auto.add_argument("--wait", action="store_true", help="wait for another grading run of this course to finish")
+    fb = action("feedback", "HTML feedback for each graded learner, without hidden tests", cmd_grade_feedback)
+    fb.add_argument("assignment", help="module id")
+    exp = action("export", "grades per learner and item as CSV and JSON", cmd_grade_export)
+    exp.add_argument("assignment", nargs="?", default=None, help="module id (default: every assignment)")
+    exp.add_argument("--out", type=Path, default=None, help="folder to write into (default: <course>/exports)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,7 +166,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--manifest", type=Path, default=default(tailor, "manifest_path"), help="course manifest (default: %(default)s)"
     )
     tailor_cmd.set_defaults(run=cmd_tailor)
+
+    cert = commands.add_parser(
+        "certify",
+        help="award certification tiers, write certificates, Open Badges and xAPI exports",
+        description="Read the course's gradebook, award each learner's tier per track, and write PDF certificates, "
+        "Open Badges 2.0 files, certificates.csv, recertification.csv and xapi-statements.jsonl into --out.",
+    )
+    cert.add_argument("--course", type=Path, default=Path(default(certify, "course")), help="course root")
+    cert.add_argument("--out", type=Path, default=Path(default(certify, "out")), help="output folder")
+    cert.add_argument("--today", type=_date, default=None, help="date to compute expiry against (YYYY-MM-DD)")
+    cert.add_argument(
+        "--within-days", type=int, default=default(certify, "within_days"), help="re-certification horizon"
+    )
+    cert.add_argument("--base-url", default=None, help="where the badges folder will be published (hosted badges)")
+    cert.add_argument("--lrs", default=None, help="learning record store URL to send the xAPI statements to")
+    cert.add_argument("--lrs-auth", default=None, help="USER:PASSWORD for the learning record store")
+    cert.set_defaults(run=cmd_certify)
+    add_grade_parser(commands)
     return parser
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,6 +18,7 @@ from graders.lab_settings import install_lab_settings
 from graders.paths import BUILD, DASHBOARDS, DEMO_ORG
 from graders.servers import HOST, Server, check_port_free, lab_command, start, voila_command
 from graders.tailor import tailor
+from graders.trainer_data import COURSE_ENV
 
 
 @dataclass
@@ -74,7 +75,12 @@ def start_demo(
         "JupyterLab", lab_command(root, lab_port, token), root, f"http://{HOST}:{lab_port}/api", logs / "jupyterlab.log"
     )
     voila = start(
-        "Voilà", voila_command(dashboards, voila_port), dashboards, f"http://{HOST}:{voila_port}/", logs / "voila.log"
+        "Voilà",
+        voila_command(dashboards, voila_port),
+        dashboards,
+        f"http://{HOST}:{voila_port}/",
+        logs / "voila.log",
+        env={COURSE_ENV: str(root)},  # the trainer app reads this course's gradebook
     )
     lab_url = f"http://{HOST}:{lab_port}/lab/tree/learner?token={token}"
     demo = Demo(result.org.name, root, lab, voila, lab_url, f"http://{HOST}:{voila_port}/")

@@ -26,6 +26,7 @@ class Module:
     prerequisites: tuple[str, ...]
     review_by: dt.date
     objectives: tuple[str, ...]
+    revised: dt.date | None = None  # when the content was last revised; certificates earned before it expire
 
     def source_notebook(self, source: Path = SOURCE) -> Path:
         return source / self.id / f"{self.id}.ipynb"
@@ -66,7 +67,7 @@ def load_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Ma
     path = Path(path)
     source = Path(source) if source is not None else path.parent / "source"
     root = load_yaml(path)
-    root.only(["course", "tracks"])
+    root.only(["course", "tracks", "certification"])  # certification: see graders/tiers.py
     tracks, seen = [], {}
     for tf in root.get("tracks").items(min_len=1):
         tf.only(["id", "title", "audience", "format", "modules"])
@@ -75,7 +76,7 @@ def load_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Ma
             tf.get("id").fail(f"track {track_id!r} is listed twice")
         modules = []
         for mf in tf.get("modules", []).items():
-            mf.only(["id", "title", "minutes", "points", "prerequisites", "review_by", "objectives"])
+            mf.only(["id", "title", "minutes", "points", "prerequisites", "review_by", "objectives", "revised"])
             module_id = mf.get("id").str()
             if not _ID.match(module_id):
                 mf.get("id").fail(f"expected lower-case letters, digits and dashes, got {module_id!r}")
@@ -91,6 +92,7 @@ def load_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Ma
                 prerequisites=tuple(mf.get("prerequisites", []).str_list()),
                 review_by=mf.get("review_by").date(),
                 objectives=tuple(mf.get("objectives").str_list(min_len=1)),
+                revised=mf.get("revised").date() if mf.has("revised") else None,
             )
             if not module.source_notebook(source).exists():
                 mf.get("id").fail(f"no source notebook {module.source_notebook(source)}")

@@ -115,3 +115,46 @@ def voila_url(tmp_path_factory: pytest.TempPathFactory):
         yield url
     finally:
         server.stop()
+
+
+ODD_COMMENT = 'He said "great" & <b>bold</b> <img src=x onerror="window.__xss=1"> 👍 ' + "long " * 200
+ROSTER = "learner,name,email,business_unit,region\nada,,,Sales,Americas\nbob,Bob Ng,bob@example.com,Support,EMEA\n"
+
+
+def _with_feedback(src: Path, dst: Path, rating: int, comment: str) -> Path:
+    import nbformat
+
+    nb = nbformat.read(src, as_version=4)
+    for cell in nb.cells:
+        if "feedback" in cell.metadata.get("tags", []):
+            cell.source = f"FEEDBACK = {{'rating': {rating}, 'comment': {comment!r}}}"
+    nbformat.write(nb, dst)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def graded_course(tmp_path_factory, demo_course) -> Path:
+    """A course graded for real: ada (the solution, her written answer graded as formgrader does) and bob (blank),
+    each with feedback; a roster gives business units and regions. Read-only for tests."""
+    from nbgrader.api import Gradebook
+    from roundtrip import autograde, submit
+
+    from graders.course_root import gradebook_url
+
+    module = "policy-disclosure"
+    base = tmp_path_factory.mktemp("graded")
+    root = base / "demo"
+    shutil.copytree(demo_course.root, root)
+    source = root / "source" / module / f"{module}.ipynb"
+    release = root / "release" / module / f"{module}.ipynb"
+    submit(root, module, "ada", _with_feedback(source, base / "ada.ipynb", 5, "Clear and short."))
+    submit(root, module, "bob", _with_feedback(release, base / "bob.ipynb", 2, ODD_COMMENT))
+    autograde(root, module)
+    with Gradebook(gradebook_url(root)) as gb:
+        gb.update_or_create_student("ada", first_name="Ada", last_name="Lovelace", email="Ada@Example.com")
+        grade = gb.find_grade("q5-message", module, module, "ada")
+        grade.manual_score = grade.max_score  # what formgrader does when the trainer grades the answer
+        grade.needs_manual_grade = False
+        gb.db.commit()
+    (root / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    return root

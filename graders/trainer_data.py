@@ -1,0 +1,75 @@
+"""Everything the trainer app shows, read from one course root (the gradebook, the manifest, the roster)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from graders.course_root import CONFIG_FILE
+from graders.manifest import load_manifest
+from graders.paths import BUILD
+from graders.results import feedback, item_scores, learners, module_scores
+from graders.tiers import award, expiring, load_rules
+
+COURSE_ENV = "SMTK_COURSE"
+
+
+def course_root(course: str | Path | None = None) -> Path:
+    """The course the app reads: the one given, else $SMTK_COURSE, else the demo course that `make demo` builds."""
+    return Path(course or os.environ.get(COURSE_ENV) or BUILD / "demo").resolve()
+
+
+def trainer_data(course: str | Path | None = None, today: dt.date | None = None, within_days: int = 60) -> dict:
+    """Keyword arguments for simulations.ui.trainer.trainer_app; an empty course gives empty tables and a message."""
+    root = course_root(course)
+    today = today or dt.date.today()
+    if not (root / CONFIG_FILE).exists() or not (root / "course.yml").exists():
+        empty = pd.DataFrame()
+        return {
+            "scores": empty,
+            "items": empty,
+            "feedback": empty,
+            "learners": empty,
+            "modules": empty,
+            "certificates_due": empty,
+            "today": today,
+            "pass_mark": 0.7,
+            "empty_message": f"No course at {root}. Build one with `smtk tailor` (or `make demo`), grade "
+            f"submissions, then reload this page. To look at another course, start Voilà with {COURSE_ENV}=DIR.",
+        }
+    manifest = load_manifest(root / "course.yml", root / "source")
+    rules = load_rules(root / "course.yml")
+    modules = pd.DataFrame(
+        [{"id": m.id, "title": m.title, "track": m.track, "review_by": m.review_by} for m in manifest.modules],
+        columns=["id", "title", "track", "review_by"],
+    )
+    scores = module_scores(root) if (root / "gradebook.db").exists() else pd.DataFrame()
+    if scores.empty:
+        return {
+            "scores": scores,
+            "items": scores,
+            "feedback": scores,
+            "learners": scores,
+            "modules": modules,
+            "certificates_due": scores,
+            "today": today,
+            "pass_mark": rules.pass_mark,
+            "empty_message": f"The course at {root} has no graded submissions yet. Collect and autograde "
+            "learners' work, then reload this page.",
+        }
+    people = learners(root)
+    due = expiring(award(scores, manifest, rules), today, within_days)
+    due = due.assign(name=due["learner"].map(dict(zip(people["learner"], people["name"], strict=True))))
+    return {
+        "scores": scores,
+        "items": item_scores(root),
+        "feedback": feedback(root),
+        "learners": people,
+        "modules": modules,
+        "certificates_due": due[["name", "track", "tier_title", "expires", "days_left"]],
+        "today": today,
+        "pass_mark": rules.pass_mark,
+    }

@@ -1,0 +1,72 @@
+"""The trainer app under a real Voilà in Chromium, on a gradebook made by grading real submissions."""
+
+from __future__ import annotations
+
+import socket
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from conftest import ODD_COMMENT
+
+from graders.paths import DASHBOARDS
+from graders.servers import HOST, start, voila_command
+from graders.trainer_data import COURSE_ENV
+
+pytestmark = pytest.mark.browser
+
+
+@contextmanager
+def voila_for(course: Path, log: Path):
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port = sock.getsockname()[1]
+    url = f"http://{HOST}:{port}/"
+    server = start("Voilà", voila_command(DASHBOARDS, port), DASHBOARDS, url, log, env={COURSE_ENV: str(course)})
+    try:
+        server.wait_ready()
+        yield f"{url}voila/render/trainer.ipynb"
+    finally:
+        server.stop()
+
+
+def summary_is(page, text: str) -> None:
+    """Wait for the headline, which the app updates after every table and the chart."""
+    page.wait_for_function(f"document.querySelector('.smtk-summary').textContent.startsWith({text!r})")
+
+
+def test_trainer_app_filters_and_shows_feedback_safely(page, graded_course, tmp_path):
+    with voila_for(graded_course, tmp_path / "voila.log") as url:
+        page.goto(url, wait_until="commit")
+        page.locator(".smtk-progress").wait_for(timeout=120_000)
+        assert "Policy, disclosure and whom to ask" in page.inner_text(".smtk-progress")
+        summary_is(page, "2 submission(s) from 2 learner(s)")
+        chart = page.locator(".widget-image")
+        before = chart.get_attribute("src")
+        assert "q1-tests" in page.inner_text(".smtk-items")
+        assert "q5-message" not in page.inner_text(".smtk-items"), "written answers are not autograded items"
+        assert "Clear and short." in page.inner_text(".smtk-comments")
+
+        comments = page.inner_text(".smtk-comments")
+        assert '<img src=x onerror="window.__xss=1">' in comments and "👍" in comments and "<b>bold</b>" in comments
+        assert page.evaluate("window.__xss") is None, "a learner's comment ran as HTML"
+        assert page.locator(".smtk-comments b").count() == 0
+
+        page.get_by_label("Business unit").select_option("Support")
+        summary_is(page, "1 submission(s) from 1 learner(s)")
+        page.wait_for_function("b => document.querySelector('.widget-image').getAttribute('src') !== b", arg=before)
+        assert "Clear and short." not in page.inner_text(".smtk-comments")
+        assert ODD_COMMENT.split("&")[0].strip() in page.inner_text(".smtk-comments")
+
+        page.get_by_label("Region").select_option("Americas")
+        summary_is(page, "0 submission(s) from 0 learner(s)")
+        assert "No comments yet." in page.inner_text("body")
+        assert "Traceback" not in page.content()
+
+
+def test_trainer_app_on_an_empty_gradebook(page, demo_course, tmp_path):
+    with voila_for(demo_course.root, tmp_path / "voila.log") as url:
+        page.goto(url, wait_until="commit")
+        page.get_by_text("Nothing to show yet").wait_for(timeout=120_000)
+        assert "no graded submissions yet" in page.inner_text("body")
+        assert "Traceback" not in page.content()

@@ -1,0 +1,150 @@
+"""`smtk certify` on a real gradebook made by grading real submissions: certificates, badges, xAPI, an LRS."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import jsonschema
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from graders.badges import hashed_email
+from graders.tiers import load_rules
+
+SCHEMAS = Path(__file__).parent / "schemas"
+TODAY = "2026-11-23"
+
+
+def schema(name: str, ref: str | None = None) -> dict:
+    document = json.loads((SCHEMAS / name).read_text())
+    return {**document, "$ref": f"#/$defs/{ref}"} if ref else document
+
+
+def smtk(*args: str) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).parent / "smtk"
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def certified(graded_course, tmp_path_factory):
+    out = tmp_path_factory.mktemp("certs")
+    proc = smtk("certify", "--course", str(graded_course), "--out", str(out), "--today", TODAY, "--within-days", "400")
+    assert proc.returncode == 0, proc.stderr
+    return out, proc.stdout
+
+
+def test_tiers_from_the_gradebook(certified, graded_course):
+    out, stdout = certified
+    certs = pd.read_csv(out / "certificates.csv")
+    assert list(certs["learner"]) == ["ada"], "bob's blank submission earns nothing"
+    ada = certs.iloc[0]
+    expected = load_rules(graded_course / "course.yml").tiers[-1]  # the one module of the track, at 100%
+    assert (ada["track"], ada["tier"], ada["name"]) == ("employees", expected.id, "Ada Lovelace")
+    issued = dt.date.fromisoformat(ada["issued"])
+    assert dt.date.fromisoformat(ada["expires"]) == issued.replace(year=issued.year + 1)
+    assert "1 certificate(s)" in stdout and "ada" in stdout
+    due = pd.read_csv(out / "recertification.csv")
+    assert list(due["learner"]) == ["ada"] and due.iloc[0]["email"] == "Ada@Example.com"
+
+
+def test_pdf_certificate_is_valid_and_names_the_learner(certified):
+    out, _ = certified
+    certs = pd.read_csv(out / "certificates.csv")
+    pdfs = list((out / "pdf").glob("*.pdf"))
+    assert len(pdfs) == 1
+    reader = PdfReader(pdfs[0])
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert "Ada Lovelace" in text and certs.iloc[0]["verification_id"] in text
+    assert "Larkspur Appliances" in text
+
+
+def test_open_badges_validate(certified):
+    out, _ = certified
+    issuer = json.loads((out / "badges" / "issuer.json").read_text())
+    jsonschema.validate(issuer, schema("openbadges-v2.schema.json", "Issuer"))
+    klasses = list((out / "badges" / "badges").glob("*.json"))
+    assert len(klasses) == 1
+    klass = json.loads(klasses[0].read_text())
+    jsonschema.validate(klass, schema("openbadges-v2.schema.json", "BadgeClass"))
+    assert klass["issuer"] == issuer["id"]
+    assert (out / "badges" / "images" / Path(klass["image"]).name).read_bytes()[:4] == b"\x89PNG"
+    (path,) = (out / "badges" / "assertions").glob("*.json")
+    badge = json.loads(path.read_text())
+    jsonschema.validate(badge, schema("openbadges-v2.schema.json", "Assertion"))
+    assert badge["badge"] == klass["id"] and badge["id"].endswith(path.name)
+    salt = badge["recipient"]["salt"]
+    assert badge["recipient"]["identity"] == hashed_email("ada@example.com", salt)
+    assert "ada@example.com" not in path.read_text().lower()
+
+
+def test_xapi_statements_validate(certified):
+    out, _ = certified
+    lines = (out / "xapi-statements.jsonl").read_text().splitlines()
+    statements = [json.loads(line) for line in lines]
+    validator = jsonschema.Draft202012Validator(schema("xapi-statement.schema.json"))
+    for statement in statements:
+        validator.validate(statement)
+    by = {(s["actor"]["account"]["name"], s["verb"]["display"]["en-US"]): s for s in statements}
+    assert by[("ada", "passed")]["result"]["score"]["scaled"] == 1.0
+    assert by[("bob", "failed")]["result"]["score"]["scaled"] == 0.0
+    assert ("ada", "failed") not in by and ("bob", "passed") not in by
+    assert len({s["id"] for s in statements}) == len(statements)
+
+
+def test_bad_xapi_is_rejected_by_the_schema():
+    validator = jsonschema.Draft202012Validator(schema("xapi-statement.schema.json"))
+    bad = {"id": "x", "actor": {"mbox_sha1sum": "nothex"}, "verb": {"id": "passed"}, "object": {"id": "m"},
+           "timestamp": "yesterday", "version": "2.0"}  # fmt: skip
+    assert len(list(validator.iter_errors(bad))) >= 5
+
+
+def test_statements_sent_to_a_learning_record_store(graded_course, tmp_path):
+    received = []
+
+    class LRS(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.path, self.headers["X-Experience-API-Version"], self.headers["Authorization"], body))
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"[]")
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), LRS)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/xapi"
+        proc = smtk(
+            "certify", "--course", str(graded_course), "--out", str(tmp_path), "--lrs", url, "--lrs-auth", "k:s"
+        )
+    finally:
+        server.shutdown()
+    assert proc.returncode == 0, proc.stderr
+    sent = [s for _, _, _, body in received for s in json.loads(body)]
+    lines = (tmp_path / "xapi-statements.jsonl").read_text().splitlines()
+    assert sent == [json.loads(line) for line in lines]
+    assert {(p, v, a) for p, v, a, _ in received} == {("/xapi/statements", "1.0.3", "Basic azpz")}
+
+
+def test_unreachable_lrs_and_bad_roster_are_clear(graded_course, tmp_path):
+    proc = smtk("certify", "--course", str(graded_course), "--out", str(tmp_path), "--lrs", "http://127.0.0.1:9/x")
+    assert proc.returncode == 2 and "could not be reached" in proc.stderr and "Traceback" not in proc.stderr
+    import shutil
+
+    root = tmp_path / "course"
+    shutil.copytree(graded_course, root)
+    (root / "roster.csv").write_text("learner,email\nbob,not-an-email\nbob,\n")
+    proc = smtk("certify", "--course", str(root), "--out", str(tmp_path / "o"))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "roster.csv" in proc.stderr and "row 2, column email" in proc.stderr and "listed twice" in proc.stderr

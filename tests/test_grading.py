@@ -1,0 +1,310 @@
+"""`smtk grade`: same scores as stock nbgrader, hostile submissions contained, resumable, one run per course."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from grading_helpers import answer_ids, answered, graded_test_ids, item_scores, place
+from roundtrip import autograde as stock_autograde
+
+from graders.collect import collect
+from graders.grade_exports import export, feedback
+from graders.manifest import load_manifest
+from graders.pipeline import STATE, GradeBusy, autograde, course_lock
+from graders.sandbox import Limits
+
+MODULES = [m.id for m in load_manifest().modules]
+FAST = Limits(cell_seconds=4, submission_seconds=90, cpu_seconds=30, memory_mb=512, processes=16, file_mb=16)
+pytestmark = pytest.mark.slow
+
+
+def release_of(root: Path, module_id: str):
+    return nbformat.read(root / "release" / module_id / f"{module_id}.ipynb", as_version=4)
+
+
+def mixed(root: Path, module_id: str) -> list[str]:
+    """Correct, partial, blank and broken submissions of a module; returns the learner ids."""
+    answers = answer_ids(release_of(root, module_id))
+    place(root, module_id, "correct", answered(root, module_id))
+    place(root, module_id, "partial", answered(root, module_id, set(answers[::2])))
+    place(root, module_id, "blank", release_of(root, module_id))
+    place(root, module_id, "broken", answered(root, module_id, override={answers[-1]: "def broken(:\n    pass"}))
+    return ["correct", "partial", "blank", "broken"]
+
+
+@pytest.mark.parametrize("module_id", MODULES)
+def test_scores_identical_to_stock_nbgrader(course_copy: Path, tmp_path, module_id):
+    learners = mixed(course_copy, module_id)
+    stock_root = tmp_path / "stock"
+    shutil.copytree(course_copy, stock_root)
+    stock_autograde(stock_root, module_id)
+    report = autograde(module_id, course_copy, workers=2, progress=False)
+
+    ours, stock = item_scores(course_copy, module_id), item_scores(stock_root, module_id)
+    assert set(ours) == set(learners) and ours == stock
+    tests = graded_test_ids(release_of(course_copy, module_id))
+    assert all(ours["correct"][t] > 0 for t in tests) and all(ours["blank"][t] == 0 for t in tests)
+    assert 0 < sum(ours["partial"][t] for t in tests) < sum(ours["correct"][t] for t in tests)
+    assert {r.learner: r.status for r in report.learners} == dict.fromkeys(learners, "graded")
+    assert report.protections["files_confined"] and report.protections["no_network"]
+
+
+def hostile_course(root: Path, module_id: str, listener_port: int) -> dict[str, str]:
+    """One learner per attack, each otherwise correct; returns learner -> the test it should lose (or '')."""
+    release = release_of(root, module_id)
+    answers, tests = answer_ids(release), graded_test_ids(release)
+    first, last = answers[0], answers[-1]
+    first_test, last_test = tests[0], tests[-1]
+    solution = {
+        c.metadata.nbgrader["grade_id"]: c.source for c in answered(root, module_id).cells if "nbgrader" in c.metadata
+    }
+    attacks = {
+        "loop": (first, "while True:\n    pass", first_test),
+        "memory": (first, "hog = bytearray(4 * 1024**3)", first_test),
+        "forkbomb": (last, "import os\nwhile True:\n    os.fork()", last_test),
+        "source": (
+            first,
+            f"print(open({str(root / 'source' / module_id / (module_id + '.ipynb'))!r}).read())",
+            first_test,
+        ),
+        "gradebook": (first, f"open({str(root / 'gradebook.db')!r}, 'rb').read()", first_test),
+        "network": (
+            first,
+            f"import socket\nsocket.create_connection(('127.0.0.1', {listener_port}), timeout=3)",
+            first_test,
+        ),
+        "write": (first, "open('/tmp/smtk-grading-escape.txt', 'w').write('x')", first_test),
+        "builtins": (
+            first,
+            "import builtins\nbuiltins.isinstance = lambda *a: True\nbuiltins.all = lambda *a: True\n"
+            "builtins.sorted = lambda *a, **k: list('abcde')\n" + solution[first].split("=")[0] + "= None",
+            first_test,
+        ),
+    }
+    expected = {}
+    for learner, (gid, code, loses) in attacks.items():
+        place(root, module_id, learner, answered(root, module_id, override={gid: code}))
+        expected[learner] = loses
+    place(root, module_id, "honest", answered(root, module_id))
+    expected["honest"] = ""
+    # An object that equals everything, returned where a test compares with ==.
+    eq = "class Yes:\n    def __eq__(self, other):\n        return True\n    __hash__ = object.__hash__\n"
+    cheat = answered(root, module_id)
+    for cell in cheat.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == last:
+            cell.source = eq + cell.source.replace("return ", "return Yes() or ", 1)
+    place(root, module_id, "alwayseq", cheat)
+    expected["alwayseq"] = last_test
+    # Tampering with the notebook itself.
+    deleted = answered(root, module_id)
+    deleted.cells = [c for c in deleted.cells if c.metadata.get("nbgrader", {}).get("grade_id") != tests[1]]
+    place(root, module_id, "deleted", deleted)
+    expected["deleted"] = tests[1]
+    edited = answered(root, module_id)
+    for cell in edited.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == first_test:
+            cell.source = "pass"
+    place(root, module_id, "edited", edited)
+    expected["edited"] = first_test
+    points = answered(root, module_id)
+    for cell in points.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == last_test:
+            cell.metadata.nbgrader["points"] = 200
+    place(root, module_id, "points", points)
+    expected["points"] = last_test
+    converted = answered(root, module_id)
+    for cell in converted.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == first_test:
+            cell.cell_type = "markdown"
+            cell.pop("outputs", None)
+            cell.pop("execution_count", None)
+    place(root, module_id, "converted", converted)
+    expected["converted"] = first_test
+    huge = answered(root, module_id)
+    for cell in huge.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == first:
+            cell.source += "\nprint('x' * 200_000_000)"
+    place(root, module_id, "output", huge)
+    expected["output"] = ""
+    place(root, module_id, "corrupt", '{"cells": [ {"cell_type": "code", ')
+    expected["corrupt"] = ""
+    return expected
+
+
+def test_hostile_submissions_lose_only_what_they_attacked(course_copy: Path):
+    module_id = MODULES[0]
+    escape = Path("/tmp/smtk-grading-escape.txt")
+    escape.unlink(missing_ok=True)
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(5)
+        listener.setblocking(False)
+        expected = hostile_course(course_copy, module_id, listener.getsockname()[1])
+        gradebook_before = (course_copy / "gradebook.db").stat().st_size
+        report = autograde(module_id, course_copy, workers=2, limits=FAST, progress=False)
+        with pytest.raises(BlockingIOError):
+            listener.accept()  # nobody got through
+    assert not escape.exists()
+    assert (course_copy / "gradebook.db").stat().st_size >= gradebook_before
+    scores = item_scores(course_copy, module_id)
+    full = scores["honest"]
+    assert all(v and v > 0 for k, v in full.items() if k in graded_test_ids(release_of(course_copy, module_id)))
+    by_learner = {r.learner: r for r in report.learners}
+    for learner, loses in expected.items():
+        if learner == "corrupt":
+            continue
+        got = scores[learner]
+        for item, points in full.items():
+            if points is None:
+                continue
+            want = 0 if item == loses else points
+            assert got[item] == want, f"{learner}: {item} scored {got[item]}, expected {want}"
+    # Every attack has a reason in the report.
+    reasons = {learner: " ".join(by_learner[learner].problems) for learner in expected}
+    assert "not valid JSON" in reasons["corrupt"] and by_learner["corrupt"].status == "corrupt"
+    assert "CellTimeout" in reasons["loop"]
+    assert "MemoryError" in reasons["memory"]
+    assert "PermissionError" in reasons["source"] and "PermissionError" in reasons["gradebook"]
+    assert "PermissionError" in reasons["write"] and "PermissionError" in reasons["network"]
+    assert "builtins" in reasons["builtins"] and by_learner["builtins"].status == "tampered"
+    assert "smtk: a test compared" in reasons["alwayseq"]
+    assert "deleted" in reasons["deleted"] and by_learner["deleted"].status == "tampered"
+    assert "edited" in reasons["edited"] and "converted" in reasons["converted"]
+    assert "points" in reasons["points"] and "200" in reasons["points"]
+    assert "output cut" in reasons["output"]
+    assert reasons["forkbomb"]
+    graded = course_copy / "autograded" / "output" / module_id / f"{module_id}.ipynb"
+    assert graded.stat().st_size < 5_000_000
+    # The gradebook and the learners' work are intact.
+    assert (course_copy / "submitted" / "corrupt" / module_id / f"{module_id}.ipynb").exists()
+    assert set(scores) == set(expected) - {"corrupt"}
+
+
+def test_kill_nine_then_resume_loses_and_duplicates_nothing(course_copy: Path):
+    module_id = MODULES[0]
+    learners = [f"learner{i:02d}" for i in range(10)]
+    for i, learner in enumerate(learners):
+        nb = answered(course_copy, module_id) if i % 2 else release_of(course_copy, module_id)
+        place(course_copy, module_id, learner, nb)
+    state = course_copy / STATE / "state" / module_id
+    cmd = [sys.executable, "-m", "graders.cli", "grade", "autograde", module_id, "--course", str(course_copy)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(list(state.glob("*.json"))) < 2:
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    first = sorted(p.stem for p in state.glob("*.json"))
+    graded_file = course_copy / "autograded" / "{}" / module_id / f"{module_id}.ipynb"
+    mtimes = {learner: Path(str(graded_file).format(learner)).stat().st_mtime_ns for learner in first}
+    assert 2 <= len(first) < len(learners)
+
+    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    report = rerun.stdout
+    assert f"{len(learners) - len(first)} graded now, {len(first)} already graded" in report
+    scores = item_scores(course_copy, module_id)
+    assert sorted(scores) == learners
+    for i, learner in enumerate(learners):
+        total = sum(v or 0 for v in scores[learner].values())
+        assert (total > 0) == bool(i % 2), learner
+    for learner, mtime in mtimes.items():  # nothing graded twice
+        assert Path(str(graded_file).format(learner)).stat().st_mtime_ns == mtime
+
+
+def test_a_second_run_on_the_same_course_is_refused(course_copy: Path):
+    module_id = MODULES[0]
+    place(course_copy, module_id, "ada", release_of(course_copy, module_id))
+    with course_lock(course_copy):
+        with pytest.raises(GradeBusy, match="--wait"):
+            autograde(module_id, course_copy, progress=False)
+        proc = subprocess.run(
+            [sys.executable, "-m", "graders.cli", "grade", "autograde", module_id, "--course", str(course_copy)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert proc.returncode == 2 and "smtk: error: another `smtk grade` run" in proc.stderr
+
+
+def test_collect_feedback_export(course_copy: Path, tmp_path):
+    module_id = MODULES[0]
+    inbox = tmp_path / "inbox"
+    (inbox / "carol" / module_id).mkdir(parents=True)
+    nbformat.write(answered(course_copy, module_id), inbox / "ada.ipynb")
+    nbformat.write(release_of(course_copy, module_id), inbox / "carol" / module_id / f"{module_id}.ipynb")
+    nbformat.write(release_of(course_copy, module_id), inbox / "carol.ipynb")
+    (inbox / "eve.ipynb").write_text('{"cells": [', encoding="utf-8")
+    (inbox / "frank.txt").write_text("hello", encoding="utf-8")
+    (inbox / "gina" / "other-module").mkdir(parents=True)
+    report = {r.learner: r for r in collect(module_id, inbox, course_copy).learners}
+    assert report["ada"].status == "collected"
+    assert "duplicate learner" in report["carol"].problems[0]
+    assert "eve.ipynb" in report["eve"].problems[0] and "not valid JSON" in report["eve"].problems[0]
+    assert "not a notebook" in report["frank"].problems[0]
+    assert "wrong assignment" in report["gina"].problems[0]
+    assert sorted(p.name for p in (course_copy / "submitted").iterdir()) == ["ada"]
+    assert collect(module_id, inbox, course_copy).learners[0].status == "unchanged"
+
+    autograde(module_id, course_copy, progress=False)
+    fb = feedback(module_id, course_copy)
+    assert [r.status for r in fb.learners] == ["feedback"]
+    html = (course_copy / "feedback" / "ada" / module_id / f"{module_id}.html").read_text(encoding="utf-8")
+    source = nbformat.read(course_copy / "source" / module_id / f"{module_id}.ipynb", as_version=4)
+    for cell in source.cells:
+        for block in cell.source.split("### BEGIN HIDDEN TESTS")[1:]:
+            for line in block.split("### END HIDDEN TESTS")[0].strip().splitlines():
+                assert line.strip() not in html
+
+    export(course_copy, module_id)
+    rows = json.loads((course_copy / "exports" / f"grades-{module_id}.json").read_text())
+    assert {r["learner"] for r in rows} == {"ada"}
+    assert {r["item"] for r in rows} == set(graded_test_ids(release_of(course_copy, module_id))) | {
+        c.metadata.nbgrader["grade_id"]
+        for c in release_of(course_copy, module_id).cells
+        if c.metadata.get("nbgrader", {}).get("grade") and c.metadata.nbgrader.get("solution")
+    }
+    assert (course_copy / "exports" / f"grades-{module_id}.csv").read_text().startswith("learner,assignment")
+
+
+def test_formgrader_opens_the_gradebook_after_grading(course_copy: Path):
+    import secrets
+    import urllib.request
+
+    from graders.servers import HOST, lab_command, start
+
+    module_id = MODULES[0]
+    place(course_copy, module_id, "ada", answered(course_copy, module_id))
+    autograde(module_id, course_copy, progress=False)
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port = sock.getsockname()[1]
+    token = secrets.token_hex(8)
+    server = start(
+        "JupyterLab",
+        lab_command(course_copy, port, token),
+        course_copy,
+        f"http://{HOST}:{port}/api",
+        course_copy / "lab.log",
+    )
+    try:
+        server.wait_ready(timeout=120)
+        url = f"http://{HOST}:{port}/formgrader/api/submissions/{module_id}?token={token}"
+        with urllib.request.urlopen(url, timeout=60) as response:
+            submissions = json.loads(response.read())
+        ada = [s for s in submissions if s["student"] == "ada"]
+        assert ada and ada[0]["autograded"] and ada[0]["score"] > 0
+    finally:
+        server.stop()
