@@ -445,8 +445,9 @@ def _prepare(
             if c.cell_type == "code"
         ]
         spec = nb.metadata.get("kernelspec", {}).get("name", "")
+        job_files = {**files, notebook.name: _widget_state_only(nb)}
         jobs[notebook.name] = Job(
-            f"{learner}/{assignment}/{notebook.name}", cells, files, _kernel_env(spec), limits, course.protected()
+            f"{learner}/{assignment}/{notebook.name}", cells, job_files, _kernel_env(spec), limits, course.protected()
         )
     return _Pending(learner, fingerprint, checked, sanitized, jobs)
 
@@ -461,6 +462,15 @@ def _job_files(folder: Path) -> dict[str, bytes]:
                 break
             files[str(path.relative_to(folder))] = path.read_bytes()
     return files
+
+
+def _widget_state_only(nb) -> bytes:
+    """The notebook with no cells, only the widget state JupyterLab saved in it: widget work a learner recorded
+    (simulations.ui.record reads it from the notebook's file) is restored when the notebook runs again, as under
+    stock nbgrader, while the cells, hidden tests included, stay out of the sandbox."""
+    widgets = nb.metadata.get("widgets")
+    stub = nbformat.v4.new_notebook(metadata={"widgets": widgets} if isinstance(widgets, dict) else {})
+    return nbformat.writes(stub, version=4).encode()
 
 
 def _kernel_env(name: str) -> dict[str, str]:
