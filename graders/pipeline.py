@@ -399,7 +399,8 @@ class _Run:
                 if c.cell_type == "code"
             ]
             env = self._kernel_env(nb.metadata.get("kernelspec", {}).get("name", ""))
-            jobs[name] = Job(f"{learner}/{self.assignment}/{name}", cells, files, env, self.limits, self.protected)
+            job_files = {**files, name: _widget_state_only(nb)}
+            jobs[name] = Job(f"{learner}/{self.assignment}/{name}", cells, job_files, env, self.limits, self.protected)
         return _Pending(learner, fingerprint, checked, sanitized, jobs)
 
     def _kernel_env(self, name: str) -> dict[str, str]:
@@ -472,6 +473,15 @@ def _job_files(folder: Path) -> dict[str, bytes]:
                 break
             files[str(path.relative_to(folder))] = path.read_bytes()
     return files
+
+
+def _widget_state_only(nb) -> bytes:
+    """The notebook with no cells, only the widget state JupyterLab saved in it: widget work a learner recorded
+    (simulations.ui.record reads it from the notebook's file) is restored when the notebook runs again, as under
+    stock nbgrader, while the cells, hidden tests included, stay out of the sandbox."""
+    widgets = nb.metadata.get("widgets")
+    stub = nbformat.v4.new_notebook(metadata={"widgets": widgets} if isinstance(widgets, dict) else {})
+    return nbformat.writes(stub, version=4).encode()
 
 
 SANDBOX_ERRORS = ("PermissionError", "MemoryError", "CellTimeout", "BlockingIOError", "OSError", "TamperedCell")

@@ -10,6 +10,7 @@ import socket
 import time
 
 import pytest
+from lab import run_all_cells
 
 from graders.servers import HOST, lab_command, start, tail
 from simulations.risk import risk_for_org
@@ -103,12 +104,7 @@ def test_placements_made_in_jupyterlab_are_saved_in_the_notebook_and_restored(pa
     cells = ["3-2", "0-0", "1-1", "2-2", "3-3", "4-4", "0-4", "4-0", "1-3", "3-1", "2-0"]
     try:
         lab.wait_ready()
-        page.goto(f"http://{HOST}:{port}/lab/tree/risk-framing.ipynb?token={token}", wait_until="commit")
-        page.locator(".jp-Notebook").wait_for()
-        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=90_000)
-        page.locator(".jp-CodeCell").first.click()
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        run_all_cells(page, f"http://{HOST}:{port}/lab/tree/risk-framing.ipynb?token={token}")
         try:
             page.locator(".smtk-cell-0-0").wait_for(timeout=120_000)
         except Exception:

@@ -1,8 +1,9 @@
-"""Heat-map placements recorded in a learner's saved notebook score the graded item under real nbgrader autograde,
-and the blank release scores zero on it."""
+"""Heat-map placements recorded in a learner's saved notebook score the graded item under real nbgrader autograde
+and under `smtk grade`, and the blank release scores zero on it."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -12,6 +13,7 @@ from nbgrader.api import Gradebook
 from roundtrip import autograde, submit
 
 from graders.course_root import gradebook_url
+from graders.pipeline import autograde as smtk_autograde
 from simulations.ui.record import WIDGET_STATE, saved_record
 
 pytestmark = pytest.mark.slow
@@ -59,7 +61,9 @@ def test_saved_placements_score_the_item_and_the_blank_release_does_not(course_c
     saved, record = learner_notebook(release, tmp_path / "learner")
     submit(course_copy, module_id, "cleo", saved)
     submit(course_copy, module_id, "dan", release)
-    autograde(course_copy, module_id)
+    ours = tmp_path / "smtk-grade"
+    shutil.copytree(course_copy, ours)
+    autograde(course_copy, module_id)  # stock nbgrader
 
     assert item_score(course_copy, module_id, "cleo") == (2.0, 2.0)
     assert item_score(course_copy, module_id, "dan") == (0.0, 2.0)
@@ -67,3 +71,8 @@ def test_saved_placements_score_the_item_and_the_blank_release_does_not(course_c
     graded = course_copy / "autograded" / "cleo" / module_id / f"{module_id}.ipynb"
     assert WIDGET_STATE in nbformat.read(graded, as_version=4).metadata.get("widgets", {})
     assert saved_record(graded, module_id) == record
+
+    # `smtk grade` runs learner code in a sandbox that never sees the notebook file; the widget state still reaches it
+    smtk_autograde(module_id, ours, workers=1, progress=False)
+    assert item_score(ours, module_id, "cleo") == (2.0, 2.0)
+    assert item_score(ours, module_id, "dan") == (0.0, 2.0)
