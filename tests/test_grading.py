@@ -130,7 +130,8 @@ def hostile_course(root: Path, module_id: str, listener_port: int) -> dict[str, 
 
 
 def test_hostile_submissions_lose_only_what_they_attacked(course_copy: Path):
-    module_id = MODULES[0]
+    # Named, not MODULES[0]: the always-equal attack needs a last answer that returns a value its test compares.
+    module_id = "policy-disclosure"
     escape = Path("/tmp/smtk-grading-escape.txt")
     escape.unlink(missing_ok=True)
     with socket.socket() as listener:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import io
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
@@ -12,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from simulations import cohort
+from simulations.ui.figures import png
 
 BINS = np.linspace(0, 1, 11)
 
@@ -74,9 +74,7 @@ def trainer_app(
             bar.set_height(height)
         ax.set_ylim(0, max(1, heights.max()) * 1.15)
         ax.set_title(f"Score distribution ({len(ratios)} graded submission(s))", fontsize=10)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-        chart.value = buffer.getvalue()
+        chart.value = png(fig)
         # Last, so a reader (or a test) who sees the new headline sees every table and the chart updated too.
         headline.value = (
             f"<p class='smtk-summary'>{int(table['submitted'].sum())} submission(s) from "
