@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from roundtrip import EXAMPLE_ORGS, copy_course
+from roundtrip import EXAMPLE_ORGS
 
 from graders.course_root import ensure_tools_on_path
 from graders.kernels import install_kernels
@@ -69,9 +69,21 @@ def demo_course(tailored):
 
 
 @pytest.fixture
-def course_copy(demo_course, tmp_path: Path) -> Path:
+def copy_of(tmp_path: Path):
+    """`copy_of(course)`: a private copy of a tailored course root (a TailorResult's) that a test may grade into."""
+
+    def copy(course) -> Path:
+        root = tmp_path / course.org.slug
+        shutil.copytree(course.root, root)
+        return root
+
+    return copy
+
+
+@pytest.fixture
+def course_copy(demo_course, copy_of) -> Path:
     """A private copy of the tailored demo course root that a test may grade into."""
-    return copy_course(demo_course, tmp_path)
+    return copy_of(demo_course)
 
 
 def chromium_or_skip() -> Path:

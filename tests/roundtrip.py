@@ -29,13 +29,6 @@ class Scores:
     needs_manual_grade: bool
 
 
-def copy_course(course, tmp_path: Path) -> Path:
-    """A private copy of a tailored course root (a TailorResult's) that a test may grade into or edit."""
-    root = tmp_path / course.org.slug
-    shutil.copytree(course.root, root)
-    return root
-
-
 def submit(root: Path, module_id: str, learner: str, notebook: Path) -> Path:
     """Place `notebook` where nbgrader expects a learner's submission of `module_id`."""
     target = root / "submitted" / learner / module_id / f"{module_id}.ipynb"

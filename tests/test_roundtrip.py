@@ -9,7 +9,7 @@ import nbformat
 import papermill
 import pytest
 from nbgrader.utils import is_grade, is_solution
-from roundtrip import EXAMPLE_ORGS, autograde, copy_course, output_text, scores, submit
+from roundtrip import EXAMPLE_ORGS, autograde, output_text, scores, submit
 
 from graders.manifest import load_manifest
 from graders.tailor import PARAMETERS_GRADE_ID, modules_for
@@ -104,9 +104,9 @@ def test_papermill_executes_source_in_learner_kernel(demo_course, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("slug", "module_id"), CASES)
-def test_solution_full_marks_blank_zero(tailored, tmp_path, slug, module_id):
+def test_solution_full_marks_blank_zero(tailored, copy_of, tmp_path, slug, module_id):
     course = tailored(slug)
-    root = copy_course(course, tmp_path)
+    root = copy_of(course)
     source = root / "source" / module_id / f"{module_id}.ipynb"
     release = root / "release" / module_id / f"{module_id}.ipynb"
     submit(root, module_id, "ada", with_probe(source, tmp_path / "solution.ipynb"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 
 import nbformat
-from roundtrip import copy_course
 
 from graders.manifest import load_manifest
 from graders.paths import DEMO_ORG, MANIFEST
@@ -56,8 +55,8 @@ def test_the_two_example_releases_differ_where_they_should(tailored):
             assert theirs.partners.contact.email not in profile and theirs.contacts["coe"].email not in profile
 
 
-def test_editing_one_master_rebuilds_only_that_module(demo_course, tmp_path, capsys):
-    root = copy_course(demo_course, tmp_path)
+def test_editing_one_master_rebuilds_only_that_module(demo_course, copy_of, tmp_path, capsys):
+    root = copy_of(demo_course)
     masters = tmp_path / "masters"
     shutil.copytree(MANIFEST.parent / "source", masters / "source")
     shutil.copyfile(MANIFEST, masters / "course.yml")
