@@ -11,9 +11,12 @@ import pandas as pd
 
 from graders import badges, xapi
 from graders.certificate_pdf import write_certificate
+from graders.grade_exports import grade_rows, write_grades
 from graders.manifest import load_manifest
-from graders.results import learners, module_scores
+from graders.pipeline import Course
+from graders.results import learners, module_scores, modules_table
 from graders.tiers import award, expiring, load_rules
+from simulations.cohort import track_summary
 from simulations.org import load_org
 
 
@@ -24,6 +27,7 @@ class CertifyResult:
     out: Path
     certificates: pd.DataFrame
     due: pd.DataFrame
+    summary: pd.DataFrame
     statements: int
 
 
@@ -94,9 +98,12 @@ def certify(
     due.assign(email=due["learner"].map(emails)).drop(columns=["modules"]).to_csv(
         out / "recertification.csv", index=False
     )
+    write_grades(grade_rows(Course(root)), out)
+    summary = track_summary(scores, modules_table(manifest), people, certificates, rules.pass_mark)
+    summary.to_csv(out / "track-summary.csv", index=False)
     items = xapi.statements(scores, people, manifest, base_url, rules.pass_mark)
     xapi.write_jsonl(out / "xapi-statements.jsonl", items)
-    return CertifyResult(out, certificates, due, len(items))
+    return CertifyResult(out, certificates, due, summary, len(items))
 
 
 def _salt(out: Path) -> str:

@@ -75,6 +75,8 @@ def cmd_certify(args: argparse.Namespace) -> int:
     result = certify(args.course, args.out, args.today, args.within_days, args.base_url)
     for row in result.certificates.itertuples(index=False):
         print(f"  {row.learner:<20} {row.track:<15} {row.tier_title:<13} valid until {row.expires}")
+    if len(result.summary):
+        print(result.summary.to_string(index=False, na_rep="-"))
     print(
         f"{len(result.certificates)} certificate(s), {len(result.due)} due for re-certification within "
         f"{args.within_days} days, {result.statements} xAPI statement(s); files in {result.out}"
@@ -246,7 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
         "certify",
         help="award certification tiers, write certificates, Open Badges and xAPI exports",
         description="Read the course's gradebook, award each learner's tier per track, and write PDF certificates, "
-        "Open Badges 2.0 files, certificates.csv, recertification.csv and xapi-statements.jsonl into --out.",
+        "Open Badges 2.0 files, certificates.csv, recertification.csv, grades.csv/.json (per learner and item), "
+        "track-summary.csv and xapi-statements.jsonl into --out.",
     )
     cert.add_argument("--course", type=Path, default=Path(default(certify, "course")), help="course root")
     cert.add_argument("--out", type=Path, default=Path(default(certify, "out")), help="output folder")

@@ -58,6 +58,16 @@ def nbgrader_api(root: Path):
     return NbGraderAPI(CourseDirectory(config=config), config=config)
 
 
+def open_gradebook(root: Path):
+    """nbgrader's Gradebook of the course root, under the course id of its config (a bare `Gradebook(url)` would add a
+    stray 'default_course' row to the database)."""
+    from nbgrader.api import Gradebook
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=load_config(root))
+    return Gradebook(coursedir.db_url, coursedir.course_id)
+
+
 def gradebook_url(root: Path) -> str:
     """Where the course's gradebook lives (nbgrader's default: gradebook.db in the course root)."""
     from nbgrader.coursedir import CourseDirectory

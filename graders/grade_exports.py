@@ -12,6 +12,7 @@ from nbgrader.utils import is_grade, is_solution
 from traitlets.config import Config
 
 from graders.pipeline import Course, GradeError, GradeReport, LearnerResult
+from graders.results import item_rows
 
 EXPORT_FIELDS = [
     "learner",
@@ -68,34 +69,28 @@ def feedback(assignment: str, course: str | Path = ".") -> GradeReport:
 
 def grade_rows(course: Course, assignment: str | None = None) -> list[dict]:
     """One row per learner, per graded item, from the gradebook, with the grading status and problems smtk found."""
-    from nbgrader.api import Gradebook
-
     rows = []
-    with Gradebook(course.coursedir.db_url, course.coursedir.course_id) as gb:
-        assignments = [gb.find_assignment(assignment)] if assignment else gb.assignments
-        for a in assignments:
-            for submission in sorted(a.submissions, key=lambda s: s.student.id):
-                state = course.read_state(a.name, submission.student.id)
-                for nb in submission.notebooks:
-                    answers = {c.name for c in nb.notebook.solution_cells}
-                    for grade in sorted(nb.grades, key=lambda g: g.name):
-                        rows.append(
-                            {
-                                "learner": submission.student.id,
-                                "assignment": a.name,
-                                "notebook": nb.name,
-                                "item": grade.name,
-                                "kind": "answer" if grade.name in answers else "test",
-                                "auto_score": grade.auto_score,
-                                "manual_score": grade.manual_score,
-                                "score": grade.score,
-                                "max_score": grade.max_score,
-                                "needs_manual_grade": grade.needs_manual_grade,
-                                "status": state.status if state else "",
-                                "problems": "; ".join(state.problems) if state else "",
-                            }
-                        )
+    for row in item_rows(course.root, assignment):
+        state = course.read_state(row["module"], row["learner"])
+        row = {
+            **row,
+            "assignment": row["module"],
+            "status": state.status if state else "",
+            "problems": "; ".join(state.problems) if state else "",
+        }
+        rows.append({field: row[field] for field in EXPORT_FIELDS})
     return rows
+
+
+def write_grades(rows: list[dict], folder: Path, stem: str = "grades") -> list[Path]:
+    """Write grade rows as `stem`.csv and `stem`.json in `folder`: the grades file learning systems import."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{stem}.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=EXPORT_FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+    (folder / f"{stem}.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    return [folder / f"{stem}.csv", folder / f"{stem}.json"]
 
 
 def export(course: str | Path = ".", assignment: str | None = None, out: str | Path | None = None) -> GradeReport:
@@ -103,13 +98,8 @@ def export(course: str | Path = ".", assignment: str | None = None, out: str | P
     course = Course(Path(course))
     rows = grade_rows(course, assignment)
     folder = Path(out) if out else course.root / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
     stem = f"grades-{assignment}" if assignment else "grades"
-    with open(folder / f"{stem}.csv", "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=EXPORT_FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
-    (folder / f"{stem}.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    write_grades(rows, folder, stem)
     report = GradeReport(assignment or "all assignments")
     per_learner: dict[tuple[str, str], LearnerResult] = {}
     for row in rows:

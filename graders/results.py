@@ -10,9 +10,8 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
-from nbgrader.api import Gradebook
 
-from graders.course_root import gradebook_url
+from graders.course_root import open_gradebook
 from simulations.tabular import read_csv
 
 ROSTER = "roster.csv"
@@ -23,7 +22,7 @@ def module_scores(root: str | Path) -> pd.DataFrame:
     """One row per graded submission: learner, module, score, max_score, graded_at, needs_manual_grade."""
     root = Path(root)
     rows = []
-    with Gradebook(gradebook_url(root)) as gb:
+    with open_gradebook(root) as gb:
         for assignment in gb.assignments:
             for sub in assignment.submissions:
                 rows.append(
@@ -51,7 +50,7 @@ def _graded_time(root: Path, learner: str, module: str) -> dt.datetime:
 def learners(root: str | Path) -> pd.DataFrame:
     """Every learner in the gradebook, with name, email, business unit and region (roster.csv fills the gaps)."""
     root = Path(root)
-    with Gradebook(gradebook_url(root)) as gb:
+    with open_gradebook(root) as gb:
         rows = {
             s.id: {
                 "learner": s.id,
@@ -86,26 +85,51 @@ def read_roster(path: Path) -> list[dict[str, str]]:
     return entries
 
 
-def item_scores(root: str | Path) -> pd.DataFrame:
-    """One row per learner and graded item (test cell or written answer): score, max_score, whether autograded."""
+ITEM_COLUMNS = ("learner", "module", "notebook", "item", "kind", "auto_score", "manual_score", "score", "max_score")
+
+
+def modules_table(manifest) -> pd.DataFrame:
+    """The manifest's modules as a table (id, title, track, review_by), the shape cohort analytics take."""
+    return pd.DataFrame(
+        [{"id": m.id, "title": m.title, "track": m.track, "review_by": m.review_by} for m in manifest.modules],
+        columns=["id", "title", "track", "review_by"],
+    )
+
+
+def item_rows(root: str | Path, module: str | None = None) -> list[dict]:
+    """One row per learner, per graded item (a test cell, or a written answer the trainer grades), from the gradebook.
+
+    The one walk over item grades: `smtk grade export`, `smtk certify` and the trainer app's item analysis share it."""
     rows = []
-    with Gradebook(gradebook_url(Path(root))) as gb:
-        for assignment in gb.assignments:
-            for sub in assignment.submissions:
+    with open_gradebook(Path(root)) as gb:
+        assignments = [gb.find_assignment(module)] if module else gb.assignments
+        for assignment in assignments:
+            for sub in sorted(assignment.submissions, key=lambda s: s.student_id):
                 for nb in sub.notebooks:
                     answers = {cell.name for cell in nb.notebook.solution_cells}
-                    for grade in nb.grades:
+                    for grade in sorted(nb.grades, key=lambda g: g.name):
                         rows.append(
                             {
                                 "learner": sub.student_id,
                                 "module": assignment.name,
+                                "notebook": nb.name,
                                 "item": grade.name,
+                                "kind": "answer" if grade.name in answers else "test",
+                                "auto_score": grade.auto_score,
+                                "manual_score": grade.manual_score,
                                 "score": float(grade.score),
                                 "max_score": float(grade.max_score),
-                                "autograded": grade.name not in answers,  # test cells; answers are the trainer's
+                                "needs_manual_grade": bool(grade.needs_manual_grade),
                             }
                         )
-    return pd.DataFrame(rows, columns=["learner", "module", "item", "score", "max_score", "autograded"])
+    return rows
+
+
+def item_scores(root: str | Path) -> pd.DataFrame:
+    """Item grades as a table: score, max_score, and whether autograded (test cells; answers are the trainer's)."""
+    frame = pd.DataFrame(item_rows(root), columns=[*ITEM_COLUMNS, "needs_manual_grade"])
+    frame["autograded"] = frame["kind"] == "test"
+    return frame[["learner", "module", "item", "score", "max_score", "autograded"]]
 
 
 def feedback(root: str | Path) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import pandas as pd
 from graders.course_root import CONFIG_FILE
 from graders.manifest import load_manifest
 from graders.paths import BUILD
-from graders.results import feedback, item_scores, learners, module_scores
+from graders.results import feedback, item_scores, learners, module_scores, modules_table
 from graders.tiers import award, expiring, load_rules
 
 COURSE_ENV = "SMTK_COURSE"
@@ -42,10 +42,7 @@ def trainer_data(course: str | Path | None = None, today: dt.date | None = None,
         }
     manifest = load_manifest(root / "course.yml", root / "source")
     rules = load_rules(root / "course.yml")
-    modules = pd.DataFrame(
-        [{"id": m.id, "title": m.title, "track": m.track, "review_by": m.review_by} for m in manifest.modules],
-        columns=["id", "title", "track", "review_by"],
-    )
+    modules = modules_table(manifest)
     scores = module_scores(root) if (root / "gradebook.db").exists() else pd.DataFrame()
     if scores.empty:
         return {
@@ -61,7 +58,8 @@ def trainer_data(course: str | Path | None = None, today: dt.date | None = None,
             "learners' work, then reload this page.",
         }
     people = learners(root)
-    due = expiring(award(scores, manifest, rules), today, within_days)
+    certificates = award(scores, manifest, rules)
+    due = expiring(certificates, today, within_days)
     due = due.assign(name=due["learner"].map(dict(zip(people["learner"], people["name"], strict=True))))
     return {
         "scores": scores,
@@ -70,6 +68,7 @@ def trainer_data(course: str | Path | None = None, today: dt.date | None = None,
         "learners": people,
         "modules": modules,
         "certificates_due": due[["name", "track", "tier_title", "expires", "days_left"]],
+        "certificates": certificates,
         "today": today,
         "pass_mark": rules.pass_mark,
     }

@@ -112,3 +112,46 @@ def overdue(modules: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     days_late = {d.id: -d.days_left for d in freshness.overdue(reviews, today)}
     late = modules[modules["id"].isin(days_late)]
     return late.assign(days_late=late["id"].map(days_late))[["id", "title", "review_by", "days_late"]]
+
+
+def track_summary(
+    scores: pd.DataFrame,
+    modules: pd.DataFrame,
+    learners: pd.DataFrame,
+    certificates: pd.DataFrame,
+    pass_mark: float,
+    filters: Filters = Filters(),
+) -> pd.DataFrame:
+    """Per track: modules, learners who started, graded submissions, pass rate, mean score and certificates by tier.
+
+    The per-track summary that `smtk certify` exports and the trainer app shows; built on `progress` so both agree.
+    """
+    per_module = progress(scores, modules, learners, filters, pass_mark)
+    chosen = _modules_in(modules, filters)
+    people = selected_learners(learners, filters)
+    started = _restrict(scores, people, chosen["id"]).assign(
+        track=lambda f: f["module"].map(chosen.set_index("id")["track"])
+    )
+    rows = []
+    for track, group in per_module.groupby("track", sort=False):
+        mine = started[started["track"] == track]
+        ratios = mine["score"] / mine["max_score"].where(mine["max_score"] > 0)
+        certified = certificates[(certificates["track"] == track) & certificates["learner"].isin(people)]
+        tiers = certified.groupby("tier_title")["learner"].nunique() if len(certified) else pd.Series(dtype=int)
+        rows.append(
+            {
+                "track": track,
+                "modules": len(group),
+                "learners": int(mine["learner"].nunique()),
+                "graded": int(group["graded"].sum()),
+                "passed": int(group["passed"].sum()),
+                "pass rate": round(group["passed"].sum() / group["graded"].sum(), 3) if group["graded"].sum() else None,
+                "mean score": round(float(ratios.mean()), 3) if ratios.notna().any() else None,
+                "certified": int(certified["learner"].nunique()),
+                "by tier": ", ".join(f"{t} {n}" for t, n in tiers.items()),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["track", "modules", "learners", "graded", "passed", "pass rate", "mean score", "certified", "by tier"],
+    )

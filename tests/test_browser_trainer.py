@@ -34,6 +34,18 @@ def summary_is(page, text: str) -> None:
     page.wait_for_function(f"document.querySelector('.smtk-summary').textContent.startsWith({text!r})")
 
 
+TRACK_CELL = """([track, column]) => {
+    const table = document.querySelector('table.smtk-tracks');
+    const heads = [...table.querySelectorAll('thead th')].map(h => h.textContent.trim());
+    const row = [...table.querySelectorAll('tbody tr')].find(r => r.cells[0].textContent.trim() === track);
+    return row.cells[heads.indexOf(column)].textContent.trim();
+}"""
+
+
+def track_cell(page, track: str, column: str) -> str:
+    return page.evaluate(TRACK_CELL, [track, column])
+
+
 def test_trainer_app_filters_and_shows_feedback_safely(page, graded_course, tmp_path):
     with voila_for(graded_course, tmp_path / "voila.log") as url:
         page.goto(url, wait_until="commit")
@@ -42,6 +54,7 @@ def test_trainer_app_filters_and_shows_feedback_safely(page, graded_course, tmp_
         summary_is(page, "2 submission(s) from 2 learner(s)")
         chart = page.locator(".widget-image")
         before = chart.get_attribute("src")
+        assert [track_cell(page, "employees", c) for c in ("learners", "passed", "certified")] == ["2", "1", "1"]
         assert "q1-tests" in page.inner_text(".smtk-items")
         assert "q5-message" not in page.inner_text(".smtk-items"), "written answers are not autograded items"
         assert "Clear and short." in page.inner_text(".smtk-comments")
@@ -56,6 +69,7 @@ def test_trainer_app_filters_and_shows_feedback_safely(page, graded_course, tmp_
         page.wait_for_function("b => document.querySelector('.widget-image').getAttribute('src') !== b", arg=before)
         assert "Clear and short." not in page.inner_text(".smtk-comments")
         assert ODD_COMMENT.split("&")[0].strip() in page.inner_text(".smtk-comments")
+        assert [track_cell(page, "employees", c) for c in ("learners", "passed", "certified")] == ["1", "0", "0"]
 
         page.get_by_label("Region").select_option("Americas")
         summary_is(page, "0 submission(s) from 0 learner(s)")

@@ -16,6 +16,7 @@ import pytest
 from pypdf import PdfReader
 
 from graders.badges import hashed_email
+from graders.manifest import load_manifest
 from graders.tiers import load_rules
 
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -45,13 +46,33 @@ def test_tiers_from_the_gradebook(certified, graded_course):
     certs = pd.read_csv(out / "certificates.csv")
     assert list(certs["learner"]) == ["ada"], "bob's blank submission earns nothing"
     ada = certs.iloc[0]
-    expected = load_rules(graded_course / "course.yml").tiers[-1]  # the one module of the track, at 100%
+    tracks = {t.id: t for t in load_manifest(graded_course / "course.yml", graded_course / "source").tracks}
+    size = len(tracks["employees"].modules)
+    # ada passed one module of the track at 100%: the highest tier that one module earns
+    expected = [t for t in load_rules(graded_course / "course.yml").tiers if t.needed(size) <= 1][-1]
     assert (ada["track"], ada["tier"], ada["name"]) == ("employees", expected.id, "Ada Lovelace")
     issued = dt.date.fromisoformat(ada["issued"])
     assert dt.date.fromisoformat(ada["expires"]) == issued.replace(year=issued.year + 1)
     assert "1 certificate(s)" in stdout and "ada" in stdout
     due = pd.read_csv(out / "recertification.csv")
     assert list(due["learner"]) == ["ada"] and due.iloc[0]["email"] == "Ada@Example.com"
+
+
+def test_grades_and_track_summary_exports(certified, graded_course):
+    out, stdout = certified
+    grades = pd.read_csv(out / "grades.csv")
+    assert set(grades["learner"]) == {"ada", "bob"} and set(grades["kind"]) == {"test", "answer"}
+    by_learner = grades.groupby("learner")["score"].sum()
+    assert by_learner["ada"] == grades.loc[grades["learner"] == "ada", "max_score"].sum() and by_learner["bob"] == 0
+    rows = json.loads((out / "grades.json").read_text())
+    assert [(r["learner"], r["item"], r["score"]) for r in rows] == list(
+        zip(grades["learner"], grades["item"], grades["score"], strict=True)
+    )
+    summary = pd.read_csv(out / "track-summary.csv").set_index("track")
+    employees = summary.loc["employees"]
+    # bob left the written answer blank: nbgrader scores it 0 itself, so his submission is final and failed
+    assert employees[["learners", "graded", "passed", "certified"]].tolist() == [2, 2, 1, 1]
+    assert "employees" in stdout and "pass rate" in stdout
 
 
 def test_pdf_certificate_is_valid_and_names_the_learner(certified):

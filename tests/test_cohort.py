@@ -57,6 +57,21 @@ def test_filters_narrow_the_cohort():
     assert sales.tolist() == [1.0]
 
 
+def test_track_summary_by_hand():
+    certificates = pd.DataFrame(
+        [("a", "employees", "Expert"), ("c", "partners", "Foundation"), ("b", "partners", "Foundation")],
+        columns=["learner", "track", "tier_title"],
+    )
+    table = cohort.track_summary(SCORES, MODULES, LEARNERS, certificates, 0.7).set_index("track")
+    employees, partners = table.loc["employees"], table.loc["partners"]
+    assert employees[["modules", "learners", "graded", "passed", "certified"]].tolist() == [1, 3, 2, 1, 1]
+    assert employees["pass rate"] == 0.5 and employees["mean score"] == round((1.0 + 0.6 + 0.9) / 3, 3)
+    assert employees["by tier"] == "Expert 1"
+    assert partners[["learners", "passed", "mean score", "by tier"]].tolist() == [1, 1, 0.7, "Foundation 2"]
+    emea = cohort.track_summary(SCORES, MODULES, LEARNERS, certificates, 0.7, cohort.Filters(region="EMEA"))
+    assert emea.set_index("track").loc["partners", ["learners", "certified"]].tolist() == [0, 1]
+
+
 def test_item_analysis_hardest_first_and_only_autograded():
     table = cohort.item_analysis(ITEMS, MODULES, LEARNERS, cohort.Filters())
     assert table["item"].tolist() == ["q1", "q2"]

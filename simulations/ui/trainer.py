@@ -36,6 +36,7 @@ def trainer_app(
     today: dt.date,
     pass_mark: float,
     empty_message: str = "",
+    certificates: pd.DataFrame | None = None,
 ) -> w.Widget:
     """The whole app; with no graded submission it shows `empty_message` instead of empty charts."""
     if scores.empty:
@@ -47,6 +48,9 @@ def trainer_app(
     region = w.Dropdown(options=_options(learners["region"]), description="Region", style=style)
     headline = w.HTML()
     progress, reaction, items_html, comments_html = w.HTML(), w.HTML(), w.HTML(), w.HTML()
+    tracks_html = w.HTML()
+    if certificates is None:
+        certificates = pd.DataFrame(columns=["learner", "track", "tier_title"])
     chart = w.Image(format="png")
     fig, ax = plt.subplots(figsize=(6, 2.6), dpi=90)
     counts, _, bars = ax.hist([], bins=BINS, color="#4c72b0")
@@ -59,6 +63,11 @@ def trainer_app(
         filters = cohort.Filters(track.value, unit.value, region.value)
         table = cohort.progress(scores, modules, learners, filters, pass_mark)
         progress.value = _table(table, "No module matches these filters.", "smtk-progress")
+        tracks_html.value = _table(
+            cohort.track_summary(scores, modules, learners, certificates, pass_mark, filters),
+            "No track matches these filters.",
+            "smtk-tracks",
+        )
         reaction.value = _table(
             cohort.reaction(feedback, modules, learners, filters), "No feedback yet.", "smtk-reaction"
         )
@@ -89,6 +98,8 @@ def trainer_app(
         [
             w.HBox([track, unit, region]),
             headline,
+            w.HTML("<h3>Per track: progress and certificates</h3>"),
+            tracks_html,
             w.HTML("<h3>Progress and learning per module</h3>"),
             progress,
             w.HTML("<h3>Score distribution</h3>"),
