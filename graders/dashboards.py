@@ -16,13 +16,13 @@ so the two cannot drift apart. What the options do, and why:
 
 from __future__ import annotations
 
-import signal
 import sys
 import time
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
+from graders import servers
 from graders.paths import BUILD, DASHBOARDS, DEMO_ORG
 from graders.servers import HOST, Server, ServerError, check_port_free, start
 from simulations.org import ORG_VARIABLE, load_org
@@ -121,10 +121,6 @@ def dashboards_url(port: int) -> str:
     return f"http://{HOST}:{port}/"
 
 
-def _raise_interrupt(*_) -> None:
-    raise KeyboardInterrupt
-
-
 def run_dashboards(
     org: Path = DEMO_ORG,
     port: int = 8866,
@@ -137,7 +133,7 @@ def run_dashboards(
     """Serve the dashboards until Ctrl-C or SIGTERM, printing the URLs of the apps."""
     from graders.demo import has_display
 
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    servers.stop_on_signals()
     server = start_dashboards(
         port, org=org, pool_size=pool_size, max_kernels=max_kernels, cull_idle_timeout=cull_idle_timeout
     )
@@ -159,7 +155,6 @@ def run_dashboards(
         echo("Stopping Voilà ...")
         return 0
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, signal.SIG_IGN)
+        servers.ignore_stop_signals()
         server.stop()
         echo("Stopped.")

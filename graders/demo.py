@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import signal
 import sys
 import time
 import webbrowser
@@ -13,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from graders import servers
 from graders.dashboards import dashboards_url, start_dashboards
 from graders.kernels import install_kernels
 from graders.lab_settings import install_lab_settings
@@ -97,10 +97,6 @@ def start_demo(
     return demo
 
 
-def _raise_interrupt(*_) -> None:
-    raise KeyboardInterrupt
-
-
 def run_demo(
     org: Path = DEMO_ORG,
     out: Path | None = None,
@@ -110,7 +106,7 @@ def run_demo(
     echo: Callable[[str], None] = print,
 ) -> int:
     """Start the demo, print the URLs, and stop both servers cleanly on Ctrl-C or SIGTERM."""
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    servers.stop_on_signals()
     demo = start_demo(org, out, lab_port, voila_port)
     try:
         echo(f"\nsmtk demo is running for {demo.org_name} (course root {demo.root}).")
@@ -133,7 +129,6 @@ def run_demo(
         echo("Stopping JupyterLab and Voilà ...")
         return 0
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, signal.SIG_IGN)
+        servers.ignore_stop_signals()
         demo.stop()
         echo("Stopped.")

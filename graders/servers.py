@@ -122,3 +122,20 @@ def tail(path: Path, lines: int = 15) -> str:
         return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_on_signals() -> None:
+    """Turn Ctrl-C and SIGTERM into KeyboardInterrupt. SIGINT is set explicitly: a shell that starts us in the
+    background hands it to us ignored, and Python keeps it ignored, so Ctrl-C (or a test's SIGINT) did nothing."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _interrupt)
+
+
+def ignore_stop_signals() -> None:
+    """While servers shut down, a second Ctrl-C must not cut the shutdown short and leave kernels behind."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)

@@ -4,7 +4,6 @@ preheated kernels ready, only courses/dashboards/ served, Ctrl-C stops it)."""
 from __future__ import annotations
 
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-from test_demo import free_port, nothing_listens
+from test_demo import ctrl_c, free_port, nothing_listens
 
 from graders.dashboards import dashboards_command, dashboards_env, dashboards_url, start_dashboards
 from graders.paths import DASHBOARDS, DEMO_ORG, ROOT
@@ -116,8 +115,7 @@ def test_smtk_dashboards_serves_the_apps_and_nothing_else_and_stops_on_ctrl_c():
         for path in (*outside, "voila/files/roi.ipynb", "voila/api/contents/..", "api/contents"):
             assert status(base + path)[0] in (403, 404), f"{path} must not be served"
     finally:
-        proc.send_signal(signal.SIGINT)
-        rest, _ = proc.communicate(timeout=60)
+        rest = ctrl_c(proc)
     assert proc.returncode == 0, rest
     assert "Stopped." in rest
     assert nothing_listens(port)

@@ -67,11 +67,22 @@ def test_demo_serves_lab_and_voila_and_stops_on_ctrl_c(demo_course, tmp_path):
         status, body = get(f"{voila_url}voila/render/course-overview.ipynb")
         assert status == 200 and "The course at a glance" in body and "Traceback" not in body
     finally:
-        proc.send_signal(signal.SIGINT)
-        rest, _ = proc.communicate(timeout=60)
+        rest = ctrl_c(proc)
     assert proc.returncode == 0, rest
     assert "Stopped." in rest
     assert nothing_listens(lab_port) and nothing_listens(voila_port)
+
+
+def ctrl_c(proc: subprocess.Popen, timeout: float = 90) -> str:
+    """Press Ctrl-C and return the rest of the output; if that does not stop it, SIGTERM (the same clean path), so a
+    failing test never leaves servers running for the rest of the suite."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        return proc.communicate(timeout=timeout)[0]
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        rest = proc.communicate(timeout=timeout)[0]
+        raise AssertionError(f"Ctrl-C did not stop it within {timeout:.0f} s:\n{rest}") from None
 
 
 def test_busy_port_is_refused_with_a_clear_message(tmp_path):
