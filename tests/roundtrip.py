@@ -53,14 +53,14 @@ def autograde(root: Path, module_id: str) -> subprocess.CompletedProcess:
 
 
 def output_text(notebook: Path) -> str:
-    """Everything an executed notebook shows the learner: printed text and displayed HTML or plain text."""
+    """Everything an executed notebook shows the learner: printed text and displayed HTML, Markdown or plain text."""
     nb = nbformat.read(notebook, as_version=4)
     parts = []
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             parts.append(output.get("text", ""))
             data = output.get("data", {})
-            parts.append(data.get("text/html", "") or data.get("text/plain", ""))
+            parts.append(data.get("text/html", "") or data.get("text/markdown", "") or data.get("text/plain", ""))
     return "\n".join(parts)
 
 

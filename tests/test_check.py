@@ -78,8 +78,11 @@ def test_today_defaults_to_the_real_date(tmp_path):
 
 
 def test_every_manifest_problem_is_listed_at_once(tmp_path):
+    appended_at = []
+
     def edit(data):
         module_entry(data).update(points=99, prerequisites=["nowhere"])
+        appended_at.append(len(track_of(data, "partners")["modules"]))
         track_of(data, "partners")["modules"].append(
             {
                 "id": "ghost-module",
@@ -98,7 +101,8 @@ def test_every_manifest_problem_is_listed_at_once(tmp_path):
     assert ("tracks[3].modules[0].prerequisites[0]", "unknown module 'nowhere'") in found
     assert ("tracks[3].modules[0].points", f"{FIRST}: the manifest says 99, the notebook has 10") in found
     ghost = [p for p in report.problems if "ghost-module.ipynb" in p.problem]
-    assert ghost and ghost[0].field == "tracks[4].modules[0].id" and "no source notebook" in ghost[0].problem
+    field = f"tracks[4].modules[{appended_at[0]}].id"
+    assert ghost and ghost[0].field == field and "no source notebook" in ghost[0].problem
     assert len(report.problems) == 3 and report.expired == ()
 
     printed = format_report(report)
