@@ -6,7 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 LAB_PORT ?= 8888
 VOILA_PORT ?= 8866
-PYTEST_ARGS ?=
+# One worker per core, at most 4 (pytest-xdist): most tests wait on kernels, servers and the browser.
+PYTEST_ARGS ?= --numprocesses=auto --maxprocesses=4 --durations=15
 
 .PHONY: demo test lint browser kernels clean
 

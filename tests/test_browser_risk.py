@@ -104,7 +104,7 @@ def test_placements_made_in_jupyterlab_are_saved_in_the_notebook_and_restored(pa
     cells = ["3-2", "0-0", "1-1", "2-2", "3-3", "4-4", "0-4", "4-0", "1-3", "3-1", "2-0"]
     try:
         lab.wait_ready()
-        run_all_cells(page, f"http://{HOST}:{port}/lab/tree/risk-framing.ipynb?token={token}")
+        run_all_cells(page, f"http://{HOST}:{port}/lab/tree/risk-framing.ipynb?reset&token={token}")
         try:
             page.locator(".smtk-cell-0-0").wait_for(timeout=120_000)
         except Exception:

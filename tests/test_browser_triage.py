@@ -9,6 +9,7 @@ import time
 
 import nbformat
 import pytest
+from lab import run_all_cells
 from nbclient import NotebookClient
 
 import simulations.triage as triage
@@ -36,11 +37,12 @@ def test_routing_posts_in_the_drill_updates_the_chart_and_the_debrief(page, voil
     first_chart = chart.get_attribute("src")
     first = str(stream.posts.loc[0, "route"])
     page.get_by_role("button", name=labels[first], exact=True).click()
+    # The status, not the chart, tells that the decision landed: the chart also redraws as the shift clock runs.
+    page.wait_for_function(f"document.querySelector('.smtk-status').textContent.includes('1 of {len(stream)} handled')")
     page.wait_for_function(
         "([selector, before]) => document.querySelector(selector).getAttribute('src') !== before",
         arg=[CHART, first_chart],
     )
-    assert f"1 of {len(stream)} handled" in status.inner_text()
     assert labels[first] in page.locator(".smtk-last").inner_text()
 
     page.get_by_role("button", name="Monitor only", exact=True).click()
@@ -83,12 +85,8 @@ def test_a_shift_played_in_jupyterlab_is_saved_in_the_notebook_and_restored(page
         lab.wait_ready()
         # ?reset: open only this notebook, not the tabs of the suite's previous Lab (their "file not found" dialogs
         # would swallow the clicks below)
-        page.goto(f"http://{HOST}:{port}/lab/tree/shift.ipynb?reset&token={token}", wait_until="commit")
-        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=90_000)
-        page.locator(".jp-CodeCell").first.click()
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
         try:
+            run_all_cells(page, f"http://{HOST}:{port}/lab/tree/shift.ipynb?reset&token={token}")
             page.locator(CHART).wait_for(timeout=120_000)
         except Exception:
             page.screenshot(path=str(tmp_path / "lab.png"))

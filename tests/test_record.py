@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from lab import run_all_cells
 from nbclient import NotebookClient
 
 from graders.lab_settings import install_lab_settings
@@ -106,21 +107,12 @@ def test_clicks_in_jupyterlab_are_saved_in_the_notebook_and_survive_a_rerun(page
     lab = start("JupyterLab", lab_command(root, port, token), root, f"http://{HOST}:{port}/api", tmp_path / "lab.log")
     try:
         lab.wait_ready()
-        page.goto(f"http://{HOST}:{port}/lab/tree/rec.ipynb?reset&token={token}", wait_until="commit")
-        page.locator(".jp-Notebook").wait_for()
-        page.get_by_text("Social Media Training (Python 3) | Idle").wait_for(timeout=90_000)
         button = page.get_by_role("button", name="Record a click")
-        for _attempt in range(3):
-            # A Run All sent while the kernel's websocket is still settling can be dropped: send it again.
-            page.locator(".jp-CodeCell").first.click()
-            page.get_by_role("menuitem", name="Run", exact=True).click()
-            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-            try:
-                button.wait_for(timeout=30_000)
-                break
-            except Exception:
-                page.screenshot(path=str(tmp_path / "lab.png"))
-        else:
+        try:
+            run_all_cells(page, f"http://{HOST}:{port}/lab/tree/rec.ipynb?reset&token={token}")
+            button.wait_for(timeout=60_000)
+        except Exception:
+            page.screenshot(path=str(tmp_path / "lab.png"))
             pytest.fail(f"the widget never appeared; screenshot {tmp_path / 'lab.png'}; log:\n{tail(lab.log)}")
         for _ in range(3):
             button.click()

@@ -24,7 +24,7 @@ from simulations.benchmark.organisation import org_profile
 from simulations.money import money
 from simulations.ui import brief
 from simulations.ui.charts import draw_percentiles, draw_radar, percentile_svg, radar_svg
-from simulations.ui.common import download_link, guarded, problems_html, style, table, uploaded
+from simulations.ui.common import guarded, problems_html, style, table, upload_controls, uploaded
 
 FLAG_LABELS = {
     "policy_in_place": "A social media policy",
@@ -100,16 +100,9 @@ class BenchmarkApp:
             style=WIDE,
             layout=w.Layout(width="340px"),
         ).add_class("smtk-crises")
-        self.upload = w.FileUpload(accept=".csv", multiple=False, icon="", description="Upload peer data (CSV)")
-        self.upload.add_class("smtk-upload")
-        self.upload.layout.width = "260px"
-        self.back = w.Button(description="Use the built-in peers", layout=w.Layout(display="none", width="220px"))
-        self.back.add_class("smtk-back")
-        self.brief_button = w.Button(
-            description="Download brief", button_style="primary", layout=w.Layout(width="200px")
+        self.upload, self.back, self.brief_button, self.brief_links = upload_controls(
+            "Upload peer data (CSV)", "Use the built-in peers", "220px"
         )
-        self.brief_button.add_class("smtk-brief")
-        self.brief_links = w.HTML().add_class("smtk-brief-links")
 
         self.data_note = w.HTML().add_class("smtk-data-note")
         self.headline = w.HTML().add_class("smtk-headline")
@@ -290,11 +283,7 @@ class BenchmarkApp:
     def make_brief(self, _=None) -> None:
         page = self.brief_page(self.report or benchmark(self.profile(), self.peers))
         slug = self.org.get("slug", "org")
-        self.brief_links.value = (
-            download_link(brief.save(page.fig, "pdf"), f"benchmark-brief-{slug}.pdf", "application/pdf", "Brief (PDF)")
-            + " · "
-            + download_link(brief.save(page.fig, "png"), f"benchmark-brief-{slug}.png", "image/png", "Brief (PNG)")
-        )
+        self.brief_links.value = brief.links(page.fig, f"benchmark-brief-{slug}")
 
     def brief_page(self, r: BenchmarkReport) -> brief.Page:
         m = r.maturity

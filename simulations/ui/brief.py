@@ -75,3 +75,11 @@ def _fit(text: str, width: float, size: float) -> str:
     """Shorten a cell so it stays inside its column (about 0.55 em per character)."""
     room = int(width * A4[0] * 72 / (size * 0.55))
     return text if len(text) <= room else text[: max(room - 1, 1)] + "…"
+
+
+def links(fig, stem: str) -> str:
+    """Download links for the brief as `stem`.pdf and `stem`.png, rendered now and carried in the page."""
+    from simulations.ui.common import download_link
+
+    pdf = download_link(save(fig, "pdf"), f"{stem}.pdf", "application/pdf", "Brief (PDF)")
+    return pdf + " · " + download_link(save(fig, "png"), f"{stem}.png", "image/png", "Brief (PNG)")

@@ -77,6 +77,20 @@ def uploaded(upload: w.FileUpload) -> tuple[str, bytes] | None:
     return item["name"], bytes(item["content"])
 
 
+def upload_controls(
+    upload_label: str, back_label: str, back_width: str
+) -> tuple[w.FileUpload, w.Button, w.Button, w.HTML]:
+    """An app's CSV upload, its hidden way back to the built-in data, and the brief button with its links' place."""
+    upload = w.FileUpload(accept=".csv", multiple=False, icon="", description=upload_label)
+    upload.add_class("smtk-upload")
+    upload.layout.width = "260px"
+    back = w.Button(description=back_label, layout=w.Layout(display="none", width=back_width))
+    back.add_class("smtk-back")
+    brief_button = w.Button(description="Download brief", button_style="primary", layout=w.Layout(width="200px"))
+    brief_button.add_class("smtk-brief")
+    return upload, back, brief_button, w.HTML().add_class("smtk-brief-links")
+
+
 def download_link(data: bytes, filename: str, mime: str, text: str) -> str:
     """An HTML link that saves `data` as `filename`: the browser downloads it without a round trip to the server."""
     encoded = base64.b64encode(data).decode("ascii")

@@ -20,7 +20,7 @@ from simulations.roi.defaults import assumption_rows
 from simulations.roi.scenario import DRAWS, Analysis, Plan, analyse, cost_rows, plan_program
 from simulations.ui import brief
 from simulations.ui.charts import band, band_svg, draw_band, draw_tornado, tornado_bars, tornado_svg
-from simulations.ui.common import cards, download_link, guarded, problems_html, style, table, uploaded
+from simulations.ui.common import cards, download_link, guarded, problems_html, style, table, upload_controls, uploaded
 
 STYLES = {"open": "Open: discusses weaknesses honestly", "sanitised": "Sanitised: avoids anything unfavourable"}
 YEARS = {"1 year (the default)": 1, "2 years": 2, "3 years": 3}
@@ -78,17 +78,10 @@ class RoiApp:
             style={"description_width": "170px"},
             layout=w.Layout(width="380px"),
         ).add_class("smtk-years")
-        self.upload = w.FileUpload(accept=".csv", multiple=False, icon="", description="Upload actual costs (CSV)")
-        self.upload.add_class("smtk-upload")
-        self.upload.layout.width = "260px"
-        self.back = w.Button(description="Use the model again", layout=w.Layout(display="none", width="200px"))
-        self.back.add_class("smtk-back")
-        self.template = w.HTML().add_class("smtk-template")
-        self.brief_button = w.Button(
-            description="Download brief", button_style="primary", layout=w.Layout(width="200px")
+        self.upload, self.back, self.brief_button, self.brief_links = upload_controls(
+            "Upload actual costs (CSV)", "Use the model again", "200px"
         )
-        self.brief_button.add_class("smtk-brief")
-        self.brief_links = w.HTML().add_class("smtk-brief-links")
+        self.template = w.HTML().add_class("smtk-template")
 
         self.headline = w.HTML().add_class("smtk-headline")
         self.kpis = w.HTML().add_class("smtk-kpis")
@@ -282,11 +275,7 @@ class RoiApp:
     def make_brief(self, _=None) -> None:
         page = self.brief_page(self.analysis or self.compute())
         slug = self.org.get("slug", "org")
-        self.brief_links.value = (
-            download_link(brief.save(page.fig, "pdf"), f"roi-brief-{slug}.pdf", "application/pdf", "Brief (PDF)")
-            + " · "
-            + download_link(brief.save(page.fig, "png"), f"roi-brief-{slug}.png", "image/png", "Brief (PNG)")
-        )
+        self.brief_links.value = brief.links(page.fig, f"roi-brief-{slug}")
 
     def brief_page(self, a: Analysis) -> brief.Page:
         r, band, m = a.result, a.band, self.money
