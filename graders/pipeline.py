@@ -14,6 +14,7 @@ import fcntl
 import hashlib
 import json
 import os
+import sys
 import threading
 import time
 import warnings
@@ -36,6 +37,8 @@ from graders.zygote import Job, JobResult, Zygote, ZygoteError
 
 STATE = ".smtk-grading"
 MAX_FILES_BYTES = 64 * 1024 * 1024
+SWITCH_SECONDS = 0.0005
+START_AHEAD = 256  # submissions prepared at most while the warm parent imports (their notebooks held in memory)
 
 
 class GradeError(RuntimeError):
@@ -311,6 +314,10 @@ class _Run:
         log = self.course.root / STATE / "logs" / "sandbox.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         executor = _executor(workers, scheduler, log)
+        # The threads that feed cells to the sandboxes wait for the interpreter lock while this thread scores: hand
+        # it over sooner than Python's 5 ms, or every cell of every submission waits that long.
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_SECONDS)
         try:
             probe = _probe(executor)
             warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's gradebook on SQLAlchemy 2 (harmless)
@@ -321,6 +328,7 @@ class _Run:
                 self.steps = Steps(converter, gradebook)
                 return self._loop(todo, executor, probe, progress)
         finally:
+            sys.setswitchinterval(switch)
             executor.close()
 
     def _loop(self, todo, executor, probe, progress: bool) -> list[LearnerResult]:
@@ -335,10 +343,12 @@ class _Run:
             results.append(result)
             bar.update(1)
 
+        def ahead() -> int:  # while the sandboxes start, prepare as many submissions as that time allows
+            return executor.slots + 1 if probe.done() else START_AHEAD
+
         with bar:
             while queue or pending:
-                ahead = executor.slots + 1 if probe.done() else 4 * executor.slots  # more while the zygote starts
-                while queue and len(pending) < ahead:
+                while queue and len(pending) < ahead():
                     item = self._prepare(*queue.popleft())
                     if isinstance(item, LearnerResult):
                         finished(item)
