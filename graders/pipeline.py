@@ -38,7 +38,8 @@ from graders.zygote import Job, JobResult, Zygote, ZygoteError
 STATE = ".smtk-grading"
 MAX_FILES_BYTES = 64 * 1024 * 1024
 SWITCH_SECONDS = 0.0005
-START_AHEAD = 256  # submissions prepared at most while the warm parent imports (their notebooks held in memory)
+# Prepared ahead at most while the warm parent imports: submissions, and bytes of their files held in memory.
+START_AHEAD, START_AHEAD_BYTES = 256, 256 * 1024 * 1024
 
 
 class GradeError(RuntimeError):
@@ -208,6 +209,10 @@ class _Pending:
     sent: bool = False
     started: float = field(default_factory=time.monotonic)
 
+    @property
+    def size(self) -> int:
+        return sum(len(data) for job in self.jobs.values() for data in job.files.values())
+
 
 class _Local:
     """Jobs run through one warm zygote on this machine, `workers` at a time. The zygote starts in the background, so
@@ -344,7 +349,8 @@ class _Run:
             bar.update(1)
 
         def ahead() -> int:  # while the sandboxes start, prepare as many submissions as that time allows
-            return executor.slots + 1 if probe.done() else START_AHEAD
+            starting = not probe.done() and sum(p.size for p in pending.values()) < START_AHEAD_BYTES
+            return START_AHEAD if starting else executor.slots + 1
 
         with bar:
             while queue or pending:
