@@ -23,7 +23,7 @@ import jsonschema
 import nbformat
 from nbformat import NotebookNode
 from nbgrader import utils
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Assignment, BaseCell, Course, Gradebook, MissingEntry, Notebook, SourceCell
 from nbgrader.converters import Autograde
 from nbgrader.converters.base import BaseConverter, NbGraderException
 from nbgrader.nbgraderformat import MetadataValidator, ValidationError
@@ -46,13 +46,26 @@ class RunGradebook(Gradebook):
     def __init__(self, db_url: str, course_id: str):
         super().__init__(db_url, course_id)
         self.session = self.db
+        self.session.expire_on_commit = False  # _expire_submitted does it, keeping the assignment's own rows
         self.db = _StepSession(self.session)
 
     def commit(self) -> None:
         self.session.commit()
+        _expire_submitted(self.session)
 
     def rollback(self) -> None:
         self.session.rollback()
+
+
+# What autograde never changes: the course, its assignments, notebooks and cells. Their rows stay loaded for the
+# run (not reloaded for every submission); everything else is read afresh after each commit, as nbgrader's would be.
+COURSE_ROWS = (Course, Assignment, Notebook, BaseCell, SourceCell)
+
+
+def _expire_submitted(session) -> None:
+    for row in list(session.identity_map.values()):
+        if not isinstance(row, COURSE_ROWS):
+            session.expire(row)
 
 
 class _StepSession:
@@ -63,7 +76,7 @@ class _StepSession:
 
     def commit(self) -> None:
         self._session.flush()
-        self._session.expire_all()
+        _expire_submitted(self._session)
 
     def __getattr__(self, name: str):
         return getattr(self._session, name)
@@ -123,6 +136,48 @@ class SharedOverwriteCells(OverwriteCells):
         return nb, resources
 
 
+class _SubmissionRows:
+    """The gradebook as SaveAutoGrades uses it for one submitted notebook: its grade and comment rows loaded in two
+    queries instead of two joined queries per cell, its changes flushed once when the notebook is done (nbgrader's
+    per-cell commits read nothing back in between)."""
+
+    def __init__(self, gradebook: RunGradebook, notebook: str, assignment: str, student: str):
+        from nbgrader.api import Comment, Grade, GradeCell, SolutionCell
+        from sqlalchemy.orm import joinedload
+
+        submitted = gradebook.find_submission_notebook(notebook, assignment, student)
+        session = gradebook.session
+        self._where = f"{assignment}/{notebook}"
+        self._student = student
+        # As nbgrader's find_grade and find_comment: a grade (comment) cell of that name first, else a task cell.
+        self._grades = _by_name(
+            session.query(Grade).options(joinedload(Grade.cell)).filter(Grade.notebook_id == submitted.id), GradeCell
+        )
+        self._comments = _by_name(
+            session.query(Comment).options(joinedload(Comment.cell)).filter(Comment.notebook_id == submitted.id),
+            SolutionCell,
+        )
+        self.db = SimpleNamespace(commit=lambda: None)
+
+    def find_grade(self, name: str, notebook: str, assignment: str, student: str):
+        if name not in self._grades:
+            raise MissingEntry(f"No such grade: {self._where}/{name} for {self._student}")
+        return self._grades[name]
+
+    def find_comment(self, name: str, notebook: str, assignment: str, student: str):
+        if name not in self._comments:
+            raise MissingEntry(f"No such comment: {self._where}/{name} for {self._student}")
+        return self._comments[name]
+
+
+def _by_name(rows, preferred: type) -> dict:
+    found: dict = {}
+    for row in rows:
+        if row.cell.name not in found or isinstance(row.cell, preferred):
+            found[row.cell.name] = row
+    return found
+
+
 class SharedSaveAutoGrades(SaveAutoGrades):
     """nbgrader's SaveAutoGrades (its per-cell scoring unchanged) on the run's gradebook."""
 
@@ -131,8 +186,11 @@ class SharedSaveAutoGrades(SaveAutoGrades):
         self.assignment_id = resources["nbgrader"]["assignment"]
         self.student_id = resources["nbgrader"]["student"]
         self.db_url = resources["nbgrader"]["db_url"]
-        self.gradebook = self.steps.gradebook
-        return super(SaveAutoGrades, self).preprocess(nb, resources)
+        gradebook = self.steps.gradebook
+        self.gradebook = _SubmissionRows(gradebook, self.notebook_id, self.assignment_id, self.student_id)
+        nb, resources = super(SaveAutoGrades, self).preprocess(nb, resources)
+        gradebook.db.commit()  # what nbgrader's per-cell commits did: flushed, computed scores read afresh
+        return nb, resources
 
 
 class SharedAssignLatePenalties(AssignLatePenalties):

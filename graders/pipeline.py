@@ -14,6 +14,7 @@ import fcntl
 import hashlib
 import json
 import os
+import sys
 import threading
 import time
 import warnings
@@ -36,6 +37,9 @@ from graders.zygote import Job, JobResult, Zygote, ZygoteError
 
 STATE = ".smtk-grading"
 MAX_FILES_BYTES = 64 * 1024 * 1024
+SWITCH_SECONDS = 0.0005
+# Prepared ahead at most while the warm parent imports: submissions, and bytes of their files held in memory.
+START_AHEAD, START_AHEAD_BYTES = 256, 256 * 1024 * 1024
 
 
 class GradeError(RuntimeError):
@@ -205,6 +209,10 @@ class _Pending:
     sent: bool = False
     started: float = field(default_factory=time.monotonic)
 
+    @property
+    def size(self) -> int:
+        return sum(len(data) for job in self.jobs.values() for data in job.files.values())
+
 
 class _Local:
     """Jobs run through one warm zygote on this machine, `workers` at a time. The zygote starts in the background, so
@@ -311,6 +319,10 @@ class _Run:
         log = self.course.root / STATE / "logs" / "sandbox.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         executor = _executor(workers, scheduler, log)
+        # The threads that feed cells to the sandboxes wait for the interpreter lock while this thread scores: hand
+        # it over sooner than Python's 5 ms, or every cell of every submission waits that long.
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_SECONDS)
         try:
             probe = _probe(executor)
             warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's gradebook on SQLAlchemy 2 (harmless)
@@ -321,6 +333,7 @@ class _Run:
                 self.steps = Steps(converter, gradebook)
                 return self._loop(todo, executor, probe, progress)
         finally:
+            sys.setswitchinterval(switch)
             executor.close()
 
     def _loop(self, todo, executor, probe, progress: bool) -> list[LearnerResult]:
@@ -335,10 +348,13 @@ class _Run:
             results.append(result)
             bar.update(1)
 
+        def ahead() -> int:  # while the sandboxes start, prepare as many submissions as that time allows
+            starting = not probe.done() and sum(p.size for p in pending.values()) < START_AHEAD_BYTES
+            return START_AHEAD if starting else executor.slots + 1
+
         with bar:
             while queue or pending:
-                ahead = executor.slots + 1 if probe.done() else 4 * executor.slots  # more while the zygote starts
-                while queue and len(pending) < ahead:
+                while queue and len(pending) < ahead():
                     item = self._prepare(*queue.popleft())
                     if isinstance(item, LearnerResult):
                         finished(item)

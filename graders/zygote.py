@@ -28,6 +28,7 @@ from graders.sandbox import Limits
 
 GRACE = 5.0  # seconds past a cell's own limit before the grader kills the process (a C loop ignores interrupts)
 START_TIMEOUT = 120.0
+SEND_AHEAD_BYTES = 64 * 1024  # cell sources sent ahead of their turn: well under a Unix socket's buffer
 KEEP_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "HOME", "IPYTHONDIR", "MPLCONFIGDIR", "JUPYTER_RUNTIME_DIR")
 SINGLE_THREADED = {
     "OPENBLAS_NUM_THREADS": "1",
@@ -316,12 +317,30 @@ class Zygote:
 
     @staticmethod
     def _cells(sock: socket.socket, pid: int, job: Job, results: dict, deadline: float) -> str | None:
-        for cell in job.cells:
+        """Run the cells in order, one reply per cell. The learner's cells go ahead of their turn while the ones
+        sent and not answered fit in the socket's buffer (so a send never waits on the learner), saving a round
+        trip each; a test cell is sent only when every cell before it has answered, so its source is never in the
+        learner's process while learner code runs."""
+        cells, answered, sent, ahead = job.cells, 0, 0, 0
+        sizes = [len(c["source"].encode()) + 100 for c in cells]
+        while answered < len(cells):
+            while sent < len(cells) and (
+                sent == answered or (not cells[sent]["test"] and ahead + sizes[sent] <= SEND_AHEAD_BYTES)
+            ):
+                cell = cells[sent]
+                try:
+                    wire.send(
+                        sock, {"op": "cell", "index": cell["index"], "source": cell["source"], "test": cell["test"]}
+                    )
+                except OSError:
+                    break  # the process is gone: the reply below says so
+                ahead += sizes[sent]
+                sent += 1
+            cell = cells[answered]
             left = deadline - time.monotonic()
             if left <= 0:
                 _killpg(pid)
                 return f"the submission ran past its {job.limits.submission_seconds:g} s limit"
-            wire.send(sock, {"op": "cell", "index": cell["index"], "source": cell["source"], "test": cell["test"]})
             try:
                 reply = wire.recv(sock, timeout=min(job.limits.cell_seconds + GRACE, left))
             except TimeoutError:
@@ -333,6 +352,8 @@ class Zygote:
                 _killpg(pid)
                 return f"the learner's process answered out of turn at cell {cell['index']}"
             results[cell["index"]] = reply
+            ahead -= sizes[answered]
+            answered += 1
         wire.send(sock, {"op": "done"})
         return None
 
