@@ -96,8 +96,8 @@ def browser_decision_ms(clicks: int = 20, timeout_s: float = 240.0) -> np.ndarra
     """Milliseconds from a click in Chromium to the new chart image, on the drill dashboard under a real Voilà."""
     from playwright.sync_api import sync_playwright
 
-    from graders.paths import DASHBOARDS
-    from graders.servers import HOST, start, voila_command
+    from graders.dashboards import dashboards_url, start_dashboards
+    from graders.servers import HOST
 
     home = Path(tempfile.mkdtemp(prefix="smtk-bench-"))
     env = dict(os.environ)
@@ -107,11 +107,10 @@ def browser_decision_ms(clicks: int = 20, timeout_s: float = 240.0) -> np.ndarra
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         port = sock.getsockname()[1]
-    url = f"http://{HOST}:{port}/"
-    server = start("Voilà", voila_command(DASHBOARDS, port), DASHBOARDS, url, home / "voila.log", env=env)
+    url = dashboards_url(port)
+    server = start_dashboards(port, home / "voila.log", env=env)  # served as `smtk dashboards` serves it
     deadline = time.monotonic() + timeout_s
     try:
-        server.wait_ready()
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
             try:
