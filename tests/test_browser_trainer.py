@@ -22,7 +22,9 @@ def voila_for(course: Path, log: Path):
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         port = sock.getsockname()[1]
-    server = start_dashboards(port, log, folder=DASHBOARDS, env={COURSE_ENV: str(course)})
+    # No preheated pools: each page runs the trainer notebook on request, so this server does not warm every app's
+    # kernels while the rest of the suite runs beside it.
+    server = start_dashboards(port, log, folder=DASHBOARDS, pool_size=0, env={COURSE_ENV: str(course)})
     try:
         yield f"{dashboards_url(port)}voila/render/trainer.ipynb"
     finally:
