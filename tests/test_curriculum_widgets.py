@@ -13,6 +13,7 @@ from simulations.org import org_parameters
 from simulations.roi import Assumptions, default_program, evaluate
 from simulations.ui.business_case import business_case
 from simulations.ui.cases import attention_clock, case_explorer
+from simulations.ui.contacts import whom_to_ask
 from simulations.ui.freshness import review_calendar
 from simulations.ui.goals import goal_ladder
 from simulations.ui.hub import hub_desk
@@ -97,6 +98,24 @@ def test_hub_desk_names_the_organisations_contact(org):
     picker, card = widget.children
     picker.value = "a journalist replied to our campaign"
     assert org["contacts"]["pr"]["email"] in card.value and "Hub resource:</b> process" in card.value
+
+
+def test_whom_to_ask_follows_the_situation_and_reads_like_the_hub(org):
+    widget = whom_to_ask(org["contacts"])
+    picker, card = widget.children
+    picker.value = "someone threatens legal action"
+    legal = org["contacts"]["legal"]
+    assert legal["name"] in card.value and f'href="mailto:{legal["email"]}"' in card.value
+    assert "counsel decides the reply" in card.value
+    picker.value = "a company account looks hacked"
+    assert org["contacts"]["security"]["email"] in card.value and legal["email"] not in card.value
+    # the hub desk shows the same contact the same way: one `reach` serves both cards
+    hub_picker, hub_card = hub_desk(org["contacts"]).children
+    hub_picker.value = "a journalist replied to our campaign"
+    picker.value = "a journalist asks for a comment"
+    pr = org["contacts"]["pr"]
+    reached = f'<a href="mailto:{pr["email"]}">{pr["email"]}</a>'
+    assert reached in hub_card.value and reached in card.value
 
 
 def test_org_facts_card_shows_the_profile(org):

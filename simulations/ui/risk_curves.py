@@ -20,6 +20,7 @@ from matplotlib.image import imsave
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from simulations.audiences import AUDIENCE_LABELS
+from simulations.money import money as shared_money
 from simulations.risk import (
     AUDIENCES,
     Catalogue,
@@ -36,18 +37,11 @@ from simulations.risk import (
 POINTS = 120  # points on each curve
 LOWEST = 1e-3  # the chart shows exceedance probabilities down to 1 in 1,000 years
 COLOURS = ("#8c8c8c", "#1f5fbf", "#c2410c", "#15803d")
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
 
 def money(value: float, currency: str = "USD") -> str:
-    """A short amount for people: $1.2M, $350k, $900."""
-    symbol = SYMBOLS.get(currency, f"{currency} ")
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if value >= size:
-            return f"{sign}{symbol}{value / size:.3g}{suffix}"
-    return f"{sign}{symbol}{value:.0f}"
+    """A short amount for people: $1.2M, $350k, $900 (simulations.money's compact form)."""
+    return shared_money(value, currency, compact=True)
 
 
 class LossCurves:
