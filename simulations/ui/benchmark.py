@@ -24,7 +24,7 @@ from simulations.benchmark.organisation import org_profile
 from simulations.money import money
 from simulations.ui import brief
 from simulations.ui.charts import draw_percentiles, draw_radar, percentile_svg, radar_svg
-from simulations.ui.common import guarded, problems_html, style, table, upload_controls, uploaded
+from simulations.ui.common import guarded, read_upload, style, table, upload_controls
 
 FLAG_LABELS = {
     "policy_in_place": "A social media policy",
@@ -260,16 +260,10 @@ class BenchmarkApp:
     # --- uploads and the brief ----------------------------------------------------------------------------------
 
     def on_upload(self, _=None) -> None:
-        chosen = uploaded(self.upload)
-        if chosen is None:
+        read = read_upload(self.upload, self.message, load_peers)
+        if read is None:
             return
-        name, data = chosen
-        try:
-            peers = load_peers(data, name)
-        except Exception as exc:  # noqa: BLE001 - every problem is shown in the app; the peers stay as they were
-            self.message.value = problems_html(exc)
-            return
-        self.peers = peers
+        self.peers = read[1]
         self.back.layout.display = None
         self._set_industries()
         self.refresh()

@@ -6,11 +6,14 @@ import base64
 import functools
 import html
 from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 import ipywidgets as w
 
 from simulations.tabular import TableError
 from simulations.validate import DataError
+
+T = TypeVar("T")
 
 STYLE = """<style>
 .smtk-app { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2328; }
@@ -69,12 +72,18 @@ def guarded(message: w.HTML) -> Callable[[Callable], Callable]:
     return wrap
 
 
-def uploaded(upload: w.FileUpload) -> tuple[str, bytes] | None:
-    """The name and bytes of the file last chosen in a FileUpload, if any."""
+def read_upload(upload: w.FileUpload, message: w.HTML, parse: Callable[[bytes, str], T]) -> tuple[str, T] | None:
+    """The name of the file last chosen in `upload` and `parse(data, name)` of its bytes; None when nothing is chosen
+    or the file has problems, which `message` then lists while the app keeps what it showed."""
     if not upload.value:
         return None
     item = upload.value[-1]
-    return item["name"], bytes(item["content"])
+    name = item["name"]
+    try:
+        return name, parse(bytes(item["content"]), name)
+    except Exception as exc:  # noqa: BLE001 - every problem is shown in the app
+        message.value = problems_html(exc)
+        return None
 
 
 def upload_controls(

@@ -20,7 +20,15 @@ from simulations.roi.defaults import assumption_rows
 from simulations.roi.scenario import DRAWS, Analysis, Plan, analyse, cost_rows, plan_program
 from simulations.ui import brief
 from simulations.ui.charts import band, band_svg, draw_band, draw_tornado, tornado_bars, tornado_svg
-from simulations.ui.common import cards, download_link, guarded, problems_html, style, table, upload_controls, uploaded
+from simulations.ui.common import (
+    cards,
+    download_link,
+    guarded,
+    read_upload,
+    style,
+    table,
+    upload_controls,
+)
 
 STYLES = {"open": "Open: discusses weaknesses honestly", "sanitised": "Sanitised: avoids anything unfavourable"}
 YEARS = {"1 year (the default)": 1, "2 years": 2, "3 years": 3}
@@ -252,16 +260,10 @@ class RoiApp:
     # --- uploads and the brief ----------------------------------------------------------------------------------
 
     def on_upload(self, _=None) -> None:
-        chosen = uploaded(self.upload)
-        if chosen is None:
+        read = read_upload(self.upload, self.message, read_costs_benefits_csv)
+        if read is None:
             return
-        name, data = chosen
-        try:
-            program = read_costs_benefits_csv(data, name)
-        except Exception as exc:  # noqa: BLE001 - every problem is shown in the app; the model stays as it was
-            self.message.value = problems_html(exc)
-            return
-        self.uploaded_program, self.upload_name = program, name
+        self.upload_name, self.uploaded_program = read
         self.model_box.layout.display = "none"
         self.back.layout.display = None
         self.refresh()
