@@ -9,7 +9,10 @@ VOILA_PORT ?= 8866
 # One worker per core, at most 4 (pytest-xdist): most tests wait on kernels, servers and the browser.
 PYTEST_ARGS ?= --numprocesses=auto --maxprocesses=4 --durations=15
 
-.PHONY: demo test lint browser kernels clean
+FRONTEND := graders/frontend
+LIGHT := graders/jupyter/voila/templates/smtk-light/static/smtk.js
+
+.PHONY: demo test lint browser kernels frontend clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +27,19 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,cluster]'
 	touch $@ $(VENV)/.installed
 
+# The dashboards' light front end (graders/frontend/src/index.ts), from the exact versions in package-lock.json.
+$(LIGHT): $(FRONTEND)/package.json $(FRONTEND)/package-lock.json $(FRONTEND)/src/index.ts
+	cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+# Without Node.js the dashboards still run, on Voilà's own (slower) front end.
+frontend:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(LIGHT); \
+	else echo "smtk: npm not found, so the dashboards use Voilà's own front end (install Node.js for the light one)"; fi
+
 kernels: $(VENV)/.installed
 	$(BIN)/smtk kernels install
 
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed frontend
 	$(BIN)/smtk demo --lab-port $(LAB_PORT) --voila-port $(VOILA_PORT)
 
 browser:
@@ -37,9 +49,9 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(VENV)/.installed-test browser lint
+test: $(VENV)/.installed-test browser lint $(LIGHT)
 	$(BIN)/smtk kernels install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf build .pytest_cache .ruff_cache
+	rm -rf build .pytest_cache .ruff_cache $(FRONTEND)/node_modules $(dir $(LIGHT))

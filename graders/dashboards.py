@@ -3,8 +3,10 @@
 One function builds the command line and one starts the server, and both `smtk dashboards` and `smtk demo` use them,
 so the two cannot drift apart. What the options do, and why:
 - 127.0.0.1 only, one port, no retries: nothing listens where the user did not ask.
-- Only courses/dashboards/ is served (it is Voilà's root), with the smtk template (Voilà's lab template without
-  the FontAwesome stylesheets it requests from a public CDN).
+- Only courses/dashboards/ is served (it is Voilà's root), with the smtk-light template: Voilà's lab page with
+  the light front end built from graders/frontend (ipywidgets' own widget manager instead of a JupyterLab
+  application in the page: interactive in about half the time). Where it has not been built (`make` builds it with
+  Node.js), the smtk template serves Voilà's own front end. Neither fetches FontAwesome from a public CDN.
 - Preheated kernels: each app keeps `pool_size` kernels that have already run it, so a visitor gets a page that is
   interactive at once; a used kernel is replaced `fill_delay` seconds later, after the visitor's page has loaded.
 - Tracebacks hidden; the browser may send the kernel widget messages only (Voilà refuses execute requests).
@@ -27,7 +29,8 @@ from graders.paths import BUILD, DASHBOARDS, DEMO_ORG
 from graders.servers import HOST, Server, ServerError, check_port_free, start
 from simulations.org import ORG_VARIABLE, load_org
 
-TEMPLATE = "smtk"  # in graders/jupyter/voila/templates/, which graders.voila_app puts on Jupyter's data path
+TEMPLATES = Path(__file__).resolve().parent / "jupyter" / "voila" / "templates"  # put on Jupyter's path by voila_app
+LIGHT_FRONT_END = TEMPLATES / "smtk-light" / "static" / "smtk.js"  # built by `make frontend`
 POOL_SIZE = 2  # preheated kernels per app: two executives may arrive together and both get a warm kernel
 MAX_KERNELS = 10  # visitors at once; each kernel holds about 100-140 MB
 CULL_IDLE_TIMEOUT = 600  # seconds a kernel may sit idle with no page attached
@@ -38,6 +41,11 @@ EXTENSION_DENYLIST = (
     "@voila-dashboards/jupyterlab-preview",
     "jupyterlab_pygments",
 )
+
+
+def template() -> str:
+    """The light front end's template once it is built, else the one with Voilà's own front end."""
+    return "smtk-light" if LIGHT_FRONT_END.is_file() else "smtk"
 
 
 def dashboards_command(
@@ -59,7 +67,7 @@ def dashboards_command(
         f"--Voila.ip={HOST}",
         f"--port={port}",
         "--Voila.port_retries=0",
-        f"--template={TEMPLATE}",
+        f"--template={template()}",
         "--show_tracebacks=False",
         f"--VoilaConfiguration.extension_denylist={list(EXTENSION_DENYLIST)!r}",
         f"--preheat_kernel={pool_size > 0}",

@@ -39,7 +39,7 @@ this page reloads by itself every {retry} seconds and opens the dashboard as soo
 (<code>smtk dashboards --max-kernels</code>).</small></p></div></body></html>
 """
 RETRY_SECONDS = 30
-TEMPLATES = Path(__file__).resolve().parent / "jupyter"  # holds voila/templates/smtk
+TEMPLATES = Path(__file__).resolve().parent / "jupyter"  # holds voila/templates/smtk and smtk-light
 
 
 def pooled_kernels(kernel_manager) -> tuple[set[str], int, bool]:
@@ -121,7 +121,7 @@ class SmtkVoila(Voila):
 
 
 def main() -> None:
-    """Put the smtk template on Jupyter's data path, then run Voilà with the command-line options."""
+    """Put the smtk templates on Jupyter's data path, then run Voilà with the command-line options."""
     os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATES), os.environ.get("JUPYTER_PATH")) if p)
     SmtkVoila.launch_instance()
 

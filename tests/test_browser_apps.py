@@ -96,6 +96,17 @@ def test_roi_app_renders_and_updates_kpis_and_charts(page, voila_url):
     assert problems == []
 
 
+def test_the_apps_run_on_the_light_front_end(page, voila_url):
+    scripts: list[str] = []
+    page.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else None)
+    problems = watch(page)
+    open_app(page, voila_url, "benchmark")
+    page.locator(".smtk-coverage-employees .noUi-handle").wait_for()
+    # one script, graders/frontend's bundle: no JupyterLab application, no extension chunks, no MathJax
+    assert [url.rsplit("/", 1)[-1].split("?")[0] for url in scripts] == ["smtk.js"]
+    no_code_and_no_errors(page, problems)
+
+
 def test_roi_bad_csv_lists_the_problems_in_the_app(page, voila_url):
     problems = watch(page)
     open_app(page, voila_url, "roi")

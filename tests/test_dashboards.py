@@ -17,6 +17,7 @@ import pytest
 import yaml
 from test_demo import ctrl_c, free_port, nothing_listens
 
+from graders import dashboards
 from graders.dashboards import dashboards_command, dashboards_env, dashboards_url, start_dashboards
 from graders.paths import DASHBOARDS, DEMO_ORG, ROOT
 from simulations.org import ORG_VARIABLE, dashboard_org
@@ -39,7 +40,7 @@ def test_the_command_serves_only_the_dashboards_on_localhost_with_preheated_capp
         "--Voila.ip=127.0.0.1",
         "--port=9999",
         "--Voila.port_retries=0",
-        "--template=smtk",
+        "--template=smtk-light",  # `make test` builds the light front end first
         "--show_tracebacks=False",
         "--preheat_kernel=True",
         "--pool_size=3",
@@ -50,6 +51,13 @@ def test_the_command_serves_only_the_dashboards_on_localhost_with_preheated_capp
         assert option in command
     assert any(o.startswith("--VoilaConfiguration.extension_denylist=") and "nbgrader" in o for o in command)
     assert "--preheat_kernel=False" in dashboards_command(pool_size=0)
+
+
+def test_without_the_light_front_end_built_voilas_own_front_end_serves(monkeypatch, tmp_path):
+    monkeypatch.setattr(dashboards, "LIGHT_FRONT_END", tmp_path / "smtk.js")
+    assert "--template=smtk" in dashboards_command()
+    (tmp_path / "smtk.js").write_text("// built", encoding="utf-8")
+    assert "--template=smtk-light" in dashboards_command()
 
 
 def test_the_apps_show_the_organisation_the_server_was_given(monkeypatch, tmp_path):

@@ -1,0 +1,135 @@
+// The light front end of smtk's Voilà apps.
+//
+// Voilà's own front end starts a JupyterLab application in the page (about 5 MB of JavaScript in some 90 files)
+// before any widget shows; on a 2-core machine that alone takes about 2 s. The apps need only what ipywidgets
+// itself ships for pages outside JupyterLab: its widget manager, its controls and the Jupyter kernel client. Voilà
+// still serves the page, runs the notebook in its preheated kernel and filters the messages the browser may send;
+// this script only connects to that kernel and shows the widgets the notebook displayed.
+
+import * as base from '@jupyter-widgets/base';
+import { ManagerBase } from '@jupyter-widgets/base-manager';
+import * as controls from '@jupyter-widgets/controls';
+import { ServerConnection } from '@jupyterlab/services';
+import { KernelConnection } from '@jupyterlab/services/lib/kernel/default';
+import { MessageLoop } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
+import '@jupyter-widgets/base/css/index.css';
+import '@jupyter-widgets/controls/css/widgets.css';
+
+const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
+const MODULES: Record<string, Record<string, unknown>> = {
+  '@jupyter-widgets/base': base,
+  '@jupyter-widgets/controls': controls,
+};
+
+/** ipywidgets' manager, talking to the page's kernel through the kernel client. */
+class KernelWidgetManager extends ManagerBase {
+  private readonly views = new Set<base.DOMWidgetView>();
+
+  constructor(private readonly kernel: KernelConnection) {
+    super();
+    kernel.registerCommTarget(this.comm_target_name, async (comm, message) => {
+      await this.handle_comm_open(new base.shims.services.Comm(comm), message);
+    });
+    window.addEventListener('resize', () => {
+      this.views.forEach((view) => MessageLoop.postMessage(view.luminoWidget, Widget.ResizeMessage.UnknownSize));
+    });
+  }
+
+  /** Fetch every widget's state from the kernel (the notebook has already run there). */
+  load(): Promise<void> {
+    return this._loadFromKernel();
+  }
+
+  /** Show the view of widget `modelId` inside `host`. */
+  async show(modelId: string, host: HTMLElement): Promise<void> {
+    const view = (await this.create_view(await this.get_model(modelId))) as base.DOMWidgetView;
+    Widget.attach(view.luminoWidget, host);
+    this.views.add(view);
+    view.once('remove', () => this.views.delete(view));
+  }
+
+  protected async loadClass(className: string, moduleName: string, moduleVersion: string): Promise<any> {
+    const found = MODULES[moduleName]?.[className];
+    if (!found) {
+      throw new Error(`the widget ${className} (${moduleName} ${moduleVersion}) is not part of smtk's apps`);
+    }
+    return found;
+  }
+
+  protected async _create_comm(
+    target: string,
+    modelId?: string,
+    data?: any,
+    metadata?: any,
+    buffers?: ArrayBuffer[] | ArrayBufferView[]
+  ): Promise<base.IClassicComm> {
+    const comm = this.kernel.createComm(target, modelId);
+    if (data || metadata) {
+      comm.open(data, metadata, buffers);
+    }
+    return new base.shims.services.Comm(comm);
+  }
+
+  protected async _get_comm_info(): Promise<any> {
+    const reply = await this.kernel.requestCommInfo({ target_name: this.comm_target_name });
+    return (reply.content as any).comms;
+  }
+}
+
+/** One output of a cell, as Voilà wrote it into the page. */
+async function render(output: any, host: HTMLElement, manager: KernelWidgetManager): Promise<void> {
+  const data = output.data || {};
+  if (data[WIDGET_VIEW]) {
+    await manager.show(data[WIDGET_VIEW].model_id, host);
+  } else if (data['text/html']) {
+    host.innerHTML = data['text/html']; // the notebook's own output, trusted as Voilà trusts it
+  } else if (data['image/png']) {
+    const image = document.createElement('img');
+    image.src = `data:image/png;base64,${data['image/png']}`;
+    host.appendChild(image);
+  } else {
+    const text = document.createElement('pre');
+    text.textContent = output.text || data['text/plain'] || (output.evalue ? `${output.ename}: ${output.evalue}` : '');
+    host.appendChild(text);
+  }
+}
+
+function showCells(): void {
+  (window as any).themeLoaded = true;
+  (window as any).display_cells?.();
+}
+
+function fail(problem: unknown): void {
+  console.error(problem);
+  const text = document.getElementById('loading_text');
+  if (text) {
+    text.textContent = 'This app could not connect to its server. Reload the page; if that does not help, ask the person who runs the dashboards.';
+  }
+}
+
+async function main(): Promise<void> {
+  const config = JSON.parse(document.getElementById('jupyter-config-data')?.textContent || '{}');
+  const baseUrl = new URL(config.baseUrl || '/', window.location.href).href;
+  const serverSettings = ServerConnection.makeSettings({ baseUrl, wsUrl: baseUrl.replace(/^http/, 'ws') });
+  const kernel = new KernelConnection({ model: { id: config.kernelId, name: '' }, serverSettings });
+  window.addEventListener('beforeunload', () => {
+    // As Voilà's own page does: stop this page's kernel, so it frees its place at once.
+    const form = new FormData();
+    form.append('_xsrf', document.cookie.match('\\b_xsrf=([^;]*)\\b')?.[1] || '');
+    navigator.sendBeacon(`${baseUrl}voila/api/shutdown/${kernel.id}`, form);
+    kernel.dispose();
+  });
+  const manager = new KernelWidgetManager(kernel);
+  await manager.load();
+  const outputs = document.querySelectorAll('script[type="application/vnd.voila.cell-output+json"]');
+  for (const script of Array.from(outputs)) {
+    const host = document.createElement('div');
+    host.className = 'jp-OutputArea-output';
+    script.after(host);
+    await render(JSON.parse(script.textContent || '{}'), host, manager);
+  }
+  showCells();
+}
+
+main().catch(fail);
