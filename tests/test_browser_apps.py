@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
 from test_demo import free_port
 from test_ui_apps import one_page_pdf
@@ -226,4 +227,33 @@ def test_the_cap_shows_a_polite_page_and_a_closed_page_frees_its_place(browser, 
     finally:
         first.close()
         second.close()
+        server.stop()
+
+
+def test_a_widget_the_light_front_end_lacks_leaves_the_rest_of_the_app_usable(browser, tmp_path):
+    folder = tmp_path / "dashboards"
+    folder.mkdir()
+    code = (
+        "import ipywidgets as w\n"
+        "display(w.Output())\n"  # @jupyter-widgets/output is not in graders/frontend's bundle
+        "w.IntSlider(value=7, description='Still here').add_class('smtk-still')"
+    )
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, folder / "partial.ipynb")
+    port = free_port()
+    server = start_dashboards(port, tmp_path / "voila.log", folder=folder, pool_size=0)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{dashboards_url(port)}voila/render/partial.ipynb", wait_until="commit")
+        page.locator(".smtk-still .noUi-handle").wait_for(timeout=60_000)
+        # ipywidgets' own error widget stands in for the Output widget; the slider after it works
+        assert page.locator(".jupyter-widgets-error-widget").count() == 1
+        page.focus(".smtk-still .noUi-handle")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.querySelector('.smtk-still .widget-readout').innerText === '8'")
+        assert "could not connect" not in page.inner_text("body")
+    finally:
+        context.close()
         server.stop()

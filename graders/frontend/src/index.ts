@@ -121,12 +121,16 @@ async function main(): Promise<void> {
     kernel.dispose();
   });
   const manager = new KernelWidgetManager(kernel);
+  // Ask for the widgets only once the kernel has answered: ipywidgets gives that request 4 s, which must not be
+  // spent opening the websocket on a busy machine (Voilà's own front end waits the same way).
+  await kernel.info;
   await manager.load();
   const outputs = document.querySelectorAll('script[type="application/vnd.voila.cell-output+json"]');
   for (const script of Array.from(outputs)) {
     const host = document.createElement('div');
     host.className = 'jp-OutputArea-output';
     script.after(host);
+    // A widget from a library this bundle does not carry becomes ipywidgets' error widget; the rest still works.
     await render(JSON.parse(script.textContent || '{}'), host, manager);
   }
   showCells();
