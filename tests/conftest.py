@@ -110,11 +110,20 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A page in a fresh browser context, closed the way a person closes a tab: a dashboard's unload handler then
+    stops its kernel. Playwright's plain close skips that handler, and the session's Voilà would fill up to its cap
+    with the kernels of pages long gone."""
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(60_000)
     yield page
-    context.close()
+    try:
+        page.close(run_before_unload=True)
+        page.wait_for_event("close", timeout=10_000)
+    except Exception:  # noqa: BLE001 - a page that asks to stay (unsaved changes) is closed with its context below
+        pass
+    finally:
+        context.close()
 
 
 def smtk_command() -> list[str]:
