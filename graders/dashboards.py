@@ -48,6 +48,16 @@ def template() -> str:
     return "smtk-light" if LIGHT_FRONT_END.is_file() else "smtk"
 
 
+def front_end_notice() -> str | None:
+    """What to tell whoever starts the dashboards when they will run on Voilà's own, slower front end."""
+    if template() == "smtk-light":
+        return None
+    return (
+        "  the light front end is not built, so each app takes about 2 s more to open; "
+        "`make frontend` builds it (Node.js and npm)"
+    )
+
+
 def dashboards_command(
     folder: Path = DASHBOARDS,
     port: int = 8866,
@@ -151,6 +161,8 @@ def run_dashboards(
         for notebook in sorted(DASHBOARDS.glob("*.ipynb")):
             echo(f"  {notebook.stem:<18} {url}voila/render/{notebook.name}")
         echo(f"  at most {max_kernels} visitors at once; server log: {server.log}")
+        if notice := front_end_notice():
+            echo(notice)
         echo("Press Ctrl-C to stop.")
         sys.stdout.flush()
         if open_browser and has_display():

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graders import servers
-from graders.dashboards import dashboards_url, start_dashboards
+from graders.dashboards import dashboards_url, front_end_notice, start_dashboards
 from graders.kernels import install_kernels
 from graders.lab_settings import install_lab_settings
 from graders.paths import BUILD, DASHBOARDS, DEMO_ORG
@@ -113,6 +113,8 @@ def run_demo(
         echo(f"  JupyterLab, the course (learners; trainers: Nbgrader > Formgrader): {demo.lab_url}")
         echo(f"  Voilà, the dashboards (executives):                                {demo.voila_url}")
         echo(f"  Server logs: {demo.lab.log.parent}")
+        if notice := front_end_notice():
+            echo(notice)
         echo("Press Ctrl-C to stop both servers.")
         sys.stdout.flush()
         if open_browser and has_display():

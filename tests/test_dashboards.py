@@ -56,8 +56,10 @@ def test_the_command_serves_only_the_dashboards_on_localhost_with_preheated_capp
 def test_without_the_light_front_end_built_voilas_own_front_end_serves(monkeypatch, tmp_path):
     monkeypatch.setattr(dashboards, "LIGHT_FRONT_END", tmp_path / "smtk.js")
     assert "--template=smtk" in dashboards_command()
+    assert "make frontend" in dashboards.front_end_notice()
     (tmp_path / "smtk.js").write_text("// built", encoding="utf-8")
     assert "--template=smtk-light" in dashboards_command()
+    assert dashboards.front_end_notice() is None
 
 
 def test_the_apps_show_the_organisation_the_server_was_given(monkeypatch, tmp_path):
