@@ -25,12 +25,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from graders import servers
-from graders.paths import BUILD, DASHBOARDS, DEMO_ORG
+from graders.paths import BUILD, DASHBOARDS, DEMO_ORG, JUPYTER_DATA
 from graders.servers import HOST, Server, ServerError, check_port_free, start
 from simulations.org import ORG_VARIABLE, load_org
 
-TEMPLATES = Path(__file__).resolve().parent / "jupyter" / "voila" / "templates"  # put on Jupyter's path by voila_app
-LIGHT_FRONT_END = TEMPLATES / "smtk-light" / "static" / "smtk.js"  # built by `make frontend`
+LIGHT_FRONT_END = JUPYTER_DATA / "voila" / "templates" / "smtk-light" / "static" / "smtk.js"  # `make frontend`
 POOL_SIZE = 2  # preheated kernels per app: two executives may arrive together and both get a warm kernel
 MAX_KERNELS = 10  # visitors at once; each kernel holds about 100-140 MB
 CULL_IDLE_TIMEOUT = 600  # seconds a kernel may sit idle with no page attached

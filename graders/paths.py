@@ -11,3 +11,4 @@ ORGS = COURSES / "orgs"
 DEMO_ORG = ORGS / "demo.yaml"
 KERNELS = ROOT / "kernels"
 BUILD = ROOT / "build"
+JUPYTER_DATA = ROOT / "graders" / "jupyter"  # Voilà templates; graders.voila_app puts it on JUPYTER_PATH

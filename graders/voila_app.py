@@ -19,13 +19,14 @@ from __future__ import annotations
 import html
 import json
 import os
-from pathlib import Path
 
 import tornado.web
 from jupyter_server.utils import url_path_join
 from traitlets import Integer
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
+
+from graders.paths import JUPYTER_DATA
 
 BUSY_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="{retry}">
@@ -39,7 +40,6 @@ this page reloads by itself every {retry} seconds and opens the dashboard as soo
 (<code>smtk dashboards --max-kernels</code>).</small></p></div></body></html>
 """
 RETRY_SECONDS = 30
-TEMPLATES = Path(__file__).resolve().parent / "jupyter"  # holds voila/templates/smtk and smtk-light
 
 
 def pooled_kernels(kernel_manager) -> tuple[set[str], int, bool]:
@@ -122,7 +122,7 @@ class SmtkVoila(Voila):
 
 def main() -> None:
     """Put the smtk templates on Jupyter's data path, then run Voilà with the command-line options."""
-    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATES), os.environ.get("JUPYTER_PATH")) if p)
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(JUPYTER_DATA), os.environ.get("JUPYTER_PATH")) if p)
     SmtkVoila.launch_instance()
 
 
