@@ -9,14 +9,18 @@ from pathlib import Path
 
 import pytest
 from roundtrip import EXAMPLE_ORGS
+from served import wait_for_no_visitors
 
 from graders.course_root import ensure_tools_on_path
 from graders.kernels import install_kernels
 from graders.lab_settings import install_lab_settings
 from graders.paths import DEMO_ORG
+from graders.servers import tail
 from simulations.org import load_org
 
 CHROMIUM = Path("/usr/bin/chromium")
+VOILA_LOGS: dict[str, Path] = {}  # the session's Voilà server: its URL -> its log
+NOISE = "Kernel is running over TCP without encryption"  # every kernel's first line of log, told nothing
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -108,22 +112,47 @@ def browser():
         instance.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test's report says what its page showed and logged, and ends with the session's Voilà log
+    when it used that server: a timeout alone does not tell a stalled app from a busy server or a failed request."""
+    report = yield
+    page = item.funcargs.get("page") if report.when == "call" and report.failed else None
+    if page is not None:
+        try:
+            shown = page.inner_text("body", timeout=5_000)[:1500]
+        except Exception as error:  # noqa: BLE001 - the page may be gone; say so instead
+            shown = f"(could not read the page: {error})"
+        console = getattr(item, "page_console", [])[-30:]
+        report.sections.append(("what the page showed", f"{page.url}\n{shown}\nconsole: {console}"))
+        if (url := item.funcargs.get("voila_url")) in VOILA_LOGS:
+            log = [line for line in tail(VOILA_LOGS[url], 400).splitlines() if line.strip() and NOISE not in line]
+            report.sections.append(("the session's Voilà log", "\n".join(log[-60:])))
+    return report
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request):
     """A page in a fresh browser context, closed the way a person closes a tab: a dashboard's unload handler then
     stops its kernel. Playwright's plain close skips that handler, and the session's Voilà would fill up to its cap
-    with the kernels of pages long gone."""
+    with the kernels of pages long gone. With the session's Voilà, the next test starts only once the server has
+    stopped this page's kernel (closing the context at once may drop the page's shutdown beacon in flight)."""
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(60_000)
+    console: list[str] = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text[:300]}"))
+    page.on("pageerror", lambda e: console.append(f"page error: {e}"))
+    request.node.page_console = console
     yield page
     try:
         page.close(run_before_unload=True)
         page.wait_for_event("close", timeout=10_000)
     except Exception:  # noqa: BLE001 - a page that asks to stay (unsaved changes) is closed with its context below
         pass
-    finally:
-        context.close()
+    if (url := request.node.funcargs.get("voila_url")) is not None:
+        wait_for_no_visitors(url)
+    context.close()
 
 
 def smtk_command() -> list[str]:
@@ -141,9 +170,12 @@ def voila_url(tmp_path_factory: pytest.TempPathFactory):
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         port = sock.getsockname()[1]
-    server = start_dashboards(port, tmp_path_factory.mktemp("voila") / "voila.log")
+    log = tmp_path_factory.mktemp("voila") / "voila.log"
+    server = start_dashboards(port, log)
+    url = dashboards_url(port)
+    VOILA_LOGS[url] = log
     try:
-        yield dashboards_url(port)
+        yield url
     finally:
         server.stop()
 

@@ -4,16 +4,13 @@ the browser cannot run code in the kernel, and the cap on visitors shows the pol
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
+from served import readiness, wait_for_no_visitors
 from test_demo import free_port
 from test_ui_apps import one_page_pdf
 
@@ -193,14 +190,6 @@ def test_the_browser_cannot_execute_code_in_the_kernel(page, voila_url, tmp_path
     assert not marker.exists(), "the kernel ran code sent by the browser"
 
 
-def ready(url: str) -> dict:
-    try:
-        with urllib.request.urlopen(f"{url}smtk/ready", timeout=10) as response:
-            return json.load(response)
-    except urllib.error.HTTPError as error:
-        return json.load(error)
-
-
 @pytest.mark.slow
 def test_the_cap_shows_a_polite_page_and_a_closed_page_frees_its_place(browser, tmp_path):
     folder = tmp_path / "dashboards"
@@ -219,11 +208,9 @@ def test_the_cap_shows_a_polite_page_and_a_closed_page_frees_its_place(browser, 
         assert response.status == 503 and response.headers["retry-after"] == "30"
         assert "The dashboards are busy right now" in two.inner_text("body")
         assert "takes 1 person at once" in two.inner_text("body")
-        assert ready(dashboards_url(port))["visitors"] == 1
+        assert readiness(dashboards_url(port))["visitors"] == 1
         one.close(run_before_unload=True)  # the page's beacon stops its kernel: the place is free again
-        deadline = time.monotonic() + 30
-        while ready(dashboards_url(port))["visitors"] and time.monotonic() < deadline:
-            time.sleep(0.25)
+        assert wait_for_no_visitors(dashboards_url(port)) == 0
         response = two.goto(url, wait_until="commit")
         two.locator("table.smtk-table").wait_for(timeout=60_000)
         assert response.status == 200
@@ -233,23 +220,29 @@ def test_the_cap_shows_a_polite_page_and_a_closed_page_frees_its_place(browser, 
         server.stop()
 
 
-def test_a_widget_the_light_front_end_lacks_leaves_the_rest_of_the_app_usable(browser, tmp_path):
+def serve_one_notebook(tmp_path: Path, code: str):
+    """`smtk dashboards` serving a folder with one notebook of `code` (no pool: each visit runs it): (server, url)."""
     folder = tmp_path / "dashboards"
     folder.mkdir()
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, folder / "app.ipynb")
+    port = free_port()
+    server = start_dashboards(port, tmp_path / "voila.log", folder=folder, pool_size=0)
+    return server, f"{dashboards_url(port)}voila/render/app.ipynb"
+
+
+def test_a_widget_the_light_front_end_lacks_leaves_the_rest_of_the_app_usable(browser, tmp_path):
     code = (
         "import ipywidgets as w\n"
         "display(w.Output())\n"  # @jupyter-widgets/output is not in graders/frontend's bundle
         "w.IntSlider(value=7, description='Still here').add_class('smtk-still')"
     )
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(notebook, folder / "partial.ipynb")
-    port = free_port()
-    server = start_dashboards(port, tmp_path / "voila.log", folder=folder, pool_size=0)
+    server, url = serve_one_notebook(tmp_path, code)
     context = browser.new_context()
     try:
         page = context.new_page()
-        page.goto(f"{dashboards_url(port)}voila/render/partial.ipynb", wait_until="commit")
+        page.goto(url, wait_until="commit")
         page.locator(".smtk-still .noUi-handle").wait_for(timeout=60_000)
         # ipywidgets' own error widget stands in for the Output widget; the slider after it works
         assert page.locator(".jupyter-widgets-error-widget").count() == 1
@@ -257,6 +250,47 @@ def test_a_widget_the_light_front_end_lacks_leaves_the_rest_of_the_app_usable(br
         page.keyboard.press("ArrowRight")
         page.wait_for_function("() => document.querySelector('.smtk-still .widget-readout').innerText === '8'")
         assert "could not connect" not in page.inner_text("body")
+    finally:
+        context.close()
+        server.stop()
+
+
+# A kernel that takes 5 s to send the widgets' state once the page asks for it, as on a machine under load:
+# ipywidgets gives it 4 s, then falls back to asking widget by widget (each answer as slow); the page must still work.
+SLOW_STATE = """
+import time
+import ipywidgets as w
+from traitlets import Unicode
+
+asked = []
+
+def slowly(value, widget):
+    asked.append(value)
+    if len(asked) > 1:  # the first call is the widget's creation; later ones answer the page
+        time.sleep(5)
+    return value
+
+class SlowToSend(w.HTML):
+    value = Unicode().tag(sync=True, to_json=slowly)
+
+display(SlowToSend(value="<p class='smtk-slow'>here</p>"))
+w.IntSlider(value=3, description='After').add_class('smtk-after')
+"""
+
+
+def test_a_kernel_slow_to_send_the_widgets_still_gets_a_working_page(browser, tmp_path):
+    server, url = serve_one_notebook(tmp_path, SLOW_STATE)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        problems = watch(page)
+        page.goto(url, wait_until="commit")
+        page.locator(".smtk-after .noUi-handle").wait_for(timeout=60_000)
+        assert page.locator(".smtk-slow").inner_text() == "here"
+        page.focus(".smtk-after .noUi-handle")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.querySelector('.smtk-after .widget-readout').innerText === '4'")
+        assert problems == []
     finally:
         context.close()
         server.stop()

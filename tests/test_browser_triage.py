@@ -26,14 +26,8 @@ def test_routing_posts_in_the_drill_updates_the_chart_and_the_debrief(page, voil
     stream = triage.generate_stream("care-desk", seed=0, org_name=org["name"], products=org["products"])
     labels = {name: route.label for name, route in stream.policy.routes.items()}
 
-    console: list[str] = []
-    page.on("console", lambda m: console.append(f"{m.type}: {m.text[:300]}"))
-    page.on("pageerror", lambda e: console.append(f"page error: {e}"))
     page.goto(f"{voila_url}voila/render/triage-drill.ipynb", wait_until="commit")
-    try:
-        page.locator(".smtk-inbox").wait_for(timeout=120_000)
-    except Exception as error:  # say what the page showed and logged, not only that it timed out
-        raise AssertionError(f"{error}\npage: {page.inner_text('body')[:1500]}\nconsole: {console[-30:]}") from None
+    page.locator(".smtk-inbox").wait_for(timeout=120_000)
     assert "Traceback" not in page.content() and page.locator(".jp-InputPrompt").count() == 0
     status = page.locator(".smtk-status")
     assert f"0 of {len(stream)} handled" in status.inner_text()

@@ -9,7 +9,7 @@
 import * as base from '@jupyter-widgets/base';
 import { ManagerBase } from '@jupyter-widgets/base-manager';
 import * as controls from '@jupyter-widgets/controls';
-import { ServerConnection } from '@jupyterlab/services';
+import { CommsOverSubshells, ServerConnection } from '@jupyterlab/services';
 import { KernelConnection } from '@jupyterlab/services/lib/kernel/default';
 import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
@@ -100,20 +100,42 @@ function showCells(): void {
   (window as any).display_cells?.();
 }
 
-function fail(problem: unknown): void {
-  console.error(problem);
+const SLOW_MS = 15_000; // after this long without widgets, the page says it is still on its way
+
+function say(message: string): void {
   const text = document.getElementById('loading_text');
   if (text) {
-    text.textContent = 'This app could not connect to its server. Reload the page; if that does not help, ask the person who runs the dashboards.';
+    text.textContent = message;
   }
+}
+
+function fail(problem: unknown): void {
+  console.error(problem);
+  say('This app could not connect to its server. Reload the page; if that does not help, ask the person who runs the dashboards.');
 }
 
 async function main(): Promise<void> {
   const config = JSON.parse(document.getElementById('jupyter-config-data')?.textContent || '{}');
   const baseUrl = new URL(config.baseUrl || '/', window.location.href).href;
   const serverSettings = ServerConnection.makeSettings({ baseUrl, wsUrl: baseUrl.replace(/^http/, 'ws') });
-  const kernel = new KernelConnection({ model: { id: config.kernelId, name: '' }, serverSettings });
+  // Voilà lets the browser send widget messages only; the subshell requests of comms over subshells would be refused.
+  const kernel = new KernelConnection({
+    model: { id: config.kernelId, name: '' },
+    serverSettings,
+    commsOverSubshells: CommsOverSubshells.Disabled,
+  });
+  let leaving = false; // a page on its way out loses its connection on purpose
+  const slow = setTimeout(
+    () => say('Still loading: the server is busy. If nothing shows within a minute, reload the page.'),
+    SLOW_MS
+  );
+  kernel.connectionStatusChanged.connect((_, status) => {
+    if (status === 'disconnected' && !leaving) {
+      fail(new Error('the connection to the kernel was lost and could not be restored'));
+    }
+  });
   window.addEventListener('beforeunload', () => {
+    leaving = true;
     // As Voilà's own page does: stop this page's kernel, so it frees its place at once.
     const form = new FormData();
     form.append('_xsrf', document.cookie.match('\\b_xsrf=([^;]*)\\b')?.[1] || '');
@@ -121,8 +143,8 @@ async function main(): Promise<void> {
     kernel.dispose();
   });
   const manager = new KernelWidgetManager(kernel);
-  // Ask for the widgets only once the kernel has answered: ipywidgets gives that request 4 s, which must not be
-  // spent opening the websocket on a busy machine (Voilà's own front end waits the same way).
+  // Ask for the widgets only once the kernel has answered: ipywidgets gives that request 4 s before it falls back to
+  // asking widget by widget, and they must not be spent opening the websocket (Voilà's own front end waits too).
   await kernel.info;
   await manager.load();
   const outputs = document.querySelectorAll('script[type="application/vnd.voila.cell-output+json"]');
@@ -133,6 +155,7 @@ async function main(): Promise<void> {
     // A widget from a library this bundle does not carry becomes ipywidgets' error widget; the rest still works.
     await render(JSON.parse(script.textContent || '{}'), host, manager);
   }
+  clearTimeout(slow);
   showCells();
 }
 
