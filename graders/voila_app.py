@@ -63,9 +63,10 @@ def pooled_kernels(kernel_manager) -> tuple[set[str], int, bool]:
 
 
 def visitor_kernels(kernel_manager) -> int:
-    """Kernels serving a visitor: every kernel except the preheated ones (and those the pools are starting)."""
-    pooled, starting, _ = pooled_kernels(kernel_manager)
-    return max(len(set(kernel_manager.list_kernel_ids()) - pooled) - starting, 0)
+    """Kernels serving a visitor: every running kernel but the preheated ones waiting in a pool. A pool slot still
+    starting has no kernel in the list yet (it waits `fill_delay`, then the kernel is listed once it is ready)."""
+    pooled, _, _ = pooled_kernels(kernel_manager)
+    return len(set(kernel_manager.list_kernel_ids()) - pooled)
 
 
 class CappedVoilaHandler(TornadoVoilaHandler):

@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
+from served import readiness
 from test_demo import ctrl_c, free_port, nothing_listens
 
 from graders import dashboards
@@ -121,6 +122,8 @@ def test_smtk_dashboards_serves_the_apps_and_nothing_else_and_stops_on_ctrl_c():
         code, body = status(f"{base}voila/render/roi.ipynb")
         assert code == 200 and "Is the social-media training program worth funding?" in body
         assert "Traceback" not in body and "roi_app(" not in body, "no code in the page"
+        # this request's kernel serves a visitor (no browser runs its page), also while its pool waits to refill
+        assert readiness(base)["visitors"] == 1
         outside = ("voila/files/../../pyproject.toml", "voila/render/%2e%2e/orgs/demo.yaml", "voila/tree/..")
         for path in (*outside, "voila/files/roi.ipynb", "voila/api/contents/..", "api/contents"):
             assert status(base + path)[0] in (403, 404), f"{path} must not be served"
