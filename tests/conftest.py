@@ -139,7 +139,9 @@ def page(browser, request):
     stopped this page's kernel (closing the context at once may drop the page's shutdown beacon in flight)."""
     context = browser.new_context()
     page = context.new_page()
-    page.set_default_timeout(60_000)
+    # CI machines were seen 5x slower than a quiet one (a Voilà warming its 12 kernels took 70 s, not 13 s): a
+    # page that takes a minute there has not failed. What does fail, fails as surely within two minutes.
+    page.set_default_timeout(120_000)
     console: list[str] = []
     page.on("console", lambda m: console.append(f"{m.type}: {m.text[:300]}"))
     page.on("pageerror", lambda e: console.append(f"page error: {e}"))

@@ -27,7 +27,7 @@ def test_routing_posts_in_the_drill_updates_the_chart_and_the_debrief(page, voil
     labels = {name: route.label for name, route in stream.policy.routes.items()}
 
     page.goto(f"{voila_url}voila/render/triage-drill.ipynb", wait_until="commit")
-    page.locator(".smtk-inbox").wait_for(timeout=120_000)
+    page.locator(".smtk-inbox").wait_for()
     assert "Traceback" not in page.content() and page.locator(".jp-InputPrompt").count() == 0
     status = page.locator(".smtk-status")
     assert f"0 of {len(stream)} handled" in status.inner_text()
