@@ -150,10 +150,13 @@ def test_attention_widget_moves_the_reply_marker(org):
     from simulations.ui.attention import attention_decay
 
     box = attention_decay(org["platforms"], hours=0)
-    slider, summary = box.children[:2]
+    slider, summary, chart = box.children
     assert "100% of the attention" in summary.value and "no sourced half-life" in summary.value  # TikTok
+    first = bytes(chart.value)
+    assert first.startswith(b"\x89PNG")
     slider.value = 2.8
     assert "<b>X</b>: 50% of the attention" in summary.value
+    assert bytes(chart.value).startswith(b"\x89PNG") and bytes(chart.value) != first, "the reply marker moved on the chart"
 
 
 def test_draft_scanner_and_reply_checker_widgets():

@@ -1,4 +1,8 @@
-"""Widget: how much of a post's attention is still to come when you first reply, on the organisation's platforms."""
+"""Widget: how much of a post's attention is still to come when you first reply, on the organisation's platforms.
+
+The chart is a PNG in an Image widget, as in the kit's other widgets. An Output widget capturing `display(fig)`
+made nbgrader's executor answer the kernel on the shell channel mid-cell, and under load that lost the cell's
+reply until the 60 s cell timeout: the notebook graded right, a minute late."""
 
 from __future__ import annotations
 
@@ -7,9 +11,9 @@ import html
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
 
 from simulations.attention import AVERAGE_RESPONSE_HOURS, HALF_LIFE_HOURS, HALF_LIFE_SOURCE, remaining_share
+from simulations.ui.figures import png
 
 HORIZON_HOURS = 48
 
@@ -21,7 +25,7 @@ def attention_decay(platforms: list[str], hours: float = 1.0) -> w.VBox:
     )
     slider.style.description_width = "initial"
     summary = w.HTML()
-    plot = w.Output()
+    plot = w.Image(format="png")
     t = np.linspace(0, HORIZON_HOURS, 200)
     fig, ax = plt.subplots(figsize=(7, 3.2))
     for platform, half_life in HALF_LIFE_HOURS.items():
@@ -56,9 +60,7 @@ def attention_decay(platforms: list[str], hours: float = 1.0) -> w.VBox:
             for p in platforms
         )
         summary.value = f"<div class='smtk-summary'><ul>{rows}</ul></div>"
-        with plot:
-            plot.clear_output(wait=True)
-            display(fig)
+        plot.value = png(fig)
 
     slider.observe(show, names="value")
     show()
