@@ -156,7 +156,8 @@ def test_attention_widget_moves_the_reply_marker(org):
     assert first.startswith(b"\x89PNG")
     slider.value = 2.8
     assert "<b>X</b>: 50% of the attention" in summary.value
-    assert bytes(chart.value).startswith(b"\x89PNG") and bytes(chart.value) != first, "the reply marker moved on the chart"
+    moved = bytes(chart.value)
+    assert moved.startswith(b"\x89PNG") and moved != first, "the reply marker moved on the chart"
 
 
 def test_draft_scanner_and_reply_checker_widgets():
