@@ -152,9 +152,11 @@ def page(browser, request):
         page.wait_for_event("close", timeout=10_000)
     except Exception:  # noqa: BLE001 - a page that asks to stay (unsaved changes) is closed with its context below
         pass
-    if (url := request.node.funcargs.get("voila_url")) is not None:
-        wait_for_no_visitors(url)
-    context.close()
+    try:
+        if (url := request.node.funcargs.get("voila_url")) is not None:
+            wait_for_no_visitors(url)
+    finally:
+        context.close()
 
 
 def smtk_command() -> list[str]:
