@@ -8,7 +8,8 @@ so the two cannot drift apart. What the options do, and why:
   application in the page: interactive in about half the time). Where it has not been built (`make` builds it with
   Node.js), the smtk template serves Voilà's own front end. Neither fetches FontAwesome from a public CDN.
 - Preheated kernels: each app keeps `pool_size` kernels that have already run it, so a visitor gets a page that is
-  interactive at once; a used kernel is replaced `fill_delay` seconds later, after the visitor's page has loaded.
+  interactive at once; a used kernel is replaced `fill_delay` seconds later, after the visitor's page has loaded,
+  and a failed one at once (graders/voila_pools.py).
 - Tracebacks hidden; the browser may send the kernel widget messages only (Voilà refuses execute requests).
 - JupyterLab extensions that fail inside Voilà's page (and slow it down) are not loaded.
 - At most `max_kernels` visitors at once: the next one gets a polite "busy" page (graders/voila_app.py).
@@ -18,8 +19,11 @@ so the two cannot drift apart. What the options do, and why:
 
 from __future__ import annotations
 
+import json
 import sys
 import time
+import urllib.error
+import urllib.request
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
@@ -138,6 +142,25 @@ def dashboards_url(port: int) -> str:
     return f"http://{HOST}:{port}/"
 
 
+def readiness(url: str) -> dict:
+    """The JSON body of the server's /smtk/ready at `url` (200 when warm, 503 before: both carry the body)."""
+    try:
+        with urllib.request.urlopen(f"{url}smtk/ready", timeout=10) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as error:
+        return json.load(error)
+
+
+def preheat_notice(url: str) -> str | None:
+    """What to tell the person running the server when some app is no longer preheated (its kernels kept failing)."""
+    if not (notebooks := readiness(url).get("not_preheated")):
+        return None
+    return (
+        f"  not preheated: {', '.join(notebooks)}: its preheated kernels kept failing to start, so each visitor "
+        "waits for a new kernel; the server log says why"
+    )
+
+
 def run_dashboards(
     org: Path = DEMO_ORG,
     port: int = 8866,
@@ -160,8 +183,9 @@ def run_dashboards(
         for notebook in sorted(DASHBOARDS.glob("*.ipynb")):
             echo(f"  {notebook.stem:<18} {url}voila/render/{notebook.name}")
         echo(f"  at most {max_kernels} visitors at once; server log: {server.log}")
-        if notice := front_end_notice():
-            echo(notice)
+        for notice in (front_end_notice(), preheat_notice(url)):
+            if notice:
+                echo(notice)
         echo("Press Ctrl-C to stop.")
         sys.stdout.flush()
         if open_browser and has_display():

@@ -7,7 +7,8 @@ usual options; `graders.dashboards` builds the command line.
   Voilà has no such option (voila-dashboards/voila#617, open). The count is taken when a page is requested, so two
   requests in the same instant may both get in: the cap protects the machine, it is not an exact quota.
 - Readiness: `/smtk/ready` answers 200 once every preheated kernel has started and run its notebook, so the first
-  visitor after start gets a warm kernel, and 503 until then.
+  visitor after start gets a warm kernel, and 503 until then. Preheated kernels that fail are replaced
+  (`graders.voila_pools`); the body names any notebook whose kernels kept failing and is no longer preheated.
 - Kernel shutdown: a Voilà page sends a shutdown beacon for its kernel when it is closed, with the `_xsrf` cookie as
   token; stock Voilà never sets that cookie, so the beacon is refused (403) and the kernel lingers until culled.
   Setting the cookie with the page lets the beacon through: closed pages free their kernels (and their cap slots)
@@ -20,6 +21,7 @@ import html
 import json
 import os
 
+import tornado.ioloop
 import tornado.web
 from jupyter_server.utils import url_path_join
 from traitlets import Integer
@@ -27,6 +29,7 @@ from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
 from graders.paths import JUPYTER_DATA
+from graders.voila_pools import PoolMender, pooled_kernels, visitor_kernels
 
 BUSY_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="{retry}">
@@ -40,33 +43,7 @@ this page reloads by itself every {retry} seconds and opens the dashboard as soo
 (<code>smtk dashboards --max-kernels</code>).</small></p></div></body></html>
 """
 RETRY_SECONDS = 30
-
-
-def pooled_kernels(kernel_manager) -> tuple[set[str], int, bool]:
-    """(ids of preheated kernels waiting in a pool, pool slots still starting, every pool warm and rendered)."""
-    ids: set[str] = set()
-    starting = 0
-    warm = True
-    for pool in getattr(kernel_manager, "_pools", {}).values():
-        for task in pool:
-            if not task.done():
-                starting += 1
-                warm = False
-                continue
-            if task.cancelled() or task.exception() is not None:
-                warm = False
-                continue
-            item = task.result()
-            ids.add(item["kernel_id"])
-            warm = warm and item["task"].done()
-    return ids, starting, warm
-
-
-def visitor_kernels(kernel_manager) -> int:
-    """Kernels serving a visitor: every running kernel but the preheated ones waiting in a pool. A pool slot still
-    starting has no kernel in the list yet (it waits `fill_delay`, then the kernel is listed once it is ready)."""
-    pooled, _, _ = pooled_kernels(kernel_manager)
-    return len(set(kernel_manager.list_kernel_ids()) - pooled)
+MEND_EVERY_MS = 1000
 
 
 class CappedVoilaHandler(TornadoVoilaHandler):
@@ -98,7 +75,13 @@ class ReadyHandler(tornado.web.RequestHandler):
         self.set_status(200 if warm else 503)
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
-        body = {"ready": warm, "pooled": len(pooled), "starting": starting, "visitors": visitor_kernels(manager)}
+        body = {
+            "ready": warm,
+            "pooled": len(pooled),
+            "starting": starting,
+            "visitors": visitor_kernels(manager),
+            "not_preheated": sorted(self.settings["smtk_pool_mender"].given_up),
+        }
         self.finish(json.dumps(body))
 
 
@@ -112,6 +95,9 @@ class SmtkVoila(Voila):
     def init_settings(self) -> dict:
         settings = super().init_settings()
         settings["smtk_max_kernels"] = self.max_kernels
+        mender = PoolMender(self.kernel_manager, self.log)
+        settings["smtk_pool_mender"] = mender
+        tornado.ioloop.PeriodicCallback(mender.mend, MEND_EVERY_MS).start()
         return settings
 
     def init_handlers(self) -> list:

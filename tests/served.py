@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.error
-import urllib.request
 
+from graders.dashboards import readiness
 
-def readiness(url: str) -> dict:
-    """The JSON body of the server's /smtk/ready (200 when warm, 503 before: both carry the body)."""
-    try:
-        with urllib.request.urlopen(f"{url}smtk/ready", timeout=10) as response:
-            return json.load(response)
-    except urllib.error.HTTPError as error:
-        return json.load(error)
+__all__ = ["readiness", "wait_for_no_visitors"]
 
 
 def wait_for_no_visitors(url: str, timeout: float = 30.0) -> int:

@@ -1,0 +1,121 @@
+"""Preheated kernels that fail are replaced: a real `smtk dashboards` server whose kernel dies at start, as a kernel
+does on a loaded machine when another process takes its TCP port first."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+from test_demo import free_port
+
+from graders.dashboards import dashboards_url, preheat_notice, readiness, start_dashboards
+
+# Dies at start for its first `fails` launches (before it binds any port), then runs as the usual Python kernel.
+FLAKY_KERNEL = """
+import pathlib, sys
+count, fails = pathlib.Path(sys.argv[1]), int(sys.argv[2])
+starts = int(count.read_text()) if count.exists() else 0
+count.write_text(str(starts + 1))
+if starts < fails:
+    sys.exit("zmq.error.ZMQError: Address already in use (a stand-in)")
+del sys.argv[1:3]
+from ipykernel.kernelapp import launch_new_instance
+launch_new_instance()
+"""
+
+
+def flaky_server(tmp_path: Path, fails: int, python: str = sys.executable):
+    """`smtk dashboards` with one preheated kernel for one app whose kernel dies at start `fails` times (or cannot
+    be launched at all, with a `python` that is not there): (server, url of the app, file counting kernel starts,
+    the kernel's script)."""
+    script, count = tmp_path / "flaky_kernel.py", tmp_path / "starts"
+    script.write_text(FLAKY_KERNEL)
+    count.write_text("0")
+    spec = tmp_path / "share" / "kernels" / "flaky"
+    spec.mkdir(parents=True)
+    argv = [python, str(script), str(count), str(fails), "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "Flaky", "language": "python"}))
+    folder = tmp_path / "dashboards"
+    folder.mkdir()
+    cell = nbformat.v4.new_code_cell("import ipywidgets as w\nw.IntSlider(value=3, description='Still here')")
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    notebook.metadata["kernelspec"] = {"name": "flaky", "display_name": "Flaky", "language": "python"}
+    nbformat.write(notebook, folder / "app.ipynb")
+    port = free_port()
+    server = start_dashboards(
+        port, tmp_path / "voila.log", folder=folder, pool_size=1, env={"JUPYTER_PATH": str(tmp_path / "share")}
+    )
+    return server, dashboards_url(port), count, script
+
+
+def kernels_running(script: Path) -> int:
+    """Processes running the flaky kernel's script (kernels, whoever started them)."""
+    count = 0
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            count += str(script).encode() in cmdline.read_bytes()
+        except OSError:
+            continue  # the process ended while we looked
+    return count
+
+
+def settle(check, timeout: float = 20.0):
+    """`check()` once it is truthy, or its last value after `timeout` seconds (processes take a moment to exit)."""
+    deadline = time.monotonic() + timeout
+    while not (value := check()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return value
+
+
+@pytest.mark.slow
+def test_a_preheated_kernel_that_dies_at_start_is_replaced_and_leaves_no_process(tmp_path):
+    server, url, starts, script = flaky_server(tmp_path, fails=1)
+    try:
+        state = readiness(url)
+        assert state["ready"] and state["pooled"] == 1 and state["not_preheated"] == []
+        log = server.log.read_text()
+        assert log.count("a preheated kernel for app.ipynb failed: its kernel could not run the notebook") == 1
+        # Voilà's restarter may also have restarted the dead kernel (on new ports) before it was stopped
+        assert int(starts.read_text()) >= 2, "one kernel died, one replaced it"
+        assert settle(lambda: kernels_running(script) == 1), "Voilà's restart of the dead kernel is stopped too"
+        assert preheat_notice(url) is None
+        with urllib.request.urlopen(f"{url}voila/render/app.ipynb", timeout=60) as response:
+            page = response.read().decode()
+        assert "Still here" in page or "application/vnd.jupyter.widget-view+json" in page
+        assert "Kernel died" not in page
+        assert readiness(url)["visitors"] == 1, "the visitor got the warm kernel"
+    finally:
+        server.stop()
+    assert settle(lambda: kernels_running(script) == 0), "no kernel outlives the server"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("python", "how"),
+    [
+        (sys.executable, "its kernel could not run the notebook (RuntimeError: Kernel died"),
+        ("/nonexistent/python3", "its kernel did not start (FileNotFoundError"),
+    ],
+    ids=["dies-at-start", "cannot-launch"],
+)
+def test_an_app_whose_kernels_keep_failing_stops_being_preheated_and_says_so(tmp_path, python, how):
+    server, url, starts, script = flaky_server(tmp_path, fails=1000, python=python)
+    try:
+        state = readiness(url)
+        assert state["ready"] and state["pooled"] == 0 and state["not_preheated"] == ["app.ipynb"]
+        log = server.log.read_text()
+        assert log.count("a preheated kernel for app.ipynb failed") == 3, "three tries, then no more"
+        assert log.count(f"a preheated kernel for app.ipynb failed: {how}") == 3
+        assert "app.ipynb failed 3 times in a row; no longer preheating it" in log
+        assert "not preheated: app.ipynb" in preheat_notice(url)
+        assert settle(lambda: kernels_running(script) == 0), "no failed kernel is left running"
+        tried = starts.read_text()
+        time.sleep(3)
+        assert starts.read_text() == tried, "it stays given up"
+    finally:
+        server.stop()
