@@ -11,6 +11,8 @@ it stops preheating that notebook (its visitors then get a kernel started for th
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import logging
 from dataclasses import dataclass, field
 
@@ -65,6 +67,31 @@ def visitor_kernels(kernel_manager) -> int:
     return len(set(kernel_manager.list_kernel_ids()) - pooled)
 
 
+async def stop_kernel(kernel_manager, kernel_id: str, log: logging.Logger, restart_timeout: float = 60.0) -> None:
+    """Stops a kernel for good, whatever state it is in. One that Voilà's restarter is reviving is stopped once each
+    step of the restart is over: jupyter_client raises on a kernel stopped midway and leaves the restarted one
+    running."""
+    deadline = asyncio.get_running_loop().time() + restart_timeout
+    while kernel_id in kernel_manager:
+        ready = kernel_manager.get_kernel(kernel_id).ready
+        if isinstance(ready, concurrent.futures.Future):
+            ready = asyncio.wrap_future(ready)
+        with contextlib.suppress(Exception):  # a step that failed or hangs: stop whatever is there
+            await asyncio.wait_for(asyncio.shield(ready), max(deadline - asyncio.get_running_loop().time(), 0))
+        try:
+            await kernel_manager.shutdown_kernel(kernel_id, now=True)
+        except (asyncio.InvalidStateError, concurrent.futures.InvalidStateError):
+            if asyncio.get_running_loop().time() < deadline:
+                continue  # the restart began its next step (starting the kernel again): wait for that one
+            log.warning(
+                "smtk: kernel %s was still restarting after %.0f s; it may be left running", kernel_id, restart_timeout
+            )
+            return
+        except Exception as error:  # noqa: BLE001 - a kernel already gone is what we wanted
+            log.info("smtk: kernel %s was already stopping (%s)", kernel_id, error)
+        return
+
+
 @dataclass
 class PoolMender:
     """Replaces failed pool slots (see the module docstring); `mend` is called on the server's event loop."""
@@ -74,6 +101,7 @@ class PoolMender:
     max_failures: int = 3
     failures: dict[str, int] = field(default_factory=dict)
     given_up: set[str] = field(default_factory=set)
+    stopping: set[asyncio.Future] = field(default_factory=set)
 
     async def mend(self) -> None:
         """One round: drop failed slots of every pool, refill those pools, stop the kernels the failed slots left.
@@ -110,7 +138,7 @@ class PoolMender:
             self.log.info("smtk: starting a preheated kernel for %s in place of the failed one", notebook)
             self.kernel_manager.fill_if_needed(delay=0, notebook_name=notebook)
         for kernel_id in left_running:
-            try:
-                await self.kernel_manager.shutdown_kernel(kernel_id, now=True)
-            except Exception as error:  # noqa: BLE001 - a kernel already gone is what we wanted
-                self.log.info("smtk: kernel %s was already stopping (%s)", kernel_id, error)
+            # in tasks of their own: a stop may wait for a restart, and the next round must not wait for it
+            stopping = asyncio.ensure_future(stop_kernel(self.kernel_manager, kernel_id, self.log))
+            self.stopping.add(stopping)
+            stopping.add_done_callback(self.stopping.discard)
