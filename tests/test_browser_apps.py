@@ -255,6 +255,26 @@ def test_a_widget_the_light_front_end_lacks_leaves_the_rest_of_the_app_usable(br
         server.stop()
 
 
+def test_a_page_whose_server_goes_away_says_so_over_the_app(browser, tmp_path):
+    """Voilà removes the loading text once the app shows; a lost connection must still reach the visitor, or the
+    app sits there without answering."""
+    server, url = serve_one_notebook(tmp_path, "import ipywidgets as w\nw.IntSlider(value=3).add_class('smtk-here')")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="commit")
+        page.locator(".smtk-here .noUi-handle").wait_for(timeout=60_000)
+        assert page.locator("#smtk-notice").count() == 0, "no notice while all is well"
+        server.stop()
+        notice = page.locator("#smtk-notice[role=alert]")
+        notice.wait_for(timeout=30_000)
+        assert "connection to the server was lost; trying to reconnect" in notice.inner_text()
+        assert page.locator(".smtk-here .noUi-handle").is_visible(), "the app stays on screen under the notice"
+    finally:
+        context.close()
+        server.stop()
+
+
 # A kernel that takes 5 s to send the widgets' state once the page asks for it, as on a machine under load:
 # ipywidgets gives it 4 s, then falls back to asking widget by widget (each answer as slow); the page must still work.
 SLOW_STATE = """

@@ -102,16 +102,50 @@ function showCells(): void {
 
 const SLOW_MS = 15_000; // after this long without widgets, the page says it is still on its way
 
+const NOTICE_ID = 'smtk-notice';
+
+/** Tell the visitor something: in the loading text while the app loads, in a banner over the app once it shows
+ * (Voilà removes the loading text then). */
 function say(message: string): void {
   const text = document.getElementById('loading_text');
   if (text) {
     text.textContent = message;
+    return;
   }
+  let notice = document.getElementById(NOTICE_ID);
+  if (!notice) {
+    notice = document.createElement('div');
+    notice.id = NOTICE_ID;
+    notice.setAttribute('role', 'alert');
+    Object.assign(notice.style, {
+      position: 'sticky',
+      top: '0',
+      zIndex: '1000',
+      padding: '0.6em 1em',
+      background: '#fff3cd',
+      color: '#664d03',
+      borderBottom: '1px solid #ffe69c',
+      fontFamily: 'var(--jp-ui-font-family, sans-serif)',
+    });
+    document.body.prepend(notice);
+  }
+  notice.textContent = message;
 }
 
-function fail(problem: unknown): void {
+function unsay(): void {
+  document.getElementById(NOTICE_ID)?.remove();
+}
+
+const COULD_NOT_CONNECT =
+  'This app could not connect to its server. Reload the page; if that does not help, ask the person who runs the dashboards.';
+const RECONNECTING = 'The connection to the server was lost; trying to reconnect. The figures do not update meanwhile.';
+const LOST =
+  'This app lost its connection to the server (it may have been left idle too long, or the server restarted). ' +
+  'Reload the page to start it again.';
+
+function fail(problem: unknown, message: string = COULD_NOT_CONNECT): void {
   console.error(problem);
-  say('This app could not connect to its server. Reload the page; if that does not help, ask the person who runs the dashboards.');
+  say(message);
 }
 
 async function main(): Promise<void> {
@@ -129,9 +163,19 @@ async function main(): Promise<void> {
     () => say('Still loading: the server is busy. If nothing shows within a minute, reload the page.'),
     SLOW_MS
   );
+  let connected = false; // once connected, a lost connection is news: the app on screen stops answering
   kernel.connectionStatusChanged.connect((_, status) => {
-    if (status === 'disconnected' && !leaving) {
-      fail(new Error('the connection to the kernel was lost and could not be restored'));
+    if (leaving) {
+      return;
+    }
+    if (status === 'connected') {
+      connected = true;
+      unsay();
+    } else if (status === 'connecting' && connected) {
+      say(RECONNECTING);
+    } else if (status === 'disconnected') {
+      const problem = new Error('the connection to the kernel was lost and could not be restored');
+      fail(problem, connected ? LOST : COULD_NOT_CONNECT);
     }
   });
   window.addEventListener('beforeunload', () => {
