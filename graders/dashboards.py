@@ -87,6 +87,7 @@ def dashboards_command(
         f"--pool_size={pool_size}",
         f"--VoilaKernelManager.fill_delay={fill_delay}",
         f"--SmtkVoila.max_kernels={max_kernels}",
+        "--VoilaConfiguration.multi_kernel_manager_class=graders.voila_visits.VisitKernelManager",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle_timeout}",
         f"--MappingKernelManager.cull_interval={max(min(cull_idle_timeout // 4, 60), 1)}",
         "--MappingKernelManager.cull_connected=False",

@@ -13,13 +13,18 @@ usual options; `graders.dashboards` builds the command line.
   token; stock Voilà never sets that cookie, so the beacon is refused (403) and the kernel lingers until culled.
   Setting the cookie with the page lets the beacon through: closed pages free their kernels (and their cap slots)
   at once, with the cross-site request check still in place.
+- Failures: a page whose kernel cannot start gets a plain-language page (HTTP 500) instead of Voilà's bare "500";
+  one whose kernel dies before the app has run is ended with that message (`graders.voila_visits`) where stock Voilà
+  spins for ever.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
+import time
 
 import tornado.ioloop
 import tornado.web
@@ -30,20 +35,41 @@ from voila.tornado.handler import TornadoVoilaHandler
 
 from graders.paths import JUPYTER_DATA
 from graders.voila_pools import PoolMender, pooled_kernels, visitor_kernels
+from graders.voila_visits import begin_visit
 
-BUSY_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="{retry}">
-<title>The dashboards are busy</title>
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">{head}<title>{title}</title>
 <style>body{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;max-width:40em;
-margin:12vh auto;padding:0 1em;line-height:1.5}}h1{{font-size:1.6em}}.smtk-busy small{{color:#57606a}}</style>
-</head><body><div class="smtk-busy"><h1>The dashboards are busy right now</h1>
-<p>This server takes {capacity} at once, and every place is taken. Please try again in a minute or two:
+margin:12vh auto;padding:0 1em;line-height:1.5}}h1{{font-size:1.6em}}small{{color:#57606a}}</style>
+</head><body><div class="{kind}"><h1>{title}</h1>
+{body}</div></body></html>
+"""
+BUSY = """<p>This server takes {capacity} at once, and every place is taken. Please try again in a minute or two:
 this page reloads by itself every {retry} seconds and opens the dashboard as soon as a place is free.</p>
 <p><small>If this happens often, ask the person who runs the dashboards to raise the limit
-(<code>smtk dashboards --max-kernels</code>).</small></p></div></body></html>
+(<code>smtk dashboards --max-kernels</code>).</small></p>"""
+BROKEN = """<p>Something went wrong on the server while it was preparing this dashboard. Please try again in a few
+minutes.</p>
+<p><small>If it keeps happening, tell the person who runs the dashboards: the server's log says what went wrong
+(error {status}, {when}).</small></p>"""
+# Ends a page whose kernel died while Voilà rendered it: what was sent of the page may hide the message (Voilà's
+# loading spinner, its hidden cell area), so the script moves it to the top and removes the rest.
+KERNEL_DIED = """<div class="smtk-broken" role="alert" style="font-family:system-ui,-apple-system,'Segoe UI',Roboto,
+sans-serif;color:#1f2328;max-width:40em;margin:12vh auto;padding:0 1em;line-height:1.5"><h1>{title}</h1>{body}</div>
+<script>(function () {{
+  var message = document.querySelector('.smtk-broken');
+  ['loading', 'rendered_cells'].forEach(function (id) {{ var e = document.getElementById(id); if (e) e.remove(); }});
+  document.body.prepend(message);
+}})();</script>
 """
+BROKEN_TITLE = "This dashboard could not start"
 RETRY_SECONDS = 30
 MEND_EVERY_MS = 1000
+
+
+def broken_body(status: int) -> str:
+    """What a visitor reads when the server failed them: try later, and what to tell whoever runs the dashboards."""
+    return BROKEN.format(status=status, when=time.strftime("%Y-%m-%d %H:%M:%S", time.localtime()))
 
 
 class CappedVoilaHandler(TornadoVoilaHandler):
@@ -60,10 +86,33 @@ class CappedVoilaHandler(TornadoVoilaHandler):
             self.set_header("Content-Type", "text/html; charset=utf-8")
             self.set_header("Cache-Control", "no-store")
             capacity = f"{cap} {'person' if cap == 1 else 'people'}"
-            self.finish(BUSY_PAGE.format(capacity=html.escape(capacity), retry=RETRY_SECONDS))
+            body = BUSY.format(capacity=html.escape(capacity), retry=RETRY_SECONDS)
+            head = f'<meta http-equiv="refresh" content="{RETRY_SECONDS}">'
+            self.finish(PAGE.format(head=head, title="The dashboards are busy right now", kind="smtk-busy", body=body))
             return
         self.xsrf_token  # noqa: B018 - reading it sets the _xsrf cookie the page's shutdown beacon sends back
         await super().get(path)
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        """A server fault (say, a kernel that cannot start) gets a plain-language page, not Voilà's bare "500"."""
+        if status_code < 500:
+            super().write_error(status_code, **kwargs)
+            return
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        body = broken_body(status_code)
+        self.finish(PAGE.format(head="", title=BROKEN_TITLE, kind="smtk-broken", body=body))
+
+    async def get_generator(self, path=None):
+        """Voilà's page, ended with a message if the kernel started for it dies before the app has run."""
+        visit = begin_visit()
+        async with contextlib.aclosing(super().get_generator(path=path)) as page:
+            async for snippet in page:
+                if visit.kernel_id is not None and visit.kernel_id not in self.kernel_manager:
+                    self.log.error("smtk: the kernel started for a visitor of %s died before the app had run", path)
+                    yield KERNEL_DIED.format(title=BROKEN_TITLE, body=broken_body(500))
+                    return
+                yield snippet
 
 
 class ReadyHandler(tornado.web.RequestHandler):

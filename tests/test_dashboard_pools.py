@@ -4,10 +4,12 @@ does on a loaded machine when another process takes its TCP port first."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import logging
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -48,9 +50,9 @@ def flaky_kernelspec(tmp_path: Path, fails: int, python: str = sys.executable) -
     return script, count, share
 
 
-def flaky_server(tmp_path: Path, fails: int, python: str = sys.executable):
-    """`smtk dashboards` with one preheated kernel for one app, on the flaky kernel spec: (server, url of the app,
-    file counting kernel starts, the kernel's script)."""
+def flaky_server(tmp_path: Path, fails: int, python: str = sys.executable, pool_size: int = 1):
+    """`smtk dashboards` serving one app on the flaky kernel spec, with `pool_size` preheated kernels: (server, url of
+    the server, file counting kernel starts, the kernel's script)."""
     script, count, share = flaky_kernelspec(tmp_path, fails, python)
     folder = tmp_path / "dashboards"
     folder.mkdir()
@@ -60,7 +62,7 @@ def flaky_server(tmp_path: Path, fails: int, python: str = sys.executable):
     nbformat.write(notebook, folder / "app.ipynb")
     port = free_port()
     server = start_dashboards(
-        port, tmp_path / "voila.log", folder=folder, pool_size=1, env={"JUPYTER_PATH": str(share)}
+        port, tmp_path / "voila.log", folder=folder, pool_size=pool_size, env={"JUPYTER_PATH": str(share)}
     )
     return server, dashboards_url(port), count, script
 
@@ -100,7 +102,9 @@ def test_a_kernel_stopped_while_it_is_being_restarted_does_not_come_back(tmp_pat
         await restart
         return kernel_id in manager, manager.list_kernel_ids()
 
-    listed, kernels = asyncio.run(stop_during_restart())
+    # in a thread of its own: Playwright's sync API leaves an event loop running in this one once a browser test ran
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        listed, kernels = thread.submit(asyncio.run, stop_during_restart()).result()
     assert not listed and kernels == []
     assert settle(lambda: kernels_running(script) == 0), "the restarted kernel was stopped too"
 
@@ -152,4 +156,69 @@ def test_an_app_whose_kernels_keep_failing_stops_being_preheated_and_says_so(tmp
         time.sleep(3)
         assert starts.read_text() == tried, "it stays given up"
     finally:
+        server.stop()
+
+
+def read_page(url: str, within: float = 120.0) -> tuple[int, str]:
+    """(status, body) of a page, failing if the server has not ended it `within` seconds (Voilà's heartbeats keep
+    a socket timeout from ever firing)."""
+    deadline = time.monotonic() + within
+    try:
+        response = urllib.request.urlopen(url, timeout=within)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+    with response:
+        chunks = []
+        while chunk := response.read1():
+            chunks.append(chunk)
+            assert time.monotonic() < deadline, f"the page was still open after {within:.0f} s"
+        return response.status, b"".join(chunks).decode()
+
+
+@pytest.mark.slow
+def test_a_visitor_whose_kernel_dies_at_start_gets_a_message_not_an_endless_page(tmp_path):
+    """Voilà spins for ever when a visitor's kernel dies before it answers (voila-dashboards/voila#1311)."""
+    server, url, _, script = flaky_server(tmp_path, fails=1000, pool_size=0)
+    try:
+        status, page = read_page(f"{url}voila/render/app.ipynb")
+        assert status == 200, "the page had begun"
+        assert "This dashboard could not start" in page and "try again in a few" in page
+        assert "Traceback" not in page and "RuntimeError" not in page
+        assert "the kernel started for a visitor of app.ipynb died before the app had run" in server.log.read_text()
+        assert settle(lambda: kernels_running(script) == 0), "no kernel is left running"
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+def test_a_visitor_whose_kernel_cannot_be_launched_gets_a_plain_page(tmp_path):
+    server, url, _, _ = flaky_server(tmp_path, fails=1000, python="/nonexistent/python3", pool_size=0)
+    try:
+        status, page = read_page(f"{url}voila/render/app.ipynb")
+        assert status == 500
+        assert "This dashboard could not start" in page and "the server's log says what went wrong" in page
+        assert "Traceback" not in page and "FileNotFoundError" not in page
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_message_shows_in_place_of_the_spinner_and_the_page_stays_quiet(browser, tmp_path):
+    server, url, _, _ = flaky_server(tmp_path, fails=1000, pool_size=0)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        sockets = []
+        page.on("websocket", lambda socket: sockets.append(socket.url))
+        page.goto(f"{url}voila/render/app.ipynb", wait_until="commit")
+        message = page.locator(".smtk-broken[role=alert]")
+        message.wait_for(timeout=120_000)
+        page.wait_for_load_state("load")
+        assert "This dashboard could not start" in message.inner_text()
+        assert page.locator("#loading, #rendered_cells").count() == 0, "no spinner left turning"
+        page.wait_for_timeout(1000)
+        assert sockets == [], "the page does not try to reach the dead kernel"
+    finally:
+        context.close()
         server.stop()

@@ -149,6 +149,9 @@ function fail(problem: unknown, message: string = COULD_NOT_CONNECT): void {
 }
 
 async function main(): Promise<void> {
+  if (document.querySelector('.smtk-broken')) {
+    return; // the server ended the page with its own message: there is no kernel to connect to
+  }
   const config = JSON.parse(document.getElementById('jupyter-config-data')?.textContent || '{}');
   const baseUrl = new URL(config.baseUrl || '/', window.location.href).href;
   const serverSettings = ServerConnection.makeSettings({ baseUrl, wsUrl: baseUrl.replace(/^http/, 'ws') });
