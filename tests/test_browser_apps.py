@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from relay import Relay
 from served import readiness, wait_for_no_visitors
 from test_demo import free_port
 from test_ui_apps import one_page_pdf
@@ -272,6 +273,29 @@ def test_a_page_whose_server_goes_away_says_so_over_the_app(browser, tmp_path):
         assert page.locator(".smtk-here .noUi-handle").is_visible(), "the app stays on screen under the notice"
     finally:
         context.close()
+        server.stop()
+
+
+def test_the_notice_goes_away_when_the_connection_is_back(browser, tmp_path):
+    """A network drop under an open app: the notice says it is reconnecting, then goes, and the app answers again."""
+    server, url = serve_one_notebook(tmp_path, "import ipywidgets as w\nw.IntSlider(value=3).add_class('smtk-here')")
+    relay = Relay(int(url.split(":")[2].split("/")[0]))
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(url.replace(f":{relay.target}/", f":{relay.port}/"), wait_until="commit")
+        page.locator(".smtk-here .noUi-handle").wait_for(timeout=60_000)
+        assert relay.cut(down_for=2.5) >= 2, "the page's websocket was among the connections cut"
+        notice = page.locator("#smtk-notice")
+        notice.wait_for(timeout=30_000)
+        assert "trying to reconnect" in notice.inner_text()
+        notice.wait_for(state="detached", timeout=90_000)  # jupyterlab's reconnect backs off: 1, 3, 7, 15 s at most
+        page.focus(".smtk-here .noUi-handle")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.querySelector('.smtk-here .widget-readout').innerText === '4'")
+    finally:
+        context.close()
+        relay.close()
         server.stop()
 
 

@@ -103,6 +103,7 @@ function showCells(): void {
 const SLOW_MS = 15_000; // after this long without widgets, the page says it is still on its way
 
 const NOTICE_ID = 'smtk-notice';
+const RECONNECT_GRACE_MS = 1_000;
 
 /** Tell the visitor something: in the loading text while the app loads, in a banner over the app once it shows
  * (Voilà removes the loading text then). */
@@ -167,15 +168,17 @@ async function main(): Promise<void> {
     SLOW_MS
   );
   let connected = false; // once connected, a lost connection is news: the app on screen stops answering
+  let reconnecting: ReturnType<typeof setTimeout> | undefined;
   kernel.connectionStatusChanged.connect((_, status) => {
     if (leaving) {
       return;
     }
+    clearTimeout(reconnecting);
     if (status === 'connected') {
       connected = true;
       unsay();
     } else if (status === 'connecting' && connected) {
-      say(RECONNECTING);
+      reconnecting = setTimeout(() => say(RECONNECTING), RECONNECT_GRACE_MS); // a blip need not flash a banner
     } else if (status === 'disconnected') {
       const problem = new Error('the connection to the kernel was lost and could not be restored');
       fail(problem, connected ? LOST : COULD_NOT_CONNECT);
