@@ -3,7 +3,8 @@
 Voilà starts a pool of kernels per notebook and runs the notebook in each, so a visitor gets a warm app at once. It
 never replaces a pool slot that failed: a kernel that died at start (on a loaded machine, two kernels can race for
 the same TCP port) leaves a slot whose notebook never ran, and the next visitor gets a broken page; a start that
-raised leaves a slot that is never warm. `PoolMender` looks at the pools every second, drops failed slots, stops
+raised leaves a slot that is never warm; a warm kernel that dies is revived by Voilà's restarter, empty, and the next
+visitor gets a page that does not answer. `PoolMender` looks at the pools every second, drops failed slots, stops
 whatever kernel they left running, and starts a replacement; after `max_failures` failures in a row for one notebook
 it stops preheating that notebook (its visitors then get a kernel started for them, as with no pool) and says so.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import functools
 import logging
 from dataclasses import dataclass, field
 
@@ -22,8 +24,11 @@ def pools(kernel_manager) -> dict[str, list[asyncio.Task]]:
     return getattr(kernel_manager, "_pools", {})
 
 
-def slot_failure(task: asyncio.Task, kernel_manager) -> tuple[str, str | None] | None:
-    """Why a pool slot is of no use to a visitor, with the kernel it left running, or None while it is fine."""
+def slot_failure(
+    task: asyncio.Task, kernel_manager, restarted: frozenset[str] | set[str] = frozenset()
+) -> tuple[str, str | None] | None:
+    """Why a pool slot is of no use to a visitor, with the kernel it left running, or None while it is fine.
+    `restarted`: kernels known to have died and been restarted by Voilà (running, but without the app)."""
     if not task.done():
         return None
     if task.cancelled():
@@ -34,6 +39,8 @@ def slot_failure(task: asyncio.Task, kernel_manager) -> tuple[str, str | None] |
     kernel_id, render = item["kernel_id"], item["task"]
     if kernel_id not in kernel_manager:
         return "its kernel has stopped", None
+    if kernel_id in restarted:
+        return "its kernel died and was restarted, without the app", kernel_id
     if render.done() and render.cancelled():
         return "running the notebook was cancelled", kernel_id
     if render.done() and (error := render.exception()) is not None:
@@ -102,6 +109,18 @@ class PoolMender:
     failures: dict[str, int] = field(default_factory=dict)
     given_up: set[str] = field(default_factory=set)
     stopping: set[asyncio.Future] = field(default_factory=set)
+    watched: set[str] = field(default_factory=set)
+    restarted: set[str] = field(default_factory=set)
+
+    def watch(self, kernel_id: str) -> None:
+        """Hear of it when Voilà's restarter revives this pooled kernel: the kernel then runs on but holds nothing
+        of the app, and a visitor given it would get a page that does not answer."""
+        if kernel_id in self.watched:
+            return
+        self.watched.add(kernel_id)
+        self.kernel_manager.get_kernel(kernel_id).add_restart_callback(
+            functools.partial(self.restarted.add, kernel_id), "restart"
+        )
 
     async def mend(self) -> None:
         """One round: drop failed slots of every pool, refill those pools, stop the kernels the failed slots left.
@@ -109,11 +128,16 @@ class PoolMender:
         Only those pools: Voilà refills a visitor's pool after `fill_delay`, so that the new kernel does not slow
         their page. Refilled before any await, so that no request sees a pool short of its failed slot."""
         left_running, short = [], set()
+        running = set(self.kernel_manager.list_kernel_ids())
+        self.watched &= running
+        self.restarted &= running
         for notebook, pool in pools(self.kernel_manager).items():
             for task in list(pool):
-                if (failure := slot_failure(task, self.kernel_manager)) is None:
-                    if task.done() and task.result()["task"].done():
-                        self.failures[notebook] = 0
+                if (failure := slot_failure(task, self.kernel_manager, self.restarted)) is None:
+                    if task.done():
+                        self.watch(task.result()["kernel_id"])
+                        if task.result()["task"].done():
+                            self.failures[notebook] = 0
                     continue
                 # every failed slot leaves every pool before any kernel stops: Voilà's shutdown_kernel reads
                 # each slot's result and would raise on one that failed

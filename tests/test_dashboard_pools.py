@@ -7,6 +7,9 @@ import asyncio
 import concurrent.futures
 import json
 import logging
+import os
+import re
+import signal
 import sys
 import time
 import urllib.error
@@ -67,15 +70,20 @@ def flaky_server(tmp_path: Path, fails: int, python: str = sys.executable, pool_
     return server, dashboards_url(port), count, script
 
 
-def kernels_running(script: Path) -> int:
+def kernel_pids(script: Path) -> list[int]:
     """Processes running the flaky kernel's script (kernels, whoever started them)."""
-    count = 0
+    pids = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            count += str(script).encode() in cmdline.read_bytes()
+            if str(script).encode() in cmdline.read_bytes():
+                pids.append(int(cmdline.parent.name))
         except OSError:
             continue  # the process ended while we looked
-    return count
+    return pids
+
+
+def kernels_running(script: Path) -> int:
+    return len(kernel_pids(script))
 
 
 def settle(check, timeout: float = 20.0):
@@ -222,3 +230,24 @@ def test_the_message_shows_in_place_of_the_spinner_and_the_page_stays_quiet(brow
     finally:
         context.close()
         server.stop()
+
+
+@pytest.mark.slow
+def test_a_warm_preheated_kernel_that_dies_is_replaced_not_handed_out_empty(tmp_path):
+    """Voilà's restarter revives a pooled kernel that died (say, killed for memory) with none of the app in it, and
+    would hand it to the next visitor: a page whose widgets answer nothing."""
+    server, url, _, script = flaky_server(tmp_path, fails=0)
+    try:
+        assert readiness(url)["pooled"] == 1
+        first = re.findall(r"Kernel started: ([0-9a-f-]{36})", server.log.read_text())
+        (pid,) = kernel_pids(script)
+        os.kill(pid, signal.SIGKILL)
+        assert settle(lambda: "its kernel died and was restarted, without the app" in server.log.read_text())
+        assert settle(lambda: readiness(url)["ready"] and kernels_running(script) == 1), "one warm kernel again"
+        status, page = read_page(f"{url}voila/render/app.ipynb")
+        assert status == 200 and "Still here" in page
+        (served,) = re.findall(r'"kernelId": "([0-9a-f-]{36})"', page)
+        assert served not in first, "the visitor got the replacement, not the restarted kernel"
+    finally:
+        server.stop()
+    assert settle(lambda: kernels_running(script) == 0)
