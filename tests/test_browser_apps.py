@@ -4,14 +4,16 @@ the browser cannot run code in the kernel, and the cap on visitors shows the pol
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
 from pathlib import Path
 
 import nbformat
 import pytest
 from relay import Relay
-from served import readiness, wait_for_no_visitors
+from served import processes_with, readiness, wait_for_no_visitors
 from test_demo import free_port
 from test_ui_apps import one_page_pdf
 
@@ -271,6 +273,25 @@ def test_a_page_whose_server_goes_away_says_so_over_the_app(browser, tmp_path):
         notice.wait_for(timeout=30_000)
         assert "connection to the server was lost; trying to reconnect" in notice.inner_text()
         assert page.locator(".smtk-here .noUi-handle").is_visible(), "the app stays on screen under the notice"
+    finally:
+        context.close()
+        server.stop()
+
+
+def test_a_page_whose_kernel_died_says_so(browser, tmp_path):
+    """The server revives a kernel that died, empty: the app on screen no longer answers, and must say so."""
+    server, url = serve_one_notebook(tmp_path, "import ipywidgets as w\nw.IntSlider(value=3).add_class('smtk-here')")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="commit")
+        page.locator(".smtk-here .noUi-handle").wait_for(timeout=60_000)
+        kernel_id = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+        (pid,) = processes_with(f"kernel-{kernel_id}.json")
+        os.kill(pid, signal.SIGKILL)
+        notice = page.locator("#smtk-notice[role=alert]")
+        notice.wait_for(timeout=60_000)
+        assert "stopped, and what it held was lost. Reload the page" in notice.inner_text()
     finally:
         context.close()
         server.stop()

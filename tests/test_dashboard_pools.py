@@ -20,6 +20,7 @@ import nbformat
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from served import processes_with
 from test_demo import free_port
 
 from graders.dashboards import dashboards_url, preheat_notice, readiness, start_dashboards
@@ -72,14 +73,7 @@ def flaky_server(tmp_path: Path, fails: int, python: str = sys.executable, pool_
 
 def kernel_pids(script: Path) -> list[int]:
     """Processes running the flaky kernel's script (kernels, whoever started them)."""
-    pids = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            if str(script).encode() in cmdline.read_bytes():
-                pids.append(int(cmdline.parent.name))
-        except OSError:
-            continue  # the process ended while we looked
-    return pids
+    return processes_with(str(script))
 
 
 def kernels_running(script: Path) -> int:

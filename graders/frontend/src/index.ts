@@ -144,6 +144,9 @@ const LOST =
   'This app lost its connection to the server (it may have been left idle too long, or the server restarted). ' +
   'Reload the page to start it again.';
 
+const STOPPED =
+  "This app's process on the server stopped, and what it held was lost. Reload the page to start the app again.";
+
 function fail(problem: unknown, message: string = COULD_NOT_CONNECT): void {
   console.error(problem);
   say(message);
@@ -169,8 +172,9 @@ async function main(): Promise<void> {
   );
   let connected = false; // once connected, a lost connection is news: the app on screen stops answering
   let reconnecting: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false; // the kernel the app ran in is gone: what the connection does next changes nothing
   kernel.connectionStatusChanged.connect((_, status) => {
-    if (leaving) {
+    if (leaving || stopped) {
       return;
     }
     clearTimeout(reconnecting);
@@ -182,6 +186,14 @@ async function main(): Promise<void> {
     } else if (status === 'disconnected') {
       const problem = new Error('the connection to the kernel was lost and could not be restored');
       fail(problem, connected ? LOST : COULD_NOT_CONNECT);
+    }
+  });
+  // The server restarts a kernel that died, but the new one holds none of the app: its widgets no longer answer.
+  kernel.statusChanged.connect((_, status) => {
+    if (!leaving && !stopped && (status === 'autorestarting' || status === 'restarting' || status === 'dead')) {
+      stopped = true;
+      clearTimeout(reconnecting);
+      fail(new Error(`the kernel is ${status}`), STOPPED);
     }
   });
   window.addEventListener('beforeunload', () => {
