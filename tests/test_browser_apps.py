@@ -4,10 +4,12 @@ the browser cannot run code in the kernel, and the cap on visitors shows the pol
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import signal
+import urllib.parse
 from pathlib import Path
 
 import nbformat
@@ -258,54 +260,54 @@ def test_a_widget_the_light_front_end_lacks_leaves_the_rest_of_the_app_usable(br
         server.stop()
 
 
-def test_a_page_whose_server_goes_away_says_so_over_the_app(browser, tmp_path):
-    """Voilà removes the loading text once the app shows; a lost connection must still reach the visitor, or the
-    app sits there without answering."""
-    server, url = serve_one_notebook(tmp_path, "import ipywidgets as w\nw.IntSlider(value=3).add_class('smtk-here')")
+SLIDER_APP = "import ipywidgets as w\nw.IntSlider(value=3).add_class('smtk-here')"
+
+
+@contextlib.contextmanager
+def slider_app(browser, tmp_path: Path, through_relay: bool = False):
+    """A one-slider app on a server of its own, open in a fresh page once the slider shows, reached directly or
+    through a `Relay` whose connections the test can cut: (page, server, relay or None)."""
+    server, url = serve_one_notebook(tmp_path, SLIDER_APP)
+    relay = Relay(urllib.parse.urlsplit(url).port) if through_relay else None
     context = browser.new_context()
     try:
         page = context.new_page()
-        page.goto(url, wait_until="commit")
+        page.goto(url.replace(f":{relay.target}/", f":{relay.port}/") if relay else url, wait_until="commit")
         page.locator(".smtk-here .noUi-handle").wait_for(timeout=60_000)
+        yield page, server, relay
+    finally:
+        context.close()
+        if relay:
+            relay.close()
+        server.stop()
+
+
+def test_a_page_whose_server_goes_away_says_so_over_the_app(browser, tmp_path):
+    """Voilà removes the loading text once the app shows; a lost connection must still reach the visitor, or the
+    app sits there without answering."""
+    with slider_app(browser, tmp_path) as (page, server, _):
         assert page.locator("#smtk-notice").count() == 0, "no notice while all is well"
         server.stop()
         notice = page.locator("#smtk-notice[role=alert]")
         notice.wait_for(timeout=30_000)
         assert "connection to the server was lost; trying to reconnect" in notice.inner_text()
         assert page.locator(".smtk-here .noUi-handle").is_visible(), "the app stays on screen under the notice"
-    finally:
-        context.close()
-        server.stop()
 
 
 def test_a_page_whose_kernel_died_says_so(browser, tmp_path):
     """The server revives a kernel that died, empty: the app on screen no longer answers, and must say so."""
-    server, url = serve_one_notebook(tmp_path, "import ipywidgets as w\nw.IntSlider(value=3).add_class('smtk-here')")
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.goto(url, wait_until="commit")
-        page.locator(".smtk-here .noUi-handle").wait_for(timeout=60_000)
+    with slider_app(browser, tmp_path) as (page, _, _):
         kernel_id = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
         (pid,) = processes_with(f"kernel-{kernel_id}.json")
         os.kill(pid, signal.SIGKILL)
         notice = page.locator("#smtk-notice[role=alert]")
         notice.wait_for(timeout=60_000)
         assert "stopped, and what it held was lost. Reload the page" in notice.inner_text()
-    finally:
-        context.close()
-        server.stop()
 
 
 def test_the_notice_goes_away_when_the_connection_is_back(browser, tmp_path):
     """A network drop under an open app: the notice says it is reconnecting, then goes, and the app answers again."""
-    server, url = serve_one_notebook(tmp_path, "import ipywidgets as w\nw.IntSlider(value=3).add_class('smtk-here')")
-    relay = Relay(int(url.split(":")[2].split("/")[0]))
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.goto(url.replace(f":{relay.target}/", f":{relay.port}/"), wait_until="commit")
-        page.locator(".smtk-here .noUi-handle").wait_for(timeout=60_000)
+    with slider_app(browser, tmp_path, through_relay=True) as (page, _, relay):
         assert relay.cut(down_for=2.5) >= 2, "the page's websocket was among the connections cut"
         notice = page.locator("#smtk-notice")
         notice.wait_for(timeout=30_000)
@@ -314,10 +316,6 @@ def test_the_notice_goes_away_when_the_connection_is_back(browser, tmp_path):
         page.focus(".smtk-here .noUi-handle")
         page.keyboard.press("ArrowRight")
         page.wait_for_function("() => document.querySelector('.smtk-here .widget-readout').innerText === '4'")
-    finally:
-        context.close()
-        relay.close()
-        server.stop()
 
 
 # A kernel that takes 5 s to send the widgets' state once the page asks for it, as on a machine under load:
