@@ -37,13 +37,21 @@ from graders.paths import JUPYTER_DATA
 from graders.voila_pools import PoolMender, pooled_kernels, visitor_kernels
 from graders.voila_visits import begin_visit
 
-PAGE = """<!doctype html>
+# The look of smtk's own pages, and of the message that ends a page whose kernel died
+MESSAGE_STYLE = (
+    "font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1f2328;max-width:40em;"
+    "margin:12vh auto;padding:0 1em;line-height:1.5"
+)
+PAGE = (
+    """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">{head}<title>{title}</title>
-<style>body{{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;max-width:40em;
-margin:12vh auto;padding:0 1em;line-height:1.5}}h1{{font-size:1.6em}}small{{color:#57606a}}</style>
+<style>body{{"""
+    + MESSAGE_STYLE  # holds no braces, so .format leaves it be
+    + """}}h1{{font-size:1.6em}}small{{color:#57606a}}</style>
 </head><body><div class="{kind}"><h1>{title}</h1>
 {body}</div></body></html>
 """
+)
 BUSY = """<p>This server takes {capacity} at once, and every place is taken. Please try again in a minute or two:
 this page reloads by itself every {retry} seconds and opens the dashboard as soon as a place is free.</p>
 <p><small>If this happens often, ask the person who runs the dashboards to raise the limit
@@ -54,14 +62,16 @@ minutes.</p>
 (error {status}, {when}).</small></p>"""
 # Ends a page whose kernel died while Voilà rendered it: what was sent of the page may hide the message (Voilà's
 # loading spinner, its hidden cell area), so the script moves it to the top and removes the rest.
-KERNEL_DIED = """<div class="smtk-broken" role="alert" style="font-family:system-ui,-apple-system,'Segoe UI',Roboto,
-sans-serif;color:#1f2328;max-width:40em;margin:12vh auto;padding:0 1em;line-height:1.5"><h1>{title}</h1>{body}</div>
+KERNEL_DIED = (
+    f'<div class="smtk-broken" role="alert" style="{MESSAGE_STYLE}">'
+    + """<h1>{title}</h1>{body}</div>
 <script>(function () {{
   var message = document.querySelector('.smtk-broken');
   ['loading', 'rendered_cells'].forEach(function (id) {{ var e = document.getElementById(id); if (e) e.remove(); }});
   document.body.prepend(message);
 }})();</script>
 """
+)
 BROKEN_TITLE = "This dashboard could not start"
 RETRY_SECONDS = 30
 MEND_EVERY_MS = 1000

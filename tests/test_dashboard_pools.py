@@ -71,13 +71,9 @@ def flaky_server(tmp_path: Path, fails: int, python: str = sys.executable, pool_
     return server, dashboards_url(port), count, script
 
 
-def kernel_pids(script: Path) -> list[int]:
-    """Processes running the flaky kernel's script (kernels, whoever started them)."""
-    return processes_with(str(script))
-
-
 def kernels_running(script: Path) -> int:
-    return len(kernel_pids(script))
+    """Processes running the flaky kernel's script (kernels, whoever started them)."""
+    return len(processes_with(str(script)))
 
 
 def settle(check, timeout: float = 20.0):
@@ -96,7 +92,9 @@ def test_a_kernel_stopped_while_it_is_being_restarted_does_not_come_back(tmp_pat
 
     async def stop_during_restart() -> tuple[bool, list[str]]:
         specs = KernelSpecManager(kernel_dirs=[str(share / "kernels")])
-        manager = AsyncMappingKernelManager(kernel_spec_manager=specs, root_dir=str(tmp_path))
+        manager = AsyncMappingKernelManager(
+            kernel_spec_manager=specs, root_dir=str(tmp_path), connection_dir=str(tmp_path)
+        )
         kernel_id = await manager.start_kernel(kernel_name="flaky")
         restart = asyncio.ensure_future(manager.get_kernel(kernel_id).restart_kernel(now=True, newports=True))
         await asyncio.sleep(0)  # the restart has begun stopping the old process
@@ -121,8 +119,9 @@ def test_a_preheated_kernel_that_dies_at_start_is_replaced_and_leaves_no_process
         assert log.count("a preheated kernel for app.ipynb failed: its kernel could not run the notebook") == 1
         # Voilà's restarter may also have restarted the dead kernel (on new ports) before it was stopped
         assert int(starts.read_text()) >= 2, "one kernel died, one replaced it"
-        left = settle(lambda: kernels_running(script) == 1) or kernels_running(script)
-        assert left is True, f"Voilà's restart of the dead kernel is stopped too, yet {left} kernels run"
+        assert settle(lambda: kernels_running(script) == 1), (
+            f"Voilà's restart of the dead kernel is stopped too, yet {kernels_running(script)} kernels run"
+        )
         assert preheat_notice(url) is None
         with urllib.request.urlopen(f"{url}voila/render/app.ipynb", timeout=60) as response:
             page = response.read().decode()
@@ -234,7 +233,7 @@ def test_a_warm_preheated_kernel_that_dies_is_replaced_not_handed_out_empty(tmp_
     try:
         assert readiness(url)["pooled"] == 1
         first = re.findall(r"Kernel started: ([0-9a-f-]{36})", server.log.read_text())
-        (pid,) = kernel_pids(script)
+        (pid,) = processes_with(str(script))
         os.kill(pid, signal.SIGKILL)
         assert settle(lambda: "its kernel died and was restarted, without the app" in server.log.read_text())
         assert settle(lambda: readiness(url)["ready"] and kernels_running(script) == 1), "one warm kernel again"
