@@ -9,8 +9,8 @@ VOILA_PORT ?= 8866
 # One worker per core, at most 4 (pytest-xdist): most tests wait on kernels, servers and the browser.
 PYTEST_ARGS ?= --numprocesses=auto --maxprocesses=4 --durations=15
 
-FRONTEND := graders/frontend
-LIGHT := graders/jupyter/voila/templates/smtk-light/static/smtk.js
+FRONTEND := graders/serving/frontend
+LIGHT := graders/serving/jupyter/voila/templates/smtk-light/static/smtk.js
 
 .PHONY: demo test lint browser node kernels frontend clean
 
@@ -27,7 +27,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,cluster]'
 	touch $@ $(VENV)/.installed
 
-# The dashboards' light front end (graders/frontend/src/index.ts), from the exact versions in package-lock.json.
+# The dashboards' light front end (graders/serving/frontend/src/index.ts), from the exact versions in package-lock.json.
 $(LIGHT): $(FRONTEND)/package.json $(FRONTEND)/package-lock.json $(FRONTEND)/src/index.ts
 	cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
@@ -51,6 +51,7 @@ node:
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 test: $(VENV)/.installed-test browser node lint
 	$(MAKE) --no-print-directory $(LIGHT)

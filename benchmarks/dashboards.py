@@ -10,7 +10,7 @@ as stock Voilà gives everyone).
 
 Floor: the same measurement of a notebook holding only a headline, one slider and one small chart, served the smtk
 way: what the page's front end costs on this machine whatever the app does. (With Voilà's own front end, about
-5 MB of JavaScript in some 90 files, this floor was 1.96 s here; smtk's light front end, graders/frontend, is
+5 MB of JavaScript in some 90 files, this floor was 1.96 s here; smtk's light front end, graders/serving/frontend, is
 about 1 MB in one file.)
 
 Update: on one smtk page, an arrow key on a coverage slider changes one input; the time runs from the keydown to
@@ -41,9 +41,9 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 import numpy as np  # noqa: E402
 
-from graders.dashboards import dashboards_url, start_dashboards  # noqa: E402
 from graders.paths import DASHBOARDS  # noqa: E402
-from graders.servers import HOST, Server, start  # noqa: E402
+from graders.serving.dashboards import dashboards_url, start_dashboards  # noqa: E402
+from graders.serving.servers import HOST, Server, start  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

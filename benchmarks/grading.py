@@ -24,8 +24,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from grading_helpers import answer_ids, answered, item_scores, place  # noqa: E402
 
+from graders.course.tailor import tailor  # noqa: E402
 from graders.paths import DEMO_ORG  # noqa: E402
-from graders.tailor import tailor  # noqa: E402
 
 
 def build(root: Path, module_id: str, count: int) -> None:

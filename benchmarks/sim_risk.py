@@ -42,7 +42,7 @@ def measure_redraw(register: Register, changes: int = CHANGES) -> dict:
     """p50/p95 milliseconds from a coverage slider's new value to the new curve image, for the CoverageExplorer
     (which reuses its figure and blits the moving curve onto a saved background) and for the stock way, a fresh
     figure of the same chart drawn in full on every change, on the same sequence of changes."""
-    from simulations.ui.risk_curves import CoverageExplorer, LossCurves
+    from simulations.ui.lessons.risk_curves import CoverageExplorer, LossCurves
 
     def fresh_figure(explorer: CoverageExplorer) -> None:
         explorer.chart = LossCurves({"Without the program": explorer.baseline}, ["With the program"], blit=False)

@@ -24,9 +24,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from simulations.org import org_parameters  # noqa: E402
-from simulations.ui.inbox import Inbox  # noqa: E402
-from simulations.ui.reach_chart import NOBODY, YOURS, ReachChart, people  # noqa: E402
+from simulations.profile.org import org_parameters  # noqa: E402
+from simulations.ui.lessons.inbox import Inbox  # noqa: E402
+from simulations.ui.render.reach_chart import NOBODY, YOURS, ReachChart, people  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
@@ -96,8 +96,8 @@ def browser_decision_ms(clicks: int = 20, timeout_s: float = 240.0) -> np.ndarra
     """Milliseconds from a click in Chromium to the new chart image, on the drill dashboard under a real Voilà."""
     from playwright.sync_api import sync_playwright
 
-    from graders.dashboards import dashboards_url, start_dashboards
-    from graders.servers import HOST
+    from graders.serving.dashboards import dashboards_url, start_dashboards
+    from graders.serving.servers import HOST
 
     home = Path(tempfile.mkdtemp(prefix="smtk-bench-"))
     env = dict(os.environ)

@@ -9,18 +9,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 from graders import __version__
-from graders.certify import certify
-from graders.check import check_course, format_report
-from graders.dashboards import run_dashboards
-from graders.demo import run_demo
-from graders.kernels import install_kernels
-from graders.lab_settings import install_lab_settings
+from graders.course.check import check_course, format_report
+from graders.course.kernels import install_kernels
+from graders.course.lab_settings import install_lab_settings
+from graders.course.root import GradeError
+from graders.course.tailor import TailorError, tailor
+from graders.grading.pipeline import autograde
 from graders.paths import BUILD
-from graders.pipeline import GradeError, autograde
-from graders.servers import ServerError
-from graders.tailor import TailorError, tailor
-from graders.xapi import LRSError, send
-from simulations.validate import DataError
+from graders.results.certify import certify
+from graders.results.xapi import LRSError, send
+from graders.serving.dashboards import run_dashboards
+from graders.serving.demo import run_demo
+from graders.serving.servers import ServerError
+from simulations.common.validate import DataError
 
 # Errors a user can act on: printed as one message, never as a traceback.
 USER_ERRORS = (DataError, ServerError, TailorError, LRSError, GradeError, FileNotFoundError)
@@ -91,7 +92,7 @@ def cmd_certify(args: argparse.Namespace) -> int:
 
 
 def cmd_grade_collect(args: argparse.Namespace) -> int:
-    from graders.collect import collect
+    from graders.grading.collect import collect
 
     print(collect(args.assignment, args.src, args.course).summary())
     return 0
@@ -104,14 +105,14 @@ def cmd_grade_autograde(args: argparse.Namespace) -> int:
 
 
 def cmd_grade_feedback(args: argparse.Namespace) -> int:
-    from graders.grade_exports import feedback
+    from graders.results.exports import feedback
 
     print(feedback(args.assignment, args.course).summary())
     return 0
 
 
 def cmd_grade_export(args: argparse.Namespace) -> int:
-    from graders.grade_exports import export
+    from graders.results.exports import export
 
     print(export(args.course, args.assignment, args.out).summary())
     return 0

@@ -1,14 +1,15 @@
 """Where the kit's master content lives (the repository checkout the kit is installed from)."""
 
-from pathlib import Path
+from simulations.common.datafiles import DEMO_PROFILE, REPO
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO
 COURSES = ROOT / "courses"
 MANIFEST = COURSES / "course.yml"
 SOURCE = COURSES / "source"
 DASHBOARDS = COURSES / "dashboards"
 ORGS = COURSES / "orgs"
-DEMO_ORG = ORGS / "demo.yaml"
+DEMO_ORG = DEMO_PROFILE
 KERNELS = ROOT / "kernels"
 BUILD = ROOT / "build"
-JUPYTER_DATA = ROOT / "graders" / "jupyter"  # Voilà templates; graders.voila_app puts it on JUPYTER_PATH
+# Voilà templates; graders.serving.voila_app puts this folder on JUPYTER_PATH.
+JUPYTER_DATA = ROOT / "graders" / "serving" / "jupyter"

@@ -11,12 +11,12 @@ import pytest
 from roundtrip import EXAMPLE_ORGS
 from served import wait_for_no_visitors
 
-from graders.course_root import ensure_tools_on_path
-from graders.kernels import install_kernels
-from graders.lab_settings import install_lab_settings
+from graders.course.kernels import install_kernels
+from graders.course.lab_settings import install_lab_settings
+from graders.course.root import ensure_tools_on_path
 from graders.paths import DEMO_ORG
-from graders.servers import tail
-from simulations.org import load_org
+from graders.serving.servers import tail
+from simulations.profile.org import load_org
 
 CHROMIUM = Path("/usr/bin/chromium")
 VOILA_LOGS: dict[str, Path] = {}  # the session's Voilà server: its URL -> its log
@@ -54,7 +54,7 @@ def isolated_jupyter(tmp_path_factory: pytest.TempPathFactory) -> None:
 @pytest.fixture(scope="session")
 def tailored(tmp_path_factory: pytest.TempPathFactory):
     """`tailored(slug)`: that example organisation's course, tailored at most once per session (read-only for tests)."""
-    from graders.tailor import tailor
+    from graders.course.tailor import tailor
 
     built = {}
 
@@ -168,8 +168,8 @@ def voila_url(tmp_path_factory: pytest.TempPathFactory):
     """A real Voilà server on 127.0.0.1 serving courses/dashboards/ as `smtk dashboards` and `smtk demo` do."""
     import socket
 
-    from graders.dashboards import dashboards_url, start_dashboards
-    from graders.servers import HOST
+    from graders.serving.dashboards import dashboards_url, start_dashboards
+    from graders.serving.servers import HOST
 
     with socket.socket() as sock:
         sock.bind((HOST, 0))
@@ -206,7 +206,7 @@ def graded_course(tmp_path_factory, demo_course) -> Path:
     from nbgrader.api import Gradebook
     from roundtrip import autograde, submit
 
-    from graders.course_root import gradebook_url
+    from graders.course.root import gradebook_url
 
     module = "policy-disclosure"
     base = tmp_path_factory.mktemp("graded")

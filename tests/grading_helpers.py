@@ -8,7 +8,7 @@ import nbformat
 from nbgrader.api import Gradebook
 from nbgrader.utils import is_grade, is_solution
 
-from graders.course_root import gradebook_url
+from graders.course.root import gradebook_url
 
 
 def answer_ids(nb) -> list[str]:

@@ -12,9 +12,9 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook
 
-from graders.course_root import gradebook_url
+from graders.course.root import gradebook_url
 from graders.paths import ORGS
-from simulations.org import load_org
+from simulations.profile.org import load_org
 
 # Every example organisation shipped in courses/orgs/, by slug: each one's course is built and graded by the tests.
 EXAMPLE_ORGS: dict[str, Path] = {load_org(path).slug: path for path in sorted(ORGS.glob("*.yaml"))}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from graders.dashboards import readiness
+from graders.serving.dashboards import readiness
 
 __all__ = ["processes_with", "readiness", "wait_for_no_visitors"]
 

@@ -12,7 +12,7 @@ from simulations.benchmark import (
     read_profile,
     stage_levels,
 )
-from simulations.tabular import TableError
+from simulations.common.tabular import TableError
 
 HEADER = (
     "company,industry,size_band,employees,training_spend_per_employee,coverage_executives,coverage_coe,"

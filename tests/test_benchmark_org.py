@@ -6,8 +6,8 @@ import yaml
 from graders.paths import DEMO_ORG
 from simulations.benchmark import benchmark
 from simulations.benchmark.organisation import org_profile
-from simulations.org import load_org
-from simulations.validate import DataError
+from simulations.common.validate import DataError
+from simulations.profile.org import load_org
 
 
 def write(tmp_path, edit):

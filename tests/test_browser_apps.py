@@ -19,8 +19,8 @@ from served import processes_with, readiness, wait_for_no_visitors
 from test_demo import free_port
 from test_ui_apps import one_page_pdf
 
-from graders.dashboards import dashboards_url, start_dashboards
 from graders.paths import DASHBOARDS
+from graders.serving.dashboards import dashboards_url, start_dashboards
 
 pytestmark = pytest.mark.browser
 
@@ -105,7 +105,7 @@ def test_the_apps_run_on_the_light_front_end(page, voila_url):
     problems = watch(page)
     open_app(page, voila_url, "benchmark")
     page.locator(".smtk-coverage-employees .noUi-handle").wait_for()
-    # one script, graders/frontend's bundle: no JupyterLab application, no extension chunks, no MathJax
+    # one script, graders/serving/frontend's bundle: no JupyterLab application, no extension chunks, no MathJax
     scripts = [r.url.rsplit("/", 1)[-1].split("?")[0] for r in requests if r.resource_type == "script"]
     assert scripts == ["smtk.js"]
     # nothing fetched from outside the server (the smtk template leaves out Voilà's CDN stylesheets)
@@ -240,7 +240,7 @@ def serve_one_notebook(tmp_path: Path, code: str):
 def test_a_widget_the_light_front_end_lacks_leaves_the_rest_of_the_app_usable(browser, tmp_path):
     code = (
         "import ipywidgets as w\n"
-        "display(w.Output())\n"  # @jupyter-widgets/output is not in graders/frontend's bundle
+        "display(w.Output())\n"  # @jupyter-widgets/output is not in graders/serving/frontend's bundle
         "w.IntSlider(value=7, description='Still here').add_class('smtk-still')"
     )
     server, url = serve_one_notebook(tmp_path, code)

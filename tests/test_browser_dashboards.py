@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graders.manifest import load_manifest
+from graders.course.manifest import load_manifest
 
 pytestmark = pytest.mark.browser
 

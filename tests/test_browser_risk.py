@@ -12,10 +12,10 @@ import time
 import pytest
 from lab import run_all_cells
 
-from graders.servers import HOST, lab_command, start, tail
+from graders.serving.servers import HOST, lab_command, start, tail
 from simulations.risk import risk_for_org
-from simulations.ui.record import saved_record
-from simulations.ui.risk_heatmap import RiskHeatMap
+from simulations.ui.lessons.record import saved_record
+from simulations.ui.lessons.risk_heatmap import RiskHeatMap
 
 pytestmark = pytest.mark.browser
 

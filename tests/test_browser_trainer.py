@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import ODD_COMMENT
 
-from graders.dashboards import dashboards_url, start_dashboards
 from graders.paths import DASHBOARDS
-from graders.servers import HOST
-from graders.trainer_data import COURSE_ENV
+from graders.results.trainer_data import COURSE_ENV
+from graders.serving.dashboards import dashboards_url, start_dashboards
+from graders.serving.servers import HOST
 
 pytestmark = pytest.mark.browser
 

@@ -13,9 +13,9 @@ from lab import run_all_cells
 from nbclient import NotebookClient
 
 import simulations.triage as triage
-from graders.servers import HOST, lab_command, start, tail
-from simulations.org import org_parameters
-from simulations.ui.record import saved_record
+from graders.serving.servers import HOST, lab_command, start, tail
+from simulations.profile.org import org_parameters
+from simulations.ui.lessons.record import saved_record
 
 pytestmark = pytest.mark.browser
 CHART = "img.smtk-reach-chart"
@@ -60,8 +60,8 @@ def test_routing_posts_in_the_drill_updates_the_chart_and_the_debrief(page, voil
 
 
 INBOX_CELL = """\
-from simulations.org import org_parameters
-from simulations.ui.inbox import Inbox
+from simulations.profile.org import org_parameters
+from simulations.ui.lessons.inbox import Inbox
 
 inbox = Inbox.for_org(org_parameters(None), "care-desk", seed=7, record="shift", notebook="shift.ipynb")
 inbox"""

@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from graders.badges import hashed_email
-from graders.manifest import load_manifest
-from graders.tiers import load_rules
+from graders.course.certification import load_rules
+from graders.course.manifest import load_manifest
+from graders.results.badges import hashed_email
 
 SCHEMAS = Path(__file__).parent / "schemas"
 TODAY = "2026-11-23"

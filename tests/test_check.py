@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from graders.check import check_course, format_report, notebook_points
-from graders.manifest import load_manifest
+from graders.course.check import check_course, format_report, notebook_points
+from graders.course.manifest import load_manifest
 from graders.paths import DEMO_ORG, MANIFEST, ROOT, SOURCE
 
 FIRST = "policy-disclosure"  # the kit's first module, in the employees track (index 3)

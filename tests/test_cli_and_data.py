@@ -13,11 +13,11 @@ import yaml
 from jupyter_client.kernelspec import KernelSpecManager
 
 from graders import __version__
-from graders.kernels import LEARNER_KERNEL, install_kernels
-from graders.manifest import load_manifest
+from graders.course.kernels import LEARNER_KERNEL, install_kernels
+from graders.course.manifest import load_manifest
 from graders.paths import DEMO_ORG, MANIFEST, ROOT
-from simulations.org import load_org
-from simulations.validate import DataError
+from simulations.common.validate import DataError
+from simulations.profile.org import load_org
 
 
 def smtk(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:

@@ -8,8 +8,8 @@ import json
 import pandas as pd
 import pytest
 
-from graders.results import read_feedback
-from simulations import cohort
+from graders.results import cohort
+from graders.results.gradebook import read_feedback
 
 MODULES = pd.DataFrame(
     [

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 import yaml
 
-from simulations.cases import CASE_CATALOGUE, HALF_LIVES_H, attention_left, half_life, load_cases
-from simulations.freshness import (
+from simulations.common.validate import DataError
+from simulations.common.vocabulary import UNITS
+from simulations.lessons.cases import CASE_CATALOGUE, HALF_LIVES_H, attention_left, half_life, load_cases
+from simulations.lessons.freshness import (
     add_months,
     due_dates,
     due_soon,
@@ -19,11 +21,10 @@ from simulations.freshness import (
     overdue,
     summarise_feedback,
 )
-from simulations.goals import GOAL_CATALOGUE, LADDER, ladder, load_goals
-from simulations.hub import NEEDS, RESOURCES, hub_answer
-from simulations.kpis import KPI_CATALOGUE, LEVELS, UNITS, framework_gaps, kpis_for_unit, levels_covered, load_kpis
-from simulations.org import CONTACT_ROLES, org_parameters
-from simulations.validate import DataError
+from simulations.lessons.goals import GOAL_CATALOGUE, LADDER, ladder, load_goals
+from simulations.lessons.hub import NEEDS, RESOURCES, hub_answer
+from simulations.lessons.kpis import KPI_CATALOGUE, LEVELS, framework_gaps, kpis_for_unit, levels_covered, load_kpis
+from simulations.profile.org import CONTACT_ROLES, org_parameters
 
 DAY = dt.date(2026, 11, 23)
 

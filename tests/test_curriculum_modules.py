@@ -15,9 +15,9 @@ import papermill
 import pytest
 import yaml
 
-from graders.manifest import load_manifest
+from graders.course.manifest import load_manifest
 from graders.paths import DEMO_ORG
-from simulations.org import load_org
+from simulations.profile.org import load_org
 
 MODULES = [m.id for m in load_manifest().modules if m.track in ("executives", "coe", "business-units")]
 

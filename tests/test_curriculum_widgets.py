@@ -6,19 +6,19 @@ import datetime as dt
 
 import pytest
 
-from simulations.cases import load_cases
-from simulations.goals import load_goals
-from simulations.kpis import kpis_for_unit, load_kpis
-from simulations.org import org_parameters
+from simulations.lessons.cases import load_cases
+from simulations.lessons.goals import load_goals
+from simulations.lessons.kpis import kpis_for_unit, load_kpis
+from simulations.profile.org import org_parameters
 from simulations.roi import Assumptions, default_program, evaluate
-from simulations.ui.business_case import business_case
-from simulations.ui.cases import attention_clock, case_explorer
-from simulations.ui.contacts import whom_to_ask
-from simulations.ui.freshness import review_calendar
-from simulations.ui.goals import goal_ladder
-from simulations.ui.hub import hub_desk
-from simulations.ui.kpis import kpi_framework
-from simulations.ui.org_facts import org_facts
+from simulations.ui.lessons.business_case import business_case
+from simulations.ui.lessons.cases import attention_clock, case_explorer
+from simulations.ui.lessons.contacts import whom_to_ask
+from simulations.ui.lessons.freshness import review_calendar
+from simulations.ui.lessons.goals import goal_ladder
+from simulations.ui.lessons.hub import hub_desk
+from simulations.ui.lessons.kpis import kpi_framework
+from simulations.ui.lessons.org_facts import org_facts
 
 
 @pytest.fixture(scope="module")

@@ -23,8 +23,8 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from served import processes_with
 from test_demo import free_port
 
-from graders.dashboards import dashboards_url, preheat_notice, readiness, start_dashboards
-from graders.voila_pools import stop_kernel
+from graders.serving.dashboards import dashboards_url, preheat_notice, readiness, start_dashboards
+from graders.serving.pools import stop_kernel
 
 # Dies at start for its first `fails` launches (before it binds any port), then runs as the usual Python kernel.
 FLAKY_KERNEL = """

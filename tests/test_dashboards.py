@@ -18,10 +18,10 @@ import yaml
 from served import readiness
 from test_demo import ctrl_c, free_port, nothing_listens
 
-from graders import dashboards
-from graders.dashboards import dashboards_command, dashboards_env, dashboards_url, start_dashboards
 from graders.paths import DASHBOARDS, DEMO_ORG, ROOT
-from simulations.org import ORG_VARIABLE, dashboard_org
+from graders.serving import dashboards
+from graders.serving.dashboards import dashboards_command, dashboards_env, dashboards_url, start_dashboards
+from simulations.profile.org import ORG_VARIABLE, dashboard_org
 
 SMTK = str(Path(sys.executable).parent / "smtk")
 
@@ -36,7 +36,7 @@ def status(url: str) -> tuple[int, str]:
 
 def test_the_command_serves_only_the_dashboards_on_localhost_with_preheated_capped_kernels():
     command = dashboards_command(port=9999, pool_size=3, max_kernels=4, cull_idle_timeout=120)
-    assert command[1:4] == ["-m", "graders.voila_app", str(DASHBOARDS)]
+    assert command[1:4] == ["-m", "graders.serving.voila_app", str(DASHBOARDS)]
     for option in (
         "--Voila.ip=127.0.0.1",
         "--port=9999",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from graders.paths import ROOT
-from graders.servers import HOST
+from graders.serving.servers import HOST
 
 
 def free_port() -> int:

@@ -7,9 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graders.paths import DEMO_ORG
-from simulations.contacts import DEFAULT_ROLE, SITUATIONS, contact_role
-from simulations.disclosure import VISIBLE_CHARS, check_disclosure, employee_tag
-from simulations.org import CONTACT_ROLES, load_org
+from simulations.lessons.contacts import DEFAULT_ROLE, SITUATIONS, contact_role
+from simulations.lessons.disclosure import VISIBLE_CHARS, check_disclosure, employee_tag
+from simulations.profile.org import CONTACT_ROLES, load_org
 
 CASES = {
     "tag first": ("#ad Loving my new kettle", True),

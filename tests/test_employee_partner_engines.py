@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graders.paths import DEMO_ORG
-from simulations.attention import HALF_LIFE_HOURS, hours_until, remaining_share, spread_range
-from simulations.confidential import CATEGORIES, business_figures, scan
-from simulations.org import load_org
-from simulations.replies import MAX_CHARS, check_reply
-from simulations.sources import CHECK, DONT, RELY, SHELF_LIFE_DAYS, Source, assess, is_current
+from simulations.lessons.attention import HALF_LIFE_HOURS, hours_until, remaining_share, spread_range
+from simulations.lessons.confidential import CATEGORIES, business_figures, scan
+from simulations.lessons.replies import MAX_CHARS, check_reply
+from simulations.lessons.sources import CHECK, DONT, RELY, SHELF_LIFE_DAYS, Source, assess, is_current
+from simulations.profile.org import load_org
 
 # --- where to find answers and how to validate them ---
 
@@ -135,7 +135,7 @@ def org() -> dict:
 
 
 def test_source_check_widget_updates_verdict():
-    from simulations.ui.sources import source_check
+    from simulations.ui.lessons.sources import source_check
 
     box = source_check()
     author, original, topic, age, corroborated, verdict = box.children
@@ -147,7 +147,7 @@ def test_source_check_widget_updates_verdict():
 
 
 def test_attention_widget_moves_the_reply_marker(org):
-    from simulations.ui.attention import attention_decay
+    from simulations.ui.lessons.attention import attention_decay
 
     box = attention_decay(org["platforms"], hours=0)
     slider, summary, chart = box.children
@@ -161,8 +161,8 @@ def test_attention_widget_moves_the_reply_marker(org):
 
 
 def test_draft_scanner_and_reply_checker_widgets():
-    from simulations.ui.confidential import draft_scanner
-    from simulations.ui.replies import reply_checker
+    from simulations.ui.lessons.confidential import draft_scanner
+    from simulations.ui.lessons.replies import reply_checker
 
     text, button, result = draft_scanner("we grew 40%").children
     assert "1 detail(s)" in result.value
@@ -177,8 +177,8 @@ def test_draft_scanner_and_reply_checker_widgets():
 
 
 def test_partner_widgets_apply_the_rules(org):
-    from simulations.ui.org_cards import partner_rules_card
-    from simulations.ui.partners import account_request, syndicated_preview
+    from simulations.ui.lessons.org_cards import partner_rules_card
+    from simulations.ui.lessons.partners import account_request, syndicated_preview
 
     rules = org["partners"]
     platform, location, name, verdict = account_request(rules, "Old Town", "Larkspur at Old Town").children

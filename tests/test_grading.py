@@ -17,11 +17,12 @@ import pytest
 from grading_helpers import answer_ids, answered, graded_test_ids, item_scores, late_penalties, mixed, place, release_of
 from roundtrip import autograde as stock_autograde
 
-from graders.collect import collect
-from graders.grade_exports import export, feedback
-from graders.manifest import load_manifest
-from graders.pipeline import STATE, GradeBusy, autograde, course_lock
-from graders.sandbox import Limits
+from graders.course.manifest import load_manifest
+from graders.course.root import STATE, GradeBusy
+from graders.grading.collect import collect
+from graders.grading.pipeline import autograde, course_lock
+from graders.grading.sandbox.walls import Limits
+from graders.results.exports import export, feedback
 
 MODULES = [m.id for m in load_manifest().modules]
 FAST = Limits(cell_seconds=4, submission_seconds=90, cpu_seconds=30, memory_mb=512, processes=16, file_mb=16)
@@ -272,7 +273,7 @@ def test_formgrader_opens_the_gradebook_after_grading(course_copy: Path):
     import secrets
     import urllib.request
 
-    from graders.servers import HOST, lab_command, start
+    from graders.serving.servers import HOST, lab_command, start
 
     module_id = MODULES[0]
     place(course_copy, module_id, "ada", answered(course_copy, module_id))

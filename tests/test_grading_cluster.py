@@ -11,8 +11,8 @@ import pytest
 from grading_helpers import item_scores, late_penalties, mixed
 from roundtrip import autograde as stock_autograde
 
-from graders.manifest import load_manifest
-from graders.pipeline import autograde
+from graders.course.manifest import load_manifest
+from graders.grading.pipeline import autograde
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,7 @@ def distributed_or_skip():
 
 def _zygote_pid() -> int | None:
     """Runs on a Dask worker: the pid of its warm zygote, if it started one."""
-    from graders import cluster
+    from graders.grading import cluster
 
     return cluster._zygote.process.pid if cluster._zygote is not None else None
 

@@ -9,7 +9,7 @@ import pytest
 from nbgrader.nbgraderformat import MetadataValidator
 from nbgrader.utils import is_grade
 
-from graders.manifest import load_manifest
+from graders.course.manifest import load_manifest
 from graders.paths import COURSES, SOURCE
 
 NOTEBOOKS = sorted(p for p in COURSES.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from roundtrip import EXAMPLE_ORGS
 
 from graders.paths import DEMO_ORG
-from simulations.org import load_org
-from simulations.partners import (
+from simulations.common.validate import DataError
+from simulations.profile.org import load_org
+from simulations.profile.partners import (
     ALLOWED,
     ALWAYS_ESCALATE,
     ASK_FIRST,
@@ -31,7 +32,6 @@ from simulations.partners import (
     localise,
     placeholders,
 )
-from simulations.validate import DataError
 
 SALTMARSH = EXAMPLE_ORGS["saltmarsh"]
 

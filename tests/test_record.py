@@ -13,13 +13,13 @@ import pytest
 from lab import run_all_cells
 from nbclient import NotebookClient
 
-from graders.lab_settings import install_lab_settings
-from graders.servers import HOST, lab_command, start, tail
-from simulations.ui.record import LABEL, WIDGET_STATE, Recorder, saved_record
+from graders.course.lab_settings import install_lab_settings
+from graders.serving.servers import HOST, lab_command, start, tail
+from simulations.ui.lessons.record import LABEL, WIDGET_STATE, Recorder, saved_record
 
 RECORDER_CELL = """\
 import ipywidgets as w
-from simulations.ui.record import Recorder
+from simulations.ui.lessons.record import Recorder
 
 rec = Recorder("clicks", "rec.ipynb")
 clicks = list(rec.data or [])

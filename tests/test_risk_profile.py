@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulations.org import DEMO_PROFILE, INDUSTRIES, RISK_APPETITES, load_org, org_parameters
+from simulations.common.validate import DataError
+from simulations.profile.org import DEMO_PROFILE, INDUSTRIES, RISK_APPETITES, load_org, org_parameters
 from simulations.risk import expected_loss, load_register, load_tailoring, risk_for_org, scale_register
 from simulations.risk.profile import DEFAULT_TAILORING
-from simulations.validate import DataError
 
 REGISTER = load_register()
 DEMO = org_parameters(None)

@@ -12,9 +12,9 @@ from nbclient import NotebookClient
 from nbgrader.api import Gradebook
 from roundtrip import autograde, submit
 
-from graders.course_root import gradebook_url
-from graders.pipeline import autograde as smtk_autograde
-from simulations.ui.record import WIDGET_STATE, saved_record
+from graders.course.root import gradebook_url
+from graders.grading.pipeline import autograde as smtk_autograde
+from simulations.ui.lessons.record import WIDGET_STATE, saved_record
 
 pytestmark = pytest.mark.slow
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from simulations.common.validate import DataError
 from simulations.risk import (
     AUDIENCES,
     DEFAULT_CONTROLS,
@@ -15,7 +16,6 @@ from simulations.risk import (
     make_risk,
     scale_register,
 )
-from simulations.validate import DataError
 
 REQUIRED_RISKS = {
     "confidential-leak",

@@ -13,9 +13,9 @@ import pytest
 from matplotlib.image import imread
 
 from simulations.risk import DEFAULT_SCALE, Program, load_register, model_view, simulate
-from simulations.ui.record import LABEL, WIDGET_STATE
-from simulations.ui.risk_curves import CoverageExplorer, LossCurves, StyleComparison, money
-from simulations.ui.risk_heatmap import RiskHeatMap
+from simulations.ui.lessons.record import LABEL, WIDGET_STATE
+from simulations.ui.lessons.risk_curves import CoverageExplorer, LossCurves, StyleComparison, money
+from simulations.ui.lessons.risk_heatmap import RiskHeatMap
 
 REGISTER = load_register()
 N = len(REGISTER)

@@ -2,9 +2,9 @@
 
 import pytest
 
+from simulations.common.tabular import TableError
+from simulations.common.validate import DataError
 from simulations.roi import default_program, evaluate, program_to_csv, read_costs_benefits_csv
-from simulations.tabular import TableError
-from simulations.validate import DataError
 
 GOOD = """\
 type,category,item,quantity,unit_value,attribution,confidence,recurring

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
+from simulations.common.tabular import TableError
 from simulations.roi import Benefit, CostLine, Program, default_program, evaluate
-from simulations.tabular import TableError
 
 EXAMPLE = Program(
     costs=(

@@ -5,15 +5,15 @@ import math
 import pytest
 
 from graders.paths import DEMO_ORG
-from simulations.money import money, percent
-from simulations.org import load_org
+from simulations.common.money import money, percent
+from simulations.common.tabular import TableError
+from simulations.profile.org import load_org
 from simulations.risk import Program as RiskProgram
 from simulations.risk import expected_loss_reduction, load_register, scale_register
 from simulations.roi import Assumptions, default_program, evaluate
 from simulations.roi.defaults import assumption_rows
 from simulations.roi.risk_benefit import risk_benefit
 from simulations.roi.scenario import Plan, analyse, audiences_of, input_label, plan_program
-from simulations.tabular import TableError
 
 ORG = load_org(DEMO_ORG).to_parameters()
 HEADCOUNT, WAGES = audiences_of(ORG)

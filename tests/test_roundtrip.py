@@ -11,9 +11,9 @@ import pytest
 from nbgrader.utils import is_grade, is_solution
 from roundtrip import EXAMPLE_ORGS, autograde, output_text, scores, submit
 
-from graders.manifest import load_manifest
-from graders.tailor import PARAMETERS_GRADE_ID, modules_for
-from simulations.org import OrgProfile, load_org
+from graders.course.manifest import load_manifest
+from graders.course.tailor import PARAMETERS_GRADE_ID, modules_for
+from simulations.profile.org import OrgProfile, load_org
 
 MANIFEST = load_manifest()
 MODULES = [m.id for m in MANIFEST.modules]

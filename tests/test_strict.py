@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from graders.strict import Guard, rewrite, scientific_types
+from graders.grading.sandbox.strict import Guard, rewrite, scientific_types
 
 
 class AlwaysEqual:

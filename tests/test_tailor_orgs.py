@@ -6,9 +6,9 @@ import shutil
 
 import nbformat
 
-from graders.manifest import load_manifest
+from graders.course.manifest import load_manifest
+from graders.course.tailor import PARAMETERS_GRADE_ID, modules_for, tailor
 from graders.paths import DEMO_ORG, MANIFEST
-from graders.tailor import PARAMETERS_GRADE_ID, modules_for, tailor
 
 
 def split_release(path):

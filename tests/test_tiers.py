@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from graders.manifest import Manifest, Module, Track
-from graders.tiers import Rules, Tier, add_months, award, expiring, expiry, load_rules, passed_modules
-from simulations.validate import DataError
+from graders.course.certification import Rules, Tier, load_rules
+from graders.course.manifest import Manifest, Module, Track
+from graders.paths import MANIFEST
+from graders.results.tiers import add_months, award, expiring, expiry, passed_modules
+from simulations.common.validate import DataError
 
 DAY = dt.date(2026, 3, 1)
 
@@ -139,6 +141,12 @@ def test_rules_from_manifest(tmp_path):
     assert rules == Rules(0.6, 24, (Tier("belt", "Belt", 2, 0.0, 0.5),))
     path.write_text(yaml.safe_dump({"course": "c", "tracks": []}))
     assert load_rules(path) == Rules()
+
+
+def test_the_shipped_manifest_states_its_certification_program():
+    """courses/course.yml spells the program out, so a trainer edits it there; it is the documented default."""
+    assert "certification" in yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    assert load_rules(MANIFEST) == Rules()
 
 
 @pytest.mark.parametrize(

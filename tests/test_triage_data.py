@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import simulations.triage as triage
+from simulations.common.validate import DataError, load_yaml
 from simulations.triage.policy_file import DEFAULT_POLICY
-from simulations.validate import DataError, load_yaml
 
 GOOD = """\
 title: Test scenario

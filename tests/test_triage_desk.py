@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 import simulations.triage as triage
-from simulations.org import load_org
+from simulations.common.validate import DataError
+from simulations.profile.org import load_org
 from simulations.triage.desk import Desk
-from simulations.validate import DataError
 
 # Handling times in the default policy: restore 5 min, concur 3, escalate_crisis 2, let_stand 1.
 POSTS = [

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 import simulations.triage as triage
-from simulations.org import org_parameters
-from simulations.ui.inbox import Inbox, drill
-from simulations.ui.process_lab import ProcessLab
-from simulations.ui.record import LABEL, WIDGET_STATE
+from simulations.profile.org import org_parameters
+from simulations.ui.lessons.inbox import Inbox, drill
+from simulations.ui.lessons.process_lab import ProcessLab
+from simulations.ui.lessons.record import LABEL, WIDGET_STATE
 
 ORG = org_parameters(None)
 SEED = 7

@@ -12,8 +12,8 @@ from nbclient import NotebookClient
 from nbgrader.api import Gradebook
 from roundtrip import autograde, submit
 
-from graders.course_root import gradebook_url
-from simulations.ui.record import LABEL, WIDGET_STATE
+from graders.course.root import gradebook_url
+from simulations.ui.lessons.record import LABEL, WIDGET_STATE
 
 MODULE = "triage-shift"
 ITEM = "q3-tests"

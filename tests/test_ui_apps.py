@@ -11,12 +11,12 @@ import re
 import pytest
 
 from graders.paths import DEMO_ORG
-from simulations.audiences import AUDIENCES
 from simulations.benchmark.peers import FLAGS, load_peers
-from simulations.org import load_org
+from simulations.common.audiences import AUDIENCES
+from simulations.profile.org import load_org
 from simulations.roi import evaluate, read_costs_benefits_csv
-from simulations.ui.benchmark import FLAG_LABELS, BenchmarkApp
-from simulations.ui.roi import RoiApp
+from simulations.ui.apps.benchmark import FLAG_LABELS, BenchmarkApp
+from simulations.ui.apps.roi import RoiApp
 
 ORG = load_org(DEMO_ORG).to_parameters()
 BAD_COSTS = b"""type,category,item,quantity,unit_value,attribution,confidence

@@ -9,16 +9,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulations.audiences import AUDIENCE_LABELS, AUDIENCES, coverage_column
 from simulations.benchmark.maturity import Maturity, maturity, stage_shares
 from simulations.benchmark.peers import MEASURES, SIZE_LABELS, load_peers, read_measures, read_size
-from simulations.tabular import Problems, Record, check_columns
+from simulations.common.audiences import AUDIENCE_LABELS, AUDIENCES, coverage_column
+from simulations.common.tabular import Problems, Record, check_columns
 
 MIN_GROUP = 10
 """Fewer peers than this in the organisation's industry and size band: compare with all peers instead."""
 
-# Plain-language next steps, drawn from DOMAIN.md's practical notes; ties between equal gaps follow this order,
-# which walks up the maturity hierarchy (governance first).
+# Plain-language next steps, drawn from the practical notes in docs/domain.md#the-five-audiences; ties between equal
+# gaps follow this order, which walks up the maturity hierarchy (governance first).
 NEXT_STEPS: dict[str, str] = {
     "policy_in_place": "Write a short social media policy in plain words (confidential information, disclosure of "
     "your connection, whom to contact) and have legal check it for overbroad clauses.",

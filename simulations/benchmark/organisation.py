@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from simulations.audiences import AUDIENCES, coverage_column
 from simulations.benchmark.peers import FLAGS
+from simulations.common.audiences import AUDIENCES, coverage_column
 
 INTERNAL = ("executives", "coe", "business-units", "employees")  # partners work for other companies
 

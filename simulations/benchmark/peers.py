@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 
-from simulations.audiences import AUDIENCE_LABELS, AUDIENCES, coverage_column
-from simulations.tabular import Problems, Record, Source, read_csv
+from simulations.common.audiences import AUDIENCE_LABELS, AUDIENCES, coverage_column
+from simulations.common.datafiles import DATA
+from simulations.common.tabular import Problems, Record, Source, read_csv
 
-BUILTIN_PEERS = Path(__file__).resolve().parent.parent / "data" / "peers" / "peers.csv"
+BUILTIN_PEERS = DATA / "peers" / "peers.csv"
 
 SIZE_BANDS: dict[str, tuple[int, int | None]] = {"small": (1, 999), "mid": (1_000, 9_999), "large": (10_000, None)}
 SIZE_LABELS: dict[str, str] = {

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from simulations.common.validate import Field, load_yaml
 from simulations.risk.register import AUDIENCES, DATA_DIR, Register, check_provenance, load_register
-from simulations.validate import Field, load_yaml
 
 DEFAULT_CONTROLS = DATA_DIR / "controls.yaml"
 STYLES: tuple[str, ...] = ("open", "sanitised")

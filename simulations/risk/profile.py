@@ -8,7 +8,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from simulations.org import INDUSTRIES, RISK_APPETITES
+from simulations.common.validate import Field, load_yaml
+from simulations.common.vocabulary import INDUSTRIES, RISK_APPETITES
 from simulations.risk.budget import METRICS
 from simulations.risk.register import (
     AUDIENCES,
@@ -19,7 +20,6 @@ from simulations.risk.register import (
     more_chances,
     scale_register,
 )
-from simulations.validate import Field, load_yaml
 
 DEFAULT_TAILORING = DATA_DIR / "tailoring.yaml"
 

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
-from simulations.validate import Field, load_yaml
+from simulations.common.datafiles import DATA
+from simulations.common.validate import Field, load_yaml
 
 AUDIENCES: tuple[str, ...] = ("executives", "coe", "business-units", "employees", "partners")
 FREQUENCIES: tuple[str, ...] = ("bernoulli", "poisson")
 BASES: tuple[str, ...] = ("sourced", "assumption", "mixed")
-DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "risk"
+DATA_DIR = DATA / "risk"
 DEFAULT_REGISTER = DATA_DIR / "register.yaml"
 Z90 = 1.2815515655446004  # standard normal quantile at 0.90
 _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")

@@ -17,8 +17,8 @@ from __future__ import annotations
 import csv
 import io
 
+from simulations.common.tabular import Record, Source, read_csv
 from simulations.roi.model import BENEFIT_KINDS, COST_CATEGORIES, Benefit, CostLine, Program
-from simulations.tabular import Record, Source, read_csv
 
 COLUMNS = ("type", "category", "item", "quantity", "unit_value", "attribution", "confidence")
 OPTIONAL_COLUMNS = ("recurring",)

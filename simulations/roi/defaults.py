@@ -1,6 +1,6 @@
 """A default program built from an organisation's headcount and loaded wages per audience.
 
-Each audience is trained in its own format (DOMAIN.md "Formats by level"): private sessions for leaders, group
+Each audience is trained in its own format (docs/domain.md#formats-by-level): private sessions for leaders, group
 sessions for managers, webinars and on-demand modules for the workforce, scalable resources for partners.
 Every unit cost and benefit estimate below is an ASSUMED planning figure unless a source is named: an organisation
 should replace them with its own (or upload actual costs and benefits as CSV). `assumption_rows` lists them all, with
@@ -13,10 +13,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from simulations.audiences import AUDIENCE_LABELS, AUDIENCES
-from simulations.money import money, percent
+from simulations.common.audiences import AUDIENCE_LABELS, AUDIENCES
+from simulations.common.money import money, percent
+from simulations.common.tabular import Problems, Record, check_columns
 from simulations.roi.model import Benefit, CostLine, Program
-from simulations.tabular import Problems, Record, check_columns
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,9 @@ class DeliveryFormat:
 
 
 # Unit costs are ASSUMED list prices for planning, to be replaced by actual costs. The workforce's hours follow
-# Edelman's internal certification (DOMAIN.md): a belt is 6-12 modules of at most 4 minutes and a quiz, so one belt a
-# year takes at most 12 x 4 min + a quiz (assumed 12 min) = 1 hour; the other audiences' hours are ASSUMED.
+# Edelman's internal certification (docs/domain.md#figures-and-their-sources): a belt is 6-12 modules of at most 4
+# minutes and a quiz, so one belt a year takes at most 12 x 4 min + a quiz (assumed 12 min) = 1 hour; the other
+# audiences' hours are ASSUMED.
 HOURS_BASIS = {"employees": "Edelman's certification: a belt is 6-12 modules of up to 4 min and a quiz (upper end)"}
 RISK_BASIS = "the risk engine already isolates training; confidence assumed (its figures are illustrative)"
 DEFAULT_FORMATS: dict[str, DeliveryFormat] = {

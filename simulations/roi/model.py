@@ -1,6 +1,6 @@
 """Phillips ROI Methodology: fully loaded cost lines, adjusted benefits, and ROI %, benefit-cost ratio and payback.
 
-Formulas as summarised in DOMAIN.md ("ROI and evaluation", after J. J. Phillips' ROI Methodology):
+Formulas as summarised in docs/domain.md#roi-and-evaluation (after J. J. Phillips' ROI Methodology):
 adjusted benefit = change x unit value x share attributed to training x confidence; BCR = benefits / costs;
 ROI % = (benefits - costs) / costs x 100; payback months = costs / annual benefits x 12.
 Any numeric field may hold a numpy array (one value per Monte Carlo draw): the arithmetic broadcasts.

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulations.audiences import AUDIENCES
+from simulations.common.audiences import AUDIENCES
 from simulations.risk import Register
 from simulations.roi.defaults import Assumptions, default_program
 from simulations.roi.model import COST_CATEGORIES, Program, RoiResult, evaluate

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from simulations.common.validate import DataError
 from simulations.triage.decisions import (
     apply_router,
     as_decisions,
@@ -28,7 +29,6 @@ from simulations.triage.scenario import Inject, Scenario, list_scenarios, load_s
 from simulations.triage.scoring import Score, crisis_levels, debrief, score
 from simulations.triage.spread import SimResult, SpreadParams, simulate
 from simulations.triage.stream import Stream, generate_stream, stream_from_records
-from simulations.validate import DataError
 
 
 def recommend(stream: Stream, policy: Policy | None = None) -> pd.DataFrame:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from simulations.common.validate import Field, load_yaml
 from simulations.triage.vocab import AUTHORS, CATEGORIES, DATA_DIR, PLATFORMS, SENTIMENTS, SEVERITIES
-from simulations.validate import Field, load_yaml
 
 DEFAULT_CHATTER = DATA_DIR / "chatter.yaml"
 PLACEHOLDERS = ("org", "product")

@@ -12,10 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from simulations.org import CONTACT_ROLES
+from simulations.common.validate import Field, load_yaml
+from simulations.common.vocabulary import CONTACT_ROLES
 from simulations.triage.policy import KINDS, WEIGHTS, WHEN_LISTS, CrisisLevel, Policy, Route, Rule
 from simulations.triage.vocab import DATA_DIR, SEVERITIES
-from simulations.validate import Field, load_yaml
 
 DEFAULT_POLICY = DATA_DIR / "policy.yaml"
 _REQUIRED = object()

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from simulations.common.validate import DataError, Field, load_yaml
 from simulations.triage.chatter import load_chatter, template, weights
 from simulations.triage.policy import Policy
 from simulations.triage.policy_file import load_policy
 from simulations.triage.vocab import AUTHORS, CATEGORIES, DATA_DIR, PLATFORMS, SENTIMENTS, SEVERITIES
-from simulations.validate import DataError, Field, load_yaml
 
 SCENARIO_DIR = DATA_DIR / "scenarios"
 MAX_HORIZON_H = 72.0

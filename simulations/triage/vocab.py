@@ -6,11 +6,12 @@ between a stream, a policy and a recorded set of decisions.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "triage"
+from simulations.common.datafiles import DATA
+from simulations.common.decay import HALF_LIFE_HOURS
+
+DATA_DIR = DATA / "triage"
 
 AUTHORS = ("customer", "influencer", "journalist", "employee", "troll", "competitor", "regulator", "partner")
 SENTIMENTS = ("positive", "neutral", "negative")
@@ -39,15 +40,10 @@ CATEGORIES = {
 }
 
 # Attention half-life per platform in hours: half of the attention a post gets arrives within this time.
-# x, facebook, youtube: Bitly (2011) measured 2.8 h, 3.2 h and 7.4 h for Twitter, Facebook and YouTube links.
-# instagram, linkedin, tiktok: no published figure in our sources; we assume Facebook's 3.2 h (unverified).
-PLATFORM_HALF_LIFE_H = {
-    "x": 2.8,
-    "facebook": 3.2,
-    "youtube": 7.4,
-    "instagram": 3.2,
-    "linkedin": 3.2,
-    "tiktok": 3.2,
+# x, facebook, youtube: the sourced half-lives (Bitly, 2011; simulations.common.decay).
+# instagram, linkedin, tiktok: no published figure in our sources; we assume Facebook's (unverified).
+PLATFORM_HALF_LIFE_H = {name.lower(): hours for name, hours in HALF_LIFE_HOURS.items()} | {
+    name: HALF_LIFE_HOURS["Facebook"] for name in ("instagram", "linkedin", "tiktok")
 }
 PLATFORMS = tuple(PLATFORM_HALF_LIFE_H)
 CATEGORY_NAMES = tuple(CATEGORIES)

@@ -24,14 +24,14 @@ SEED = 20110412
 N_COMPANIES = 360
 OUT = Path(__file__).resolve().parent / "peers.csv"
 
-# Calibration targets from the published figures (DOMAIN.md "Figures"):
+# Calibration targets from the published figures (docs/domain.md#figures-and-their-sources):
 RECURRING_SHARE = 0.40  # 60% never train employees on the policy, or only at hiring (Altimeter 2012)
 BASELINE_GOVERNANCE_SHARE = 0.26  # 74% lack baseline governance (Altimeter 2011)
 MEAN_PROGRAM_SPEND = 23_000.0  # average annual training spend, USD of 2011 (Altimeter / J. Owyang 2011)
 CRISIS_IN_FIVE_YEARS = 0.69  # 69% of leaders had a crisis in the last five years (PwC 2019)
 PREVENTABLE = 0.76  # 76% of crises could have been prevented or diminished (Altimeter 2011)
 
-# ASSUMED shares and effects (no published figure in DOMAIN.md); see README.md.
+# ASSUMED shares and effects (no published figure: docs/domain.md#assumptions-the-kit-makes); see README.md.
 POLICY_SHARE, TRIAGE_SHARE, COE_SHARE, CERTIFICATION_SHARE = 0.70, 0.45, 0.35, 0.20
 NEVER_TRAINED = 0.5  # of companies without a recurring program: half never train employees, half only at hiring
 INDUSTRIES = {  # name: (weight, effect on maturity, effect on partner coverage)

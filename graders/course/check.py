@@ -1,0 +1,139 @@
+"""`smtk check`: modules past their review-by date and everything wrong with the manifest, in one report.
+
+A recurring program keeps its content current (platforms change every quarter), so a module past review_by is a
+problem to fix like a broken manifest: the report lists both and `ok` is false when either is found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbgrader.utils import is_grade
+
+from graders.course.certification import load_rules
+from graders.course.manifest import Manifest, manifest_problems, read_manifest
+from graders.paths import MANIFEST
+from simulations.common.validate import DataError
+from simulations.lessons.freshness import Due, due_soon, overdue
+from simulations.profile.org import load_org
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What `check_course` found: modules overdue for review, due soon (a note, not a problem) and manifest problems."""
+
+    manifest: Path
+    today: dt.date
+    modules: int
+    expired: tuple[Due, ...]
+    due_soon: tuple[Due, ...]
+    problems: tuple[DataError, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.expired and not self.problems
+
+
+def notebook_points(path: Path) -> float:
+    """The points of a notebook's graded cells (tests and manually graded answers), as nbgrader counts them."""
+    nb = nbformat.read(path, as_version=4)
+    return sum(float(c.metadata.nbgrader.get("points", 0)) for c in nb.cells if is_grade(c))
+
+
+def check_course(
+    manifest_path: str | Path = MANIFEST,
+    today: dt.date | None = None,
+    soon_days: int = 30,
+    org_path: str | Path | None = None,
+) -> CheckReport:
+    """Check the manifest at `manifest_path` as of `today` (the real date unless given, e.g. by a test).
+
+    With `org_path`, also report prerequisites in tracks that organisation does not build (its learners could never
+    take them).
+    """
+    today = today or dt.date.today()
+    try:
+        manifest = read_manifest(manifest_path)
+        org = load_org(org_path) if org_path is not None else None
+    except DataError as exc:  # a file itself is unreadable or malformed: nothing further can be checked
+        return CheckReport(Path(manifest_path), today, 0, (), (), (exc,))
+    reviews = [(m.id, m.review_by) for m in manifest.modules]
+    problems = manifest_problems(manifest) + _points_problems(manifest) + _certification_problems(manifest.path)
+    if org is not None:
+        problems += _untaught_prerequisites(manifest, org.tracks, org.name)
+    return CheckReport(
+        manifest=manifest.path,
+        today=today,
+        modules=len(manifest.modules),
+        expired=tuple(overdue(reviews, today)),
+        due_soon=tuple(due_soon(reviews, today, soon_days)),
+        problems=tuple(problems),
+    )
+
+
+def _certification_problems(manifest_path: Path) -> list[DataError]:
+    """The manifest's certification section (tiers, pass mark, validity), validated as `smtk certify` reads it."""
+    try:
+        load_rules(manifest_path)
+    except DataError as exc:
+        return [exc]
+    return []
+
+
+def _untaught_prerequisites(manifest: Manifest, tracks: tuple[str, ...], org_name: str) -> list[DataError]:
+    """Prerequisites of the organisation's modules that sit in a track it does not build."""
+    track_of = {m.id: m.track for m in manifest.modules}
+    problems = []
+    for module in (m for m in manifest.modules if m.track in tracks):
+        for pi, prereq in enumerate(module.prerequisites):
+            if prereq in track_of and track_of[prereq] not in tracks:
+                problems.append(
+                    DataError(
+                        manifest.path,
+                        f"{manifest.where(module.id)}.prerequisites[{pi}]",
+                        f"{module.id} needs {prereq} from track {track_of[prereq]}, which {org_name} does not build",
+                    )
+                )
+    return problems
+
+
+def _points_problems(manifest: Manifest) -> list[DataError]:
+    """Modules whose points differ from their notebook's graded points (a missing notebook is reported once)."""
+    problems = []
+    for module in manifest.modules:
+        notebook = module.source_notebook(manifest.source_dir)
+        if not notebook.exists():
+            continue
+        field = f"{manifest.where(module.id)}.points"
+        try:
+            points = notebook_points(notebook)
+        except Exception as exc:  # a corrupt notebook: say which and why, keep checking the others
+            problems.append(DataError(notebook, "", f"cannot read the notebook ({type(exc).__name__}: {exc})"))
+            continue
+        if points != module.points:
+            problems.append(
+                DataError(
+                    manifest.path,
+                    field,
+                    f"{module.id}: the manifest says {module.points:g}, the notebook has {points:g}",
+                )
+            )
+    return problems
+
+
+def format_report(report: CheckReport) -> str:
+    """The report as the `smtk check` command prints it: one line per finding, then a summary line."""
+    lines = []
+    for due in report.expired:
+        lines.append(f"EXPIRED {due.id}: review_by {due.review_by} passed {-due.days_left} day(s) ago; review it")
+    for problem in report.problems:
+        lines.append(f"PROBLEM {problem}")
+    for due in report.due_soon:
+        lines.append(f"due soon {due.id}: review_by {due.review_by}, in {due.days_left} day(s)")
+    found = len(report.expired) + len(report.problems)
+    verdict = "OK" if report.ok else f"{found} problem(s)"
+    lines.append(f"{report.manifest}: {report.modules} module(s) checked on {report.today}: {verdict}")
+    return "\n".join(lines)

@@ -1,0 +1,199 @@
+"""The course manifest (courses/course.yml): tracks -> modules, validated on load with errors naming file and field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from graders.paths import MANIFEST, SOURCE
+from simulations.common.validate import DataError, load_yaml
+from simulations.profile.org import TRACKS
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Module:
+    """One bite-sized module: an nbgrader assignment named by its id."""
+
+    id: str
+    title: str
+    track: str
+    minutes: int
+    points: float
+    prerequisites: tuple[str, ...]
+    review_by: dt.date
+    objectives: tuple[str, ...]
+    revised: dt.date | None = None  # when the content was last revised; certificates earned before it expire
+
+    def source_notebook(self, source: Path = SOURCE) -> Path:
+        return source / self.id / f"{self.id}.ipynb"
+
+
+@dataclass(frozen=True)
+class Track:
+    """One audience's curriculum."""
+
+    id: str
+    title: str
+    audience: str
+    format: str
+    modules: tuple[Module, ...]
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The whole course: its tracks in order, and each module reachable by id."""
+
+    path: Path
+    course: str
+    tracks: tuple[Track, ...]
+    source: Path | None = None  # where the modules' folders live; courses/source next to the manifest by default
+
+    @property
+    def source_dir(self) -> Path:
+        return self.source if self.source is not None else self.path.parent / "source"
+
+    @property
+    def modules(self) -> tuple[Module, ...]:
+        return tuple(m for t in self.tracks for m in t.modules)
+
+    def module(self, module_id: str) -> Module:
+        for m in self.modules:
+            if m.id == module_id:
+                return m
+        raise KeyError(module_id)
+
+    def where(self, module_id: str) -> str:
+        """The field path of a module in the manifest file, e.g. tracks[3].modules[0], for error messages."""
+        for ti, track in enumerate(self.tracks):
+            for mi, module in enumerate(track.modules):
+                if module.id == module_id:
+                    return f"tracks[{ti}].modules[{mi}]"
+        raise KeyError(module_id)
+
+
+def load_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Manifest:
+    """Read and validate the manifest; every module must have its source notebook under `source`."""
+    manifest = read_manifest(path, source)
+    problems = manifest_problems(manifest)
+    if problems:
+        raise problems[0]
+    return manifest
+
+
+def read_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Manifest:
+    """Read the manifest and check each field's type and form; `manifest_problems` checks how the parts fit."""
+    path = Path(path)
+    root = load_yaml(path)
+    root.only(["course", "tracks", "certification"])  # certification: see graders/course/certification.py
+    tracks, seen = [], {}
+    for tf in root.get("tracks").items(min_len=1):
+        tf.only(["id", "title", "audience", "format", "modules"])
+        track_id = tf.get("id").choice(TRACKS)
+        if any(t.id == track_id for t in tracks):
+            tf.get("id").fail(f"track {track_id!r} is listed twice")
+        modules = []
+        for mf in tf.get("modules", []).items():
+            mf.only(["id", "title", "minutes", "points", "prerequisites", "review_by", "objectives", "revised"])
+            module_id = mf.get("id").str()
+            if not _ID.match(module_id):
+                mf.get("id").fail(f"expected lower-case letters, digits and dashes, got {module_id!r}")
+            if module_id in seen:
+                mf.get("id").fail(f"module {module_id!r} is already defined in track {seen[module_id]!r}")
+            seen[module_id] = track_id
+            modules.append(
+                Module(
+                    id=module_id,
+                    title=mf.get("title").str(),
+                    track=track_id,
+                    minutes=mf.get("minutes").int(min=1, max=30),
+                    points=mf.get("points").float(min=0),
+                    prerequisites=tuple(mf.get("prerequisites", []).str_list()),
+                    review_by=mf.get("review_by").date(),
+                    objectives=tuple(mf.get("objectives").str_list(min_len=1)),
+                    revised=mf.get("revised").date() if mf.has("revised") else None,
+                )
+            )
+        tracks.append(
+            Track(track_id, tf.get("title").str(), tf.get("audience").str(), tf.get("format").str(), tuple(modules))
+        )
+    return Manifest(path, root.get("course").str(), tuple(tracks), Path(source) if source is not None else None)
+
+
+def manifest_problems(manifest: Manifest) -> list[DataError]:
+    """Every way the modules do not fit together: a missing source notebook, an unknown or circular prerequisite."""
+    problems = []
+    known = {m.id for m in manifest.modules}
+    for module in manifest.modules:
+        where = manifest.where(module.id)
+        notebook = module.source_notebook(manifest.source_dir)
+        if not notebook.exists():
+            problems.append(DataError(manifest.path, f"{where}.id", f"no source notebook {notebook}"))
+        for pi, prereq in enumerate(module.prerequisites):
+            field = f"{where}.prerequisites[{pi}]"
+            if prereq == module.id:
+                problems.append(DataError(manifest.path, field, "a module cannot be its own prerequisite"))
+            elif prereq not in known:
+                expected = ", ".join(sorted(known))
+                problems.append(
+                    DataError(manifest.path, field, f"unknown module {prereq!r}; expected one of {expected}")
+                )
+    cycle = _prerequisite_cycle(manifest)
+    if cycle:
+        problems.append(
+            DataError(
+                manifest.path,
+                f"{manifest.where(cycle[0])}.prerequisites",
+                f"prerequisites go round in a circle: {' -> '.join(cycle)}",
+            )
+        )
+    return problems
+
+
+def _prerequisite_cycle(manifest: Manifest) -> list[str]:
+    """One circle of prerequisites (a -> b -> a) longer than a self-reference, or [] when there is none."""
+    requires = {m.id: [p for p in m.prerequisites if p != m.id] for m in manifest.modules}
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+
+    def visit(module_id: str, path: list[str]) -> list[str]:
+        state[module_id] = 1
+        for prereq in requires.get(module_id, ()):
+            if state.get(prereq) == 1:  # on the current path, which is `path` + [module_id]
+                return [*path[path.index(prereq) :], module_id, prereq]
+            if prereq in requires and prereq not in state:
+                found = visit(prereq, [*path, module_id])
+                if found:
+                    return found
+        state[module_id] = 2
+        return []
+
+    for module_id in requires:
+        if module_id not in state:
+            found = visit(module_id, [])
+            if found:
+                return found
+    return []
+
+
+def modules_frame(manifest: Manifest):
+    """One row per module (track, title, minutes, points, review_by, objectives) for tables and dashboards."""
+    import pandas as pd
+
+    titles = {t.id: t.title for t in manifest.tracks}
+    return pd.DataFrame(
+        [
+            {
+                "track": titles[m.track],
+                "module": m.title,
+                "minutes": m.minutes,
+                "points": m.points,
+                "review by": m.review_by.isoformat(),
+                "you will learn to": "; ".join(m.objectives),
+            }
+            for m in manifest.modules
+        ],
+        columns=["track", "module", "minutes", "points", "review by", "you will learn to"],
+    )

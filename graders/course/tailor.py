@@ -1,0 +1,122 @@
+"""Organisation profile -> a tailored nbgrader course root (papermill injects, nbgrader releases)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import papermill
+from tqdm.auto import tqdm
+
+from graders.course.manifest import Manifest, Module, load_manifest
+from graders.course.root import nbgrader_api, write_config
+from graders.paths import MANIFEST
+from simulations.profile.org import OrgProfile, load_org
+
+STATE_FILE = ".smtk-build.json"
+PARAMETERS_GRADE_ID = "org-parameters"
+
+
+class TailorError(RuntimeError):
+    """A module could not be built; the message names the module and what nbgrader or papermill said."""
+
+
+@dataclass
+class TailorResult:
+    """What a tailoring run made: the course root, the modules rebuilt and those left as they were."""
+
+    root: Path
+    org: OrgProfile
+    built: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def release(self, module_id: str) -> Path:
+        return self.root / "release" / module_id / f"{module_id}.ipynb"
+
+
+def modules_for(org: OrgProfile, manifest: Manifest) -> list[Module]:
+    """The modules of the tracks this organisation asked for, in manifest order."""
+    return [m for t in manifest.tracks if t.id in org.tracks for m in t.modules]
+
+
+def tailor(
+    org_path: str | Path, out: str | Path, manifest_path: str | Path = MANIFEST, progress: bool = True
+) -> TailorResult:
+    """Build (or bring up to date) the course root `out` for the organisation in `org_path`.
+
+    Only modules whose master content or profile changed since the last run are rebuilt.
+    """
+    org = load_org(org_path)
+    manifest = load_manifest(manifest_path)
+    root = Path(out).resolve()
+    write_config(root, org.slug, org.name)
+    shutil.copyfile(manifest.path, root / "course.yml")
+    shutil.copyfile(org_path, root / "org.yaml")
+    state_path = root / STATE_FILE
+    state = json.loads(state_path.read_text(encoding="utf-8")) if state_path.exists() else {}
+    result = TailorResult(root, org)
+    parameters = {"ORG": org.to_parameters()}
+    modules = modules_for(org, manifest)
+    api = None
+    for module in tqdm(modules, desc=f"Tailoring for {org.name}", unit="module", disable=not progress):
+        master = module.source_notebook(manifest.path.parent / "source")
+        digest = _digest(master.parent, parameters)
+        if state.get(module.id) == digest and result.release(module.id).exists():
+            result.unchanged.append(module.id)
+            continue
+        _inject(master.parent, root / "source" / module.id, parameters)
+        api = api or nbgrader_api(root)
+        _generate(api, module.id)
+        state[module.id] = digest
+        state_path.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
+        result.built.append(module.id)
+    return result
+
+
+def _digest(folder: Path, parameters: dict) -> str:
+    sha = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode())
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts):
+        sha.update(str(path.relative_to(folder)).encode())
+        sha.update(path.read_bytes())
+    return sha.hexdigest()
+
+
+def _inject(master_dir: Path, target_dir: Path, parameters: dict) -> None:
+    """Copy a module's folder and let papermill inject the profile into each notebook with a `parameters` cell."""
+    if target_dir.exists():
+        shutil.rmtree(target_dir)
+    shutil.copytree(master_dir, target_dir, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    for notebook in sorted(target_dir.glob("*.ipynb")):
+        nb = papermill.execute_notebook(
+            str(notebook), None, parameters=parameters, prepare_only=True, log_output=False, progress_bar=False
+        )
+        for cell in nb.cells:
+            if "injected-parameters" in cell.metadata.get("tags", []):
+                # Locked like the lesson text: autograding restores it, so a learner cannot rewrite the profile.
+                cell.metadata["nbgrader"] = {
+                    "grade": False,
+                    "grade_id": PARAMETERS_GRADE_ID,
+                    "locked": True,
+                    "schema_version": 3,
+                    "solution": False,
+                    "task": False,
+                }
+        nb.metadata.pop("papermill", None)
+        for cell in nb.cells:
+            cell.metadata.pop("papermill", None)
+        nbformat.write(nb, str(notebook))
+
+
+def _generate(api, module_id: str) -> None:
+    outcome = api.generate_assignment(module_id, force=True, create=True)
+    if not outcome.get("success"):
+        raise TailorError(
+            f"nbgrader could not generate the release of module {module_id!r}:\n"
+            f"{outcome.get('error') or outcome.get('log')}"
+        )

@@ -1,0 +1,1 @@
+"""What grading gives: gradebook tables, exports, certification tiers, certificates, badges, xAPI, cohort analytics."""

@@ -1,0 +1,118 @@
+"""`smtk certify`: certificates (PDF), Open Badges, the re-certification list and xAPI exports for one course root."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from graders.course.certification import load_rules
+from graders.course.manifest import load_manifest
+from graders.course.root import Course
+from graders.results import badges, xapi
+from graders.results.certificate_pdf import write_certificate
+from graders.results.cohort import track_summary
+from graders.results.exports import grade_rows, write_grades
+from graders.results.gradebook import learners, module_scores, modules_table
+from graders.results.tiers import award, expiring
+from simulations.profile.org import load_org
+
+
+@dataclass
+class CertifyResult:
+    """What was written: the certificates table, the re-certification list and where the files are."""
+
+    out: Path
+    certificates: pd.DataFrame
+    due: pd.DataFrame
+    summary: pd.DataFrame
+    statements: int
+
+
+def certify(
+    course: str | Path = ".",
+    out: str | Path = "certificates",
+    today: dt.date | None = None,
+    within_days: int = 60,
+    base_url: str | None = None,
+    salt: str | None = None,
+) -> CertifyResult:
+    """Award tiers from the course's gradebook and write every certificate, badge and export into `out`."""
+    root = Path(course).resolve()
+    out = Path(out).resolve()
+    today = today or dt.date.today()
+    manifest = load_manifest(root / "course.yml", root / "source")
+    rules = load_rules(root / "course.yml")
+    org = load_org(root / "org.yaml")
+    base_url = (base_url or f"https://training.{org.slug}.example/smtk").rstrip("/")
+    salt = salt or _salt(out)
+    scores = module_scores(root)
+    people = learners(root)
+    certificates = award(scores, manifest, rules)
+    names = dict(zip(people["learner"], people["name"], strict=True))
+    emails = dict(zip(people["learner"], people["email"], strict=True))
+    tracks = {t.id: t for t in manifest.tracks}
+    tiers = {t.id: t for t in rules.tiers}
+
+    badges.write_json(
+        out / "badges" / "issuer.json", badges.issuer(base_url, org.name, org.contacts["coe"].email, base_url)
+    )
+    for row in certificates.itertuples(index=False):
+        track, tier = tracks[row.track], tiers[row.tier]
+        slug = f"{row.track}-{row.tier}"
+        criteria = (
+            f"Pass at least {tier.needed(len(track.modules))} of the {len(track.modules)} modules of the "
+            f"{track.title} track (each at {rules.pass_mark:.0%} or more, prerequisites first) with an "
+            f"average of {tier.min_average:.0%} or more."
+        )
+        klass = badges.badge_class(base_url, row.track, track.title, row.tier, tier.title, criteria)
+        badges.write_json(out / "badges" / "badges" / f"{slug}.json", klass)
+        image = out / "badges" / "images" / f"{slug}.png"
+        if not image.exists():
+            badges.badge_image(image, row.tier, tier.title)
+        if emails.get(row.learner):
+            record = badges.assertion(
+                base_url, row.verification_id, klass["id"], emails[row.learner], salt, row.issued, row.expires
+            )
+            badges.write_json(out / "badges" / "assertions" / f"{row.verification_id}.json", record)
+        write_certificate(
+            out / "pdf" / f"{row.learner}-{slug}.pdf",
+            name=names.get(row.learner, row.learner),
+            organisation=org.name,
+            track=track.title,
+            tier=tier.title,
+            issued=row.issued,
+            expires=row.expires,
+            verification_id=row.verification_id,
+            modules=[manifest.module(m).title for m in row.modules],
+        )
+    table = (
+        certificates.assign(name=certificates["learner"].map(names), modules=certificates["modules"].map(" ".join))
+        if len(certificates)
+        else certificates.assign(name=[])
+    )
+    table.to_csv(out / "certificates.csv", index=False)
+    due = expiring(certificates, today, within_days)
+    due.assign(email=due["learner"].map(emails)).drop(columns=["modules"]).to_csv(
+        out / "recertification.csv", index=False
+    )
+    write_grades(grade_rows(Course(root)), out)
+    summary = track_summary(scores, modules_table(manifest), people, certificates, rules.pass_mark)
+    summary.to_csv(out / "track-summary.csv", index=False)
+    items = xapi.statements(scores, people, manifest, base_url, rules.pass_mark)
+    xapi.write_jsonl(out / "xapi-statements.jsonl", items)
+    return CertifyResult(out, certificates, due, summary, len(items))
+
+
+def _salt(out: Path) -> str:
+    """One salt per output folder, kept so re-running gives the same hashed recipients."""
+    path = out / "badges" / ".salt"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    salt = secrets.token_hex(16)
+    path.write_text(salt, encoding="utf-8")
+    return salt

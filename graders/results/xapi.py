@@ -1,0 +1,136 @@
+"""xAPI 1.0.3 statements of module results, for the company's learning record store (LRS).
+
+Per graded module: attempted, scored (result.score.scaled), completed, and passed or failed. Statement ids are
+derived from their content, so exporting twice sends the same statements and an LRS keeps one copy.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from graders.course.manifest import Manifest
+
+VERSION = "1.0.3"
+VERBS = {
+    name: {"id": f"http://adlnet.gov/expapi/verbs/{name}", "display": {"en-US": name}}
+    for name in ("attempted", "scored", "completed", "passed", "failed")
+}
+MODULE_TYPE = "http://adlnet.gov/expapi/activities/module"
+COURSE_TYPE = "http://adlnet.gov/expapi/activities/course"
+_NAMESPACE = uuid.UUID("0b5a1f0e-8f0a-4c55-a0f4-51c1e2a9d3c7")
+
+
+def actor(learner: str, email: str, home_page: str, by: str = "account") -> dict:
+    """The learner as an xAPI Agent: an account on the course's home page, or a hashed mailbox (mbox_sha1sum)."""
+    if by == "mbox" and email:
+        return {
+            "objectType": "Agent",
+            "mbox_sha1sum": hashlib.sha1(f"mailto:{email.strip().lower()}".encode()).hexdigest(),
+        }
+    return {"objectType": "Agent", "account": {"homePage": home_page, "name": learner}}
+
+
+def _timestamp(value) -> str:
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize(dt.UTC)
+    return stamp.tz_convert(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def statements(
+    scores: pd.DataFrame,
+    learners: pd.DataFrame,
+    manifest: Manifest,
+    home_page: str,
+    pass_mark: float,
+    by: str = "account",
+) -> list[dict]:
+    """The statements for every graded submission in `scores` (see graders.results.gradebook.module_scores)."""
+    emails = dict(zip(learners["learner"], learners["email"], strict=True)) if len(learners) else {}
+    known = {m.id: m for m in manifest.modules}
+    course_id = f"{home_page}/course"
+    out = []
+    for row in scores.itertuples(index=False):
+        module = known.get(row.module)
+        title = module.title if module else row.module
+        agent = actor(row.learner, emails.get(row.learner, ""), home_page, by)
+        activity = {
+            "objectType": "Activity",
+            "id": f"{home_page}/modules/{row.module}",
+            "definition": {"name": {"en-US": title}, "type": MODULE_TYPE},
+        }
+        context = {
+            "contextActivities": {
+                "parent": [{"objectType": "Activity", "id": course_id, "definition": {"type": COURSE_TYPE}}]
+            }
+        }
+        if module:
+            context["extensions"] = {f"{home_page}/extensions/track": module.track}
+        scaled = round(row.score / row.max_score, 4) if row.max_score > 0 else 0.0
+        final = not row.needs_manual_grade
+        success = scaled >= pass_mark - 1e-9
+        score = {"scaled": scaled, "raw": row.score, "min": 0.0, "max": row.max_score}
+        verbs = [("attempted", None), ("scored", {"score": score, "completion": final})]
+        if final:
+            verbs += [
+                ("completed", {"completion": True}),
+                ("passed" if success else "failed", {"score": score, "success": success, "completion": True}),
+            ]
+        for verb, result in verbs:
+            statement = {
+                "actor": agent,
+                "verb": VERBS[verb],
+                "object": activity,
+                "context": context,
+                "timestamp": _timestamp(row.graded_at),
+                "version": VERSION,
+            }
+            if result is not None:
+                statement["result"] = result
+            statement["id"] = str(uuid.uuid5(_NAMESPACE, json.dumps(statement, sort_keys=True)))
+            out.append(statement)
+    return out
+
+
+def write_jsonl(path: Path, items: Iterable[dict]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as f:
+        for item in items:
+            f.write(json.dumps(item, ensure_ascii=False, sort_keys=True) + "\n")
+    return path
+
+
+class LRSError(RuntimeError):
+    """The learning record store refused the statements or could not be reached."""
+
+
+def send(url: str, items: list[dict], auth: str | None = None, batch: int = 200, timeout: float = 30) -> int:
+    """POST the statements to `url`/statements in batches (xAPI 1.0.3 headers); returns how many were sent."""
+    endpoint = url.rstrip("/") + ("" if url.rstrip("/").endswith("/statements") else "/statements")
+    headers = {"Content-Type": "application/json", "X-Experience-API-Version": VERSION}
+    if auth:
+        headers["Authorization"] = "Basic " + base64.b64encode(auth.encode()).decode()
+    sent = 0
+    for start in range(0, len(items), batch):
+        chunk = items[start : start + batch]
+        request = urllib.request.Request(endpoint, json.dumps(chunk).encode(), headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                response.read()
+        except urllib.error.HTTPError as exc:
+            body = exc.read().decode("utf-8", errors="replace")[:300]
+            raise LRSError(f"{endpoint} refused the statements: HTTP {exc.code} {body}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise LRSError(f"{endpoint} could not be reached ({exc}); {sent} statement(s) were sent") from None
+        sent += len(chunk)
+    return sent

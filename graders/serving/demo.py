@@ -1,0 +1,130 @@
+"""`smtk demo`: tailor the demo organisation's course and serve it (JupyterLab and Voilà)."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import sys
+import time
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from graders.course.kernels import install_kernels
+from graders.course.lab_settings import install_lab_settings
+from graders.course.tailor import tailor
+from graders.paths import BUILD, DASHBOARDS, DEMO_ORG
+from graders.results.trainer_data import COURSE_ENV
+from graders.serving import servers
+from graders.serving.dashboards import dashboards_url, front_end_notice, start_dashboards
+from graders.serving.servers import HOST, Server, check_port_free, has_display, lab_command, start
+
+VOILA_OPTION = "--voila-port (make demo VOILA_PORT=...)"
+
+
+@dataclass
+class Demo:
+    """The running demo: both servers and the URLs to give the user."""
+
+    org_name: str
+    root: Path
+    lab: Server
+    voila: Server
+    lab_url: str
+    voila_url: str
+
+    def stop(self) -> None:
+        for server in (self.voila, self.lab):
+            server.stop()
+
+
+def learner_workspace(root: Path) -> Path:
+    """A learner's working copy of the release, made once so their edits survive a rebuild of the course."""
+    workspace = root / "learner"
+    for notebook in sorted((root / "release").glob("*/*.ipynb")):
+        target = workspace / notebook.parent.name / notebook.name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(notebook, target)
+    return workspace
+
+
+def start_demo(
+    org: Path = DEMO_ORG,
+    out: Path | None = None,
+    lab_port: int = 8888,
+    voila_port: int = 8866,
+    dashboards: Path = DASHBOARDS,
+    progress: bool = True,
+) -> Demo:
+    """Install the kernels, bring the course up to date, start both servers and wait until they answer."""
+    check_port_free(lab_port, "JupyterLab", "--lab-port (make demo LAB_PORT=...)")
+    check_port_free(voila_port, "Voilà", VOILA_OPTION)
+    install_kernels()
+    install_lab_settings()
+    result = tailor(org, out or BUILD / Path(org).stem, progress=progress)
+    root = result.root
+    learner_workspace(root)
+    token = secrets.token_hex(16)
+    logs = root / "logs"
+    lab = start(
+        "JupyterLab", lab_command(root, lab_port, token), root, f"http://{HOST}:{lab_port}/api", logs / "jupyterlab.log"
+    )
+    voila = start_dashboards(
+        voila_port,
+        logs / "voila.log",
+        org=org,
+        folder=dashboards,
+        option=VOILA_OPTION,
+        wait=False,
+        env={COURSE_ENV: str(root)},  # the trainer app reads this course's gradebook
+    )
+    lab_url = f"http://{HOST}:{lab_port}/lab/tree/learner?token={token}"
+    demo = Demo(result.org.name, root, lab, voila, lab_url, dashboards_url(voila_port))
+    try:
+        lab.wait_ready()
+        voila.wait_ready(timeout=180)
+    except BaseException:
+        demo.stop()
+        raise
+    return demo
+
+
+def run_demo(
+    org: Path = DEMO_ORG,
+    out: Path | None = None,
+    lab_port: int = 8888,
+    voila_port: int = 8866,
+    open_browser: bool = True,
+    echo: Callable[[str], None] = print,
+) -> int:
+    """Start the demo, print the URLs, and stop both servers cleanly on Ctrl-C or SIGTERM."""
+    servers.stop_on_signals()
+    demo = start_demo(org, out, lab_port, voila_port)
+    try:
+        echo(f"\nsmtk demo is running for {demo.org_name} (course root {demo.root}).")
+        echo(f"  JupyterLab, the course (learners; trainers: Nbgrader > Formgrader): {demo.lab_url}")
+        echo(f"  Voilà, the dashboards (executives):                                {demo.voila_url}")
+        echo(f"  Server logs: {demo.lab.log.parent}")
+        if notice := front_end_notice():
+            echo(notice)
+        echo("Press Ctrl-C to stop both servers.")
+        sys.stdout.flush()
+        if open_browser and has_display():
+            webbrowser.open(demo.lab_url)
+        while True:
+            time.sleep(0.5)
+            for server in (demo.lab, demo.voila):
+                if server.process.poll() is not None:
+                    echo(
+                        f"smtk: {server.name} stopped unexpectedly (exit {server.process.returncode}); see {server.log}"
+                    )
+                    return 1
+    except KeyboardInterrupt:
+        echo("Stopping JupyterLab and Voilà ...")
+        return 0
+    finally:
+        servers.ignore_stop_signals()
+        demo.stop()
+        echo("Stopped.")

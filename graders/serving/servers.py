@@ -1,0 +1,146 @@
+"""Start and stop the kit's local servers (JupyterLab, Voilà) on 127.0.0.1, each in its own process group.
+
+Voilà's command line lives in graders/serving/dashboards.py."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+HOST = "127.0.0.1"
+
+
+class ServerError(RuntimeError):
+    """A server could not start; the message says which, why, and what to do."""
+
+
+def check_port_free(port: int, what: str, option: str) -> None:
+    """Fail early, naming the option to change, when `port` on 127.0.0.1 is taken."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # Like the servers themselves: a port whose last connections linger in TIME_WAIT is free to use.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            raise ServerError(
+                f"port {port} on {HOST} is already in use, so {what} cannot start there; "
+                f"choose another port with {option}"
+            ) from None
+
+
+def lab_command(root: Path, port: int, token: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--ServerApp.ip={HOST}",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={root}",
+        f"--IdentityProvider.token={token}",
+        *(["--allow-root"] if os.geteuid() == 0 else []),
+    ]
+
+
+@dataclass
+class Server:
+    """A running server: its process, the URL to probe for readiness and its log file."""
+
+    name: str
+    process: subprocess.Popen
+    probe_url: str
+    log: Path
+
+    def wait_ready(self, timeout: float = 90.0) -> None:
+        """Poll until the server answers HTTP 200, or fail with the end of its log."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServerError(
+                    f"{self.name} stopped while starting (exit {self.process.returncode}); "
+                    f"end of {self.log}:\n{tail(self.log)}"
+                )
+            try:
+                with urllib.request.urlopen(self.probe_url, timeout=5) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.25)
+        raise ServerError(
+            f"{self.name} did not answer {self.probe_url} within {timeout:.0f} s; end of {self.log}:\n{tail(self.log)}"
+        )
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """One SIGTERM to the whole process group (a second signal makes Voilà print a traceback), then SIGKILL."""
+        if self.process.poll() is None:
+            _signal_group(self.process, signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                _signal_group(self.process, signal.SIGKILL)
+                self.process.wait(5)
+        else:
+            _signal_group(self.process, signal.SIGKILL)
+
+
+def start(name: str, command: list[str], cwd: Path, probe_url: str, log: Path, env: dict | None = None) -> Server:
+    """Start `command` in a new session (Ctrl-C in the terminal reaches smtk, which stops it cleanly)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    full_env = {**os.environ, **(env or {})}
+    full_env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + full_env.get("PATH", "")
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=full_env,
+            start_new_session=True,
+        )
+    return Server(name, process, probe_url, log)
+
+
+def _signal_group(process: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, sig)
+
+
+def tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_on_signals() -> None:
+    """Turn Ctrl-C and SIGTERM into KeyboardInterrupt. SIGINT is set explicitly: a shell that starts us in the
+    background hands it to us ignored, and Python keeps it ignored, so Ctrl-C (or a test's SIGINT) did nothing."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _interrupt)
+
+
+def ignore_stop_signals() -> None:
+    """While servers shut down, a second Ctrl-C must not cut the shutdown short and leave kernels behind."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+
+
+def has_display() -> bool:
+    """Only open a browser where a person can see it."""
+    return sys.platform in ("darwin", "win32") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

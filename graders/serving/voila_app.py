@@ -1,0 +1,176 @@
+"""Voilà as `smtk dashboards` runs it: stock Voilà plus a cap on concurrent visitors, a readiness endpoint, and the
+`_xsrf` cookie its pages need to stop their own kernel when closed. Run as `python -m graders.serving.voila_app`
+with Voilà's usual options; `graders.serving.dashboards` builds the command line.
+
+- Cap: when `SmtkVoila.max_kernels` kernels already serve visitors, a new visitor gets a polite "busy" page (HTTP 503,
+  Retry-After) instead of a kernel. Preheated kernels waiting in the pool do not count: they serve no one yet.
+  Voilà has no such option (voila-dashboards/voila#617, open). The count is taken when a page is requested, so two
+  requests in the same instant may both get in: the cap protects the machine, it is not an exact quota.
+- Readiness: `/smtk/ready` answers 200 once every preheated kernel has started and run its notebook, so the first
+  visitor after start gets a warm kernel, and 503 until then. Preheated kernels that fail are replaced
+  (`graders.serving.pools`); the body names any notebook whose kernels kept failing and is no longer preheated.
+- Kernel shutdown: a Voilà page sends a shutdown beacon for its kernel when it is closed, with the `_xsrf` cookie as
+  token; stock Voilà never sets that cookie, so the beacon is refused (403) and the kernel lingers until culled.
+  Setting the cookie with the page lets the beacon through: closed pages free their kernels (and their cap slots)
+  at once, with the cross-site request check still in place.
+- Failures: a page whose kernel cannot start gets a plain-language page (HTTP 500) instead of Voilà's bare "500";
+  one whose kernel dies before the app has run is ended with that message (`graders.serving.visits`) where stock Voilà
+  spins for ever.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import os
+import time
+
+import tornado.ioloop
+import tornado.web
+from jupyter_server.utils import url_path_join
+from traitlets import Integer
+from voila.app import Voila
+from voila.tornado.handler import TornadoVoilaHandler
+
+from graders.paths import JUPYTER_DATA
+from graders.serving.pools import PoolMender, pooled_kernels, visitor_kernels
+from graders.serving.visits import begin_visit
+
+# The look of smtk's own pages, and of the message that ends a page whose kernel died
+MESSAGE_STYLE = (
+    "font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1f2328;max-width:40em;"
+    "margin:12vh auto;padding:0 1em;line-height:1.5"
+)
+PAGE = (
+    """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">{head}<title>{title}</title>
+<style>body{{"""
+    + MESSAGE_STYLE  # holds no braces, so .format leaves it be
+    + """}}h1{{font-size:1.6em}}small{{color:#57606a}}</style>
+</head><body><div class="{kind}"><h1>{title}</h1>
+{body}</div></body></html>
+"""
+)
+BUSY = """<p>This server takes {capacity} at once, and every place is taken. Please try again in a minute or two:
+this page reloads by itself every {retry} seconds and opens the dashboard as soon as a place is free.</p>
+<p><small>If this happens often, ask the person who runs the dashboards to raise the limit
+(<code>smtk dashboards --max-kernels</code>).</small></p>"""
+BROKEN = """<p>Something went wrong on the server while it was preparing this dashboard. Please try again in a few
+minutes.</p>
+<p><small>If it keeps happening, tell the person who runs the dashboards: the server's log says what went wrong
+(error {status}, {when}).</small></p>"""
+# Ends a page whose kernel died while Voilà rendered it: what was sent of the page may hide the message (Voilà's
+# loading spinner, its hidden cell area), so the script moves it to the top and removes the rest.
+KERNEL_DIED = (
+    f'<div class="smtk-broken" role="alert" style="{MESSAGE_STYLE}">'
+    + """<h1>{title}</h1>{body}</div>
+<script>(function () {{
+  var message = document.querySelector('.smtk-broken');
+  ['loading', 'rendered_cells'].forEach(function (id) {{ var e = document.getElementById(id); if (e) e.remove(); }});
+  document.body.prepend(message);
+}})();</script>
+"""
+)
+BROKEN_TITLE = "This dashboard could not start"
+RETRY_SECONDS = 30
+MEND_EVERY_MS = 1000
+
+
+def broken_body(status: int) -> str:
+    """What a visitor reads when the server failed them: try later, and what to tell whoever runs the dashboards."""
+    return BROKEN.format(status=status, when=time.strftime("%Y-%m-%d %H:%M:%S", time.localtime()))
+
+
+class CappedVoilaHandler(TornadoVoilaHandler):
+    """Voilà's page handler, refusing politely when the cap is reached and setting the `_xsrf` cookie."""
+
+    @tornado.web.authenticated
+    async def get(self, path=None):
+        cap = self.settings["smtk_max_kernels"]
+        people = visitor_kernels(self.kernel_manager)
+        if cap and people >= cap:
+            self.log.warning("smtk: %s visitors already (the cap is %s); a new visitor got the busy page", people, cap)
+            self.set_status(503)
+            self.set_header("Retry-After", str(RETRY_SECONDS))
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")
+            capacity = f"{cap} {'person' if cap == 1 else 'people'}"
+            body = BUSY.format(capacity=html.escape(capacity), retry=RETRY_SECONDS)
+            head = f'<meta http-equiv="refresh" content="{RETRY_SECONDS}">'
+            self.finish(PAGE.format(head=head, title="The dashboards are busy right now", kind="smtk-busy", body=body))
+            return
+        self.xsrf_token  # noqa: B018 - reading it sets the _xsrf cookie the page's shutdown beacon sends back
+        await super().get(path)
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        """A server fault (say, a kernel that cannot start) gets a plain-language page, not Voilà's bare "500"."""
+        if status_code < 500:
+            super().write_error(status_code, **kwargs)
+            return
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        body = broken_body(status_code)
+        self.finish(PAGE.format(head="", title=BROKEN_TITLE, kind="smtk-broken", body=body))
+
+    async def get_generator(self, path=None):
+        """Voilà's page, ended with a message if the kernel started for it dies before the app has run."""
+        visit = begin_visit()
+        async with contextlib.aclosing(super().get_generator(path=path)) as page:
+            async for snippet in page:
+                if visit.kernel_id is not None and visit.kernel_id not in self.kernel_manager:
+                    self.log.error("smtk: the kernel started for a visitor of %s died before the app had run", path)
+                    yield KERNEL_DIED.format(title=BROKEN_TITLE, body=broken_body(500))
+                    return
+                yield snippet
+
+
+class ReadyHandler(tornado.web.RequestHandler):
+    """200 once every preheated kernel is warm (its notebook has run), 503 before; a JSON body says how many."""
+
+    def get(self) -> None:
+        manager = self.settings["kernel_manager"]
+        pooled, starting, warm = pooled_kernels(manager)
+        self.set_status(200 if warm else 503)
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        body = {
+            "ready": warm,
+            "pooled": len(pooled),
+            "starting": starting,
+            "visitors": visitor_kernels(manager),
+            "not_preheated": sorted(self.settings["smtk_pool_mender"].given_up),
+        }
+        self.finish(json.dumps(body))
+
+
+class SmtkVoila(Voila):
+    """Voilà with a cap on concurrent visitors and a readiness endpoint (see the module docstring)."""
+
+    max_kernels = Integer(
+        0, config=True, help="Most kernels serving visitors at once; 0 means no cap. Preheated kernels do not count."
+    )
+
+    def init_settings(self) -> dict:
+        settings = super().init_settings()
+        settings["smtk_max_kernels"] = self.max_kernels
+        mender = PoolMender(self.kernel_manager, self.log)
+        settings["smtk_pool_mender"] = mender
+        tornado.ioloop.PeriodicCallback(mender.mend, MEND_EVERY_MS).start()
+        return settings
+
+    def init_handlers(self) -> list:
+        handlers = []
+        for pattern, handler, *rest in super().init_handlers():
+            handlers.append((pattern, CappedVoilaHandler if handler is TornadoVoilaHandler else handler, *rest))
+        return [(url_path_join(self.server_url, "/smtk/ready"), ReadyHandler), *handlers]
+
+
+def main() -> None:
+    """Put the smtk templates on Jupyter's data path, then run Voilà with the command-line options."""
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(JUPYTER_DATA), os.environ.get("JUPYTER_PATH")) if p)
+    SmtkVoila.launch_instance()
+
+
+if __name__ == "__main__":
+    main()

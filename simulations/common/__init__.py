@@ -1,0 +1,1 @@
+"""Shared utilities: data-file validation, tables, money, the five audiences and the kit's vocabulary ."""

@@ -1,0 +1,1 @@
+"""The executive apps (ROI, benchmarking) and the pieces every app shares."""

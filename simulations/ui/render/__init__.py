@@ -1,0 +1,1 @@
+"""Drawing helpers: charts, PNG figures, briefs, the live reach chart, triage cards."""
