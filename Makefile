@@ -11,8 +11,11 @@ PYTEST_ARGS ?= --numprocesses=auto --maxprocesses=4 --durations=15
 
 FRONTEND := graders/serving/frontend
 LIGHT := graders/serving/jupyter/voila/templates/smtk-light/static/smtk.js
+PROXY_DIR := graders/serving/proxy
+PROXY := $(PROXY_DIR)/node_modules/.bin/configurable-http-proxy
+HUB_PORT ?= 8000
 
-.PHONY: demo test lint browser node kernels frontend clean
+.PHONY: demo hub hub-proxy test lint browser node kernels frontend clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,11 +39,23 @@ frontend:
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(LIGHT); \
 	else echo "smtk: npm not found, so the dashboards use Voilà's own front end (install Node.js for the light one)"; fi
 
+# configurable-http-proxy for `smtk hub`, from the exact versions in package-lock.json.
+$(PROXY): $(PROXY_DIR)/package.json $(PROXY_DIR)/package-lock.json
+	cd $(PROXY_DIR) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.bin/configurable-http-proxy
+
+hub-proxy: $(PROXY)
+
 kernels: $(VENV)/.installed
 	$(BIN)/smtk kernels install
 
 demo: $(VENV)/.installed frontend
 	$(BIN)/smtk demo --lab-port $(LAB_PORT) --voila-port $(VOILA_PORT)
+
+# The demo organisation on JupyterHub, with the demo roster: sign in as ana (a learner) or tom (the trainer).
+hub: $(VENV)/.installed frontend node
+	$(MAKE) --no-print-directory $(PROXY)
+	$(BIN)/smtk kernels install
+	$(BIN)/smtk hub courses/orgs/demo.yaml --roster courses/orgs/demo-roster.csv --port $(HUB_PORT)
 
 browser:
 	@bash .ci/ensure-apt /usr/bin/chromium "the browser tests (skipped without it, failed under CI=true)" chromium
@@ -54,9 +69,9 @@ lint: $(VENV)/.installed-test
 	$(BIN)/lint-imports
 
 test: $(VENV)/.installed-test browser node lint
-	$(MAKE) --no-print-directory $(LIGHT)
+	$(MAKE) --no-print-directory $(LIGHT) $(PROXY)
 	$(BIN)/smtk kernels install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf build .pytest_cache .ruff_cache $(FRONTEND)/node_modules $(dir $(LIGHT))
+	rm -rf build .pytest_cache .ruff_cache $(FRONTEND)/node_modules $(PROXY_DIR)/node_modules $(dir $(LIGHT))

@@ -20,6 +20,7 @@ from graders.results.certify import certify
 from graders.results.xapi import LRSError, send
 from graders.serving.dashboards import run_dashboards
 from graders.serving.demo import run_demo
+from graders.serving.hub.launch import run_hub
 from graders.serving.servers import ServerError
 from simulations.common.validate import DataError
 
@@ -45,6 +46,10 @@ def cmd_dashboards(args: argparse.Namespace) -> int:
         args.cull_idle_timeout,
         open_browser=not args.no_browser,
     )
+
+
+def cmd_hub(args: argparse.Namespace) -> int:
+    return run_hub(args.org, args.roster, args.out, args.port)
 
 
 def cmd_kernels_install(args: argparse.Namespace) -> int:
@@ -198,6 +203,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dash.add_argument("--no-browser", action="store_true", help="never open a browser (none opens without a display)")
     dash.set_defaults(run=cmd_dashboards)
+
+    hub = commands.add_parser(
+        "hub",
+        help="run the course for a whole organisation on JupyterHub",
+        description="Build ORG's course, release each track to nbgrader's exchange and run JupyterHub on 127.0.0.1: "
+        "people on the roster sign in (the first sign-in sets a password), learners work their tracks in their own "
+        "JupyterLab, trainers and executives open the apps. Ctrl-C stops everything.",
+    )
+    hub.add_argument("org", type=Path, help="organisation profile (YAML)")
+    hub.add_argument("--roster", type=Path, required=True, help="roster CSV: learner,name,email,tracks,...,role")
+    hub.add_argument("--out", type=Path, default=None, help="course root (default: build/<org>)")
+    hub.add_argument("--port", type=int, default=default(run_hub, "port"), help="port (default: %(default)s)")
+    hub.set_defaults(run=cmd_hub)
 
     kernels = commands.add_parser("kernels", help="manage the kit's Jupyter kernels")
     kernel_commands = kernels.add_subparsers(dest="kernels_command", metavar="ACTION", required=True)

@@ -56,13 +56,18 @@ def ensure_tools_on_path() -> None:
         os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
 
 
-def nbgrader_api(root: Path):
-    """nbgrader's own Python API bound to this course root (one process, no 2-3 s CLI start per command)."""
+def nbgrader_api(root: Path, overrides: dict | None = None):
+    """nbgrader's own Python API bound to this course root (one process, no 2-3 s CLI start per command).
+
+    `overrides`: configuration sections to change for this API only, e.g. another course id for the exchange.
+    """
     ensure_tools_on_path()
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
     config = load_config(root)
+    if overrides:
+        config.merge(Config(overrides))
     return NbGraderAPI(CourseDirectory(config=config), config=config)
 
 

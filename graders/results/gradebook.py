@@ -1,7 +1,7 @@
 """What the gradebook holds, as plain tables: module scores per learner and who the learners are.
 
 Certification, exports and the trainer app read these tables, never the gradebook directly. A course root may hold
-`roster.csv` (learner, name, email, business_unit, region) with what nbgrader does not keep about learners.
+`roster.csv` (graders.course.roster) with what nbgrader does not keep about learners.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from graders.course.root import open_gradebook
-from simulations.common.tabular import read_csv
+from graders.course.roster import ROSTER, read_roster
 
-ROSTER = "roster.csv"
 LEARNER_COLUMNS = ("learner", "name", "email", "business_unit", "region")
 
 
@@ -63,26 +62,11 @@ def learners(root: str | Path) -> pd.DataFrame:
         }
     roster = root / ROSTER
     if roster.exists():
-        for entry in read_roster(roster):
-            known = rows.setdefault(entry["learner"], {**entry})
+        for person in read_roster(roster):
+            entry = {column: getattr(person, column) for column in LEARNER_COLUMNS}
+            known = rows.setdefault(person.learner, {**entry})
             known.update({k: v for k, v in entry.items() if v})
     return pd.DataFrame(list(rows.values()), columns=list(LEARNER_COLUMNS)).sort_values("learner", ignore_index=True)
-
-
-def read_roster(path: Path) -> list[dict[str, str]]:
-    """The roster's rows, validated: every problem of the file is reported at once, naming row and column."""
-    records, problems = read_csv(path, None, ["learner"], ["name", "email", "business_unit", "region"])
-    entries, seen = [], set()
-    for record in records:
-        entry = {column: record.text(column, default="") or "" for column in LEARNER_COLUMNS}
-        if entry["learner"] in seen:
-            problems.add(record.where("learner"), f"learner {entry['learner']!r} is listed twice")
-        if entry["email"] and "@" not in entry["email"]:
-            problems.add(record.where("email"), f"expected an email address, got {entry['email']!r}")
-        seen.add(entry["learner"])
-        entries.append(entry)
-    problems.raise_if_any()
-    return entries
 
 
 ITEM_COLUMNS = ("learner", "module", "notebook", "item", "kind", "auto_score", "manual_score", "score", "max_score")

@@ -161,7 +161,10 @@ class SmtkVoila(Voila):
 
     def init_handlers(self) -> list:
         handlers = []
+        # Voilà adds the identity provider's handlers (behind a hub: /oauth_callback, /logout) without its base URL.
+        own = {pattern for pattern, *_ in self.identity_provider.get_handlers()}
         for pattern, handler, *rest in super().init_handlers():
+            pattern = url_path_join(self.server_url, pattern) if pattern in own else pattern
             handlers.append((pattern, CappedVoilaHandler if handler is TornadoVoilaHandler else handler, *rest))
         return [(url_path_join(self.server_url, "/smtk/ready"), ReadyHandler), *handlers]
 

@@ -1,0 +1,213 @@
+"""`smtk hub ORG.yaml --roster ROSTER.csv`: build the organisation's course, release each track to the exchange and
+run JupyterHub (with configurable-http-proxy) on 127.0.0.1 until Ctrl-C; everything it starts ends with it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from graders.course.manifest import load_manifest
+from graders.course.root import nbgrader_api
+from graders.course.roster import ROSTER, read_roster
+from graders.course.tailor import TailorError, tailor
+from graders.paths import BUILD, DASHBOARDS, ROOT
+from graders.results.trainer_data import COURSE_ENV
+from graders.serving.dashboards import dashboards_command
+from graders.serving.hub.settings import (
+    DASHBOARDS as DASHBOARDS_SERVICE,
+)
+from graders.serving.hub.settings import (
+    TRAINER_APPS,
+    HubSettings,
+    Service,
+    hub_settings,
+    track_course,
+)
+from graders.serving.servers import HOST, Server, ServerError, check_port_free, start
+from simulations.profile.org import ORG_VARIABLE, load_org
+
+PROXY = ROOT / "graders" / "serving" / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
+CONFIG = Path(__file__).with_name("jupyterhub_config.py")
+# Which dashboards each service serves: trainers see the cohort and run the drill; executives the rest.
+TRAINER_NOTEBOOKS = ("trainer.ipynb", "triage-drill.ipynb")
+
+
+@dataclass
+class Hub:
+    """A running hub: its server, where it listens and its settings."""
+
+    server: Server
+    url: str
+    settings: HubSettings
+    course_root: Path
+
+    def stop(self) -> None:
+        self.server.stop(timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def release_tracks(root: Path, course_id: str, tracks: dict[str, list[str]], exchange: Path) -> None:
+    """Release each track's modules into the exchange under the track's own nbgrader course id."""
+    exchange.mkdir(parents=True, exist_ok=True)
+    exchange.chmod(0o777)
+    for track, modules in tracks.items():
+        overrides = {
+            "CourseDirectory": {"course_id": track_course(course_id, track)},
+            "Exchange": {"root": str(exchange), "path_includes_course": True},
+            "ExchangeReleaseAssignment": {"force": True},
+        }
+        api = nbgrader_api(root, overrides)
+        for module in modules:
+            outcome = api.release_assignment(module)
+            if not outcome.get("success"):
+                raise ServerError(f"nbgrader could not release {module} to {track}: {outcome.get('log', '')}")
+
+
+def app_folders(hub_dir: Path) -> dict[str, Path]:
+    """One folder per app service holding copies of its audience's apps (Voilà lists no link that leads outside)."""
+    folders = {DASHBOARDS_SERVICE: hub_dir / "apps" / "executive", TRAINER_APPS: hub_dir / "apps" / "trainer"}
+    for name, folder in folders.items():
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        for notebook in sorted(DASHBOARDS.glob("*.ipynb")):
+            if (notebook.name in TRAINER_NOTEBOOKS) == (name == TRAINER_APPS):
+                shutil.copyfile(notebook, folder / notebook.name)
+    return folders
+
+
+def app_service(name: str, folder: Path, port: int, course_root: Path, org: Path) -> Service:
+    """Voilà behind the hub's sign-in: JupyterHub's own identity provider and authorizer, under the service's URL."""
+    command = dashboards_command(folder, port, pool_size=1 if name == DASHBOARDS_SERVICE else 0)
+    return Service(
+        name=name,
+        port=port,
+        command=[
+            sys.executable,
+            "-m",
+            "graders.serving.lifetime",
+            *command,
+            f"--Voila.base_url=/services/{name}/",
+            "--Voila.identity_provider_class=jupyterhub.singleuser.extension.JupyterHubIdentityProvider",
+            "--Voila.authorizer_class=jupyterhub.singleuser.extension.JupyterHubAuthorizer",
+        ],
+        cwd=str(course_root),
+        environment={ORG_VARIABLE: str(org), COURSE_ENV: str(course_root)},
+    )
+
+
+def start_hub(
+    org_path: str | Path,
+    roster_path: str | Path,
+    out: str | Path | None = None,
+    port: int = 8000,
+    wait: bool = True,
+    progress: bool = True,
+) -> Hub:
+    """Validate the roster, build the course, release it track by track and start the hub; fail with what to fix."""
+    org = load_org(org_path)
+    people = read_roster(roster_path, tracks=org.tracks, need_tracks=True)
+    check_port_free(port, "JupyterHub", "--port")
+    if not PROXY.exists():
+        raise ServerError(f"configurable-http-proxy is not installed ({PROXY}); run `make hub-proxy` (needs npm)")
+    root = Path(out or BUILD / org.slug).resolve()
+    try:
+        tailor(org_path, root, progress=progress)
+    except TailorError as exc:
+        raise ServerError(str(exc)) from None
+    shutil.copyfile(roster_path, root / ROSTER)  # the file certification reads: one roster for both
+    manifest = load_manifest(root / "course.yml", root / "source")
+    built = set(p.name for p in (root / "release").iterdir() if p.is_dir())
+    tracks = {t.id: [m.id for m in t.modules if m.id in built] for t in manifest.tracks if t.id in org.tracks}
+    hub_dir = root / "hub"
+    hub_dir.mkdir(exist_ok=True)
+    exchange = hub_dir / "exchange"
+    release_tracks(root, org.slug, tracks, exchange)
+    folders = app_folders(hub_dir)
+    services = [
+        app_service(name, folder, free_port(), root, Path(org_path).resolve()) for name, folder in folders.items()
+    ]
+    settings = hub_settings(
+        hub_dir=hub_dir,
+        course_id=org.slug,
+        tracks=tuple(tracks),
+        people=people,
+        port=port,
+        hub_port=free_port(),
+        proxy_api_port=free_port(),
+        proxy_command=[str(PROXY)],
+        services=services,
+        learner_env=learner_env(hub_dir, exchange),
+    )
+    write_learner_config(hub_dir, exchange)
+    settings_path = hub_dir / "settings.json"
+    settings_path.write_text(json.dumps(settings, indent=1), encoding="utf-8")
+    command = [sys.executable, "-m", "graders.serving.lifetime", sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)]
+    url = f"http://{HOST}:{port}"
+    server = start(
+        "JupyterHub",
+        command,
+        hub_dir,
+        f"{url}/hub/health",
+        hub_dir / "logs" / "jupyterhub.log",
+        env={"SMTK_HUB_SETTINGS": str(settings_path), ORG_VARIABLE: str(Path(org_path).resolve())},
+    )
+    hub = Hub(server, url, settings, root)
+    if wait:
+        try:
+            server.wait_ready(timeout=120)
+        except BaseException:
+            hub.stop()
+            raise
+    return hub
+
+
+def learner_env(hub_dir: Path, exchange: Path) -> dict[str, str]:
+    """What every learner server sees: nbgrader's configuration for the hub (see write_learner_config)."""
+    return {"JUPYTER_CONFIG_PATH": str(hub_dir / "etc" / "jupyter")}
+
+
+def write_learner_config(hub_dir: Path, exchange: Path) -> Path:
+    """nbgrader on a learner's server: the shared exchange, one course per track, courses from the hub's groups."""
+    folder = hub_dir / "etc" / "jupyter"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "nbgrader_config.py"
+    path.write_text(
+        '"""nbgrader for learners on the smtk hub (written by `smtk hub`)."""\n\n'
+        "c = get_config()  # noqa: F821\n"
+        f"c.Exchange.root = {str(exchange)!r}\n"
+        "c.Exchange.path_includes_course = True\n"
+        'c.Authenticator.plugin_class = "nbgrader.auth.JupyterHubAuthPlugin"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def run_hub(org_path: str | Path, roster_path: str | Path, out: str | Path | None = None, port: int = 8000) -> int:
+    """`smtk hub`: start, print how to sign in, serve until Ctrl-C or SIGTERM, then stop everything."""
+    from graders.serving.servers import ignore_stop_signals, stop_on_signals
+
+    stop_on_signals()
+    hub = start_hub(org_path, roster_path, out, port)
+    print(f"JupyterHub for {hub.course_root.name}: {hub.url}/hub/login")
+    print("  Sign in with your name from the roster; the first sign-in sets your password.")
+    print(f"  Logs: {hub.server.log}. Ctrl-C stops the hub, every learner server and the apps.")
+    try:
+        while hub.server.process.poll() is None:
+            time.sleep(0.5)
+        raise ServerError(f"JupyterHub stopped (exit {hub.server.process.returncode}); see {hub.server.log}")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        ignore_stop_signals()
+        hub.stop()
+    return 0

@@ -1,0 +1,194 @@
+"""What the kit's JupyterHub is, as data: who may sign in, their groups and roles, the services, the limits.
+
+`hub_settings` derives it from the organisation and the roster (pure, so tests and the Kubernetes values check the
+same thing); `apply` sets JupyterHub's own traitlets from it inside `jupyterhub_config.py`. Access is JupyterHub's
+RBAC, nothing of our own: each track is an nbgrader course (`<org>-<track>`) whose learners are in the hub group
+`nbgrader-<course>` (nbgrader's JupyterHub integration lists a learner only their courses' assignments); trainers
+are in `formgrade-<course>` for every track and may open both app services; executives may open the executive apps.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, TypedDict
+
+from graders.course.roster import Person
+
+DASHBOARDS = "dashboards"  # the executive apps, a hub service
+TRAINER_APPS = "trainer-apps"  # the trainer's apps, a hub service only trainers may open
+CULLER = "idle-culler"
+MEMORY_MB = 2048  # per process of a learner's server (its JupyterLab, each kernel): see spawner.py
+CULL_IDLE_SECONDS = 3600
+
+
+class Service(TypedDict):
+    """One hub-managed service: its name, where it listens and the command the hub starts it with."""
+
+    name: str
+    port: int
+    command: list[str]
+    cwd: str
+    environment: dict[str, str]
+
+
+class HubSettings(TypedDict):
+    """Everything jupyterhub_config.py needs, written as JSON beside the hub's database."""
+
+    hub_dir: str
+    ip: str
+    port: int
+    hub_port: int
+    proxy_api_port: int
+    proxy_command: list[str]
+    course_id: str
+    exchange: str
+    users_dir: str
+    allowed: list[str]
+    groups: dict[str, list[str]]
+    roles: list[dict[str, Any]]
+    services: list[Service]
+    learner_env: dict[str, str]
+    memory_mb: int
+    cull_idle_seconds: int
+
+
+def track_course(course_id: str, track: str) -> str:
+    """The nbgrader course id of one track of the organisation's course (one Assignments list per track)."""
+    return f"{course_id}-{track}"
+
+
+def groups_for(people: list[Person], course_id: str, tracks: tuple[str, ...]) -> dict[str, list[str]]:
+    """Hub groups: nbgrader-<course> per track for its learners, formgrade-<course> for trainers, one per role."""
+    groups: dict[str, list[str]] = {}
+    trainers = sorted(p.learner for p in people if p.role == "trainer")
+    for track in tracks:
+        course = track_course(course_id, track)
+        groups[f"nbgrader-{course}"] = sorted(p.learner for p in people if p.role == "learner" and track in p.tracks)
+        groups[f"formgrade-{course}"] = trainers
+    for role in ("learner", "trainer", "executive"):
+        groups[f"{role}s"] = sorted(p.learner for p in people if p.role == role)
+    return groups
+
+
+def roles_for() -> list[dict[str, Any]]:
+    """Least privilege: who may open which service, and what the hub's own helpers may do."""
+    return [
+        {
+            "name": "smtk-executive-apps",
+            "description": "open the executive apps",
+            "scopes": [f"access:services!service={DASHBOARDS}"],
+            "groups": ["executives", "trainers"],
+        },
+        {
+            "name": "smtk-trainer-apps",
+            "description": "open the trainer's apps",
+            "scopes": [f"access:services!service={TRAINER_APPS}"],
+            "groups": ["trainers"],
+        },
+        {
+            "name": "smtk-idle-culler",
+            "description": "stop idle learner servers",
+            "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+            "services": [CULLER],
+        },
+    ]
+
+
+def hub_settings(
+    *,
+    hub_dir: Path,
+    course_id: str,
+    tracks: tuple[str, ...],
+    people: list[Person],
+    port: int,
+    hub_port: int,
+    proxy_api_port: int,
+    proxy_command: list[str],
+    services: list[Service],
+    learner_env: dict[str, str],
+    memory_mb: int = MEMORY_MB,
+    cull_idle_seconds: int = CULL_IDLE_SECONDS,
+) -> HubSettings:
+    """The hub for one organisation's course and roster."""
+    return HubSettings(
+        hub_dir=str(hub_dir),
+        ip="127.0.0.1",
+        port=port,
+        hub_port=hub_port,
+        proxy_api_port=proxy_api_port,
+        proxy_command=proxy_command,
+        course_id=course_id,
+        exchange=str(hub_dir / "exchange"),
+        users_dir=str(hub_dir / "users"),
+        allowed=sorted(p.learner for p in people),
+        groups=groups_for(people, course_id, tracks),
+        roles=roles_for(),
+        services=services,
+        learner_env=learner_env,
+        memory_mb=memory_mb,
+        cull_idle_seconds=cull_idle_seconds,
+    )
+
+
+def apply(c: Any, settings: HubSettings) -> None:
+    """Set JupyterHub's traitlets on the config object `c` of jupyterhub_config.py."""
+    hub_dir = Path(settings["hub_dir"])
+    c.JupyterHub.ip = settings["ip"]
+    c.JupyterHub.port = settings["port"]
+    c.JupyterHub.hub_ip = "127.0.0.1"
+    c.JupyterHub.hub_port = settings["hub_port"]
+    c.JupyterHub.db_url = f"sqlite:///{hub_dir / 'jupyterhub.sqlite'}"
+    c.JupyterHub.cookie_secret_file = str(hub_dir / "jupyterhub_cookie_secret")
+    c.JupyterHub.pid_file = str(hub_dir / "jupyterhub.pid")
+    c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings['proxy_api_port']}"
+    c.ConfigurableHTTPProxy.command = settings["proxy_command"]
+    c.ConfigurableHTTPProxy.pid_file = str(hub_dir / "proxy.pid")
+    c.JupyterHub.cleanup_servers = True
+    c.JupyterHub.cleanup_proxy = True
+    # Sign-in: the roster is the list of who may sign in; each person sets a password on first use.
+    c.JupyterHub.authenticator_class = "firstuseauthenticator.FirstUseAuthenticator"
+    c.FirstUseAuthenticator.create_users = False
+    c.FirstUseAuthenticator.dbm_path = str(hub_dir / "passwords.dbm")
+    c.Authenticator.allowed_users = set(settings["allowed"])
+    c.Authenticator.admin_users = set()
+    # Groups and roles come from the roster on every start: adding rows adds people, nobody's work is lost.
+    c.JupyterHub.load_groups = {name: {"users": users} for name, users in settings["groups"].items()}
+    c.JupyterHub.load_roles = settings["roles"]
+    # Learners' servers: JupyterLab with the learner kernel, a folder each, limits per process (spawner.py).
+    c.JupyterHub.spawner_class = "graders.serving.hub.spawner.LearnerSpawner"
+    c.LearnerSpawner.home_dir_template = str(Path(settings["users_dir"]) / "{username}")
+    c.LearnerSpawner.memory_mb = settings["memory_mb"]
+    c.Spawner.default_url = "/lab"
+    c.Spawner.environment = dict(settings["learner_env"])
+    c.Spawner.args = ["--allow-root"] if os.geteuid() == 0 else []
+    c.Spawner.start_timeout = 120
+    c.Spawner.http_timeout = 120
+    # nbgrader's JupyterHub plugin reads the learner's groups with the server's own token.
+    c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server", "read:users:groups!user"]
+    c.JupyterHub.services = [
+        {
+            "name": service["name"],
+            "url": f"http://127.0.0.1:{service['port']}",
+            "command": service["command"],
+            "cwd": service["cwd"],
+            "environment": service["environment"],
+            "oauth_no_confirm": True,
+            "display": True,
+        }
+        for service in settings["services"]
+    ] + [
+        {
+            "name": CULLER,
+            "command": [
+                sys.executable,
+                "-m",
+                "graders.serving.lifetime",
+                sys.executable,
+                "-m",
+                "jupyterhub_idle_culler",
+                f"--timeout={settings['cull_idle_seconds']}",
+            ],
+        }
+    ]

@@ -1,0 +1,255 @@
+"""`smtk hub`: a real JupyterHub and configurable-http-proxy on 127.0.0.1, signing in from the roster, one course
+per track in nbgrader's exchange, the apps as hub services behind the same sign-in, and nothing left behind."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+import requests
+
+from graders.course.manifest import load_manifest
+from graders.course.roster import read_roster
+from graders.paths import DEMO_ORG, MANIFEST
+from graders.serving.hub.launch import free_port, start_hub
+from simulations.common.tabular import TableError
+
+pytestmark = pytest.mark.slow
+
+ROSTER = """learner,name,email,tracks,business_unit,region,role
+ana,Ana Souza,ana@example.org,employees,support,South America,learner
+ben,Ben Okafor,ben@example.org,employees;partners,product,Europe,learner
+chloe,Chloe Martin,chloe@example.org,partners,hr,Europe,learner
+tom,Tom Becker,tom@example.org,,,Europe,trainer
+erin,Erin Walsh,erin@example.org,,,North America,executive
+"""
+PASSWORD = "correct-horse-1"
+
+
+def track_modules(track: str) -> set[str]:
+    return {m.id for t in load_manifest(MANIFEST).tracks if t.id == track for m in t.modules}
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory, demo_course):
+    folder = tmp_path_factory.mktemp("hub")
+    roster = folder / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    out = folder / "course"
+    shutil.copytree(demo_course.root, out)
+    running = start_hub(DEMO_ORG, roster, out, port=free_port(), progress=False)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+class Person:
+    """A signed-in person: a browser-like session (cookies) and an API token of their own."""
+
+    def __init__(self, hub, name: str, password: str = PASSWORD):
+        self.base, self.name = hub.url, name
+        self.session = requests.Session()
+        self.session.get(f"{self.base}/hub/login", timeout=30)
+        self.login = self.session.post(
+            f"{self.base}/hub/login",
+            data={"username": name, "password": password, "_xsrf": self.session.cookies.get("_xsrf")},
+            allow_redirects=False,
+            timeout=30,
+        )
+
+    @property
+    def signed_in(self) -> bool:
+        return self.login.status_code == 302 and "/hub/login" not in self.login.headers.get("location", "")
+
+    def token(self) -> str:
+        reply = self.session.post(
+            f"{self.base}/hub/api/users/{self.name}/tokens",
+            headers={"X-XSRFToken": self.session.cookies.get("_xsrf")},
+            json={"note": "test"},
+            timeout=30,
+        )
+        reply.raise_for_status()
+        return reply.json()["token"]
+
+    def open(self, path: str) -> requests.Response:
+        return self.session.get(f"{self.base}{path}", timeout=120)
+
+
+def start_server(hub, name: str, token: str) -> dict[str, str]:
+    headers = {"Authorization": f"token {token}"}
+    assert requests.post(f"{hub.url}/hub/api/users/{name}/server", headers=headers, timeout=60).status_code in (
+        201,
+        202,
+        400,  # already running
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        server = requests.get(f"{hub.url}/hub/api/users/{name}", headers=headers, timeout=30).json()["servers"]
+        if server.get("", {}).get("ready"):
+            return headers
+        time.sleep(0.5)
+    raise AssertionError(f"{name}'s server was not ready within 120 s")
+
+
+def test_learners_list_only_their_tracks_modules(hub):
+    for name, tracks in (("ana", ["employees"]), ("ben", ["employees", "partners"])):
+        person = Person(hub, name)
+        assert person.signed_in
+        headers = start_server(hub, name, person.token())
+        courses = requests.get(f"{hub.url}/user/{name}/courses", headers=headers, timeout=60).json()
+        assert sorted(courses["value"]) == sorted(f"demo-{t}" for t in tracks)
+        for track in tracks:
+            listed = requests.get(
+                f"{hub.url}/user/{name}/assignments", headers=headers, params={"course_id": f"demo-{track}"}, timeout=60
+            ).json()["value"]
+            assert {a["assignment_id"] for a in listed} == track_modules(track)
+        server = next(p for p in psutil.process_iter() if f"/users/{name}" in _cwd(p) and "singleuser" in _cmdline(p))
+        cap = hub.settings["memory_mb"] * 1024 * 1024
+        assert server.rlimit(psutil.RLIMIT_DATA) == (cap, cap) and server.nice() > psutil.Process().nice()
+        other = next(t for t in ("coe", "executives") if t not in tracks)
+        listed = requests.get(
+            f"{hub.url}/user/{name}/assignments", headers=headers, params={"course_id": f"demo-{other}"}, timeout=60
+        ).json()["value"]
+        assert listed == []
+
+
+def test_each_role_opens_only_its_apps(hub):
+    ana, erin, tom = Person(hub, "ana"), Person(hub, "erin"), Person(hub, "tom")
+    assert ana.signed_in and erin.signed_in and tom.signed_in
+    assert ana.open("/services/dashboards/").status_code == 403
+    assert ana.open("/services/trainer-apps/").status_code == 403
+    assert erin.open("/services/dashboards/voila/render/roi.ipynb").status_code == 200
+    assert erin.open("/services/dashboards/voila/render/trainer.ipynb").status_code == 404
+    assert erin.open("/services/trainer-apps/").status_code == 403
+    assert tom.open("/services/dashboards/").status_code == 200
+    trainer_app = tom.open("/services/trainer-apps/voila/render/trainer.ipynb")
+    assert trainer_app.status_code == 200 and "Trainer" in trainer_app.text
+
+
+def test_nobody_reaches_another_learners_server(hub):
+    ben = Person(hub, "ben")
+    start_server(hub, "ben", ben.token())
+    assert ben.open("/user/ben/lab").status_code == 200  # signs in to his own server through the hub
+    assert ben.open("/user/ben/api/contents").status_code == 200
+    for other in (Person(hub, "ana"), Person(hub, "tom")):
+        assert other.open("/user/ben/lab").status_code == 403
+        assert other.open("/user/ben/api/contents").status_code == 403
+        with_token = {"Authorization": f"token {other.token()}"}
+        assert requests.get(f"{hub.url}/user/ben/api/contents", headers=with_token, timeout=60).status_code == 403
+
+
+def test_only_the_roster_signs_in_and_strangers_are_sent_to_sign_in(hub):
+    assert not Person(hub, "mallory").signed_in
+    Person(hub, "chloe")  # sets chloe's password on first use
+    assert not Person(hub, "chloe", password="another-password").signed_in
+    for path in ("/services/dashboards/", "/services/trainer-apps/", "/user/ana/lab"):
+        reply = requests.get(f"{hub.url}{path}", timeout=60)
+        assert reply.status_code == 200 and "/hub/login" in reply.url, path
+
+
+@pytest.mark.browser
+def test_a_learner_signs_in_in_the_browser_and_opens_a_module(hub, page):
+    page.goto(f"{hub.url}/hub/login", wait_until="commit")
+    page.get_by_label("Username").fill("chloe")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("#jp-main-dock-panel", timeout=120_000)
+    token = Person(hub, "chloe").token()
+    module = sorted(track_modules("partners"))[0]
+    fetched = requests.post(
+        f"{hub.url}/user/chloe/assignments/fetch",
+        headers={"Authorization": f"token {token}"},
+        data={"course_id": "demo-partners", "assignment_id": module},
+        timeout=60,
+    )
+    assert fetched.json()["success"], fetched.text
+    page.goto(f"{hub.url}/user/chloe/lab/tree/demo-partners/{module}/{module}.ipynb", wait_until="commit")
+    release = nbformat.read(hub.course_root / "release" / module / f"{module}.ipynb", as_version=4)
+    heading = next(c.source for c in release.cells if c.cell_type == "markdown").splitlines()[0].lstrip("# ")
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=120_000)
+    page.get_by_text("Social Media Training (Python 3)").first.wait_for()
+
+
+def test_a_malformed_roster_names_line_and_field_and_starts_nothing(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER.replace("ben,Ben Okafor", "Ben Okafor,Ben").replace("tom@example.org,,", "x,ghosts,"))
+    with pytest.raises(TableError) as raised:
+        start_hub(DEMO_ORG, roster, tmp_path / "course", port=free_port(), progress=False)
+    message = str(raised.value)
+    assert str(roster) in message and "row 3, column learner" in message and "row 5, column tracks" in message
+    assert not (tmp_path / "course").exists()
+    with pytest.raises(TableError, match="row 2, column tracks"):
+        read_roster(_write(tmp_path / "r.csv", "learner,tracks\nann,\n"), need_tracks=True)
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _cmdline(process: psutil.Process) -> str:
+    """A process's command line, or '' once it has ended (a zombie has none)."""
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return ""
+
+
+def _cwd(process: psutil.Process) -> str:
+    try:
+        return process.cwd()
+    except psutil.Error:
+        return ""
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def test_sigkill_of_smtk_hub_leaves_no_process_and_frees_the_port(tmp_path, demo_course):
+    shutil.copytree(demo_course.root, tmp_path / "course")
+    roster = _write(tmp_path / "roster.csv", ROSTER)
+    port = free_port()
+    command = [sys.executable, "-m", "graders.cli", "hub", str(DEMO_ORG), "--roster", str(roster)]
+    command += ["--out", str(tmp_path / "course"), "--port", str(port)]
+    log = tmp_path / "smtk-hub.log"
+    with open(log, "wb") as out:
+        smtk = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env={**os.environ})
+    try:
+        deadline = time.monotonic() + 240
+        while "Sign in" not in log.read_text(errors="replace"):
+            assert smtk.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
+            time.sleep(0.5)
+        hub = type("Hub", (), {"url": f"http://127.0.0.1:{port}"})
+        ana = Person(hub, "ana")
+        start_server(hub, "ana", ana.token())
+        family = psutil.Process(smtk.pid).children(recursive=True)
+        names = " ".join(_cmdline(p) for p in family)
+        assert "configurable-http-proxy" in names and "jupyterhub-singleuser" in names and "voila_app" in names
+        smtk.send_signal(signal.SIGKILL)
+        smtk.wait(10)
+        gone, alive = psutil.wait_procs(family, timeout=60)
+        assert alive == [], [_cmdline(p) for p in alive]
+        assert _port_free(port)
+    finally:
+        if smtk.poll() is None:
+            smtk.kill()
+        for process in psutil.Process().children(recursive=True):
+            if "jupyterhub" in _cmdline(process):
+                process.kill()
