@@ -3,6 +3,7 @@ per track in nbgrader's exchange, the apps as hub services behind the same sign-
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -16,10 +17,15 @@ import nbformat
 import psutil
 import pytest
 import requests
+from grading_helpers import answered
 
+from graders.course.exchange import exchange_root
 from graders.course.manifest import load_manifest
 from graders.course.roster import read_roster
+from graders.grading.collect import collect
+from graders.grading.pipeline import autograde
 from graders.paths import DEMO_ORG, MANIFEST
+from graders.results.exports import feedback
 from graders.serving.hub.launch import free_port, start_hub
 from simulations.common.tabular import TableError
 
@@ -146,6 +152,57 @@ def test_nobody_reaches_another_learners_server(hub):
         assert other.open("/user/ben/api/contents").status_code == 403
         with_token = {"Authorization": f"token {other.token()}"}
         assert requests.get(f"{hub.url}/user/ben/api/contents", headers=with_token, timeout=60).status_code == 403
+
+
+def test_a_learner_submits_the_trainer_grades_and_the_learner_fetches_feedback(hub):
+    module = "new-hire" if "new-hire" in track_modules("employees") else sorted(track_modules("employees"))[0]
+    ana = Person(hub, "ana")
+    headers = start_server(hub, "ana", ana.token())
+    server = f"{hub.url}/user/ana"
+    ids = {"course_id": "demo-employees", "assignment_id": module}
+    fetched = requests.post(f"{server}/assignments/fetch", headers=headers, data=ids, timeout=60).json()
+    assert fetched["success"], fetched
+    work = answered(hub.course_root, module)  # the learner's answers: the solution's code in the release
+    path = f"demo-employees/{module}/{module}.ipynb"
+    saved = requests.put(
+        f"{server}/api/contents/{path}",
+        headers=headers,
+        json={"type": "notebook", "format": "json", "content": json.loads(nbformat.writes(work))},
+        timeout=60,
+    )
+    assert saved.status_code == 200, saved.text
+    submitted = requests.post(f"{server}/assignments/submit", headers=headers, data=ids, timeout=60).json()
+    assert submitted["success"], submitted
+
+    root = hub.course_root  # the trainer, on the same machine: collect, autograde, feedback
+    assert [r.status for r in collect(module, exchange_root(root), root).learners] == ["collected"]
+    graded = autograde(module, root, workers=2, progress=False)
+    assert [(r.learner, r.status) for r in graded.learners] == [("ana", "graded")]
+    assert 0 < graded.learners[0].score <= graded.learners[0].max_score  # written answers wait for the trainer
+    released = feedback(module, root)
+    assert any("released to the exchange of demo-employees" in " ".join(r.notes) for r in released.learners)
+
+    got = requests.post(f"{server}/assignments/fetch_feedback", headers=headers, data=ids, timeout=60).json()
+    assert got["success"], got
+    listing = requests.get(f"{server}/api/contents/demo-employees/{module}/feedback", headers=headers, timeout=60)
+    (attempt,) = listing.json()["content"]
+    page = requests.get(f"{server}/api/contents/{attempt['path']}/{module}.html", headers=headers, timeout=60)
+    html = page.json()["content"]
+    source = nbformat.read(root / "source" / module / f"{module}.ipynb", as_version=4)
+    hidden = [c.source for c in source.cells if "BEGIN HIDDEN TESTS" in c.source]
+    assert f"{graded.learners[0].score:g}" in html and "BEGIN HIDDEN TESTS" not in html
+    assert hidden and all(line.strip() not in html for c in hidden for line in _hidden_lines(c))
+
+
+def _hidden_lines(source: str) -> list[str]:
+    """The lines between nbgrader's hidden-test markers (long enough to be telling)."""
+    inside, lines = False, []
+    for line in source.splitlines():
+        if "BEGIN HIDDEN TESTS" in line or "END HIDDEN TESTS" in line:
+            inside = "BEGIN" in line
+        elif inside and len(line.strip()) > 20:
+            lines.append(line)
+    return lines
 
 
 def test_only_the_roster_signs_in_and_strangers_are_sent_to_sign_in(hub):

@@ -85,9 +85,10 @@ def _unzip(path: Path, into: Path) -> Path:
 
 
 def _find(folder: Path, assignment: str, notebooks: list[str]) -> list[_Candidate]:
-    inbound = next((p for p in [folder / "inbound", *folder.glob("*/inbound")] if p.is_dir()), None)
-    if inbound is not None:
-        return _from_exchange(inbound, assignment)
+    # nbgrader's exchange: one inbound, or one per course (the hub's exchange has a course per track)
+    inbounds = [p for p in [folder / "inbound", *sorted(folder.glob("*/inbound"))] if p.is_dir()]
+    if inbounds:
+        return [candidate for inbound in inbounds for candidate in _from_exchange(inbound, assignment)]
     found = []
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith(".") or entry.name == "__MACOSX":

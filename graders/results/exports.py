@@ -11,6 +11,7 @@ from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreproce
 from nbgrader.utils import is_grade, is_solution
 from traitlets.config import Config
 
+from graders.course.exchange import release_feedback
 from graders.course.report import GradeReport, LearnerResult
 from graders.course.root import Course, GradeError
 from graders.results.gradebook import item_rows
@@ -44,7 +45,8 @@ class HideHiddenTests(NbGraderPreprocessor):
 
 
 def feedback(assignment: str, course: str | Path = ".") -> GradeReport:
-    """nbgrader's generate_feedback for every autograded learner, with hidden tests removed from the HTML."""
+    """nbgrader's generate_feedback for every autograded learner, with hidden tests removed from the HTML; on a hub,
+    released to the learners through the exchange."""
     from nbgrader.apps import NbGraderAPI
 
     course = Course(Path(course))
@@ -65,6 +67,8 @@ def feedback(assignment: str, course: str | Path = ".") -> GradeReport:
             problem = (outcome.get("error") or outcome.get("log") or "unknown error").strip().splitlines()[-1]
             report.learners.append(LearnerResult(learner, "failed", problems=[problem]))
         report.graded_now += 1
+    for course_id in release_feedback(course.root, assignment):
+        report.learners.append(LearnerResult("->", "written", notes=[f"released to the exchange of {course_id}"]))
     return report
 
 

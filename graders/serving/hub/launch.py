@@ -11,8 +11,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from graders.course.manifest import load_manifest
-from graders.course.root import nbgrader_api
+from graders.course.exchange import exchange_root, release_tracks
+from graders.course.root import GradeError
 from graders.course.roster import ROSTER, read_roster
 from graders.course.tailor import TailorError, tailor
 from graders.paths import BUILD, DASHBOARDS, ROOT
@@ -21,13 +21,7 @@ from graders.serving.dashboards import dashboards_command
 from graders.serving.hub.settings import (
     DASHBOARDS as DASHBOARDS_SERVICE,
 )
-from graders.serving.hub.settings import (
-    TRAINER_APPS,
-    HubSettings,
-    Service,
-    hub_settings,
-    track_course,
-)
+from graders.serving.hub.settings import TRAINER_APPS, HubSettings, Service, hub_settings
 from graders.serving.servers import HOST, Server, ServerError, check_port_free, start
 from simulations.profile.org import ORG_VARIABLE, load_org
 
@@ -54,23 +48,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
-
-
-def release_tracks(root: Path, course_id: str, tracks: dict[str, list[str]], exchange: Path) -> None:
-    """Release each track's modules into the exchange under the track's own nbgrader course id."""
-    exchange.mkdir(parents=True, exist_ok=True)
-    exchange.chmod(0o777)
-    for track, modules in tracks.items():
-        overrides = {
-            "CourseDirectory": {"course_id": track_course(course_id, track)},
-            "Exchange": {"root": str(exchange), "path_includes_course": True},
-            "ExchangeReleaseAssignment": {"force": True},
-        }
-        api = nbgrader_api(root, overrides)
-        for module in modules:
-            outcome = api.release_assignment(module)
-            if not outcome.get("success"):
-                raise ServerError(f"nbgrader could not release {module} to {track}: {outcome.get('log', '')}")
 
 
 def app_folders(hub_dir: Path) -> dict[str, Path]:
@@ -125,13 +102,13 @@ def start_hub(
     except TailorError as exc:
         raise ServerError(str(exc)) from None
     shutil.copyfile(roster_path, root / ROSTER)  # the file certification reads: one roster for both
-    manifest = load_manifest(root / "course.yml", root / "source")
-    built = set(p.name for p in (root / "release").iterdir() if p.is_dir())
-    tracks = {t.id: [m.id for m in t.modules if m.id in built] for t in manifest.tracks if t.id in org.tracks}
     hub_dir = root / "hub"
     hub_dir.mkdir(exist_ok=True)
-    exchange = hub_dir / "exchange"
-    release_tracks(root, org.slug, tracks, exchange)
+    try:
+        tracks = release_tracks(root)
+    except GradeError as exc:
+        raise ServerError(str(exc)) from None
+    exchange = exchange_root(root)
     folders = app_folders(hub_dir)
     services = [
         app_service(name, folder, free_port(), root, Path(org_path).resolve()) for name, folder in folders.items()
@@ -183,7 +160,10 @@ def write_learner_config(hub_dir: Path, exchange: Path) -> Path:
     path = folder / "nbgrader_config.py"
     path.write_text(
         '"""nbgrader for learners on the smtk hub (written by `smtk hub`)."""\n\n'
+        "import os\n\n"
         "c = get_config()  # noqa: F821\n"
+        "# Learners' servers share one system user here: sign submissions with the hub's name, not the system's.\n"
+        'c.CourseDirectory.student_id = os.environ["JUPYTERHUB_USER"]\n'
         f"c.Exchange.root = {str(exchange)!r}\n"
         "c.Exchange.path_includes_course = True\n"
         'c.Authenticator.plugin_class = "nbgrader.auth.JupyterHubAuthPlugin"\n',

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, TypedDict
 
+from graders.course.exchange import track_course
 from graders.course.roster import Person
 
 DASHBOARDS = "dashboards"  # the executive apps, a hub service
@@ -52,11 +53,6 @@ class HubSettings(TypedDict):
     learner_env: dict[str, str]
     memory_mb: int
     cull_idle_seconds: int
-
-
-def track_course(course_id: str, track: str) -> str:
-    """The nbgrader course id of one track of the organisation's course (one Assignments list per track)."""
-    return f"{course_id}-{track}"
 
 
 def groups_for(people: list[Person], course_id: str, tracks: tuple[str, ...]) -> dict[str, list[str]]:

@@ -36,3 +36,4 @@ class LearnerSpawner(SimpleLocalProcessSpawner):
             os.nice(NICENESS)
 
         return preexec
+
