@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import sys
@@ -185,6 +186,10 @@ def voila_url(tmp_path_factory: pytest.TempPathFactory):
 
 
 ODD_COMMENT = 'He said "great" & <b>bold</b> <img src=x onerror="window.__xss=1"> 👍 ' + "long " * 200
+# When ada and bob handed their work in (nbgrader's timestamp.txt, as `smtk collect` writes it): a certificate is
+# issued on the day of its last graded submission, so a fixed one makes every date the tests check independent of
+# the day they run. A 29 February, so the certificate's one-year expiry must land on 28 February.
+SUBMITTED_AT = dt.datetime(2024, 2, 29, 12, 0, tzinfo=dt.UTC)
 ROSTER = "learner,name,email,business_unit,region\nada,,,Sales,Americas\nbob,Bob Ng,bob@example.com,Support,EMEA\n"
 
 
@@ -202,7 +207,7 @@ def _with_feedback(src: Path, dst: Path, rating: int, comment: str) -> Path:
 @pytest.fixture(scope="session")
 def graded_course(tmp_path_factory, demo_course) -> Path:
     """A course graded for real: ada (the solution, her written answer graded as formgrader does) and bob (blank),
-    each with feedback; a roster gives business units and regions. Read-only for tests."""
+    each with feedback and handed in at SUBMITTED_AT; a roster gives business units and regions. Read-only for tests."""
     from nbgrader.api import Gradebook
     from roundtrip import autograde, submit
 
@@ -214,8 +219,11 @@ def graded_course(tmp_path_factory, demo_course) -> Path:
     shutil.copytree(demo_course.root, root)
     source = root / "source" / module / f"{module}.ipynb"
     release = root / "release" / module / f"{module}.ipynb"
-    submit(root, module, "ada", _with_feedback(source, base / "ada.ipynb", 5, "Clear and short."))
-    submit(root, module, "bob", _with_feedback(release, base / "bob.ipynb", 2, ODD_COMMENT))
+    ada = submit(root, module, "ada", _with_feedback(source, base / "ada.ipynb", 5, "Clear and short."))
+    bob = submit(root, module, "bob", _with_feedback(release, base / "bob.ipynb", 2, ODD_COMMENT))
+    for submitted in (ada, bob):
+        stamp = SUBMITTED_AT.strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+        (submitted.parent / "timestamp.txt").write_text(f"{stamp}\n", encoding="utf-8")
     autograde(root, module)
     with Gradebook(gradebook_url(root)) as gb:
         gb.update_or_create_student("ada", first_name="Ada", last_name="Lovelace", email="Ada@Example.com")

@@ -13,14 +13,16 @@ from pathlib import Path
 import jsonschema
 import pandas as pd
 import pytest
+from conftest import SUBMITTED_AT
 from pypdf import PdfReader
 
 from graders.course.certification import load_rules
 from graders.course.manifest import load_manifest
 from graders.results.badges import hashed_email
+from graders.results.tiers import add_months
 
 SCHEMAS = Path(__file__).parent / "schemas"
-TODAY = "2026-11-23"
+NOTICE_DAYS = 30  # how far ahead the re-certification list looks; ada's certificate lapses exactly then
 
 
 def schema(name: str, ref: str | None = None) -> dict:
@@ -35,8 +37,13 @@ def smtk(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def certified(graded_course, tmp_path_factory):
+    """Certify as of NOTICE_DAYS before ada's certificate lapses, counted from her fixed submission date: the same
+    dates on any day the suite runs."""
     out = tmp_path_factory.mktemp("certs")
-    proc = smtk("certify", "--course", str(graded_course), "--out", str(out), "--today", TODAY, "--within-days", "400")
+    valid_months = load_rules(graded_course / "course.yml").valid_months
+    today = add_months(SUBMITTED_AT.date(), valid_months) - dt.timedelta(days=NOTICE_DAYS)
+    args = ("--today", today.isoformat(), "--within-days", str(NOTICE_DAYS))
+    proc = smtk("certify", "--course", str(graded_course), "--out", str(out), *args)
     assert proc.returncode == 0, proc.stderr
     return out, proc.stdout
 
@@ -49,13 +56,17 @@ def test_tiers_from_the_gradebook(certified, graded_course):
     tracks = {t.id: t for t in load_manifest(graded_course / "course.yml", graded_course / "source").tracks}
     size = len(tracks["employees"].modules)
     # ada passed one module of the track at 100%: the highest tier that one module earns
-    expected = [t for t in load_rules(graded_course / "course.yml").tiers if t.needed(size) <= 1][-1]
+    rules = load_rules(graded_course / "course.yml")
+    expected = [t for t in rules.tiers if t.needed(size) <= 1][-1]
     assert (ada["track"], ada["tier"], ada["name"]) == ("employees", expected.id, "Ada Lovelace")
     issued = dt.date.fromisoformat(ada["issued"])
-    assert dt.date.fromisoformat(ada["expires"]) == issued.replace(year=issued.year + 1)
+    assert issued == SUBMITTED_AT.date(), "issued on the day of the graded submission, not the day of grading"
+    # Issued on 29 February: a year later is 28 February (add_months clamps to the month's end).
+    assert dt.date.fromisoformat(ada["expires"]) == add_months(issued, rules.valid_months)
     assert "1 certificate(s)" in stdout and "ada" in stdout
     due = pd.read_csv(out / "recertification.csv")
     assert list(due["learner"]) == ["ada"] and due.iloc[0]["email"] == "Ada@Example.com"
+    assert due.iloc[0]["days_left"] == NOTICE_DAYS, "a certificate lapsing on the horizon's last day is listed"
 
 
 def test_grades_and_track_summary_exports(certified, graded_course):

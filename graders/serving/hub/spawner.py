@@ -36,4 +36,3 @@ class LearnerSpawner(SimpleLocalProcessSpawner):
             os.nice(NICENESS)
 
         return preexec
-
