@@ -49,7 +49,7 @@ def cmd_dashboards(args: argparse.Namespace) -> int:
 
 
 def cmd_hub(args: argparse.Namespace) -> int:
-    return run_hub(args.org, args.roster, args.out, args.port)
+    return run_hub(args.org, args.roster, args.out, args.port, args.cull_idle_timeout)
 
 
 def cmd_kernels_install(args: argparse.Namespace) -> int:
@@ -215,6 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--roster", type=Path, required=True, help="roster CSV: learner,name,email,tracks,...,role")
     hub.add_argument("--out", type=Path, default=None, help="course root (default: build/<org>)")
     hub.add_argument("--port", type=int, default=default(run_hub, "port"), help="port (default: %(default)s)")
+    hub.add_argument(
+        "--cull-idle-timeout",
+        type=int,
+        default=default(run_hub, "cull_idle_seconds"),
+        help="stop a learner's server after this many idle seconds (default: %(default)s)",
+    )
     hub.set_defaults(run=cmd_hub)
 
     kernels = commands.add_parser("kernels", help="manage the kit's Jupyter kernels")

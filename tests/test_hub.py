@@ -140,6 +140,11 @@ def test_each_role_opens_only_its_apps(hub):
     assert tom.open("/services/dashboards/").status_code == 200
     trainer_app = tom.open("/services/trainer-apps/voila/render/trainer.ipynb")
     assert trainer_app.status_code == 200 and "Trainer" in trainer_app.text
+    formgrader = tom.open("/services/formgrader/formgrader/api/assignments")
+    assert formgrader.status_code == 200 and {a["name"] for a in formgrader.json()} >= track_modules("employees")
+    assert (
+        ana.open("/services/formgrader/").status_code == 403 and erin.open("/services/formgrader/").status_code == 403
+    )
 
 
 def test_nobody_reaches_another_learners_server(hub):

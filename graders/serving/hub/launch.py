@@ -4,6 +4,7 @@ run JupyterHub (with configurable-http-proxy) on 127.0.0.1 until Ctrl-C; everyth
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import sys
@@ -18,10 +19,10 @@ from graders.course.tailor import TailorError, tailor
 from graders.paths import BUILD, DASHBOARDS, ROOT
 from graders.results.trainer_data import COURSE_ENV
 from graders.serving.dashboards import dashboards_command
+from graders.serving.hub.settings import CULL_IDLE_SECONDS, FORMGRADER, TRAINER_APPS, HubSettings, Service, hub_settings
 from graders.serving.hub.settings import (
     DASHBOARDS as DASHBOARDS_SERVICE,
 )
-from graders.serving.hub.settings import TRAINER_APPS, HubSettings, Service, hub_settings
 from graders.serving.servers import HOST, Server, ServerError, check_port_free, start
 from simulations.profile.org import ORG_VARIABLE, load_org
 
@@ -82,6 +83,21 @@ def app_service(name: str, folder: Path, port: int, course_root: Path, org: Path
     )
 
 
+def formgrader_service(port: int, course_root: Path) -> Service:
+    """nbgrader's formgrader on the course root, for trainers: its own tab (it breaks inside JupyterLab's frame
+    under the hub's security headers), the course's own nbgrader_config.py and gradebook."""
+    command = [sys.executable, "-m", "graders.serving.lifetime", "jupyterhub-singleuser", f"--port={port}"]
+    command += ["--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={course_root}"]
+    command += ["--allow-root"] if os.geteuid() == 0 else []
+    return Service(
+        name=FORMGRADER,
+        port=port,
+        command=command,
+        cwd=str(course_root),
+        environment={"JUPYTERHUB_DEFAULT_URL": "/formgrader"},
+    )
+
+
 def start_hub(
     org_path: str | Path,
     roster_path: str | Path,
@@ -89,8 +105,11 @@ def start_hub(
     port: int = 8000,
     wait: bool = True,
     progress: bool = True,
+    cull_idle_seconds: int = CULL_IDLE_SECONDS,
 ) -> Hub:
     """Validate the roster, build the course, release it track by track and start the hub; fail with what to fix."""
+    if cull_idle_seconds < 60:
+        raise ServerError(f"expected --cull-idle-timeout of at least 60 seconds, got {cull_idle_seconds}")
     org = load_org(org_path)
     people = read_roster(roster_path, tracks=org.tracks, need_tracks=True)
     check_port_free(port, "JupyterHub", "--port")
@@ -112,7 +131,7 @@ def start_hub(
     folders = app_folders(hub_dir)
     services = [
         app_service(name, folder, free_port(), root, Path(org_path).resolve()) for name, folder in folders.items()
-    ]
+    ] + [formgrader_service(free_port(), root)]
     settings = hub_settings(
         hub_dir=hub_dir,
         course_id=org.slug,
@@ -124,6 +143,7 @@ def start_hub(
         proxy_command=[str(PROXY)],
         services=services,
         learner_env=learner_env(hub_dir, exchange),
+        cull_idle_seconds=cull_idle_seconds,
     )
     write_learner_config(hub_dir, exchange)
     settings_path = hub_dir / "settings.json"
@@ -172,12 +192,18 @@ def write_learner_config(hub_dir: Path, exchange: Path) -> Path:
     return path
 
 
-def run_hub(org_path: str | Path, roster_path: str | Path, out: str | Path | None = None, port: int = 8000) -> int:
+def run_hub(
+    org_path: str | Path,
+    roster_path: str | Path,
+    out: str | Path | None = None,
+    port: int = 8000,
+    cull_idle_seconds: int = CULL_IDLE_SECONDS,
+) -> int:
     """`smtk hub`: start, print how to sign in, serve until Ctrl-C or SIGTERM, then stop everything."""
     from graders.serving.servers import ignore_stop_signals, stop_on_signals
 
     stop_on_signals()
-    hub = start_hub(org_path, roster_path, out, port)
+    hub = start_hub(org_path, roster_path, out, port, cull_idle_seconds=cull_idle_seconds)
     print(f"JupyterHub for {hub.course_root.name}: {hub.url}/hub/login")
     print("  Sign in with your name from the roster; the first sign-in sets your password.")
     print(f"  Logs: {hub.server.log}. Ctrl-C stops the hub, every learner server and the apps.")

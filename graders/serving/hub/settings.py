@@ -19,6 +19,7 @@ from graders.course.roster import Person
 
 DASHBOARDS = "dashboards"  # the executive apps, a hub service
 TRAINER_APPS = "trainer-apps"  # the trainer's apps, a hub service only trainers may open
+FORMGRADER = "formgrader"  # nbgrader's formgrader on the course root, a hub service only trainers may open
 CULLER = "idle-culler"
 MEMORY_MB = 2048  # per process of a learner's server (its JupyterLab, each kernel): see spawner.py
 CULL_IDLE_SECONDS = 3600
@@ -80,7 +81,7 @@ def roles_for() -> list[dict[str, Any]]:
         {
             "name": "smtk-trainer-apps",
             "description": "open the trainer's apps",
-            "scopes": [f"access:services!service={TRAINER_APPS}"],
+            "scopes": [f"access:services!service={TRAINER_APPS}", f"access:services!service={FORMGRADER}"],
             "groups": ["trainers"],
         },
         {
