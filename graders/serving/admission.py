@@ -87,7 +87,8 @@ class Admission:
             why = "its page never connected" if last is None else "its page lost its connection and did not come back"
             self.log.warning("smtk: stopping kernel %s: %s within %.0f s", kernel_id, why, self.grace)
             self.ending.add(kernel_id)
-            # in a task of its own: the place is free once the kernel is gone
+            # in a task of its own: the place is free once the kernel is gone (a stop that failed is tried again)
             stopping = asyncio.ensure_future(stop_kernel(manager, kernel_id, self.log))
             self.stopping.add(stopping)
             stopping.add_done_callback(self.stopping.discard)
+            stopping.add_done_callback(lambda _, kernel_id=kernel_id: self.ending.discard(kernel_id))
