@@ -44,6 +44,7 @@ def cmd_dashboards(args: argparse.Namespace) -> int:
         args.pool_size,
         args.max_kernels,
         args.cull_idle_timeout,
+        args.disconnect_grace,
         open_browser=not args.no_browser,
     )
 
@@ -200,6 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=default(run_dashboards, "cull_idle_timeout"),
         help="stop a kernel idle this many seconds with no page open (default: %(default)s)",
+    )
+    dash.add_argument(
+        "--disconnect-grace",
+        type=float,
+        default=default(run_dashboards, "disconnect_grace"),
+        help="stop a visitor's kernel whose page never connected, or lost its connection, after this many seconds; "
+        "0 for never (default: %(default)s)",
     )
     dash.add_argument("--no-browser", action="store_true", help="never open a browser (none opens without a display)")
     dash.set_defaults(run=cmd_dashboards)

@@ -10,12 +10,14 @@ import re
 import shutil
 import signal
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
 from relay import Relay
-from served import processes_with, readiness, wait_for_no_visitors
+from served import kernel_id, kernel_listed, processes_with, readiness, wait_for_no_visitors
+from test_dashboard_pools import settle
 from test_demo import free_port
 from test_ui_apps import one_page_pdf
 
@@ -225,15 +227,16 @@ def test_the_cap_shows_a_polite_page_and_a_closed_page_frees_its_place(browser, 
         server.stop()
 
 
-def serve_one_notebook(tmp_path: Path, code: str):
-    """`smtk dashboards` serving a folder with one notebook of `code` (no pool: each visit runs it): (server, url)."""
+def serve_one_notebook(tmp_path: Path, code: str, **options):
+    """`smtk dashboards` serving a folder with one notebook of `code` (no pool: each visit runs it), with `options`
+    of `start_dashboards`: (server, url)."""
     folder = tmp_path / "dashboards"
     folder.mkdir()
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, folder / "app.ipynb")
     port = free_port()
-    server = start_dashboards(port, tmp_path / "voila.log", folder=folder, pool_size=0)
+    server = start_dashboards(port, tmp_path / "voila.log", folder=folder, pool_size=0, **options)
     return server, f"{dashboards_url(port)}voila/render/app.ipynb"
 
 
@@ -316,6 +319,35 @@ def test_the_notice_goes_away_when_the_connection_is_back(browser, tmp_path):
         page.focus(".smtk-here .noUi-handle")
         page.keyboard.press("ArrowRight")
         page.wait_for_function("() => document.querySelector('.smtk-here .widget-readout').innerText === '4'")
+
+
+def test_an_open_page_keeps_its_kernel_past_the_grace_and_a_browser_that_quit_frees_its_place(browser, tmp_path):
+    """The light front end's websocket is what keeps a kernel: a link preview's kernel (the page read, never
+    connected) is stopped after --disconnect-grace, the open page sent before it keeps its kernel and still answers,
+    and a browser that quits without closing the tab (no unload handler, so no shutdown beacon) frees its place."""
+    server, url = serve_one_notebook(tmp_path, SLIDER_APP, disconnect_grace=3)
+    base = url.split("voila/render/")[0]
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="commit")
+        page.locator(".smtk-here .noUi-handle").wait_for(timeout=60_000)
+        opened = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
+        with urllib.request.urlopen(url, timeout=120) as response:
+            preview = kernel_id(response.read().decode())
+        assert settle(lambda: not kernel_listed(base, preview), timeout=60), "the preview's kernel is stopped"
+        assert kernel_listed(base, opened), "the open page's kernel is not"
+        page.focus(".smtk-here .noUi-handle")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.querySelector('.smtk-here .widget-readout').innerText === '4'")
+        state = readiness(base)
+        assert (state["visitors"], state["connected"]) == (1, 1)
+        context.close()  # Playwright closes its pages without their unload handlers: a browser that quit
+        assert wait_for_no_visitors(base, timeout=60) == 0
+        assert f"stopping kernel {opened}: its page lost its connection and did not come back" in server.log.read_text()
+    finally:
+        context.close()
+        server.stop()
 
 
 # A kernel that takes 5 s to send the widgets' state once the page asks for it, as on a machine under load:

@@ -35,7 +35,7 @@ def status(url: str) -> tuple[int, str]:
 
 
 def test_the_command_serves_only_the_dashboards_on_localhost_with_preheated_capped_kernels():
-    command = dashboards_command(port=9999, pool_size=3, max_kernels=4, cull_idle_timeout=120)
+    command = dashboards_command(port=9999, pool_size=3, max_kernels=4, cull_idle_timeout=120, disconnect_grace=45)
     assert command[1:4] == ["-m", "graders.serving.voila_app", str(DASHBOARDS)]
     for option in (
         "--Voila.ip=127.0.0.1",
@@ -48,6 +48,8 @@ def test_the_command_serves_only_the_dashboards_on_localhost_with_preheated_capp
         "--SmtkVoila.max_kernels=4",
         "--MappingKernelManager.cull_idle_timeout=120",
         "--MappingKernelManager.cull_interval=30",
+        "--MappingKernelManager.cull_connected=False",  # an open page is never culled
+        "--SmtkVoila.disconnect_grace=45",
     ):
         assert option in command
     assert any(o.startswith("--VoilaConfiguration.extension_denylist=") and "nbgrader" in o for o in command)
@@ -89,10 +91,12 @@ def test_user_errors_are_one_message(tmp_path):
     bad.write_text(DEMO_ORG.read_text(encoding="utf-8").replace("headcount: 4200", "headcount: lots"))
     wrong_org = run("--org", str(bad), "--port", str(free_port()))
     negative = run("--max-kernels", "-1", "--port", str(free_port()))
+    negative_grace = run("--disconnect-grace", "-5", "--port", str(free_port()))
     for proc, text in (
         (busy, "is already in use, so Voilà cannot start there; choose another port with --port"),
         (wrong_org, f"{bad}: audiences.employees.headcount: expected a whole number"),
         (negative, "expected --pool-size >= 0, --max-kernels >= 0"),
+        (negative_grace, "--disconnect-grace >= 0, got 2, 10, 600 and -5"),
     ):
         assert proc.returncode == 2 and text in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
 

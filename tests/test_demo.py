@@ -1,7 +1,10 @@
-"""`smtk demo` for real: both servers answer 200 on 127.0.0.1, Ctrl-C stops both, a busy port is refused clearly."""
+"""`smtk demo` for real: both servers answer 200 on 127.0.0.1, Ctrl-C stops both, a busy port is refused clearly,
+and no server, kernel or port outlives a command that was killed."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import signal
 import socket
@@ -97,3 +100,108 @@ def test_busy_port_is_refused_with_a_clear_message(tmp_path):
     assert f"port {busy} on 127.0.0.1 is already in use" in proc.stderr and "--lab-port" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "d").exists(), "nothing is built when the demo cannot start"
+
+
+def process_table() -> dict[int, tuple[int, str, str]]:
+    """Every process: pid -> (parent pid, state, start time). The start time tells a process from a later one that
+    was given the same pid."""
+    table = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # the name, in parentheses, may hold anything
+        except (OSError, IndexError):
+            continue  # the process ended while we looked
+        table[int(stat.parent.name)] = (int(fields[1]), fields[0], fields[19])
+    return table
+
+
+def descendants(pid: int) -> dict[int, str]:
+    """The processes below `pid` (children, their children, ...): pid -> start time."""
+    table = process_table()
+    found, parents = {}, {pid}
+    while parents:
+        children = {child for child, (parent, _, _) in table.items() if parent in parents and child not in found}
+        found |= {child: table[child][2] for child in children}
+        parents = children
+    return found
+
+
+def still_running(processes: dict[int, str]) -> dict[int, str]:
+    """Those of `processes` still running (a zombie has ended: it only waits to be reaped)."""
+    table = process_table()
+    running = {}
+    for pid, start in processes.items():
+        _, state, started = table.get(pid, (0, "", ""))
+        if started == start and state != "Z":
+            running[pid] = start
+    return running
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def wait_for_line(proc: subprocess.Popen, text: str, within: float = 300) -> str:
+    """The output of `proc` up to the line holding `text`."""
+    lines: list[str] = []
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        assert line or proc.poll() is None, "it exited early:\n" + "".join(lines)
+        lines.append(line)
+        if text in line:
+            return "".join(lines)
+    raise AssertionError(f"no {text!r} within {within:.0f} s:\n" + "".join(lines))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["demo", "dashboards"])
+def test_a_killed_command_leaves_no_server_no_kernel_and_no_port(request, command):
+    """Seen: SIGKILL of `smtk demo` left JupyterLab, Voilà and their preheated kernels running and holding the ports,
+    so the next `make demo` failed on a busy port."""
+    lab_port, voila_port = free_port(), free_port()
+    smtk = str(Path(sys.executable).parent / "smtk")
+    if command == "demo":
+        course = request.getfixturevalue("course_copy")  # built once for the session: the demo only checks it
+        args = ["demo", "--out", str(course), "--lab-port", str(lab_port), "--voila-port", str(voila_port)]
+    else:
+        args = ["dashboards", "--port", str(voila_port), "--pool-size", "1"]
+    proc = subprocess.Popen(
+        [smtk, *args, "--no-browser"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    started: dict[int, str] = {}
+    try:
+        text = wait_for_line(proc, "Press Ctrl-C")
+        voila = f"http://{HOST}:{voila_port}/"
+        assert get(f"{voila}voila/render/course-overview.ipynb")[0] == 200, "a visitor's kernel runs too"
+        if command == "demo":
+            (token,) = set(re.findall(r"token=([0-9a-f]+)", text))
+            request = urllib.request.Request(
+                f"http://{HOST}:{lab_port}/api/kernels", data=b"{}", headers={"Authorization": f"token {token}"}
+            )
+            with urllib.request.urlopen(request, timeout=60) as response:
+                assert response.status == 201, "a learner's kernel runs in JupyterLab"
+        started = descendants(proc.pid)
+        kernels = [pid for pid in started if "ipykernel" in command_line(pid)]
+        servers = [pid for pid in started if "jupyterlab" in command_line(pid) or "voila_app" in command_line(pid)]
+        assert len(servers) == (2 if command == "demo" else 1), [command_line(pid) for pid in started]
+        assert len(kernels) >= (2 if command == "demo" else 1)
+        proc.kill()
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 90
+        while still_running(started) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        left = still_running(started)
+        assert not left, [command_line(pid) for pid in left]
+        assert nothing_listens(voila_port) and nothing_listens(lab_port)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+        proc.stdout.close()
+        for pid in still_running(started):  # whatever the test saw started ends here, whatever happened above
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

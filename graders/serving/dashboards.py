@@ -13,8 +13,11 @@ so the two cannot drift apart. What the options do, and why:
 - Tracebacks hidden; the browser may send the kernel widget messages only (Voilà refuses execute requests).
 - JupyterLab extensions that fail inside Voilà's page (and slow it down) are not loaded.
 - At most `max_kernels` visitors at once: the next one gets a polite "busy" page (graders/serving/voila_app.py).
-- Kernels idle for `cull_idle_timeout` seconds without a page attached are stopped; a closed page stops its own
-  kernel at once.
+- A closed page stops its own kernel at once. A visitor's kernel with no page connected (the page never opened its
+  websocket: a link preview, curl, a bot; or its connection dropped and did not come back: a browser that quit) is
+  stopped `disconnect_grace` seconds after its page was sent or lost its connection, so it frees its place
+  (graders/serving/admission.py). Kernels idle for `cull_idle_timeout` seconds without a page attached are stopped
+  too; a kernel with a page open is never stopped.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ LIGHT_FRONT_END = JUPYTER_DATA / "voila" / "templates" / "smtk-light" / "static"
 POOL_SIZE = 2  # preheated kernels per app: two executives may arrive together and both get a warm kernel
 MAX_KERNELS = 10  # visitors at once; each kernel holds about 100-140 MB
 CULL_IDLE_TIMEOUT = 600  # seconds a kernel may sit idle with no page attached
+DISCONNECT_GRACE = 60  # seconds a visitor's kernel may wait for its page to connect, or to reconnect
 # JupyterLab extensions that fail inside Voilà's page (and cost load time): Voilà must not load them.
 EXTENSION_DENYLIST = (
     "@jupyter/nbgrader",
@@ -68,6 +72,7 @@ def dashboards_command(
     pool_size: int = POOL_SIZE,
     max_kernels: int = MAX_KERNELS,
     cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
+    disconnect_grace: float = DISCONNECT_GRACE,
     fill_delay: float = 5.0,
 ) -> list[str]:
     """The Voilà command line of `smtk dashboards` (see the module docstring for what each option is for)."""
@@ -87,6 +92,7 @@ def dashboards_command(
         f"--pool_size={pool_size}",
         f"--VoilaKernelManager.fill_delay={fill_delay}",
         f"--SmtkVoila.max_kernels={max_kernels}",
+        f"--SmtkVoila.disconnect_grace={disconnect_grace}",
         "--VoilaConfiguration.multi_kernel_manager_class=graders.serving.visits.VisitKernelManager",
         f"--MappingKernelManager.cull_idle_timeout={cull_idle_timeout}",
         f"--MappingKernelManager.cull_interval={max(min(cull_idle_timeout // 4, 60), 1)}",
@@ -108,6 +114,7 @@ def start_dashboards(
     pool_size: int = POOL_SIZE,
     max_kernels: int = MAX_KERNELS,
     cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
+    disconnect_grace: float = DISCONNECT_GRACE,
     option: str = "--port",
     wait: bool = True,
     env: dict[str, str] | None = None,
@@ -116,16 +123,21 @@ def start_dashboards(
 
     The organisation profile is validated first, so a wrong profile fails here with its file and field named.
     """
-    if pool_size < 0 or max_kernels < 0 or cull_idle_timeout < 1:
+    if pool_size < 0 or max_kernels < 0 or cull_idle_timeout < 1 or disconnect_grace < 0:
         raise ServerError(
-            f"expected --pool-size >= 0, --max-kernels >= 0 and --cull-idle-timeout >= 1, got {pool_size}, "
-            f"{max_kernels} and {cull_idle_timeout}"
+            f"expected --pool-size >= 0, --max-kernels >= 0, --cull-idle-timeout >= 1 and --disconnect-grace >= 0, "
+            f"got {pool_size}, {max_kernels}, {cull_idle_timeout} and {disconnect_grace:g}"
         )
     if org is not None:
         load_org(org)
     check_port_free(port, "Voilà", option)
     command = dashboards_command(
-        folder, port, pool_size=pool_size, max_kernels=max_kernels, cull_idle_timeout=cull_idle_timeout
+        folder,
+        port,
+        pool_size=pool_size,
+        max_kernels=max_kernels,
+        cull_idle_timeout=cull_idle_timeout,
+        disconnect_grace=disconnect_grace,
     )
     log = log or BUILD / "logs" / "dashboards.log"
     ready = f"http://{HOST}:{port}/smtk/ready"
@@ -168,20 +180,29 @@ def run_dashboards(
     pool_size: int = POOL_SIZE,
     max_kernels: int = MAX_KERNELS,
     cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
+    disconnect_grace: float = DISCONNECT_GRACE,
     open_browser: bool = True,
     echo: Callable[[str], None] = print,
 ) -> int:
     """Serve the dashboards until Ctrl-C or SIGTERM, printing the URLs of the apps."""
     servers.stop_on_signals()
     server = start_dashboards(
-        port, org=org, pool_size=pool_size, max_kernels=max_kernels, cull_idle_timeout=cull_idle_timeout
+        port,
+        org=org,
+        pool_size=pool_size,
+        max_kernels=max_kernels,
+        cull_idle_timeout=cull_idle_timeout,
+        disconnect_grace=disconnect_grace,
     )
     url = dashboards_url(port)
     try:
         echo(f"\nsmtk dashboards is running for {load_org(org).name}.")
         for notebook in sorted(DASHBOARDS.glob("*.ipynb")):
             echo(f"  {notebook.stem:<18} {url}voila/render/{notebook.name}")
-        echo(f"  at most {max_kernels} visitors at once; server log: {server.log}")
+        echo(
+            f"  at most {max_kernels} visitors at once; a page not connected frees its place after "
+            f"{disconnect_grace:g} s; server log: {server.log}"
+        )
         for notice in (front_end_notice(), preheat_notice(url)):
             if notice:
                 echo(notice)

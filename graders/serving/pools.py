@@ -67,13 +67,6 @@ def pooled_kernels(kernel_manager) -> tuple[set[str], int, bool]:
     return ids, starting, warm
 
 
-def visitor_kernels(kernel_manager) -> int:
-    """Kernels serving a visitor: every running kernel but the preheated ones waiting in a pool. A pool slot still
-    starting has no kernel in the list yet (it waits `fill_delay`, then the kernel is listed once it is ready)."""
-    pooled, _, _ = pooled_kernels(kernel_manager)
-    return len(set(kernel_manager.list_kernel_ids()) - pooled)
-
-
 async def stop_kernel(kernel_manager, kernel_id: str, log: logging.Logger, restart_timeout: float = 60.0) -> None:
     """Stops a kernel for good, whatever state it is in. One that Voilà's restarter is reviving is stopped once each
     step of the restart is over: jupyter_client raises on a kernel stopped midway and leaves the restarted one

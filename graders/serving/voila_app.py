@@ -2,13 +2,17 @@
 `_xsrf` cookie its pages need to stop their own kernel when closed. Run as `python -m graders.serving.voila_app`
 with Voilà's usual options; `graders.serving.dashboards` builds the command line.
 
-- Cap: when `SmtkVoila.max_kernels` kernels already serve visitors, a new visitor gets a polite "busy" page (HTTP 503,
-  Retry-After) instead of a kernel. Preheated kernels waiting in the pool do not count: they serve no one yet.
-  Voilà has no such option (voila-dashboards/voila#617, open). The count is taken when a page is requested, so two
-  requests in the same instant may both get in: the cap protects the machine, it is not an exact quota.
+- Cap: when `SmtkVoila.max_kernels` visitors already have a place, a new visitor gets a polite "busy" page (HTTP
+  503, Retry-After) instead of a kernel. Preheated kernels waiting in the pool do not count: they serve no one yet.
+  Voilà has no such option (voila-dashboards/voila#617, open). A place is taken as the request is admitted, before
+  its kernel exists, so a burst of requests cannot get past the cap (`graders.serving.admission`).
+- Pages that never connect: a visitor's kernel whose page never opened its websocket, or lost it and did not come
+  back, is stopped after `SmtkVoila.disconnect_grace` seconds, so link previews, scripts and quit browsers do not
+  hold the places until the idle culler's much longer timeout.
 - Readiness: `/smtk/ready` answers 200 once every preheated kernel has started and run its notebook, so the first
   visitor after start gets a warm kernel, and 503 until then. Preheated kernels that fail are replaced
-  (`graders.serving.pools`); the body names any notebook whose kernels kept failing and is no longer preheated.
+  (`graders.serving.pools`); the body names any notebook whose kernels kept failing and is no longer preheated, and
+  counts the places taken: pages being rendered, pages connected, kernels waiting out their grace.
 - Kernel shutdown: a Voilà page sends a shutdown beacon for its kernel when it is closed, with the `_xsrf` cookie as
   token; stock Voilà never sets that cookie, so the beacon is refused (403) and the kernel lingers until culled.
   Setting the cookie with the page lets the beacon through: closed pages free their kernels (and their cap slots)
@@ -29,12 +33,13 @@ import time
 import tornado.ioloop
 import tornado.web
 from jupyter_server.utils import url_path_join
-from traitlets import Integer
+from traitlets import Float, Integer
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
 from graders.paths import JUPYTER_DATA
-from graders.serving.pools import PoolMender, pooled_kernels, visitor_kernels
+from graders.serving.admission import Admission
+from graders.serving.pools import PoolMender, pooled_kernels
 from graders.serving.visits import begin_visit
 
 # The look of smtk's own pages, and of the message that ends a page whose kernel died
@@ -75,6 +80,7 @@ KERNEL_DIED = (
 BROKEN_TITLE = "This dashboard could not start"
 RETRY_SECONDS = 30
 MEND_EVERY_MS = 1000
+SWEEP_EVERY_MS = 1000
 
 
 def broken_body(status: int) -> str:
@@ -87,10 +93,11 @@ class CappedVoilaHandler(TornadoVoilaHandler):
 
     @tornado.web.authenticated
     async def get(self, path=None):
-        cap = self.settings["smtk_max_kernels"]
-        people = visitor_kernels(self.kernel_manager)
-        if cap and people >= cap:
-            self.log.warning("smtk: %s visitors already (the cap is %s); a new visitor got the busy page", people, cap)
+        admission: Admission = self.settings["smtk_admission"]
+        self.visit = begin_visit()
+        if not admission.admit(self.visit):  # no await before this: the place is taken in the same step as counted
+            cap = admission.cap
+            self.log.warning("smtk: all %s places for visitors are taken; a new visitor got the busy page", cap)
             self.set_status(503)
             self.set_header("Retry-After", str(RETRY_SECONDS))
             self.set_header("Content-Type", "text/html; charset=utf-8")
@@ -100,8 +107,11 @@ class CappedVoilaHandler(TornadoVoilaHandler):
             head = f'<meta http-equiv="refresh" content="{RETRY_SECONDS}">'
             self.finish(PAGE.format(head=head, title="The dashboards are busy right now", kind="smtk-busy", body=body))
             return
-        self.xsrf_token  # noqa: B018 - reading it sets the _xsrf cookie the page's shutdown beacon sends back
-        await super().get(path)
+        try:
+            self.xsrf_token  # noqa: B018 - reading it sets the _xsrf cookie the page's shutdown beacon sends back
+            await super().get(path)
+        finally:
+            admission.rendered(self.visit)
 
     def write_error(self, status_code: int, **kwargs) -> None:
         """A server fault (say, a kernel that cannot start) gets a plain-language page, not Voilà's bare "500"."""
@@ -115,7 +125,7 @@ class CappedVoilaHandler(TornadoVoilaHandler):
 
     async def get_generator(self, path=None):
         """Voilà's page, ended with a message if the kernel started for it dies before the app has run."""
-        visit = begin_visit()
+        visit = self.visit
         async with contextlib.aclosing(super().get_generator(path=path)) as page:
             async for snippet in page:
                 if visit.kernel_id is not None and visit.kernel_id not in self.kernel_manager:
@@ -138,7 +148,7 @@ class ReadyHandler(tornado.web.RequestHandler):
             "ready": warm,
             "pooled": len(pooled),
             "starting": starting,
-            "visitors": visitor_kernels(manager),
+            **self.settings["smtk_admission"].state(),
             "not_preheated": sorted(self.settings["smtk_pool_mender"].given_up),
         }
         self.finish(json.dumps(body))
@@ -150,13 +160,21 @@ class SmtkVoila(Voila):
     max_kernels = Integer(
         0, config=True, help="Most kernels serving visitors at once; 0 means no cap. Preheated kernels do not count."
     )
+    disconnect_grace = Float(
+        0,
+        config=True,
+        help="Seconds a visitor's kernel is kept, once its page has been sent, with no page connected to it (the page "
+        "never connected, or its connection dropped); then it is stopped and its place freed. 0 means for ever.",
+    )
 
     def init_settings(self) -> dict:
         settings = super().init_settings()
-        settings["smtk_max_kernels"] = self.max_kernels
+        admission = Admission(self.kernel_manager, self.log, self.max_kernels, self.disconnect_grace)
+        settings["smtk_admission"] = admission
         mender = PoolMender(self.kernel_manager, self.log)
         settings["smtk_pool_mender"] = mender
         tornado.ioloop.PeriodicCallback(mender.mend, MEND_EVERY_MS).start()
+        tornado.ioloop.PeriodicCallback(admission.sweep, SWEEP_EVERY_MS).start()
         return settings
 
     def init_handlers(self) -> list:
