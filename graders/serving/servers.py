@@ -11,22 +11,20 @@ Voilà's command line lives in graders/serving/dashboards.py."""
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from graders.serving.lifetime import preexec
+
 HOST = "127.0.0.1"
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class ServerError(RuntimeError):
@@ -104,23 +102,6 @@ class Server:
             _signal_group(self.process, signal.SIGKILL)
 
 
-def die_with_this_process() -> Callable[[], None] | None:
-    """What a child runs before it executes its program so that it gets SIGTERM when this process ends, or None
-    where that cannot be had (not Linux; not the main thread: Linux signals the child when the *thread* that forked
-    it ends, and only the main thread lives as long as the process)."""
-    if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
-        return None
-    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: between fork and exec the child only calls it
-    parent = os.getpid()
-
-    def ask_for_sigterm() -> None:
-        prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-        if os.getppid() != parent:  # this process ended before the request took effect
-            os.kill(os.getpid(), signal.SIGTERM)
-
-    return ask_for_sigterm
-
-
 def start(name: str, command: list[str], cwd: Path, probe_url: str, log: Path, env: dict | None = None) -> Server:
     """Start `command` in a new session (Ctrl-C in the terminal reaches smtk, which stops it cleanly), asking for
     SIGTERM when this process ends (see the module docstring); call it from the main thread."""
@@ -136,7 +117,7 @@ def start(name: str, command: list[str], cwd: Path, probe_url: str, log: Path, e
             stdin=subprocess.DEVNULL,
             env=full_env,
             start_new_session=True,
-            preexec_fn=die_with_this_process(),  # it only calls prctl, looked up before the fork
+            preexec_fn=preexec(),
         )
     return Server(name, process, probe_url, log)
 

@@ -15,7 +15,7 @@ import resource
 from jupyterhub.spawner import SimpleLocalProcessSpawner
 from traitlets import Integer
 
-from graders.serving.lifetime import die_with_parent
+from graders.serving.lifetime import preexec
 
 NICENESS = 5
 
@@ -26,13 +26,14 @@ class LearnerSpawner(SimpleLocalProcessSpawner):
     memory_mb = Integer(2048, config=True, help="Data segment (heap) cap per process of a learner's server, in MiB.")
 
     def make_preexec_fn(self, name):
-        prepare = super().make_preexec_fn(name)
-        hub, cap = os.getpid(), self.memory_mb * 1024 * 1024
+        prepare, end_with_hub = super().make_preexec_fn(name), preexec()
+        cap = self.memory_mb * 1024 * 1024
 
-        def preexec() -> None:
+        def prepare_learner() -> None:
             prepare()
-            die_with_parent(parent=hub)
+            if end_with_hub is not None:
+                end_with_hub()
             resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
             os.nice(NICENESS)
 
-        return preexec
+        return prepare_learner
