@@ -127,7 +127,7 @@ def start_hub(
         tracks = release_tracks(root)
     except GradeError as exc:
         raise ServerError(str(exc)) from None
-    exchange = exchange_root(root)
+    learner_config = write_learner_config(hub_dir, exchange_root(root))
     folders = app_folders(hub_dir)
     services = [
         app_service(name, folder, free_port(), root, Path(org_path).resolve()) for name, folder in folders.items()
@@ -142,10 +142,9 @@ def start_hub(
         proxy_api_port=free_port(),
         proxy_command=[str(PROXY)],
         services=services,
-        learner_env=learner_env(hub_dir, exchange),
+        learner_env={"JUPYTER_CONFIG_PATH": str(learner_config.parent)},  # nbgrader's settings for learners
         cull_idle_seconds=cull_idle_seconds,
     )
-    write_learner_config(hub_dir, exchange)
     settings_path = hub_dir / "settings.json"
     settings_path.write_text(json.dumps(settings, indent=1), encoding="utf-8")
     command = [sys.executable, "-m", "graders.serving.lifetime", sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)]
@@ -166,11 +165,6 @@ def start_hub(
             hub.stop()
             raise
     return hub
-
-
-def learner_env(hub_dir: Path, exchange: Path) -> dict[str, str]:
-    """What every learner server sees: nbgrader's configuration for the hub (see write_learner_config)."""
-    return {"JUPYTER_CONFIG_PATH": str(hub_dir / "etc" / "jupyter")}
 
 
 def write_learner_config(hub_dir: Path, exchange: Path) -> Path:
