@@ -19,6 +19,7 @@ from graders.results.trainer_data import COURSE_ENV
 from graders.serving import servers
 from graders.serving.dashboards import dashboards_url, front_end_notice, start_dashboards
 from graders.serving.servers import HOST, Server, check_port_free, has_display, lab_command, start
+from simulations.profile.org import PROFILE_FILE
 
 VOILA_OPTION = "--voila-port (make demo VOILA_PORT=...)"
 
@@ -40,13 +41,16 @@ class Demo:
 
 
 def learner_workspace(root: Path) -> Path:
-    """A learner's working copy of the release, made once so their edits survive a rebuild of the course."""
+    """A learner's working copy of the release, made once so their edits survive a rebuild of the course.
+
+    The organisation's profile beside each notebook is not the learner's work: it follows the latest build.
+    """
     workspace = root / "learner"
-    for notebook in sorted((root / "release").glob("*/*.ipynb")):
-        target = workspace / notebook.parent.name / notebook.name
-        if not target.exists():
+    for path in sorted(p for p in (root / "release").glob("*/*") if p.is_file()):
+        target = workspace / path.parent.name / path.name
+        if not target.exists() or (path.name == PROFILE_FILE and target.read_bytes() != path.read_bytes()):
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(notebook, target)
+            shutil.copyfile(path, target)
     return workspace
 
 
