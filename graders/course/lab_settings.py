@@ -6,9 +6,14 @@ import json
 import sys
 from pathlib import Path
 
-# Widget state saved in the notebook is how recorded simulation decisions survive a re-run
-# (simulations.ui.lessons.record).
-SETTINGS = {"@jupyter-widgets/jupyterlab-manager:plugin": {"saveState": True}}
+SETTINGS = {
+    # Widget state saved in the notebook is how recorded simulation decisions survive a re-run
+    # (simulations.ui.lessons.record).
+    "@jupyter-widgets/jupyterlab-manager:plugin": {"saveState": True},
+    # JupyterLab otherwise greets every learner with "Would you like to get notified about official Jupyter news?"
+    # (and, once news is on, with notices of new JupyterLab versions): questions a learner can do nothing with.
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+}
 
 
 def install_lab_settings(prefix: str | Path = sys.prefix) -> Path:
