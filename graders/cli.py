@@ -70,6 +70,8 @@ def cmd_tailor(args: argparse.Namespace) -> int:
     )
     for module_id in result.built + result.unchanged:
         print(f"  release: {result.release(module_id)}")
+    for page in result.start_pages:
+        print(f"  start here: {page}")
     return 0
 
 

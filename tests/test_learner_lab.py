@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import shutil
 import socket
 import sys
 import urllib.error
@@ -14,6 +15,7 @@ import jsonschema
 import pytest
 
 from graders.course.lab_settings import SETTINGS
+from graders.course.start_here import START_FOLDER
 from graders.serving.servers import HOST, start_lab
 
 SHARE = Path(sys.prefix) / "share" / "jupyter"
@@ -54,18 +56,21 @@ def get(url: str) -> tuple[int, str]:
         return error.code, ""
 
 
-@pytest.fixture
-def labs(course_copy: Path, tmp_path: Path):
+@pytest.fixture(scope="module")
+def labs(demo_course, tmp_path_factory):
     """The demo's two JupyterLabs on a copy of the demo course: the learner's (their working copy) and the trainer's
-    (the course root), as `smtk demo` starts them. Yields {"learner": url, "trainer": url}, each with its token."""
+    (the course root), as `smtk demo` starts them. Yields {"learner": (url, token), "trainer": (url, token)}."""
     from graders.serving.demo import learner_workspace
 
-    workspace = learner_workspace(course_copy)
+    base = tmp_path_factory.mktemp("labs")
+    root = base / "demo"
+    shutil.copytree(demo_course.root, root)
+    workspace = learner_workspace(root)
     started, urls = [], {}
     try:
-        for role, root in (("learner", workspace), ("trainer", course_copy)):
+        for role, folder in (("learner", workspace), ("trainer", root)):
             port, token = free_port(), secrets.token_hex(8)
-            started.append(start_lab(root, port, token, tmp_path / f"{role}.log", learner=role == "learner"))
+            started.append(start_lab(folder, port, token, base / f"{role}.log", learner=role == "learner"))
             urls[role] = (f"http://{HOST}:{port}", token)
         for server in started:
             server.wait_ready(timeout=120)
@@ -115,3 +120,22 @@ def test_learners_see_only_the_nbgrader_tools_they_use_and_trainers_all(labs, pa
     dialog.get_by_text("NotImplementedError").first.wait_for()
     page.keyboard.press("Escape")
     assert page.get_by_text("Would you like to get notified about official Jupyter news?").count() == 0
+
+
+@pytest.mark.browser
+def test_the_start_page_is_first_in_the_learners_file_browser_and_opens_as_a_page(labs, page):
+    learner, token = labs["learner"]
+    page.goto(f"{learner}/lab?reset&token={token}")  # as a learner's first visit: no layout left by another test
+    names = page.locator(".jp-DirListing-content .jp-DirListing-itemName")
+    names.first.wait_for()
+    assert names.first.inner_text() == START_FOLDER
+    names.first.dblclick()
+    page.locator(".jp-DirListing-itemName", has_text="employees.md").dblclick()
+    rendered = page.locator(".jp-RenderedMarkdown")
+    heading = rendered.get_by_role("heading", level=1, name="Start here: Employees")
+    heading.wait_for()
+    assert rendered.get_by_role("heading", level=2, name="How to hand in a module").count() == 1
+    # Each module is a link that opens its notebook in JupyterLab.
+    rendered.get_by_role("link", name="Policy, disclosure and whom to ask").click()
+    page.locator(".jp-Notebook").wait_for()
+    assert page.locator(".lm-TabBar-tab.lm-mod-current", has_text="policy-disclosure.ipynb").count() == 1

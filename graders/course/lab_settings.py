@@ -13,6 +13,9 @@ SETTINGS = {
     # JupyterLab otherwise greets every learner with "Would you like to get notified about official Jupyter news?"
     # (and, once news is on, with notices of new JupyterLab versions): questions a learner can do nothing with.
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    # A Markdown file opens as a page, not as source text: the "Start here" pages a learner opens first
+    # (graders.course.start_here). Open With > Editor still edits one.
+    "@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Markdown Preview"}},
 }
 
 

@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 
 from graders.course.manifest import Manifest, Module, load_manifest
 from graders.course.root import nbgrader_api, write_config
+from graders.course.start_here import write_start_pages
 from graders.paths import MANIFEST
 from simulations.profile.org import PROFILE_FILE, OrgProfile, load_org
 
@@ -46,6 +47,7 @@ class TailorResult:
     org: OrgProfile
     built: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    start_pages: list[Path] = field(default_factory=list)  # release/0-start-here/<track>.md, one per track
 
     def release(self, module_id: str) -> Path:
         return self.root / "release" / module_id / f"{module_id}.ipynb"
@@ -87,6 +89,7 @@ def tailor(
         state[module.id] = digest
         state_path.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
         result.built.append(module.id)
+    result.start_pages = write_start_pages(root / "release", manifest, org)
     return result
 
 

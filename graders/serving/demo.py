@@ -24,7 +24,6 @@ from graders.results.trainer_data import COURSE_ENV
 from graders.serving import servers
 from graders.serving.dashboards import dashboards_url, front_end_notice, start_dashboards
 from graders.serving.servers import HOST, Server, check_port_free, has_display, start_lab
-from simulations.profile.org import PROFILE_FILE
 
 VOILA_OPTION = "--voila-port (make demo VOILA_PORT=...)"
 
@@ -54,12 +53,13 @@ class Demo:
 def learner_workspace(root: Path) -> Path:
     """A learner's working copy of the release, made once so their edits survive a rebuild of the course.
 
-    The organisation's profile beside each notebook is not the learner's work: it follows the latest build.
+    The notebooks are the learner's work; the other files (the organisation's profile beside each notebook, the
+    "Start here" pages) follow the latest build.
     """
     workspace = root / "learner"
     for path in sorted(p for p in (root / "release").glob("*/*") if p.is_file()):
         target = workspace / path.parent.name / path.name
-        if not target.exists() or (path.name == PROFILE_FILE and target.read_bytes() != path.read_bytes()):
+        if not target.exists() or (path.suffix != ".ipynb" and target.read_bytes() != path.read_bytes()):
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
     return workspace
