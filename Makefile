@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 LAB_PORT ?= 8888
+TRAINER_PORT ?= 8889
 VOILA_PORT ?= 8866
 # One worker per core, at most 4 (pytest-xdist): most tests wait on kernels, servers and the browser.
 PYTEST_ARGS ?= --numprocesses=auto --maxprocesses=4 --durations=15
@@ -49,7 +50,7 @@ kernels: $(VENV)/.installed
 	$(BIN)/smtk kernels install
 
 demo: $(VENV)/.installed frontend
-	$(BIN)/smtk demo --lab-port $(LAB_PORT) --voila-port $(VOILA_PORT)
+	$(BIN)/smtk demo --lab-port $(LAB_PORT) --trainer-port $(TRAINER_PORT) --voila-port $(VOILA_PORT)
 
 # The demo organisation on JupyterHub, with the demo roster: sign in as ana (a learner) or tom (the trainer).
 hub: $(VENV)/.installed frontend node

@@ -34,7 +34,14 @@ def default(function: Callable, name: str):
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    return run_demo(args.org, args.out, args.lab_port, args.voila_port, open_browser=not args.no_browser)
+    return run_demo(
+        args.org,
+        args.out,
+        args.lab_port,
+        args.voila_port,
+        open_browser=not args.no_browser,
+        trainer_port=args.trainer_port,
+    )
 
 
 def cmd_dashboards(args: argparse.Namespace) -> int:
@@ -69,6 +76,8 @@ def cmd_tailor(args: argparse.Namespace) -> int:
     )
     for module_id in result.built + result.unchanged:
         print(f"  release: {result.release(module_id)}")
+    for page in result.start_pages:
+        print(f"  start here: {page}")
     return 0
 
 
@@ -165,12 +174,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo",
         help="build the demo organisation's course and serve JupyterLab and Voilà",
-        description="Tailor the course for an organisation (the demo one by default), start "
-        "JupyterLab and Voilà on 127.0.0.1 and print their URLs. Ctrl-C stops both.",
+        description="Tailor the course for an organisation (the demo one by default), start a learner's JupyterLab "
+        "(their copy of the course, without nbgrader's authoring tools), a trainer's JupyterLab (the course root, "
+        "formgrader) and Voilà on 127.0.0.1 and print their URLs. Ctrl-C stops them all.",
     )
     demo.add_argument("--org", type=Path, default=default(run_demo, "org"), help="organisation profile (YAML)")
     demo.add_argument("--out", type=Path, default=None, help="course root to build (default: build/<org>)")
-    demo.add_argument("--lab-port", type=int, default=default(run_demo, "lab_port"), help="JupyterLab port")
+    demo.add_argument(
+        "--lab-port", type=int, default=default(run_demo, "lab_port"), help="the learners' JupyterLab port"
+    )
+    demo.add_argument(
+        "--trainer-port", type=int, default=default(run_demo, "trainer_port"), help="the trainers' JupyterLab port"
+    )
     demo.add_argument("--voila-port", type=int, default=default(run_demo, "voila_port"), help="Voilà port")
     demo.add_argument("--no-browser", action="store_true", help="never open a browser (none opens without a display)")
     demo.set_defaults(run=cmd_demo)

@@ -13,6 +13,7 @@ import pytest
 from lab import run_all_cells
 
 from graders.serving.servers import HOST, lab_command, start, tail
+from simulations.profile.org import PROFILE_FILE
 from simulations.risk import risk_for_org
 from simulations.ui.lessons.record import saved_record
 from simulations.ui.lessons.risk_heatmap import RiskHeatMap
@@ -93,6 +94,7 @@ def test_placements_made_in_jupyterlab_are_saved_in_the_notebook_and_restored(pa
     root.mkdir()
     path = root / "risk-framing.ipynb"
     shutil.copyfile(demo_course.release("risk-framing"), path)
+    shutil.copyfile(demo_course.release("risk-framing").parent / PROFILE_FILE, root / PROFILE_FILE)
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         port = sock.getsockname()[1]

@@ -4,6 +4,7 @@ preheated kernels ready, only courses/dashboards/ served, Ctrl-C stops it)."""
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,6 +22,8 @@ from test_demo import ctrl_c, free_port, nothing_listens
 from graders.paths import DASHBOARDS, DEMO_ORG, ROOT
 from graders.serving import dashboards
 from graders.serving.dashboards import dashboards_command, dashboards_env, dashboards_url, start_dashboards
+from graders.serving.landing import APPS_FILE, load_apps
+from simulations.common.validate import DataError
 from simulations.profile.org import ORG_VARIABLE, dashboard_org
 
 SMTK = str(Path(sys.executable).parent / "smtk")
@@ -155,3 +158,24 @@ def test_an_error_in_an_app_shows_no_traceback_and_no_code(tmp_path):
     assert code == 200
     for leak in ("Traceback", "ZeroDivisionError", "secret_formula"):
         assert leak not in body, leak
+
+
+def test_every_app_is_described_once_and_a_mistake_stops_the_server_with_its_field(tmp_path):
+    apps = load_apps(DASHBOARDS)
+    assert sorted(a.notebook for a in apps) == sorted(p.name for p in DASHBOARDS.glob("*.ipynb"))
+    assert {a.notebook for a in apps if a.audience == "trainer"} == {"trainer.ipynb", "triage-drill.ipynb"}
+    assert all(a.title and a.question.endswith("?") and a.who for a in apps)
+
+    folder = tmp_path / "dashboards"
+    shutil.copytree(DASHBOARDS, folder)
+    shutil.copyfile(folder / "roi.ipynb", folder / "new.ipynb")
+    with pytest.raises(DataError, match=r"apps.yml: apps: not listed: new.ipynb; give each its notebook, title"):
+        load_apps(folder)
+    (folder / "new.ipynb").unlink()
+    data = yaml.safe_load((folder / APPS_FILE).read_text(encoding="utf-8"))
+    data["apps"][1]["audience"] = "board"
+    (folder / APPS_FILE).write_text(yaml.safe_dump(data), encoding="utf-8")
+    port = free_port()
+    with pytest.raises(DataError, match=r"apps.yml: apps\[1\].audience: expected one of executive, trainer"):
+        start_dashboards(port, tmp_path / "voila.log", folder=folder)
+    assert nothing_listens(port) and not (tmp_path / "voila.log").exists(), "nothing started"

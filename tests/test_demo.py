@@ -1,4 +1,4 @@
-"""`smtk demo` for real: both servers answer 200 on 127.0.0.1, Ctrl-C stops both, a busy port is refused clearly,
+"""`smtk demo` for real: its servers answer 200 on 127.0.0.1, Ctrl-C stops them all, a busy port is refused clearly,
 and no server, kernel or port outlives a command that was killed."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -35,16 +36,19 @@ def nothing_listens(port: int) -> bool:
 
 
 def get(url: str) -> tuple[int, str]:
-    with urllib.request.urlopen(url, timeout=30) as response:
-        return response.status, response.read().decode("utf-8", errors="replace")
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read().decode("utf-8", errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
 
 
 @pytest.mark.slow
 def test_demo_serves_lab_and_voila_and_stops_on_ctrl_c(demo_course, tmp_path):
-    lab_port, voila_port = free_port(), free_port()
+    lab_port, trainer_port, voila_port = free_port(), free_port(), free_port()
     out = tmp_path / "demo"
     command = [str(Path(sys.executable).parent / "smtk"), "demo", "--no-browser", "--out", str(out)]
-    command += ["--lab-port", str(lab_port), "--voila-port", str(voila_port)]
+    command += ["--lab-port", str(lab_port), "--trainer-port", str(trainer_port), "--voila-port", str(voila_port)]
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
     try:
@@ -58,13 +62,22 @@ def test_demo_serves_lab_and_voila_and_stops_on_ctrl_c(demo_course, tmp_path):
         text = "".join(lines)
         urls = re.findall(r"http://127\.0\.0\.1:\d+/\S*", text)
         lab_url = next(u for u in urls if f":{lab_port}/lab" in u)
+        trainer_url = next(u for u in urls if f":{trainer_port}/lab" in u)
         voila_url = next(u for u in urls if u == f"http://{HOST}:{voila_port}/")
 
         status, body = get(lab_url)
         assert status == 200 and "JupyterLab" in body
         token = lab_url.split("token=")[1]
-        assert get(f"http://{HOST}:{lab_port}/api/contents/learner/policy-disclosure?token={token}")[0] == 200
-        assert get(f"http://{HOST}:{lab_port}/formgrader?token={token}")[0] == 200
+        # The learner's JupyterLab serves their copy of the course, each module with its profile, and no formgrader.
+        learner_api = f"http://{HOST}:{lab_port}/api/contents"
+        assert get(f"{learner_api}/policy-disclosure/policy-disclosure.ipynb?token={token}")[0] == 200
+        assert get(f"{learner_api}/policy-disclosure/org.json?token={token}")[0] == 200
+        assert get(f"{learner_api}/gradebook.db?token={token}")[0] == 404, "the course root is the trainer's"
+        assert get(f"http://{HOST}:{lab_port}/formgrader?token={token}")[0] == 404
+        trainer_token = trainer_url.split("token=")[1]
+        assert trainer_token != token
+        assert get(f"http://{HOST}:{trainer_port}/formgrader?token={trainer_token}")[0] == 200
+        assert get(f"http://{HOST}:{trainer_port}/api/contents?token={token}")[0] == 403, "a learner's token is refused"
         assert get(voila_url)[0] == 200
         assert get(f"{voila_url}smtk/ready")[0] == 200, "the demo serves the dashboards as `smtk dashboards` does"
         status, body = get(f"{voila_url}voila/render/course-overview.ipynb")
@@ -73,7 +86,7 @@ def test_demo_serves_lab_and_voila_and_stops_on_ctrl_c(demo_course, tmp_path):
         rest = ctrl_c(proc)
     assert proc.returncode == 0, rest
     assert "Stopped." in rest
-    assert nothing_listens(lab_port) and nothing_listens(voila_port)
+    assert nothing_listens(lab_port) and nothing_listens(trainer_port) and nothing_listens(voila_port)
 
 
 def ctrl_c(proc: subprocess.Popen, timeout: float = 90) -> str:

@@ -16,6 +16,7 @@ import nbformat
 import pytest
 from grading_helpers import answer_ids, answered, graded_test_ids, item_scores, late_penalties, mixed, place, release_of
 from roundtrip import autograde as stock_autograde
+from roundtrip import output_text
 
 from graders.course.manifest import load_manifest
 from graders.course.root import STATE, GradeBusy
@@ -23,6 +24,7 @@ from graders.grading.collect import collect
 from graders.grading.pipeline import autograde, course_lock
 from graders.grading.sandbox.walls import Limits
 from graders.results.exports import export, feedback
+from simulations.profile.org import PROFILE_FILE
 
 MODULES = [m.id for m in load_manifest().modules]
 FAST = Limits(cell_seconds=4, submission_seconds=90, cpu_seconds=30, memory_mb=512, processes=16, file_mb=16)
@@ -178,6 +180,31 @@ def test_hostile_submissions_lose_only_what_they_attacked(course_copy: Path):
     # The gradebook and the learners' work are intact.
     assert (course_copy / "submitted" / "corrupt" / module_id / f"{module_id}.ipynb").exists()
     assert set(scores) == set(expected) - {"corrupt"}
+
+
+def test_the_profile_a_notebook_loads_is_the_courses_not_the_learners(course_copy: Path):
+    """The short injected cell names the profile file beside the notebook: grading puts the course's copy there, so a
+    learner who handed in the notebook alone, or a rewritten profile, is graded exactly as one who handed in both."""
+    module_id = "policy-disclosure"
+    released = course_copy / "release" / module_id / PROFILE_FILE
+    both = place(course_copy, module_id, "both", answered(course_copy, module_id))
+    shutil.copyfile(released, both.parent / PROFILE_FILE)  # what nbgrader's fetch and submit carry
+    place(course_copy, module_id, "alone", answered(course_copy, module_id))
+    forged = place(course_copy, module_id, "forged", answered(course_copy, module_id))
+    profile = json.loads(released.read_text(encoding="utf-8"))
+    profile["name"] = "Forged Holdings"
+    profile["contacts"] = {role: {**c, "email": "me@forged.example"} for role, c in profile["contacts"].items()}
+    (forged.parent / PROFILE_FILE).write_text(json.dumps(profile), encoding="utf-8")
+
+    report = autograde(module_id, course_copy, workers=1, progress=False)
+    assert {r.learner: r.status for r in report.learners} == dict.fromkeys(["alone", "both", "forged"], "graded")
+    scores = item_scores(course_copy, module_id)
+    assert scores["alone"] == scores["both"] == scores["forged"]
+    assert sum(v or 0 for v in scores["both"].values()) > 0
+    name = json.loads(released.read_text(encoding="utf-8"))["name"]
+    for learner in scores:
+        shown = output_text(course_copy / "autograded" / learner / module_id / f"{module_id}.ipynb")
+        assert f"prepared for {name}" in shown and "Forged" not in shown, learner
 
 
 def test_kill_nine_then_resume_loses_and_duplicates_nothing(course_copy: Path):

@@ -14,6 +14,7 @@ from roundtrip import autograde, submit
 
 from graders.course.root import gradebook_url
 from graders.grading.pipeline import autograde as smtk_autograde
+from simulations.profile.org import PROFILE_FILE
 from simulations.ui.lessons.record import WIDGET_STATE, saved_record
 
 pytestmark = pytest.mark.slow
@@ -33,6 +34,7 @@ def learner_notebook(release: Path, folder: Path) -> tuple[Path, dict]:
     saved file holds the widget state (nbclient stores it in the format JupyterLab's saveState writes), not the
     clicks, and the learner left every other answer blank."""
     folder.mkdir()
+    shutil.copyfile(release.parent / PROFILE_FILE, folder / PROFILE_FILE)  # the released folder, as handed out
     nb = nbformat.read(release, as_version=4)
     at = next(i for i, c in enumerate(nb.cells) if "RiskHeatMap(" in c.source) + 1
     nb.cells.insert(at, nbformat.v4.new_code_cell(CLICKS))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from roundtrip import EXAMPLE_ORGS, autograde, output_text, scores, submit
 
 from graders.course.manifest import load_manifest
 from graders.course.tailor import PARAMETERS_GRADE_ID, modules_for
-from simulations.profile.org import OrgProfile, load_org
+from simulations.profile.org import PROFILE_FILE, OrgProfile, load_org
 
 MANIFEST = load_manifest()
 MODULES = [m.id for m in MANIFEST.modules]
@@ -82,6 +83,8 @@ def test_release_shows_the_organisation(tailored, slug, module_id):
     assert course.org.name in text
     injected = [c for c in release.cells if c.metadata.get("nbgrader", {}).get("grade_id") == PARAMETERS_GRADE_ID]
     assert len(injected) == 1 and injected[0].metadata.nbgrader["locked"]
+    profile = course.release(module_id).parent / PROFILE_FILE  # the file the injected cell names travels with it
+    assert json.loads(profile.read_text(encoding="utf-8"))["name"] == course.org.name
 
 
 @pytest.mark.parametrize("slug", list(ORGS))
@@ -90,7 +93,8 @@ def test_release_lists_every_contact_and_platform(tailored, slug):
     assert sorted(p.parent.name for p in (course.root / "release").glob("*/*.ipynb")) == sorted(
         m.id for m in modules_for(course.org, MANIFEST)
     ), "the release holds exactly the modules of the organisation's tracks"
-    text = "\n".join(p.read_text(encoding="utf-8") for p in (course.root / "release").glob("*/*.ipynb"))
+    released = [*(course.root / "release").glob("*/*.ipynb"), *(course.root / "release").glob(f"*/{PROFILE_FILE}")]
+    text = "\n".join(p.read_text(encoding="utf-8") for p in released)
     for contact in course.org.contacts.values():
         assert contact.email in text
     for platform in course.org.platforms:

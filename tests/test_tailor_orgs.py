@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import nbformat
+import pytest
 
 from graders.course.manifest import load_manifest
 from graders.course.tailor import PARAMETERS_GRADE_ID, modules_for, tailor
 from graders.paths import DEMO_ORG, MANIFEST
+from simulations.profile.org import PROFILE_FILE, org_parameters
 
 
 def split_release(path):
-    """A released notebook's injected profile cell, and every other cell's type and source."""
+    """The profile a released notebook loads (the file its injected cell names), and every other cell's type and
+    source."""
     nb = nbformat.read(path, as_version=4)
 
     def injected(cell) -> bool:
         return cell.metadata.get("nbgrader", {}).get("grade_id") == PARAMETERS_GRADE_ID
 
-    profile = [c.source for c in nb.cells if injected(c)]
-    return profile[0], [(c.cell_type, c.source) for c in nb.cells if not injected(c)]
+    (cell,) = [c for c in nb.cells if injected(c)]
+    assert cell.source.splitlines()[-1] == f'ORG = "{PROFILE_FILE}"'
+    profile = (path.parent / PROFILE_FILE).read_text(encoding="utf-8")
+    return profile, [(c.cell_type, c.source) for c in nb.cells if not injected(c)]
 
 
 def test_the_two_example_releases_differ_where_they_should(tailored):
@@ -55,6 +61,23 @@ def test_the_two_example_releases_differ_where_they_should(tailored):
             assert theirs.partners.contact.email not in profile and theirs.contacts["coe"].email not in profile
 
 
+def test_a_learner_reads_a_short_profile_cell_and_the_profile_beside_it(demo_course):
+    """The second code cell of every module is a line or two a learner can read, not the profile as one JSON line; the
+    profile it names is in the module's released folder (so it travels with the notebook) and is the organisation's."""
+    for module_id in demo_course.built + demo_course.unchanged:
+        release = demo_course.release(module_id)
+        nb = nbformat.read(release, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        second = code[1]
+        assert "injected-parameters" in second.metadata.tags and second.metadata.nbgrader["locked"]
+        lines = second.source.splitlines()
+        assert 1 <= len(lines) <= 3 and all(len(line) < 120 for line in lines), second.source
+        assert not any(mark in second.source for mark in "{}[]"), "no JSON in the cell a learner reads"
+        assert demo_course.org.contacts["coe"].email not in second.source
+        profile = json.loads((release.parent / PROFILE_FILE).read_text(encoding="utf-8"))
+        assert profile == demo_course.org.to_parameters()
+
+
 def test_editing_one_master_rebuilds_only_that_module(demo_course, copy_of, tmp_path, capsys):
     root = copy_of(demo_course)
     masters = tmp_path / "masters"
@@ -79,3 +102,17 @@ def test_editing_one_master_rebuilds_only_that_module(demo_course, copy_of, tmp_
         assert after.release(module_id).read_bytes() == before[module_id], f"{module_id} was rebuilt"
     bar = capsys.readouterr().err
     assert f"Tailoring for {demo_course.org.name}" in bar and f"{len(ids)}/{len(ids)}" in bar
+
+
+def test_the_short_cell_loads_the_profile_beside_the_notebook(demo_course, tmp_path, monkeypatch):
+    """`org_parameters` reads the named file from the kernel's folder (the notebook's); courses built before keep
+    working with the whole profile injected; a notebook handed out without its profile says what is missing."""
+    folder = demo_course.release("policy-disclosure").parent
+    monkeypatch.chdir(folder)
+    assert org_parameters(PROFILE_FILE) == demo_course.org.to_parameters()
+    assert org_parameters({"name": "Old Build"}) == {"name": "Old Build"}
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(
+        FileNotFoundError, match="org.json, your organisation's profile, is missing .* ask your trainer"
+    ):
+        org_parameters(PROFILE_FILE)

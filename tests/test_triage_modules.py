@@ -4,6 +4,7 @@ the notebook's widget state; a blank release, or a record that does not fit the 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -13,6 +14,7 @@ from nbgrader.api import Gradebook
 from roundtrip import autograde, submit
 
 from graders.course.root import gradebook_url
+from simulations.profile.org import PROFILE_FILE
 from simulations.ui.lessons.record import LABEL, WIDGET_STATE
 
 MODULE = "triage-shift"
@@ -27,6 +29,7 @@ print("played", inbox.score().decided)"""
 def played_in_the_widget(release: Path, folder: Path) -> Path:
     """The release run in a kernel, its shift played by clicking the inbox's buttons, saved with the widget state
     and without the helper cell or outputs: what a learner who played the shift and saved hands in."""
+    shutil.copyfile(release.parent / PROFILE_FILE, folder / PROFILE_FILE)  # the released folder, as handed out
     nb = nbformat.read(release, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(PLAY))
     client = NotebookClient(nb, timeout=300, allow_errors=True, resources={"metadata": {"path": str(folder)}})

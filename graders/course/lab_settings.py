@@ -6,9 +6,17 @@ import json
 import sys
 from pathlib import Path
 
-# Widget state saved in the notebook is how recorded simulation decisions survive a re-run
-# (simulations.ui.lessons.record).
-SETTINGS = {"@jupyter-widgets/jupyterlab-manager:plugin": {"saveState": True}}
+SETTINGS = {
+    # Widget state saved in the notebook is how recorded simulation decisions survive a re-run
+    # (simulations.ui.lessons.record).
+    "@jupyter-widgets/jupyterlab-manager:plugin": {"saveState": True},
+    # JupyterLab otherwise greets every learner with "Would you like to get notified about official Jupyter news?"
+    # (and, once news is on, with notices of new JupyterLab versions): questions a learner can do nothing with.
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+    # A Markdown file opens as a page, not as source text: the "Start here" pages a learner opens first
+    # (graders.course.start_here). Open With > Editor still edits one.
+    "@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Markdown Preview"}},
+}
 
 
 def install_lab_settings(prefix: str | Path = sys.prefix) -> Path:

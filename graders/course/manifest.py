@@ -41,6 +41,7 @@ class Track:
     audience: str
     format: str
     modules: tuple[Module, ...]
+    purpose: str = ""  # what the track is for, in a sentence or two a learner reads first (its "Start here" page)
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def read_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Ma
     root.only(["course", "tracks", "certification"])  # certification: see graders/course/certification.py
     tracks, seen = [], {}
     for tf in root.get("tracks").items(min_len=1):
-        tf.only(["id", "title", "audience", "format", "modules"])
+        tf.only(["id", "title", "audience", "format", "purpose", "modules"])
         track_id = tf.get("id").choice(TRACKS)
         if any(t.id == track_id for t in tracks):
             tf.get("id").fail(f"track {track_id!r} is listed twice")
@@ -118,7 +119,14 @@ def read_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Ma
                 )
             )
         tracks.append(
-            Track(track_id, tf.get("title").str(), tf.get("audience").str(), tf.get("format").str(), tuple(modules))
+            Track(
+                track_id,
+                tf.get("title").str(),
+                tf.get("audience").str(),
+                tf.get("format").str(),
+                tuple(modules),
+                purpose=tf.get("purpose", "").str(nonempty=False),
+            )
         )
     return Manifest(path, root.get("course").str(), tuple(tracks), Path(source) if source is not None else None)
 

@@ -115,7 +115,7 @@ class Course:
     def release(self, assignment: str) -> Path:
         folder = self.root / "release" / assignment
         if not any(folder.glob("*.ipynb")):
-            known = sorted(p.name for p in (self.root / "release").glob("*") if p.is_dir())
+            known = sorted(p.parent.name for p in (self.root / "release").glob("*/*.ipynb"))
             raise GradeError(f"no released assignment {assignment!r} in {self.root}; released: {', '.join(known)}")
         return folder
 

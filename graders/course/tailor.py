@@ -15,11 +15,24 @@ from tqdm.auto import tqdm
 
 from graders.course.manifest import Manifest, Module, load_manifest
 from graders.course.root import nbgrader_api, write_config
+from graders.course.start_here import write_start_pages
 from graders.paths import MANIFEST
-from simulations.profile.org import OrgProfile, load_org
+from simulations.profile.org import PROFILE_FILE, OrgProfile, load_org
 
 STATE_FILE = ".smtk-build.json"
 PARAMETERS_GRADE_ID = "org-parameters"
+
+
+def injected_source(org: OrgProfile) -> str:
+    """What a learner reads in the injected cell: whom the course is for and the one line that names the profile file
+    beside the notebook (papermill injects `ORG = "org.json"`; simulations.profile.org.org_parameters reads the
+    file), not the profile itself as one long line of JSON."""
+    name = " ".join(org.name.split())
+    return (
+        f"# This course is prepared for {name}.\n"
+        f"# Its profile is the file {PROFILE_FILE} beside this notebook.\n"
+        f'ORG = "{PROFILE_FILE}"'
+    )
 
 
 class TailorError(RuntimeError):
@@ -34,6 +47,7 @@ class TailorResult:
     org: OrgProfile
     built: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    start_pages: list[Path] = field(default_factory=list)  # release/0-start-here/<track>.md, one per track
 
     def release(self, module_id: str) -> Path:
         return self.root / "release" / module_id / f"{module_id}.ipynb"
@@ -60,21 +74,22 @@ def tailor(
     state_path = root / STATE_FILE
     state = json.loads(state_path.read_text(encoding="utf-8")) if state_path.exists() else {}
     result = TailorResult(root, org)
-    parameters = {"ORG": org.to_parameters()}
+    profile = json.dumps(org.to_parameters(), indent=2, ensure_ascii=False) + "\n"
     modules = modules_for(org, manifest)
     api = None
     for module in tqdm(modules, desc=f"Tailoring for {org.name}", unit="module", disable=not progress):
         master = module.source_notebook(manifest.path.parent / "source")
-        digest = _digest(master.parent, parameters)
+        digest = _digest(master.parent, {"profile": profile, "injected": injected_source(org)})
         if state.get(module.id) == digest and result.release(module.id).exists():
             result.unchanged.append(module.id)
             continue
-        _inject(master.parent, root / "source" / module.id, parameters)
+        _inject(master.parent, root / "source" / module.id, profile, injected_source(org))
         api = api or nbgrader_api(root)
         _generate(api, module.id)
         state[module.id] = digest
         state_path.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
         result.built.append(module.id)
+    result.start_pages = write_start_pages(root / "release", manifest, org)
     return result
 
 
@@ -86,18 +101,30 @@ def _digest(folder: Path, parameters: dict) -> str:
     return sha.hexdigest()
 
 
-def _inject(master_dir: Path, target_dir: Path, parameters: dict) -> None:
-    """Copy a module's folder and let papermill inject the profile into each notebook with a `parameters` cell."""
+def _inject(master_dir: Path, target_dir: Path, profile: str, source: str) -> None:
+    """Copy a module's folder, write the profile beside its notebooks, and let papermill inject its file name into each
+    notebook with a `parameters` cell.
+
+    The profile file sits in the module's folder, so nbgrader copies it into the release (it travels with fetch and
+    submit) and restores it from source/ when grading, whatever a learner did to their copy.
+    """
     if target_dir.exists():
         shutil.rmtree(target_dir)
     shutil.copytree(master_dir, target_dir, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    (target_dir / PROFILE_FILE).write_text(profile, encoding="utf-8")
     logging.getLogger("papermill").setLevel(logging.WARNING)
     for notebook in sorted(target_dir.glob("*.ipynb")):
         nb = papermill.execute_notebook(
-            str(notebook), None, parameters=parameters, prepare_only=True, log_output=False, progress_bar=False
+            str(notebook),
+            None,
+            parameters={"ORG": PROFILE_FILE},
+            prepare_only=True,
+            log_output=False,
+            progress_bar=False,
         )
         for cell in nb.cells:
             if "injected-parameters" in cell.metadata.get("tags", []):
+                cell.source = source
                 # Locked like the lesson text: autograding restores it, so a learner cannot rewrite the profile.
                 cell.metadata["nbgrader"] = {
                     "grade": False,

@@ -18,6 +18,8 @@ so the two cannot drift apart. What the options do, and why:
   stopped `disconnect_grace` seconds after its page was sent or lost its connection, so it frees its place
   (graders/serving/admission.py). Kernels idle for `cull_idle_timeout` seconds without a page attached are stopped
   too; a kernel with a page open is never stopped.
+- / is a landing page for executives (graders/serving/landing.py, from the folder's apps.yml): each executive app's
+  title, the question it answers and for whom; the trainer's apps are not listed there.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from pathlib import Path
 
 from graders.paths import BUILD, DASHBOARDS, DEMO_ORG, JUPYTER_DATA
 from graders.serving import servers
+from graders.serving.landing import APPS_FILE, load_apps
 from graders.serving.servers import HOST, Server, ServerError, check_port_free, has_display, start
 from simulations.profile.org import ORG_VARIABLE, load_org
 
@@ -121,7 +124,8 @@ def start_dashboards(
 ) -> Server:
     """Start the dashboards server and (unless `wait` is False) wait until its preheated kernels are warm.
 
-    The organisation profile is validated first, so a wrong profile fails here with its file and field named.
+    The organisation profile and the folder's apps.yml are validated first, so a mistake in either fails here with
+    its file and field named.
     """
     if pool_size < 0 or max_kernels < 0 or cull_idle_timeout < 1 or disconnect_grace < 0:
         raise ServerError(
@@ -130,6 +134,8 @@ def start_dashboards(
         )
     if org is not None:
         load_org(org)
+    if (Path(folder) / APPS_FILE).exists():
+        load_apps(folder)
     check_port_free(port, "Voilà", option)
     command = dashboards_command(
         folder,
@@ -197,8 +203,15 @@ def run_dashboards(
     url = dashboards_url(port)
     try:
         echo(f"\nsmtk dashboards is running for {load_org(org).name}.")
-        for notebook in sorted(DASHBOARDS.glob("*.ipynb")):
-            echo(f"  {notebook.stem:<18} {url}voila/render/{notebook.name}")
+        echo(f"  for executives, the landing page: {url}")
+        apps = load_apps(DASHBOARDS)
+        for app in apps:
+            if app.audience == "executive":
+                echo(f"    {app.title}: {url}voila/render/{app.notebook}")
+        echo("  for trainers (not listed on the landing page):")
+        for app in apps:
+            if app.audience != "executive":
+                echo(f"    {app.title}: {url}voila/render/{app.notebook}")
         echo(
             f"  at most {max_kernels} visitors at once; a page not connected frees its place after "
             f"{disconnect_grace:g} s; server log: {server.log}"

@@ -25,6 +25,9 @@ from pathlib import Path
 from graders.serving.lifetime import preexec
 
 HOST = "127.0.0.1"
+# The learner's JupyterLab configuration: nbgrader's authoring tools, formgrader and course list turned off (its
+# README says how). Only the learner's server gets it; a trainer's JupyterLab keeps every tool.
+LEARNER_LAB_CONFIG = Path(__file__).parent / "learner-lab"
 
 
 class ServerError(RuntimeError):
@@ -58,6 +61,19 @@ def lab_command(root: Path, port: int, token: str) -> list[str]:
         f"--IdentityProvider.token={token}",
         *(["--allow-root"] if os.geteuid() == 0 else []),
     ]
+
+
+def learner_lab_env() -> dict[str, str]:
+    """The environment of a learner's JupyterLab: the learner configuration first on Jupyter's config path."""
+    path = [str(LEARNER_LAB_CONFIG), *filter(None, os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep))]
+    return {"JUPYTER_CONFIG_PATH": os.pathsep.join(path)}
+
+
+def start_lab(root: Path, port: int, token: str, log: Path, *, learner: bool) -> Server:
+    """A JupyterLab serving `root`: a learner's (only the nbgrader tools a learner uses) or a trainer's (all)."""
+    name = "JupyterLab for learners" if learner else "JupyterLab for trainers"
+    env = learner_lab_env() if learner else None
+    return start(name, lab_command(root, port, token), root, f"http://{HOST}:{port}/api", log, env=env)
 
 
 @dataclass

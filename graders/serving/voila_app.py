@@ -20,6 +20,9 @@ with Voilà's usual options; `graders.serving.dashboards` builds the command lin
 - Failures: a page whose kernel cannot start gets a plain-language page (HTTP 500) instead of Voilà's bare "500";
   one whose kernel dies before the app has run is ended with that message (`graders.serving.visits`) where stock Voilà
   spins for ever.
+- Landing page: where the served folder has an apps.yml (courses/dashboards/ has), / is the executives' landing page
+  (`graders.serving.landing`: each app's title, question and readers, no file names) instead of Voilà's file list,
+  and Voilà's file list at /voila/tree sends visitors there.
 """
 
 from __future__ import annotations
@@ -29,18 +32,23 @@ import html
 import json
 import os
 import time
+from pathlib import Path
 
 import tornado.ioloop
 import tornado.web
+from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.utils import url_path_join
 from traitlets import Float, Integer
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from graders.paths import JUPYTER_DATA
 from graders.serving.admission import Admission
+from graders.serving.landing import APPS_FILE, landing_page, load_apps
 from graders.serving.pools import PoolMender, pooled_kernels
 from graders.serving.visits import begin_visit
+from simulations.profile.org import dashboard_org
 
 # The look of smtk's own pages, and of the message that ends a page whose kernel died
 MESSAGE_STYLE = (
@@ -154,6 +162,24 @@ class ReadyHandler(tornado.web.RequestHandler):
         self.finish(json.dumps(body))
 
 
+class LandingHandler(JupyterHandler):
+    """The executives' landing page (graders.serving.landing), in place of Voilà's list of notebook files."""
+
+    def initialize(self, page: str) -> None:
+        self.page = page
+
+    @tornado.web.authenticated
+    def get(self, path: str | None = None) -> None:
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        if path and path != "/":  # Voilà's file list of a subfolder, or a file: the landing page is the only index
+            self.set_status(404)
+            body = f'<p>There is no page at this address. <a href="{html.escape(self.base_url)}">The dashboards</a></p>'
+            self.finish(PAGE.format(head="", title="Page not found", kind="smtk-missing", body=body))
+            return
+        self.set_header("Cache-Control", "no-cache")
+        self.finish(self.page)
+
+
 class SmtkVoila(Voila):
     """Voilà with a cap on concurrent visitors and a readiness endpoint (see the module docstring)."""
 
@@ -178,13 +204,25 @@ class SmtkVoila(Voila):
         return settings
 
     def init_handlers(self) -> list:
+        landing = self._landing()
         handlers = []
         # Voilà adds the identity provider's handlers (behind a hub: /oauth_callback, /logout) without its base URL.
         own = {pattern for pattern, *_ in self.identity_provider.get_handlers()}
         for pattern, handler, *rest in super().init_handlers():
             pattern = url_path_join(self.server_url, pattern) if pattern in own else pattern
-            handlers.append((pattern, CappedVoilaHandler if handler is TornadoVoilaHandler else handler, *rest))
+            if handler is TornadoVoilaHandler:
+                handler = CappedVoilaHandler
+            elif handler is TornadoVoilaTreeHandler and landing is not None:
+                handler, rest = LandingHandler, [{"page": landing}]
+            handlers.append((pattern, handler, *rest))
         return [(url_path_join(self.server_url, "/smtk/ready"), ReadyHandler), *handlers]
+
+    def _landing(self) -> str | None:
+        """The landing page's HTML when the served folder describes its apps (apps.yml), else None (Voilà's list)."""
+        folder = Path(self.root_dir)
+        if not (folder / APPS_FILE).exists():
+            return None
+        return landing_page(load_apps(folder), dashboard_org()["name"], self.base_url)
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import asdict, dataclass
@@ -217,6 +218,25 @@ def dashboard_org() -> dict:
     return load_org(os.environ.get(ORG_VARIABLE) or DEMO_PROFILE).to_parameters()
 
 
-def org_parameters(injected: dict | None) -> dict:
-    """The `ORG` dict a notebook works with: what papermill injected, or the demo profile when run untailored."""
+# The file `smtk tailor` writes beside each tailored notebook: the profile as `to_parameters` gives it, in JSON.
+PROFILE_FILE = "org.json"
+
+
+def org_parameters(injected: dict | str | None) -> dict:
+    """The `ORG` dict a notebook works with.
+
+    A tailored notebook gets the name of the profile file beside it (`ORG = "org.json"`, read from the kernel's
+    working folder, which is the notebook's in JupyterLab, papermill, nbgrader and the grading sandbox); courses built
+    before that got the whole profile as a dict, which is returned as it is. Untailored, the demo profile.
+    """
+    if isinstance(injected, str):
+        path = Path(injected)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise FileNotFoundError(
+                f"{injected}, your organisation's profile, is missing from this notebook's folder "
+                f"({Path.cwd()}); it comes with the module: ask your trainer for the module's folder as released"
+            ) from None
+        return json.loads(text)
     return injected if injected else load_org(DEMO_PROFILE).to_parameters()

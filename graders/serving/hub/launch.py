@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from graders.course.exchange import exchange_root, release_tracks
 from graders.course.root import GradeError
 from graders.course.roster import ROSTER, read_roster
@@ -23,13 +25,12 @@ from graders.serving.hub.settings import CULL_IDLE_SECONDS, FORMGRADER, TRAINER_
 from graders.serving.hub.settings import (
     DASHBOARDS as DASHBOARDS_SERVICE,
 )
-from graders.serving.servers import HOST, Server, ServerError, check_port_free, start
+from graders.serving.landing import APPS_FILE, load_apps
+from graders.serving.servers import HOST, LEARNER_LAB_CONFIG, Server, ServerError, check_port_free, start
 from simulations.profile.org import ORG_VARIABLE, load_org
 
 PROXY = ROOT / "graders" / "serving" / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
 CONFIG = Path(__file__).with_name("jupyterhub_config.py")
-# Which dashboards each service serves: trainers see the cohort and run the drill; executives the rest.
-TRAINER_NOTEBOOKS = ("trainer.ipynb", "triage-drill.ipynb")
 
 
 @dataclass
@@ -52,14 +53,21 @@ def free_port() -> int:
 
 
 def app_folders(hub_dir: Path) -> dict[str, Path]:
-    """One folder per app service holding copies of its audience's apps (Voilà lists no link that leads outside)."""
-    folders = {DASHBOARDS_SERVICE: hub_dir / "apps" / "executive", TRAINER_APPS: hub_dir / "apps" / "trainer"}
-    for name, folder in folders.items():
+    """One folder per app service with copies of its audience's apps (courses/dashboards/apps.yml says whose);
+    the executives' folder keeps its part of apps.yml, so it opens on the landing page."""
+    apps = load_apps(DASHBOARDS)
+    listed = yaml.safe_load((DASHBOARDS / APPS_FILE).read_text(encoding="utf-8"))["apps"]
+    folders = {}
+    for name, audience in ((DASHBOARDS_SERVICE, "executive"), (TRAINER_APPS, "trainer")):
+        folder = folders[name] = hub_dir / "apps" / audience
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        for notebook in sorted(DASHBOARDS.glob("*.ipynb")):
-            if (notebook.name in TRAINER_NOTEBOOKS) == (name == TRAINER_APPS):
-                shutil.copyfile(notebook, folder / notebook.name)
+        for app in apps:
+            if app.audience == audience:
+                shutil.copyfile(DASHBOARDS / app.notebook, folder / app.notebook)
+        if audience == "executive":
+            own = [entry for entry in listed if entry["audience"] == audience]
+            (folder / APPS_FILE).write_text(yaml.safe_dump({"apps": own}, sort_keys=False), encoding="utf-8")
     return folders
 
 
@@ -142,7 +150,8 @@ def start_hub(
         proxy_api_port=free_port(),
         proxy_command=[str(PROXY)],
         services=services,
-        learner_env={"JUPYTER_CONFIG_PATH": str(learner_config.parent)},  # nbgrader's settings for learners
+        # the learners' JupyterLab (no authoring tools) and nbgrader's settings for the hub
+        learner_env={"JUPYTER_CONFIG_PATH": os.pathsep.join([str(LEARNER_LAB_CONFIG), str(learner_config.parent)])},
         cull_idle_seconds=cull_idle_seconds,
     )
     settings_path = hub_dir / "settings.json"

@@ -1,0 +1,110 @@
+"""The landing page of `smtk dashboards`: each executive app's title, the question it answers and for whom.
+
+Voilà's own index at / is a list of file names ("benchmark.ipynb, course-overview.ipynb, ..."). This page replaces
+it: the apps come from `apps.yml` in the dashboards folder (courses/dashboards/apps.yml), which gives every notebook
+there a title, a question, whom it is for and an audience. Only `executive` apps are listed; `trainer` apps (the
+cohort view, the triage drill) stay reachable by their address. The page is plain HTML with no script, built to
+WCAG 2.2 AA: one h1, one h2 per app whose link is the app's title, text contrast of 6:1 or more, a visible focus ring.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+from simulations.common.validate import DataError, load_yaml
+
+APPS_FILE = "apps.yml"
+AUDIENCES = ("executive", "trainer")
+
+
+@dataclass(frozen=True)
+class App:
+    """One Voilà app as the landing page presents it."""
+
+    notebook: str
+    title: str
+    question: str
+    who: str
+    audience: str
+
+
+def load_apps(folder: Path) -> list[App]:
+    """The apps of a dashboards folder from its apps.yml, in file order; every notebook there must be listed once."""
+    path = Path(folder) / APPS_FILE
+    root = load_yaml(path)
+    root.only(["apps"])
+    apps: list[App] = []
+    for item in root.get("apps").items(min_len=1):
+        item.only(["notebook", "title", "question", "for", "audience"])
+        notebook = item.get("notebook").str()
+        if not (Path(folder) / notebook).is_file() or Path(notebook).suffix != ".ipynb":
+            item.get("notebook").fail(f"no notebook {notebook!r} in {folder}")
+        if any(a.notebook == notebook for a in apps):
+            item.get("notebook").fail(f"{notebook!r} is listed twice")
+        apps.append(
+            App(
+                notebook=notebook,
+                title=item.get("title").str(),
+                question=item.get("question").str(),
+                who=item.get("for").str(),
+                audience=item.get("audience").choice(AUDIENCES),
+            )
+        )
+    listed = {a.notebook for a in apps}
+    missing = sorted(p.name for p in Path(folder).glob("*.ipynb") if p.name not in listed)
+    if missing:
+        raise DataError(
+            path,
+            "apps",
+            f"not listed: {', '.join(missing)}; give each its notebook, title, question, for and audience",
+        )
+    return apps
+
+
+STYLE = """
+:root{color-scheme:light}
+body{margin:0;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1f2328;background:#fff;
+line-height:1.5}
+main{max-width:46em;margin:0 auto;padding:2.5em 1.25em 3em}
+h1{font-size:1.75em;line-height:1.25;margin:0 0 .4em}
+.lead{color:#57606a;margin:0 0 2em}
+ul{list-style:none;margin:0;padding:0}
+li{border:1px solid #d0d7de;border-radius:8px;padding:1em 1.25em;margin:0 0 1em}
+h2{font-size:1.25em;margin:0 0 .25em}
+a{color:#0550ae;text-decoration:underline;text-underline-offset:.15em}
+a:hover{text-decoration-thickness:2px}
+a:focus-visible{outline:3px solid #0550ae;outline-offset:3px;border-radius:2px}
+.question{font-size:1.05em;margin:0 0 .35em}
+.for{color:#57606a;margin:0}
+"""
+
+
+def landing_page(apps: list[App], org_name: str, base_url: str = "/") -> str:
+    """The HTML of the landing page: the executive apps only, each with its title (the link), question and readers."""
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    items = []
+    for app in apps:
+        if app.audience != "executive":
+            continue
+        href = html.escape(f"{base}voila/render/{app.notebook}", quote=True)
+        items.append(
+            f'<li><h2><a href="{href}">{html.escape(app.title)}</a></h2>\n'
+            f'<p class="question">{html.escape(app.question)}</p>\n'
+            f'<p class="for">For: {html.escape(app.who)}</p></li>'
+        )
+    org = html.escape(org_name)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Social media training dashboards for {org}</title>
+<style>{STYLE}</style>
+</head><body><main>
+<h1>Social media training dashboards for {org}</h1>
+<p class="lead">Each dashboard answers one question on one page, with no code. Open one to see its answer for
+{org}; change its inputs and the figures follow.</p>
+<ul>
+{chr(10).join(items)}
+</ul>
+</main></body></html>
+"""
