@@ -112,7 +112,7 @@ def test_learners_list_only_their_tracks_modules(hub):
         person = Person(hub, name)
         assert person.signed_in
         headers = start_server(hub, name, person.token())
-        for tool in ("formgrader", "create_assignment"):  # the learner's JupyterLab has no authoring tools
+        for tool in ("formgrader",):  # the learner's JupyterLab has no trainer tools (nbgrader enables it by default)
             assert requests.get(f"{hub.url}/user/{name}/{tool}", headers=headers, timeout=60).status_code == 404
         courses = requests.get(f"{hub.url}/user/{name}/courses", headers=headers, timeout=60).json()
         assert sorted(courses["value"]) == sorted(f"demo-{t}" for t in tracks)
