@@ -175,11 +175,12 @@ def wait_for_line(proc: subprocess.Popen, text: str, within: float = 300) -> str
 def test_a_killed_command_leaves_no_server_no_kernel_and_no_port(request, command):
     """Seen: SIGKILL of `smtk demo` left JupyterLab, Voilà and their preheated kernels running and holding the ports,
     so the next `make demo` failed on a busy port."""
-    lab_port, voila_port = free_port(), free_port()
+    lab_port, trainer_port, voila_port = free_port(), free_port(), free_port()
     smtk = str(Path(sys.executable).parent / "smtk")
     if command == "demo":
         course = request.getfixturevalue("course_copy")  # built once for the session: the demo only checks it
         args = ["demo", "--out", str(course), "--lab-port", str(lab_port), "--voila-port", str(voila_port)]
+        args += ["--trainer-port", str(trainer_port)]
     else:
         args = ["dashboards", "--port", str(voila_port), "--pool-size", "1"]
     proc = subprocess.Popen(
@@ -191,7 +192,7 @@ def test_a_killed_command_leaves_no_server_no_kernel_and_no_port(request, comman
         voila = f"http://{HOST}:{voila_port}/"
         assert get(f"{voila}voila/render/course-overview.ipynb")[0] == 200, "a visitor's kernel runs too"
         if command == "demo":
-            (token,) = set(re.findall(r"token=([0-9a-f]+)", text))
+            (token,) = set(re.findall(rf":{lab_port}/\S*token=([0-9a-f]+)", text))  # the learners' JupyterLab
             request = urllib.request.Request(
                 f"http://{HOST}:{lab_port}/api/kernels", data=b"{}", headers={"Authorization": f"token {token}"}
             )
@@ -200,7 +201,8 @@ def test_a_killed_command_leaves_no_server_no_kernel_and_no_port(request, comman
         started = descendants(proc.pid)
         kernels = [pid for pid in started if "ipykernel" in command_line(pid)]
         servers = [pid for pid in started if "jupyterlab" in command_line(pid) or "voila_app" in command_line(pid)]
-        assert len(servers) == (2 if command == "demo" else 1), [command_line(pid) for pid in started]
+        # the demo: the learners' and the trainers' JupyterLab and Voilà
+        assert len(servers) == (3 if command == "demo" else 1), [command_line(pid) for pid in started]
         assert len(kernels) >= (2 if command == "demo" else 1)
         proc.kill()
         proc.wait(timeout=30)
@@ -209,7 +211,7 @@ def test_a_killed_command_leaves_no_server_no_kernel_and_no_port(request, comman
             time.sleep(0.5)
         left = still_running(started)
         assert not left, [command_line(pid) for pid in left]
-        assert nothing_listens(voila_port) and nothing_listens(lab_port)
+        assert nothing_listens(voila_port) and nothing_listens(lab_port) and nothing_listens(trainer_port)
     finally:
         if proc.poll() is None:
             proc.kill()
