@@ -57,7 +57,7 @@ def cmd_dashboards(args: argparse.Namespace) -> int:
 
 
 def cmd_hub(args: argparse.Namespace) -> int:
-    return run_hub(args.org, args.roster, args.out, args.port, args.cull_idle_timeout)
+    return run_hub(args.org, args.roster, args.out, args.port, args.cull_idle_timeout, args.hub_config)
 
 
 def cmd_kernels_install(args: argparse.Namespace) -> int:
@@ -243,6 +243,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=default(run_hub, "cull_idle_seconds"),
         help="stop a learner's server after this many idle seconds (default: %(default)s)",
+    )
+    hub.add_argument(
+        "--hub-config",
+        type=Path,
+        default=None,
+        help="a JupyterHub config file loaded after the kit's settings (single sign-on: see docs/hub.md)",
     )
     hub.set_defaults(run=cmd_hub)
 

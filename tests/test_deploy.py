@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -10,6 +15,7 @@ from traitlets.config import Config
 
 from graders.course.roster import Person
 from graders.paths import ROOT
+from graders.serving.hub.launch import CONFIG
 from graders.serving.hub.settings import (
     CULL_IDLE_SECONDS,
     DASHBOARDS,
@@ -78,3 +84,46 @@ def test_the_learner_image_has_the_kernel_and_the_exchange_the_values_mount():
     (exchange,) = re.findall(r"write_learner_config\(Path\('/'\), Path\('([^']+)'\)\)", dockerfile)
     mounts = {m["name"]: m["mountPath"] for m in VALUES["singleuser"]["storage"]["extraVolumeMounts"]}
     assert mounts["exchange"] == exchange
+
+
+def shown_config(tmp_path: Path, extra: str = "") -> dict:
+    """What JupyterHub itself loads from the kit's config file (`jupyterhub --show-config-json`, no server)."""
+    people = [Person("ana", tracks=("employees",)), Person("tom", role="trainer")]
+    extra_path = ""
+    if extra:
+        (tmp_path / "sso.py").write_text(extra, encoding="utf-8")
+        extra_path = str(tmp_path / "sso.py")
+    settings = hub_settings(
+        hub_dir=tmp_path,
+        course_id="demo",
+        tracks=("employees",),
+        people=people,
+        port=8000,
+        hub_port=8081,
+        proxy_api_port=8001,
+        proxy_command=["configurable-http-proxy"],
+        services=[],
+        learner_env={},
+        extra_config=extra_path,
+    )
+    (tmp_path / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
+    shown = subprocess.run(
+        [str(Path(sys.executable).parent / "jupyterhub"), "--show-config-json", "-f", str(CONFIG)],
+        env={**os.environ, "SMTK_HUB_SETTINGS": str(tmp_path / "settings.json")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert shown.returncode == 0, shown.stderr
+    return json.loads(shown.stdout)
+
+
+def test_an_organisations_own_config_comes_last_and_keeps_the_roster(tmp_path):
+    plain = shown_config(tmp_path)
+    assert plain["JupyterHub"]["authenticator_class"] == "firstuseauthenticator.FirstUseAuthenticator"
+    # an installed authenticator stands in for single sign-on (OAuthenticator is installed only where it is used)
+    own = shown_config(tmp_path, 'c.JupyterHub.authenticator_class = "dummy"\nc.DummyAuthenticator.password = "s"\n')
+    assert own["JupyterHub"]["authenticator_class"] == "dummy" and own["DummyAuthenticator"]["password"] == "s"
+    users = own["Authenticator"]["allowed_users"]  # a set, which JSON shows as its repr
+    assert sorted(ast.literal_eval(users) if isinstance(users, str) else users) == ["ana", "tom"]  # still the roster

@@ -114,8 +114,11 @@ def start_hub(
     wait: bool = True,
     progress: bool = True,
     cull_idle_seconds: int = CULL_IDLE_SECONDS,
+    hub_config: str | Path | None = None,
 ) -> Hub:
     """Validate the roster, build the course, release it track by track and start the hub; fail with what to fix."""
+    if hub_config is not None and not Path(hub_config).is_file():
+        raise ServerError(f"--hub-config {hub_config}: no such file")
     if cull_idle_seconds < 60:
         raise ServerError(f"expected --cull-idle-timeout of at least 60 seconds, got {cull_idle_seconds}")
     org = load_org(org_path)
@@ -153,6 +156,7 @@ def start_hub(
         # the learners' JupyterLab (no authoring tools) and nbgrader's settings for the hub
         learner_env={"JUPYTER_CONFIG_PATH": os.pathsep.join([str(LEARNER_LAB_CONFIG), str(learner_config.parent)])},
         cull_idle_seconds=cull_idle_seconds,
+        extra_config=str(Path(hub_config).resolve()) if hub_config else "",
     )
     settings_path = hub_dir / "settings.json"
     settings_path.write_text(json.dumps(settings, indent=1), encoding="utf-8")
@@ -201,12 +205,13 @@ def run_hub(
     out: str | Path | None = None,
     port: int = 8000,
     cull_idle_seconds: int = CULL_IDLE_SECONDS,
+    hub_config: str | Path | None = None,
 ) -> int:
     """`smtk hub`: start, print how to sign in, serve until Ctrl-C or SIGTERM, then stop everything."""
     from graders.serving.servers import ignore_stop_signals, stop_on_signals
 
     stop_on_signals()
-    hub = start_hub(org_path, roster_path, out, port, cull_idle_seconds=cull_idle_seconds)
+    hub = start_hub(org_path, roster_path, out, port, cull_idle_seconds=cull_idle_seconds, hub_config=hub_config)
     print(f"JupyterHub for {hub.course_root.name}: {hub.url}/hub/login")
     print("  Sign in with your name from the roster; the first sign-in sets your password.")
     print(f"  Logs: {hub.server.log}. Ctrl-C stops the hub, every learner server and the apps.")

@@ -54,6 +54,7 @@ class HubSettings(TypedDict):
     learner_env: dict[str, str]
     memory_mb: int
     cull_idle_seconds: int
+    extra_config: str
 
 
 def groups_for(people: list[Person], course_id: str, tracks: tuple[str, ...]) -> dict[str, list[str]]:
@@ -107,6 +108,7 @@ def hub_settings(
     learner_env: dict[str, str],
     memory_mb: int = MEMORY_MB,
     cull_idle_seconds: int = CULL_IDLE_SECONDS,
+    extra_config: str = "",
 ) -> HubSettings:
     """The hub for one organisation's course and roster."""
     return HubSettings(
@@ -126,6 +128,7 @@ def hub_settings(
         learner_env=learner_env,
         memory_mb=memory_mb,
         cull_idle_seconds=cull_idle_seconds,
+        extra_config=extra_config,
     )
 
 
