@@ -57,6 +57,9 @@ def hub(tmp_path_factory, demo_course):
         yield running
     finally:
         running.stop()
+    proxy = f"--api-port {running.settings['proxy_api_port']}"
+    left = [p for p in psutil.process_iter() if proxy in _cmdline(p)]
+    assert psutil.wait_procs(left, timeout=30)[1] == [], "the proxy outlived the hub"
 
 
 class Person:

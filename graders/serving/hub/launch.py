@@ -151,7 +151,8 @@ def start_hub(
         port=port,
         hub_port=free_port(),
         proxy_api_port=free_port(),
-        proxy_command=[str(PROXY)],
+        # the proxy runs in a session of its own: it must end with the hub however the hub ends
+        proxy_command=[sys.executable, "-m", "graders.serving.lifetime", str(PROXY)],
         services=services,
         # the learners' JupyterLab (no authoring tools) and nbgrader's settings for the hub
         learner_env={"JUPYTER_CONFIG_PATH": os.pathsep.join([str(LEARNER_LAB_CONFIG), str(learner_config.parent)])},
