@@ -31,11 +31,11 @@ DEPLOY = ROOT / "deploy" / "kubernetes"
 VALUES = yaml.safe_load((DEPLOY / "values.yaml").read_text(encoding="utf-8"))
 
 
-def one_machine() -> Config:
-    """The configuration `smtk hub` gives JupyterHub, for a small roster."""
+def small_hub(hub_dir: Path, extra_config: str = "") -> dict:
+    """The settings `smtk hub` writes for a small roster: a learner, a trainer and an executive."""
     people = [Person("ana", tracks=("employees",)), Person("tom", role="trainer"), Person("erin", role="executive")]
-    settings = hub_settings(
-        hub_dir=Path("/srv/hub"),
+    return hub_settings(
+        hub_dir=hub_dir,
         course_id="demo",
         tracks=("employees",),
         people=people,
@@ -45,9 +45,14 @@ def one_machine() -> Config:
         proxy_command=["configurable-http-proxy"],
         services=[],
         learner_env={},
+        extra_config=extra_config,
     )
+
+
+def one_machine() -> Config:
+    """The configuration `smtk hub` gives JupyterHub, for a small roster."""
     config = Config()
-    apply(config, settings)
+    apply(config, small_hub(Path("/srv/hub")))
     return config
 
 
@@ -88,24 +93,11 @@ def test_the_learner_image_has_the_kernel_and_the_exchange_the_values_mount():
 
 def shown_config(tmp_path: Path, extra: str = "") -> dict:
     """What JupyterHub itself loads from the kit's config file (`jupyterhub --show-config-json`, no server)."""
-    people = [Person("ana", tracks=("employees",)), Person("tom", role="trainer")]
     extra_path = ""
     if extra:
         (tmp_path / "sso.py").write_text(extra, encoding="utf-8")
         extra_path = str(tmp_path / "sso.py")
-    settings = hub_settings(
-        hub_dir=tmp_path,
-        course_id="demo",
-        tracks=("employees",),
-        people=people,
-        port=8000,
-        hub_port=8081,
-        proxy_api_port=8001,
-        proxy_command=["configurable-http-proxy"],
-        services=[],
-        learner_env={},
-        extra_config=extra_path,
-    )
+    settings = small_hub(tmp_path, extra_path)
     (tmp_path / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
     shown = subprocess.run(
         [str(Path(sys.executable).parent / "jupyterhub"), "--show-config-json", "-f", str(CONFIG)],
@@ -126,4 +118,8 @@ def test_an_organisations_own_config_comes_last_and_keeps_the_roster(tmp_path):
     own = shown_config(tmp_path, 'c.JupyterHub.authenticator_class = "dummy"\nc.DummyAuthenticator.password = "s"\n')
     assert own["JupyterHub"]["authenticator_class"] == "dummy" and own["DummyAuthenticator"]["password"] == "s"
     users = own["Authenticator"]["allowed_users"]  # a set, which JSON shows as its repr
-    assert sorted(ast.literal_eval(users) if isinstance(users, str) else users) == ["ana", "tom"]  # still the roster
+    assert sorted(ast.literal_eval(users) if isinstance(users, str) else users) == [
+        "ana",
+        "erin",
+        "tom",
+    ]  # still the roster
