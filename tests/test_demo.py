@@ -211,7 +211,9 @@ def test_a_killed_command_leaves_no_server_no_kernel_and_no_port(request, comman
             time.sleep(0.5)
         left = still_running(started)
         assert not left, [command_line(pid) for pid in left]
-        assert nothing_listens(voila_port) and nothing_listens(lab_port) and nothing_listens(trainer_port)
+        # only the ports this command listened on: a port it never used may be taken by a parallel test's kernel
+        used = [voila_port, lab_port, trainer_port] if command == "demo" else [voila_port]
+        assert all(nothing_listens(port) for port in used), used
     finally:
         if proc.poll() is None:
             proc.kill()
