@@ -88,3 +88,14 @@ def mixed(root: Path, module_id: str) -> list[str]:
     place(root, module_id, "broken", answered(root, module_id, override={answers[-1]: "def broken(:\n    pass"}))
     make_late(root, module_id, "late", answered(root, module_id))
     return ["correct", "partial", "blank", "broken", "late"]
+
+
+def cell_errors(root: Path, module_id: str, learner: str) -> dict[str, str]:
+    """grade_id (or cell index) -> the name of the error its cell raised, in the learner's autograded notebook."""
+    nb = nbformat.read(root / "autograded" / learner / module_id / f"{module_id}.ipynb", as_version=4)
+    found = {}
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                found[cell.metadata.get("nbgrader", {}).get("grade_id", str(index))] = output["ename"]
+    return found

@@ -8,9 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import yaml
 
-from graders.course.check import check_course, format_report, notebook_points
+from graders.course.check import check_course, format_report, notebook_points, release_syntax_errors
 from graders.course.manifest import load_manifest
 from graders.paths import DEMO_ORG, MANIFEST, ROOT, SOURCE
 
@@ -201,3 +202,30 @@ def test_certification_rules_are_checked_too(tmp_path):
     path = course(tmp_path, lambda d: d.update(certification={"pass_mark": 0.7, "tiers": []}))
     (problem,) = check_course(path, today=dt.date(2026, 11, 23)).problems
     assert problem.path == str(path) and problem.field == "certification.tiers"
+
+
+def test_a_released_cell_that_does_not_parse_is_a_problem(tmp_path):
+    """A solution region cut inside a dict literal: the source runs, the release reads `x = {  # YOUR CODE HERE ...`."""
+    path = course(tmp_path)
+    notebook = tmp_path / "source" / FIRST / f"{FIRST}.ipynb"
+    nb = nbformat.read(notebook, as_version=4)
+    index, cell = next((i, c) for i, c in enumerate(nb.cells) if "### BEGIN SOLUTION" in c.source)
+    grade_id = cell.metadata.nbgrader["grade_id"]
+    cell.source = 'answer = {\n    ### BEGIN SOLUTION\n    "a": True,\n    ### END SOLUTION\n}'
+    compile(cell.source, "source", "exec")  # the source notebook itself still runs
+    nbformat.write(nb, notebook)
+
+    report = check_course(path, today=dt.date(2026, 11, 23))
+    assert [(p.field, p.problem) for p in report.problems] == [
+        (f"cells[{index}] ({grade_id})", "the released cell does not parse: line 3: invalid syntax")
+    ]
+    assert str(notebook) in format_report(report)
+    cli = smtk("check", "--manifest", str(path), "--today", "2026-11-23")
+    assert cli.returncode == 1 and f"cells[{index}] ({grade_id})" in cli.stdout
+
+
+def test_magics_in_a_released_cell_parse_as_the_kernel_reads_them():
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("%matplotlib inline\nx = 1"), nbformat.v4.new_code_cell("x = (")]
+    )
+    assert [(i, e.msg) for i, _, e in release_syntax_errors(nb)] == [(1, "'(' was never closed")]

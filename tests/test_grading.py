@@ -14,7 +14,17 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from grading_helpers import answer_ids, answered, graded_test_ids, item_scores, late_penalties, mixed, place, release_of
+from grading_helpers import (
+    answer_ids,
+    answered,
+    cell_errors,
+    graded_test_ids,
+    item_scores,
+    late_penalties,
+    mixed,
+    place,
+    release_of,
+)
 from roundtrip import autograde as stock_autograde
 from roundtrip import output_text
 
@@ -45,6 +55,13 @@ def test_scores_identical_to_stock_nbgrader(course_copy: Path, tmp_path, module_
     assert penalties == late_penalties(stock_root, module_id) and penalties["late"][1] > 0
     tests = graded_test_ids(release_of(course_copy, module_id))
     assert all(ours["correct"][t] > 0 for t in tests) and all(ours["blank"][t] == 0 for t in tests)
+    # the blank release scores 0 because its answers are missing, not because a released cell cannot run
+    # (the stub's NotImplementedError, the visible test's message, or the name the learner has yet to define)
+    blank_errors = cell_errors(course_copy, module_id, "blank")
+    missing = {"NotImplementedError", "AssertionError", "NameError"}
+    assert all(blank_errors.get(t) in missing for t in tests), {t: blank_errors.get(t) for t in tests}
+        t: blank_errors.get(t) for t in tests if blank_errors.get(t) in missing
+    }
     assert 0 < sum(ours["partial"][t] for t in tests) < sum(ours["correct"][t] for t in tests)
     assert {r.learner: r.status for r in report.learners} == dict.fromkeys(learners, "graded")
     assert report.protections["files_confined"] and report.protections["no_network"]

@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from IPython.core.inputtransformer2 import TransformerManager
+from nbgrader.preprocessors import ClearSolutions
 from nbgrader.utils import is_grade
 
 from graders.course.certification import load_rules
 from graders.course.manifest import Manifest, manifest_problems, read_manifest
+from graders.course.root import CODE_STUB
 from graders.paths import MANIFEST
 from simulations.common.validate import DataError
 from simulations.lessons.freshness import Due, due_soon, overdue
@@ -62,6 +65,7 @@ def check_course(
         return CheckReport(Path(manifest_path), today, 0, (), (), (exc,))
     reviews = [(m.id, m.review_by) for m in manifest.modules]
     problems = manifest_problems(manifest) + _points_problems(manifest) + _certification_problems(manifest.path)
+    problems += _release_problems(manifest)
     if org is not None:
         problems += _untaught_prerequisites(manifest, org.tracks, org.name)
     return CheckReport(
@@ -119,6 +123,45 @@ def _points_problems(manifest: Manifest) -> list[DataError]:
                     manifest.path,
                     field,
                     f"{module.id}: the manifest says {module.points:g}, the notebook has {points:g}",
+                )
+            )
+    return problems
+
+
+def release_syntax_errors(notebook: nbformat.NotebookNode) -> list[tuple[int, str, SyntaxError]]:
+    """Code cells that do not parse once nbgrader has cleared the solutions: (cell index, grade id, error).
+
+    nbgrader's own ClearSolutions makes the release; IPython turns magics into Python before the parse, as the kernel does.
+    """
+    released, _ = ClearSolutions(code_stub={"python": CODE_STUB}).preprocess(notebook, {})
+    found = []
+    for index, cell in enumerate(released.cells):
+        if cell.cell_type != "code":
+            continue
+        try:
+            compile(TransformerManager().transform_cell(cell.source), f"cell {index}", "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            found.append((index, cell.metadata.get("nbgrader", {}).get("grade_id", ""), exc))
+    return found
+
+
+def _release_problems(manifest: Manifest) -> list[DataError]:
+    """Released code cells that raise a SyntaxError before the learner has typed anything (a solution region cut
+    inside a statement, for example)."""
+    problems = []
+    for module in manifest.modules:
+        notebook = module.source_notebook(manifest.source_dir)
+        try:
+            nb = nbformat.read(notebook, as_version=4)
+        except Exception:  # missing or corrupt: _points_problems and the manifest checks already say so
+            continue
+        for index, grade_id, exc in release_syntax_errors(nb):
+            name = f" ({grade_id})" if grade_id else ""
+            problems.append(
+                DataError(
+                    notebook,
+                    f"cells[{index}]{name}",
+                    f"the released cell does not parse: line {exc.lineno}: {exc.msg}",
                 )
             )
     return problems

@@ -18,13 +18,15 @@ from graders.course.report import LearnerResult
 CONFIG_FILE = "nbgrader_config.py"
 # Where grading keeps its state inside a course root: per-learner results, the lock, archived submissions.
 STATE = ".smtk-grading"
+# What a released answer cell holds where the solution was: the same stub for `smtk tailor` and `smtk check`.
+CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 
 CONFIG_TEMPLATE = '''\
 """nbgrader configuration of the course instance for {org_name} (written by `smtk tailor`; your edits are kept)."""
 
 c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "{course_id}"
-c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
+c.ClearSolutions.code_stub = {{"python": {code_stub!r}}}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # A learner's infinite loop must not stall grading: interrupt a cell after a minute and move on.
 c.ExecutePreprocessor.timeout = 60
@@ -37,7 +39,9 @@ def write_config(root: Path, course_id: str, org_name: str) -> Path:
     path = root / CONFIG_FILE
     if not path.exists():
         root.mkdir(parents=True, exist_ok=True)
-        path.write_text(CONFIG_TEMPLATE.format(course_id=course_id, org_name=org_name), encoding="utf-8")
+        path.write_text(
+            CONFIG_TEMPLATE.format(course_id=course_id, org_name=org_name, code_stub=CODE_STUB), encoding="utf-8"
+        )
     return path
 
 
