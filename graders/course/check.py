@@ -131,7 +131,7 @@ def _points_problems(manifest: Manifest) -> list[DataError]:
 def release_syntax_errors(notebook: nbformat.NotebookNode) -> list[tuple[int, str, SyntaxError]]:
     """Code cells that do not parse once nbgrader has cleared the solutions: (cell index, grade id, error).
 
-    nbgrader's own ClearSolutions makes the release; IPython turns magics into Python before the parse, as the kernel does.
+    nbgrader's own ClearSolutions makes the release; IPython turns magics into Python first, as the kernel does.
     """
     released, _ = ClearSolutions(code_stub={"python": CODE_STUB}).preprocess(notebook, {})
     found = []
