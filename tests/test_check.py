@@ -12,7 +12,7 @@ import nbformat
 import yaml
 
 from graders.course.check import check_course, format_report, notebook_points, release_syntax_errors
-from graders.course.manifest import load_manifest
+from graders.course.manifest import load_manifest, read_manifest
 from graders.paths import DEMO_ORG, MANIFEST, ROOT, SOURCE
 
 FIRST = "policy-disclosure"  # the kit's first module, in the employees track (index 3)
@@ -229,3 +229,24 @@ def test_magics_in_a_released_cell_parse_as_the_kernel_reads_them():
         cells=[nbformat.v4.new_code_cell("%matplotlib inline\nx = 1"), nbformat.v4.new_code_cell("x = (")]
     )
     assert [(i, e.msg) for i, _, e in release_syntax_errors(nb)] == [(1, "'(' was never closed")]
+
+
+def test_a_lesson_longer_than_ten_minutes_is_a_problem(tmp_path):
+    def edit(data):
+        module_entry(data, "risk-framing")["lessons"][1]["minutes"] = 12
+        module_entry(data)["minutes"] = 15  # a module without lessons is one lesson
+
+    path = course(tmp_path, edit)
+    report = check_course(path, today=dt.date(2026, 11, 23))
+    manifest = read_manifest(path)
+    assert sorted(p.field for p in report.problems) == sorted(
+        [f"{manifest.where('risk-framing')}.lessons[1].minutes", f"{manifest.where(FIRST)}.minutes"]
+    )
+    assert manifest.module("risk-framing").minutes == 9 + 12 + 9, "a module's minutes are its lessons' added up"
+
+
+def test_a_module_with_lessons_has_no_minutes_of_its_own(tmp_path):
+    path = course(tmp_path, lambda d: module_entry(d, "risk-framing").update(minutes=25))
+    report = check_course(path, today=dt.date(2026, 11, 23))
+    assert [p.field for p in report.problems] == ["tracks[0].modules[2].minutes"]
+    assert "sum of its lessons' minutes" in report.problems[0].problem

@@ -45,21 +45,40 @@ def test_nbgrader_metadata(path: Path):
     assert sum(1 for c in nb.cells if "parameters" in c.metadata.get("tags", [])) == 1, f"{path}: one parameters cell"
 
 
+MODULES = load_manifest().modules
+
+
+def test_every_source_notebook_is_a_lesson_of_a_module():
+    assert sorted(SOURCE_NOTEBOOKS) == sorted(n for m in MODULES for n in m.notebooks())
+
+
 def test_manifest_points_match_notebooks():
-    for module in load_manifest().modules:
-        nb = nbformat.read(module.source_notebook(), as_version=4)
-        points = sum(float(c.metadata.nbgrader["points"]) for c in nb.cells if is_grade(c))
-        assert points == module.points, f"{module.id}: manifest says {module.points} points, notebook has {points}"
+    for module in MODULES:
+        cells = [c for path in module.notebooks() for c in nbformat.read(path, as_version=4).cells]
+        points = sum(float(c.metadata.nbgrader["points"]) for c in cells if is_grade(c))
+        assert points == module.points, f"{module.id}: manifest says {module.points} points, lessons have {points}"
 
 
-@pytest.mark.parametrize("path", SOURCE_NOTEBOOKS, ids=ids(SOURCE_NOTEBOOKS))
-def test_module_has_required_items(path: Path):
-    """At least 3 autograded items with hidden tests, 1 manually graded answer, a widget, a feedback cell."""
-    nb = nbformat.read(path, as_version=4)
-    tests = [c for c in nb.cells if is_grade(c) and c.cell_type == "code"]
+@pytest.mark.parametrize("module", MODULES, ids=[m.id for m in MODULES])
+def test_module_has_required_items(module):
+    """At least 3 autograded items with hidden tests and 1 manually graded answer across the module's lessons; a
+    widget in the module; a feedback cell in every lesson."""
+    lessons = [nbformat.read(path, as_version=4) for path in module.notebooks()]
+    cells = [c for nb in lessons for c in nb.cells]
+    tests = [c for c in cells if is_grade(c) and c.cell_type == "code"]
     assert len(tests) >= 3
     assert all("### BEGIN HIDDEN TESTS" in c.source for c in tests), "every test cell hides some tests"
-    manual = [c for c in nb.cells if is_grade(c) and c.metadata.nbgrader.get("solution")]
+    manual = [c for c in cells if is_grade(c) and c.metadata.nbgrader.get("solution")]
     assert manual, "no manually graded answer"
-    assert any("feedback" in c.metadata.get("tags", []) for c in nb.cells), "no feedback cell"
-    assert any("simulations.ui" in c.source for c in nb.cells if c.cell_type == "code"), "no widget"
+    assert all(any("feedback" in c.metadata.get("tags", []) for c in nb.cells) for nb in lessons), "no feedback cell"
+    assert any("simulations.ui" in c.source for c in cells if c.cell_type == "code"), "no widget"
+    grade_ids = [c.metadata.nbgrader["grade_id"] for c in cells if is_grade(c)]
+    assert len(grade_ids) == len(set(grade_ids)), "a graded item's id is used twice in the module"
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if len(m.lessons) > 1], ids=lambda m: m.id)
+def test_each_lesson_says_its_place_and_minutes_as_the_manifest_does(module):
+    for number, (lesson, path) in enumerate(zip(module.lessons, module.notebooks(), strict=True), start=1):
+        intro = nbformat.read(path, as_version=4).cells[0].source
+        expected = f"lesson {number} of {len(module.lessons)} · about {lesson.minutes} minutes"
+        assert expected in intro, f"{path.name}: the intro should say '{expected}'"

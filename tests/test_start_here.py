@@ -30,10 +30,13 @@ def test_each_track_built_gets_a_page_with_its_modules_in_order(tailored, slug):
         assert [(int(n), title, int(minutes)) for n, title, _, minutes in entries] == [
             (i, m.title, m.minutes) for i, m in enumerate(track.modules, start=1)
         ]
-        for (_, _, link, _), module in zip(entries, track.modules, strict=True):
-            assert (folder / link).resolve() == course.release(module.id).resolve() and course.release(
-                module.id
-            ).exists()
+        for (_, _, link, _), module in zip(entries, track.modules, strict=True):  # each links to its first lesson
+            first = course.releases(module)[0]
+            assert (folder / link).resolve() == first.resolve() and first.exists()
+        for module in (m for m in track.modules if len(m.lessons) > 1):  # then each lesson, its minutes and link
+            for lesson, release in zip(module.lessons, course.releases(module), strict=True):
+                line = f"   - [{lesson.title}](../{module.id}/{lesson.id}.ipynb), about {lesson.minutes} minutes"
+                assert line in page.splitlines() and release.exists()
         assert f"About {sum(m.minutes for m in track.modules)} minutes in all" in page
         for step in ("Ctrl+S", "**Validate**", "**Nbgrader → Assignment List**", "press **Submit**"):
             assert step in page, f"{track.id}: how to hand in lacks {step}"
@@ -43,7 +46,7 @@ def test_a_prerequisite_from_another_track_is_named_first(tailored):
     course = tailored("demo")
     page = (course.root / "release" / START_FOLDER / "coe.md").read_text(encoding="utf-8")
     line = next(line for line in page.splitlines() if "Design your triage process" in line)
-    assert line.endswith("Do first: [Triage a customer-complaint shift](../triage-shift/triage-shift.ipynb)")
+    assert line.endswith("Do first: [Triage a customer-complaint shift](../triage-shift/triage-tree.ipynb)")
 
 
 def test_text_from_the_manifest_and_the_profile_cannot_turn_into_markdown(demo_course):

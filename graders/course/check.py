@@ -16,7 +16,7 @@ from nbgrader.preprocessors import ClearSolutions
 from nbgrader.utils import is_grade
 
 from graders.course.certification import load_rules
-from graders.course.manifest import Manifest, manifest_problems, read_manifest
+from graders.course.manifest import LESSON_MINUTES, Manifest, lesson_fields, manifest_problems, read_manifest
 from graders.course.root import CODE_STUB
 from graders.paths import MANIFEST
 from simulations.common.validate import DataError
@@ -65,7 +65,7 @@ def check_course(
         return CheckReport(Path(manifest_path), today, 0, (), (), (exc,))
     reviews = [(m.id, m.review_by) for m in manifest.modules]
     problems = manifest_problems(manifest) + _points_problems(manifest) + _certification_problems(manifest.path)
-    problems += _release_problems(manifest)
+    problems += _release_problems(manifest) + _lesson_problems(manifest)
     if org is not None:
         problems += _untaught_prerequisites(manifest, org.tracks, org.name)
     return CheckReport(
@@ -105,24 +105,29 @@ def _untaught_prerequisites(manifest: Manifest, tracks: tuple[str, ...], org_nam
 
 
 def _points_problems(manifest: Manifest) -> list[DataError]:
-    """Modules whose points differ from their notebook's graded points (a missing notebook is reported once)."""
+    """Modules whose points differ from their lessons' graded points (a missing notebook is reported once)."""
     problems = []
     for module in manifest.modules:
-        notebook = module.source_notebook(manifest.source_dir)
-        if not notebook.exists():
+        notebooks = [n for n in module.notebooks(manifest.source_dir) if n.exists()]
+        if len(notebooks) < len(module.lessons):
             continue
-        field = f"{manifest.where(module.id)}.points"
-        try:
-            points = notebook_points(notebook)
-        except Exception as exc:  # a corrupt notebook: say which and why, keep checking the others
-            problems.append(DataError(notebook, "", f"cannot read the notebook ({type(exc).__name__}: {exc})"))
+        points = 0.0
+        for notebook in notebooks:
+            try:
+                points += notebook_points(notebook)
+            except Exception as exc:  # a corrupt notebook: say which and why, keep checking the others
+                problems.append(DataError(notebook, "", f"cannot read the notebook ({type(exc).__name__}: {exc})"))
+                points = None
+                break
+        if points is None:
             continue
         if points != module.points:
+            kind = "its lessons have" if len(notebooks) > 1 else "the notebook has"
             problems.append(
                 DataError(
                     manifest.path,
-                    field,
-                    f"{module.id}: the manifest says {module.points:g}, the notebook has {points:g}",
+                    f"{manifest.where(module.id)}.points",
+                    f"{module.id}: the manifest says {module.points:g}, {kind} {points:g}",
                 )
             )
     return problems
@@ -145,12 +150,25 @@ def release_syntax_errors(notebook: nbformat.NotebookNode) -> list[tuple[int, st
     return found
 
 
+def _lesson_problems(manifest: Manifest) -> list[DataError]:
+    """Lessons longer than the course's promise of one 5-10 minute sitting."""
+    return [
+        DataError(
+            manifest.path,
+            f"{field}.minutes",
+            f"{lesson.minutes} minutes: a lesson takes {LESSON_MINUTES} at most; split it",
+        )
+        for module in manifest.modules
+        for field, lesson in zip(lesson_fields(manifest, module), module.lessons, strict=True)
+        if lesson.minutes > LESSON_MINUTES
+    ]
+
+
 def _release_problems(manifest: Manifest) -> list[DataError]:
     """Released code cells that raise a SyntaxError before the learner has typed anything (a solution region cut
     inside a statement, for example)."""
     problems = []
-    for module in manifest.modules:
-        notebook = module.source_notebook(manifest.source_dir)
+    for notebook in (n for module in manifest.modules for n in module.notebooks(manifest.source_dir)):
         try:
             nb = nbformat.read(notebook, as_version=4)
         except Exception:  # missing or corrupt: _points_problems and the manifest checks already say so

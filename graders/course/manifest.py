@@ -8,28 +8,49 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graders.paths import MANIFEST, SOURCE
-from simulations.common.validate import DataError, load_yaml
+from simulations.common.validate import DataError, Field, load_yaml
 from simulations.profile.org import TRACKS
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# The course promises lessons that fit a 5-10 minute slot; `smtk check` reports a lesson that runs longer.
+LESSON_MINUTES = 10
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One sitting of a module: one notebook, `<module>/<id>.ipynb`."""
+
+    id: str
+    title: str
+    minutes: int
 
 
 @dataclass(frozen=True)
 class Module:
-    """One bite-sized module: an nbgrader assignment named by its id."""
+    """One module: an nbgrader assignment named by its id, of one or more lessons (notebooks) handed in together.
+
+    Points, prerequisites and certification belong to the module; a lesson is one sitting. A module listed without
+    lessons is one lesson of the same id, title and minutes.
+    """
 
     id: str
     title: str
     track: str
-    minutes: int
+    minutes: int  # the sum of its lessons' minutes
     points: float
     prerequisites: tuple[str, ...]
     review_by: dt.date
     objectives: tuple[str, ...]
     revised: dt.date | None = None  # when the content was last revised; certificates earned before it expire
+    lessons: tuple[Lesson, ...] = ()
 
-    def source_notebook(self, source: Path = SOURCE) -> Path:
-        return source / self.id / f"{self.id}.ipynb"
+    def __post_init__(self) -> None:
+        if not self.lessons:
+            object.__setattr__(self, "lessons", (Lesson(self.id, self.title, self.minutes),))
+
+    def notebooks(self, source: Path = SOURCE) -> tuple[Path, ...]:
+        """The module's source notebooks, one per lesson, in the order a learner takes them."""
+        return tuple(source / self.id / f"{lesson.id}.ipynb" for lesson in self.lessons)
 
 
 @dataclass(frozen=True)
@@ -98,24 +119,28 @@ def read_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Ma
             tf.get("id").fail(f"track {track_id!r} is listed twice")
         modules = []
         for mf in tf.get("modules", []).items():
-            mf.only(["id", "title", "minutes", "points", "prerequisites", "review_by", "objectives", "revised"])
+            mf.only(
+                ["id", "title", "minutes", "lessons", "points", "prerequisites", "review_by", "objectives", "revised"]
+            )
             module_id = mf.get("id").str()
             if not _ID.match(module_id):
                 mf.get("id").fail(f"expected lower-case letters, digits and dashes, got {module_id!r}")
             if module_id in seen:
                 mf.get("id").fail(f"module {module_id!r} is already defined in track {seen[module_id]!r}")
             seen[module_id] = track_id
+            lessons = _lessons(mf)
             modules.append(
                 Module(
                     id=module_id,
                     title=mf.get("title").str(),
                     track=track_id,
-                    minutes=mf.get("minutes").int(min=1, max=30),
+                    minutes=sum(lesson.minutes for lesson in lessons) if lessons else mf.get("minutes").int(min=1),
                     points=mf.get("points").float(min=0),
                     prerequisites=tuple(mf.get("prerequisites", []).str_list()),
                     review_by=mf.get("review_by").date(),
                     objectives=tuple(mf.get("objectives").str_list(min_len=1)),
                     revised=mf.get("revised").date() if mf.has("revised") else None,
+                    lessons=lessons,
                 )
             )
         tracks.append(
@@ -131,15 +156,39 @@ def read_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Ma
     return Manifest(path, root.get("course").str(), tuple(tracks), Path(source) if source is not None else None)
 
 
+def lesson_fields(manifest: Manifest, module: Module) -> list[str]:
+    """Where each of the module's lessons is written in the manifest: its `lessons[i]`, or the module itself."""
+    where = manifest.where(module.id)
+    return [f"{where}.lessons[{i}]" for i in range(len(module.lessons))] if len(module.lessons) > 1 else [where]
+
+
+def _lessons(mf: Field) -> tuple[Lesson, ...]:
+    """A module's `lessons:` list (id, title, minutes each), or () when the module is one lesson with `minutes`."""
+    if not mf.has("lessons"):
+        return ()
+    if mf.has("minutes"):
+        mf.get("minutes").fail("a module with lessons takes the sum of its lessons' minutes: remove this field")
+    lessons = []
+    for lf in mf.get("lessons").items(min_len=1):
+        lf.only(["id", "title", "minutes"])
+        lesson_id = lf.get("id").str()
+        if not _ID.match(lesson_id):
+            lf.get("id").fail(f"expected lower-case letters, digits and dashes, got {lesson_id!r}")
+        if any(lesson.id == lesson_id for lesson in lessons):
+            lf.get("id").fail(f"lesson {lesson_id!r} is listed twice in this module")
+        lessons.append(Lesson(lesson_id, lf.get("title").str(), lf.get("minutes").int(min=1)))
+    return tuple(lessons)
+
+
 def manifest_problems(manifest: Manifest) -> list[DataError]:
     """Every way the modules do not fit together: a missing source notebook, an unknown or circular prerequisite."""
     problems = []
     known = {m.id for m in manifest.modules}
     for module in manifest.modules:
         where = manifest.where(module.id)
-        notebook = module.source_notebook(manifest.source_dir)
-        if not notebook.exists():
-            problems.append(DataError(manifest.path, f"{where}.id", f"no source notebook {notebook}"))
+        for field, notebook in zip(lesson_fields(manifest, module), module.notebooks(manifest.source_dir), strict=True):
+            if not notebook.exists():
+                problems.append(DataError(manifest.path, f"{field}.id", f"no source notebook {notebook}"))
         for pi, prereq in enumerate(module.prerequisites):
             field = f"{where}.prerequisites[{pi}]"
             if prereq == module.id:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from graders.course.manifest import Manifest, Module, Track
+from graders.course.manifest import Lesson, Manifest, Module, Track
 from simulations.profile.org import OrgProfile
 
 START_FOLDER = "0-start-here"
@@ -26,6 +26,9 @@ HOW_TO_WORK = """\
 4. Read each part and try its widget. Answer each question in the cell below it, then run the check under your
    answer: if it stops with an error, the message says what is wrong.
 5. At the end, fill in the feedback cell, then save the notebook (Ctrl+S).
+
+A longer module comes in lessons of ten minutes or less, one notebook each, in the same folder: take one lesson
+per sitting, in order, and hand the module in once, when its last lesson is done.
 """
 
 HOW_TO_HAND_IN = """\
@@ -47,11 +50,13 @@ def _text(value: str) -> str:
     return _MARKDOWN.sub(r"\\\1", " ".join(value.split()))
 
 
-def _link(module: Module, built: set[str]) -> str:
-    title = _text(module.title)
+def _link(module: Module, built: set[str], lesson: Lesson | None = None) -> str:
+    """The module's title linked to its first lesson, or `lesson`'s title linked to its notebook; the title alone
+    when this release does not hold the module."""
+    title = _text(lesson.title if lesson else module.title)
     if module.id not in built:
         return f"*{title}*"
-    return f"[{title}](../{module.id}/{module.id}.ipynb)"
+    return f"[{title}](../{module.id}/{(lesson or module.lessons[0]).id}.ipynb)"
 
 
 def start_page(track: Track, manifest: Manifest, org: OrgProfile, built: set[str]) -> str:
@@ -65,13 +70,20 @@ def start_page(track: Track, manifest: Manifest, org: OrgProfile, built: set[str
     before: set[str] = set()
     for number, module in enumerate(track.modules, start=1):
         line = f"{number}. {_link(module, built)}, about {module.minutes} minutes"
+        if len(module.lessons) > 1:
+            line += f" in {len(module.lessons)} lessons"
         earlier = [manifest.module(p) for p in module.prerequisites if p not in before]
         if earlier:
             line += ". Do first: " + ", ".join(_link(m, built) for m in earlier)
         lines.append(line)
+        if len(module.lessons) > 1:
+            lines += [
+                f"   - {_link(module, built, lesson)}, about {lesson.minutes} minutes" for lesson in module.lessons
+            ]
         before.add(module.id)
     total = sum(m.minutes for m in track.modules)
-    lines += ["", f"About {total} minutes in all. Each module can be done in one sitting.", ""]
+    longest = max(lesson.minutes for m in track.modules for lesson in m.lessons)
+    lines += ["", f"About {total} minutes in all. Each lesson takes at most {longest} minutes: one sitting.", ""]
     lines.append(HOW_TO_WORK)
     lines.append(HOW_TO_HAND_IN.format(example=f"{track.modules[0].id}.ipynb"))
     return "\n".join(lines)

@@ -49,8 +49,13 @@ class TailorResult:
     unchanged: list[str] = field(default_factory=list)
     start_pages: list[Path] = field(default_factory=list)  # release/0-start-here/<track>.md, one per track
 
-    def release(self, module_id: str) -> Path:
-        return self.root / "release" / module_id / f"{module_id}.ipynb"
+    def release(self, module_id: str, lesson: str | None = None) -> Path:
+        """A released notebook: the module's lesson `lesson`, or the notebook named like the module by default."""
+        return self.root / "release" / module_id / f"{lesson or module_id}.ipynb"
+
+    def releases(self, module: Module) -> list[Path]:
+        """The module's released notebooks, one per lesson, in order."""
+        return [self.release(module.id, lesson.id) for lesson in module.lessons]
 
 
 def modules_for(org: OrgProfile, manifest: Manifest) -> list[Module]:
@@ -78,12 +83,12 @@ def tailor(
     modules = modules_for(org, manifest)
     api = None
     for module in tqdm(modules, desc=f"Tailoring for {org.name}", unit="module", disable=not progress):
-        master = module.source_notebook(manifest.path.parent / "source")
-        digest = _digest(master.parent, {"profile": profile, "injected": injected_source(org)})
-        if state.get(module.id) == digest and result.release(module.id).exists():
+        master = manifest.source_dir / module.id
+        digest = _digest(master, {"profile": profile, "injected": injected_source(org)})
+        if state.get(module.id) == digest and all(p.exists() for p in result.releases(module)):
             result.unchanged.append(module.id)
             continue
-        _inject(master.parent, root / "source" / module.id, profile, injected_source(org))
+        _inject(master, root / "source" / module.id, profile, injected_source(org))
         api = api or nbgrader_api(root)
         _generate(api, module.id)
         state[module.id] = digest
