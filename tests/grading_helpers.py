@@ -79,10 +79,10 @@ def make_late(root: Path, module_id: str, learner: str, nb, lesson: str | None =
 
 
 def late_penalties(root: Path, module_id: str) -> dict[str, tuple[float, float | None]]:
-    """learner -> (seconds late, late penalty of the first notebook), from the gradebook."""
+    """learner -> (seconds late, late penalty of all the module's notebooks), from the gradebook."""
     with Gradebook(gradebook_url(root)) as gb:
         return {
-            s.student.id: (s.total_seconds_late, s.notebooks[0].late_submission_penalty)
+            s.student.id: (s.total_seconds_late, sum(nb.late_submission_penalty or 0 for nb in s.notebooks))
             for s in gb.find_assignment(module_id).submissions
         }
 

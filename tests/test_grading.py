@@ -54,7 +54,7 @@ def test_scores_identical_to_stock_nbgrader(course_copy: Path, tmp_path, module_
     penalties = late_penalties(course_copy, module_id)
     assert penalties == late_penalties(stock_root, module_id) and penalties["late"][1] > 0
     tests = graded_test_ids(release_of(course_copy, module_id, "*"))  # every lesson's
-    assert all(ours["correct"][t] > 0 for t in tests) and all(ours["blank"][t] == 0 for t in tests)
+    assert all(ours["correct"][t] > 0 for t in tests) and all(ours["blank"][t] == 0 for t in tests), ours
     # the blank release scores 0 because its answers are missing, not because a released cell cannot run
     # (the stub's NotImplementedError, the visible test's message, or the name the learner has yet to define)
     blank_errors = cell_errors(course_copy, module_id, "blank")
