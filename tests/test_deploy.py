@@ -10,11 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from traitlets.config import Config
 
 from graders.course.roster import Person
-from graders.paths import ROOT
+from graders.paths import DEMO_ORG, ROOT
 from graders.serving.hub.launch import CONFIG
 from graders.serving.hub.settings import (
     CULL_IDLE_SECONDS,
@@ -24,16 +25,26 @@ from graders.serving.hub.settings import (
     TRAINER_APPS,
     apply,
     hub_settings,
+    lti_for,
     roles_for,
 )
+from simulations.common.validate import DataError
+from simulations.profile.org import load_org
 
 DEPLOY = ROOT / "deploy" / "kubernetes"
 VALUES = yaml.safe_load((DEPLOY / "values.yaml").read_text(encoding="utf-8"))
 
 
-def small_hub(hub_dir: Path, extra_config: str = "") -> dict:
+PEOPLE = [
+    Person("ana", email="Ana@example.org", tracks=("employees",)),
+    Person("tom", email="tom@example.org", role="trainer"),
+    Person("erin", role="executive"),
+]
+
+
+def small_hub(hub_dir: Path, extra_config: str = "", lti: dict | None = None) -> dict:
     """The settings `smtk hub` writes for a small roster: a learner, a trainer and an executive."""
-    people = [Person("ana", tracks=("employees",)), Person("tom", role="trainer"), Person("erin", role="executive")]
+    people = PEOPLE
     return hub_settings(
         hub_dir=hub_dir,
         course_id="demo",
@@ -46,6 +57,7 @@ def small_hub(hub_dir: Path, extra_config: str = "") -> dict:
         services=[],
         learner_env={},
         extra_config=extra_config,
+        lti=lti,
     )
 
 
@@ -91,13 +103,13 @@ def test_the_learner_image_has_the_kernel_and_the_exchange_the_values_mount():
     assert mounts["exchange"] == exchange
 
 
-def shown_config(tmp_path: Path, extra: str = "") -> dict:
+def shown_config(tmp_path: Path, extra: str = "", lti: dict | None = None) -> dict:
     """What JupyterHub itself loads from the kit's config file (`jupyterhub --show-config-json`, no server)."""
     extra_path = ""
     if extra:
         (tmp_path / "sso.py").write_text(extra, encoding="utf-8")
         extra_path = str(tmp_path / "sso.py")
-    settings = small_hub(tmp_path, extra_path)
+    settings = small_hub(tmp_path, extra_path, lti)
     (tmp_path / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
     shown = subprocess.run(
         [str(Path(sys.executable).parent / "jupyterhub"), "--show-config-json", "-f", str(CONFIG)],
@@ -123,3 +135,56 @@ def test_an_organisations_own_config_comes_last_and_keeps_the_roster(tmp_path):
         "erin",
         "tom",
     ]  # still the roster
+
+
+def test_an_lms_signs_in_through_lti_and_the_roster_maps_its_email(tmp_path):
+    org = DEMO_ORG.read_text(encoding="utf-8") + LMS
+    (tmp_path / "org.yaml").write_text(org, encoding="utf-8")
+    platform = load_org(tmp_path / "org.yaml").lti
+    assert (
+        platform is not None
+        and platform.client_ids == ("smtk",)
+        and platform.password_roles == ("trainer", "executive")
+    )
+    shown = shown_config(tmp_path, lti=lti_for(platform, PEOPLE, "roster.csv"))
+    assert shown["JupyterHub"]["authenticator_class"] == "graders.serving.hub.signin.LmsOrPasswordAuthenticator"
+    own = shown["LmsOrPasswordAuthenticator"]
+    assert own["issuer"] == "https://lms.example.org" and own["jwks_endpoint"] == "https://lms.example.org/jwks"
+    assert own["emails"] == {"ana@example.org": "ana", "tom@example.org": "tom"}  # erin has none: no launch
+    assert _set(own["password_users"]) == ["erin", "tom"]  # learners come from the LMS only
+    assert "lti" not in load_org(tmp_path / "org.yaml").to_parameters()  # the notebooks never see it
+    with pytest.raises(
+        ValueError, match=r"roster.csv: column email: 'ana@example.org' is given for both 'ana' and 'al'"
+    ):
+        lti_for(platform, [*PEOPLE, Person("al", email="ana@example.org")], "roster.csv")
+
+
+@pytest.mark.parametrize(
+    ("edit", "field", "words"),
+    [
+        (("jwks_url: https://lms.example.org/jwks", "jwks_url: lms.example.org/jwks"), "lti.jwks_url", "https://"),
+        (("client_id: smtk", "client_id: []"), "lti.client_id", "at least 1"),
+        (("client_id: smtk", "client_id: smtk\n  password_roles: [admin]"), "lti.password_roles[0]", "learner"),
+        (("issuer:", "isuer:"), "lti", "unknown field(s) isuer"),
+    ],
+)
+def test_a_wrong_lms_block_names_the_file_and_the_field(tmp_path, edit, field, words):
+    path = tmp_path / "org.yaml"
+    path.write_text(DEMO_ORG.read_text(encoding="utf-8") + LMS.replace(*edit), encoding="utf-8")
+    with pytest.raises(DataError) as raised:
+        load_org(path)
+    assert raised.value.path == str(path) and raised.value.field == field and words in raised.value.problem
+
+
+LMS = """
+lti:
+  issuer: https://lms.example.org
+  client_id: smtk
+  authorize_url: https://lms.example.org/authorize
+  jwks_url: https://lms.example.org/jwks
+"""
+
+
+def _set(value) -> list[str]:
+    """A set as JupyterHub's --show-config-json gives it (its repr, as a string), sorted."""
+    return sorted(ast.literal_eval(value) if isinstance(value, str) else value)

@@ -3,6 +3,7 @@ per track in nbgrader's exchange, the apps as hub services behind the same sign-
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -12,12 +13,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 import nbformat
 import psutil
 import pytest
 import requests
+import yaml
 from grading_helpers import answered
+from lti_platform import LmsUser, Platform, Tool, launch
 
 from graders.course.exchange import exchange_root
 from graders.course.manifest import load_manifest
@@ -39,6 +43,12 @@ tom,Tom Becker,tom@example.org,,,Europe,trainer
 erin,Erin Walsh,erin@example.org,,,North America,executive
 """
 PASSWORD = "correct-horse-1"
+CLIENT_ID, DEPLOYMENT = "smtk-hub-client", "deployment-1"
+# The LMS's own people: its ids (`sub`) are not the roster's; their e-mail addresses are (case aside).
+LMS_USERS = {
+    "lms-ana": LmsUser("8f14e45f", "Ana@Example.org", "Ana Souza"),
+    "lms-mallory": LmsUser("c9f0f895", "mallory@example.org", "Mallory Doe"),
+}
 
 
 def track_modules(track: str) -> set[str]:
@@ -46,13 +56,39 @@ def track_modules(track: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory, demo_course):
+def lms():
+    """The company's LMS, with the hub registered on it as an LTI 1.3 tool (its port chosen before the hub starts)."""
+    hub = f"http://127.0.0.1:{free_port()}/hub"
+    tool = Tool(CLIENT_ID, DEPLOYMENT, f"{hub}/lti13/oauth_login", f"{hub}/lti13/oauth_callback", f"{hub}/home")
+    platform = Platform(tool, LMS_USERS).start()
+    yield platform
+    platform.stop()
+
+
+def org_with_lms(folder: Path, platform: Platform) -> Path:
+    """The demo organisation's profile with its LMS: learners may also use passwords on this hub."""
+    lti = {
+        "issuer": platform.url,
+        "client_id": CLIENT_ID,
+        "authorize_url": f"{platform.url}/authorize",
+        "jwks_url": f"{platform.url}/jwks",
+        "deployment_ids": [DEPLOYMENT],
+        "password_roles": ["learner", "trainer", "executive"],
+    }
+    path = folder / "org.yaml"
+    path.write_text(DEMO_ORG.read_text(encoding="utf-8") + "\n" + yaml.safe_dump({"lti": lti}), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory, demo_course, lms):
     folder = tmp_path_factory.mktemp("hub")
     roster = folder / "roster.csv"
     roster.write_text(ROSTER, encoding="utf-8")
     out = folder / "course"
     shutil.copytree(demo_course.root, out)
-    running = start_hub(DEMO_ORG, roster, out, port=free_port(), progress=False)
+    port = urlparse(lms.tool.login_url).port
+    running = start_hub(org_with_lms(folder, lms), roster, out, port=port, progress=False)
     try:
         yield running
     finally:
@@ -222,6 +258,53 @@ def test_only_the_roster_signs_in_and_strangers_are_sent_to_sign_in(hub):
     for path in ("/services/dashboards/", "/services/trainer-apps/", "/user/ana/lab"):
         reply = requests.get(f"{hub.url}{path}", timeout=60)
         assert reply.status_code == 200 and "/hub/login" in reply.url, path
+
+
+def test_a_roster_learner_launched_from_the_lms_reaches_their_server(hub, lms):
+    started = launch(lms, "lms-ana")
+    landed = started.finish()
+    assert landed.status_code == 302 and landed.headers["location"] == "/hub/home", landed.text[:500]
+    session = started.session
+    assert session.get(f"{hub.url}/hub/home", allow_redirects=False, timeout=60).status_code == 200
+    made = session.post(
+        f"{hub.url}/hub/api/users/ana/tokens",
+        headers={"X-XSRFToken": session.cookies.get("_xsrf", path="/hub/")},
+        json={"note": "lti"},
+        timeout=30,
+    )
+    assert made.status_code == 201, made.text  # the browser's hub session is ana's, the roster's name for that e-mail
+    headers = start_server(hub, "ana", made.json()["token"])
+    assert requests.get(f"{hub.url}/hub/api/user", headers=headers, timeout=30).json()["name"] == "ana"
+    assert session.get(f"{hub.url}/user/ana/lab", timeout=120).status_code == 200  # through the hub's OAuth
+    assert session.get(f"{hub.url}/user/ana/api/contents", timeout=120).status_code == 200
+
+
+def _refused(started, reply: requests.Response, status: int, reason: str) -> None:
+    assert reply.status_code == status and reason in reply.text, (reply.status_code, reply.text[-1500:])
+    home = started.session.get(started.launch_url.replace("lti13/oauth_callback", "home"), timeout=60)
+    assert "/hub/login" in home.url, "a refused launch left the browser signed in"
+
+
+def test_launches_that_cannot_be_trusted_are_refused(hub, lms):
+    ana = LMS_USERS["lms-ana"]
+    started = launch(lms, "lms-ana")  # the learner edits the signed token to become ben
+    head, payload, signature = started.form["id_token"].split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    forged = base64.urlsafe_b64encode(json.dumps({**claims, "email": "ben@example.org"}).encode()).rstrip(b"=")
+    _refused(started, started.finish(id_token=f"{head}.{forged.decode()}.{signature}"), 400, "Signature verification")
+    started = launch(lms, "lms-ana")  # a token the platform signed an hour ago, replayed
+    old = lms.id_token(ana, started.nonce, issued=time.time() - 3600)
+    _refused(started, started.finish(id_token=old), 400, "expired")
+    first, second = launch(lms, "lms-ana"), launch(lms, "lms-ana")  # another launch's token: not this nonce
+    _refused(second, second.finish(id_token=first.form["id_token"]), 400, "nonce mismatch")
+    started = launch(lms, "lms-ana")  # signed for another tool on the same platform
+    _refused(
+        started, started.finish(id_token=lms.id_token(ana, started.nonce, audience="another-tool")), 401, "udience"
+    )
+    started = launch(lms, "lms-mallory")  # a person the LMS knows and the roster does not
+    _refused(started, started.finish(), 403, "not on this course")
+    started = launch(lms, "lms-ana", deployment="deployment-2")  # a deployment the organisation did not set up
+    _refused(started, started.finish(), 403, "not set up for launches")
 
 
 @pytest.mark.browser

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from simulations.common.audiences import AUDIENCES
+from simulations.common.audiences import AUDIENCES, ROSTER_ROLES
 from simulations.common.tabular import read_csv
 
 ROSTER = "roster.csv"
 COLUMNS = ("learner", "name", "email", "tracks", "business_unit", "region", "role")
 Role = Literal["learner", "trainer", "executive"]
-ROLES: tuple[Role, ...] = ("learner", "trainer", "executive")
+ROLES: tuple[Role, ...] = ROSTER_ROLES  # type: ignore[assignment]  # the same three, as a Literal
 # A name JupyterHub keeps as it is (it lowercases names) and that is safe in a URL, a folder and a group name.
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 

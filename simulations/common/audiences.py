@@ -5,6 +5,9 @@ from __future__ import annotations
 
 AUDIENCES: tuple[str, ...] = ("executives", "coe", "business-units", "employees", "partners")
 
+# The roles a person has on a course's roster: who works modules, who grades them, who reads the executive apps.
+ROSTER_ROLES: tuple[str, ...] = ("learner", "trainer", "executive")
+
 AUDIENCE_LABELS: dict[str, str] = {
     "executives": "Executives",
     "coe": "Center of Excellence",

@@ -8,7 +8,7 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from simulations.common.audiences import AUDIENCES
+from simulations.common.audiences import AUDIENCES, ROSTER_ROLES
 from simulations.common.datafiles import DEMO_PROFILE
 from simulations.common.validate import Field, load_yaml
 from simulations.common.vocabulary import CONTACT_ROLES, INDUSTRIES, PLATFORMS, RISK_APPETITES
@@ -58,6 +58,19 @@ class CurrentProgram:
     crises_per_year: float
 
 
+@dataclass(frozen=True)
+class LtiPlatform:
+    """The company's learning management system as an LTI 1.3 platform: what it told the kit when the kit was
+    registered there as a tool. `smtk hub` lets people launch from it; the notebooks never see it."""
+
+    issuer: str
+    client_ids: tuple[str, ...]
+    authorize_url: str
+    jwks_url: str
+    deployment_ids: tuple[str, ...] = ()  # empty: any deployment of the tool on this platform
+    password_roles: tuple[str, ...] = ("trainer", "executive")  # roster roles that may still sign in with a password
+
+
 PROGRAM_FLAGS = ("certification_program", "recurring_program", "policy_in_place", "coe", "formal_triage")
 
 
@@ -83,10 +96,12 @@ class OrgProfile:
     # Changes to the default crisis-triage policy (simulations/data/triage/policy.yaml), in its shape; None: none.
     triage_policy: dict | None = None
     current_program: CurrentProgram | None = None
+    lti: LtiPlatform | None = None  # the hub's sign-in from the company's LMS, not course content
 
     def to_parameters(self) -> dict:
         """Plain JSON-able data for papermill to inject into a notebook's `parameters` cell as `ORG`."""
         data = asdict(self)
+        del data["lti"]  # the hub's, not the learners': changing the LMS rebuilds no module
         return _plain(data)
 
 
@@ -119,6 +134,7 @@ def load_org(path: str | Path) -> OrgProfile:
             "partners",
             "triage_policy",
             "current_program",
+            "lti",
         ]
     )
     slug = root.get("slug", path.stem).str()
@@ -171,6 +187,23 @@ def load_org(path: str | Path) -> OrgProfile:
         partners=partners,
         triage_policy=_triage_policy(root),
         current_program=_current_program(root.get("current_program")) if root.has("current_program") else None,
+        lti=_lti(root.get("lti")) if root.has("lti") else None,
+    )
+
+
+def _lti(f: Field) -> LtiPlatform:
+    """The optional `lti` section: the LMS's issuer, the kit's client id(s) there, its OIDC and JWKS addresses."""
+    f.only(["issuer", "client_id", "authorize_url", "jwks_url", "deployment_ids", "password_roles"])
+    client = f.get("client_id")
+    client_ids = (client.str(),) if isinstance(client.value, str) else tuple(client.str_list(min_len=1))
+    roles = f.get("password_roles", ["trainer", "executive"])
+    return LtiPlatform(
+        issuer=f.get("issuer").url(),
+        client_ids=client_ids,
+        authorize_url=f.get("authorize_url").url(),
+        jwks_url=f.get("jwks_url").url(),
+        deployment_ids=tuple(f.get("deployment_ids", []).str_list()),
+        password_roles=tuple(item.choice(ROSTER_ROLES) for item in roles.items()),
     )
 
 

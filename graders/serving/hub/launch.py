@@ -21,7 +21,15 @@ from graders.course.tailor import TailorError, tailor
 from graders.paths import BUILD, DASHBOARDS, ROOT
 from graders.results.trainer_data import COURSE_ENV
 from graders.serving.dashboards import dashboards_command
-from graders.serving.hub.settings import CULL_IDLE_SECONDS, FORMGRADER, TRAINER_APPS, HubSettings, Service, hub_settings
+from graders.serving.hub.settings import (
+    CULL_IDLE_SECONDS,
+    FORMGRADER,
+    TRAINER_APPS,
+    HubSettings,
+    Service,
+    hub_settings,
+    lti_for,
+)
 from graders.serving.hub.settings import (
     DASHBOARDS as DASHBOARDS_SERVICE,
 )
@@ -123,6 +131,10 @@ def start_hub(
         raise ServerError(f"expected --cull-idle-timeout of at least 60 seconds, got {cull_idle_seconds}")
     org = load_org(org_path)
     people = read_roster(roster_path, tracks=org.tracks, need_tracks=True)
+    try:
+        lti = lti_for(org.lti, people, str(roster_path)) if org.lti else None
+    except ValueError as exc:
+        raise ServerError(str(exc)) from None
     check_port_free(port, "JupyterHub", "--port")
     if not PROXY.exists():
         raise ServerError(f"configurable-http-proxy is not installed ({PROXY}); run `make hub-proxy` (needs npm)")
@@ -158,6 +170,7 @@ def start_hub(
         learner_env={"JUPYTER_CONFIG_PATH": os.pathsep.join([str(LEARNER_LAB_CONFIG), str(learner_config.parent)])},
         cull_idle_seconds=cull_idle_seconds,
         extra_config=str(Path(hub_config).resolve()) if hub_config else "",
+        lti=lti,
     )
     settings_path = hub_dir / "settings.json"
     settings_path.write_text(json.dumps(settings, indent=1), encoding="utf-8")

@@ -16,6 +16,7 @@ from typing import Any, TypedDict
 
 from graders.course.exchange import track_course
 from graders.course.roster import Person
+from simulations.profile.org import LtiPlatform
 
 DASHBOARDS = "dashboards"  # the executive apps, a hub service
 TRAINER_APPS = "trainer-apps"  # the trainer's apps, a hub service only trainers may open
@@ -33,6 +34,18 @@ class Service(TypedDict):
     command: list[str]
     cwd: str
     environment: dict[str, str]
+
+
+class LtiSettings(TypedDict):
+    """Launches from the company's LMS (the profile's `lti:`), with the roster's e-mail addresses to sign-in names."""
+
+    issuer: str
+    client_ids: list[str]
+    authorize_url: str
+    jwks_url: str
+    deployment_ids: list[str]
+    emails: dict[str, str]
+    password_users: list[str]
 
 
 class HubSettings(TypedDict):
@@ -55,6 +68,7 @@ class HubSettings(TypedDict):
     memory_mb: int
     cull_idle_seconds: int
     extra_config: str
+    lti: LtiSettings | None
 
 
 def groups_for(people: list[Person], course_id: str, tracks: tuple[str, ...]) -> dict[str, list[str]]:
@@ -68,6 +82,30 @@ def groups_for(people: list[Person], course_id: str, tracks: tuple[str, ...]) ->
     for role in ("learner", "trainer", "executive"):
         groups[f"{role}s"] = sorted(p.learner for p in people if p.role == role)
     return groups
+
+
+def lti_for(platform: LtiPlatform, people: list[Person], roster: str) -> LtiSettings:
+    """The LMS's settings, with each roster e-mail (lower case) naming one person; two people sharing an address
+    cannot be told apart in a launch, so that stops the hub."""
+    emails: dict[str, str] = {}
+    for person in people:
+        email = person.email.strip().lower()
+        if email in emails:
+            raise ValueError(
+                f"{roster}: column email: {person.email!r} is given for both {emails[email]!r} and {person.learner!r}; "
+                "a launch from the LMS names a person by e-mail, so each must have their own"
+            )
+        if email:
+            emails[email] = person.learner
+    return LtiSettings(
+        issuer=platform.issuer,
+        client_ids=list(platform.client_ids),
+        authorize_url=platform.authorize_url,
+        jwks_url=platform.jwks_url,
+        deployment_ids=list(platform.deployment_ids),
+        emails=emails,
+        password_users=sorted(p.learner for p in people if p.role in platform.password_roles),
+    )
 
 
 def roles_for() -> list[dict[str, Any]]:
@@ -109,6 +147,7 @@ def hub_settings(
     memory_mb: int = MEMORY_MB,
     cull_idle_seconds: int = CULL_IDLE_SECONDS,
     extra_config: str = "",
+    lti: LtiSettings | None = None,
 ) -> HubSettings:
     """The hub for one organisation's course and roster."""
     return HubSettings(
@@ -129,6 +168,7 @@ def hub_settings(
         memory_mb=memory_mb,
         cull_idle_seconds=cull_idle_seconds,
         extra_config=extra_config,
+        lti=lti,
     )
 
 
@@ -153,6 +193,16 @@ def apply(c: Any, settings: HubSettings) -> None:
     c.FirstUseAuthenticator.dbm_path = str(hub_dir / "passwords.dbm")
     c.Authenticator.allowed_users = set(settings["allowed"])
     c.Authenticator.admin_users = set()
+    lti = settings.get("lti")
+    if lti:  # launches from the company's LMS too (signin.py), limited to the same roster
+        c.JupyterHub.authenticator_class = "graders.serving.hub.signin.LmsOrPasswordAuthenticator"
+        c.LmsOrPasswordAuthenticator.issuer = lti["issuer"]
+        c.LmsOrPasswordAuthenticator.client_id = set(lti["client_ids"])
+        c.LmsOrPasswordAuthenticator.authorize_url = lti["authorize_url"]
+        c.LmsOrPasswordAuthenticator.jwks_endpoint = lti["jwks_url"]
+        c.LmsOrPasswordAuthenticator.deployment_ids = set(lti["deployment_ids"])
+        c.LmsOrPasswordAuthenticator.emails = dict(lti["emails"])
+        c.LmsOrPasswordAuthenticator.password_users = set(lti["password_users"])
     # Groups and roles come from the roster on every start: adding rows adds people, nobody's work is lost.
     c.JupyterHub.load_groups = {name: {"users": users} for name, users in settings["groups"].items()}
     c.JupyterHub.load_roles = settings["roles"]

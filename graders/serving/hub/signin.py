@@ -1,0 +1,77 @@
+"""Sign-in from the company's LMS (LTI 1.3) beside the hub's own password page, both limited to the roster.
+
+jupyterhub-ltiauthenticator does the LTI 1.3 work (OIDC login initiation, the id_token's RS256 signature checked
+against the platform's JWKS, issuer, audience, expiry, age, nonce and state); this class adds what the kit decides:
+the LMS names a person by the OpenID Connect `email` claim and the roster maps that address to the person's sign-in
+name, so a launch and a password sign-in reach the same account, groups and work. Learners launched from the LMS
+have no password to claim on the hub's page (FirstUseAuthenticator would let whoever comes first set one), so only
+the roster roles in `password_roles` may still use that page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from firstuseauthenticator import FirstUseAuthenticator
+from jupyterhub.auth import Authenticator
+from ltiauthenticator.lti13.auth import LTI13Authenticator
+from ltiauthenticator.lti13.handlers import LTI13CallbackHandler, LTI13LoginInitHandler
+from tornado.web import HTTPError
+from traitlets import Dict, Set, Unicode
+
+DEPLOYMENT_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
+LAUNCH_START = "/lti13/oauth_login"  # the OIDC login initiation address the LMS is given, under /hub
+LAUNCH_END = "/lti13/oauth_callback"  # the redirect (launch) address the LMS posts the id_token to, under /hub
+
+
+class LaunchStart(LTI13LoginInitHandler):
+    """OIDC login initiation. Behind HTTPS its state and nonce cookies are SameSite=None, so the browser sends them
+    with the LMS's cross-site form post of the id_token (a Lax cookie stays behind and every launch fails)."""
+
+    def _set_oauth_cookie(self, key: str, value: str) -> None:
+        cross_site = {"samesite": "None", "secure": True}
+        https = self.authenticator.get_uri_scheme(self.request) == "https"
+        self._set_cookie(key, value, expires_days=1, httponly=True, encrypted=True, **(cross_site if https else {}))
+
+
+class LmsOrPasswordAuthenticator(FirstUseAuthenticator, LTI13Authenticator):
+    """LTI 1.3 launches mapped to the roster by e-mail, and the roster's first-use passwords for `password_users`."""
+
+    login_service = ""  # the hub's login page keeps its password form
+
+    emails = Dict(
+        key_trait=Unicode(), value_trait=Unicode(), config=True, help="Roster e-mail (lower case) to sign-in name."
+    )
+    password_users = Set(Unicode(), config=True, help="Sign-in names that may also sign in with a password.")
+    deployment_ids = Set(Unicode(), config=True, help="The tool's deployment ids on the platform; empty: any.")
+
+    def login_url(self, base_url: str) -> str:
+        return Authenticator.login_url(self, base_url)
+
+    def callback_url(self, base_url: str) -> str:
+        return base_url.rstrip("/") + LAUNCH_END
+
+    def get_handlers(self, app: Any) -> list:
+        launch = [(LAUNCH_START, LaunchStart), (LAUNCH_END, LTI13CallbackHandler)]
+        return [*FirstUseAuthenticator.get_handlers(self, app), *launch]
+
+    async def authenticate(self, handler: Any, data: dict[str, Any]) -> dict[str, str] | str | None:
+        if isinstance(handler, LTI13CallbackHandler):
+            return self.launched(data)
+        if self.normalize_username(data.get("username", "")) not in self.password_users:
+            handler.custom_login_error = "Open the course from your learning platform: it signs you in here."
+            return None
+        return await FirstUseAuthenticator.authenticate(self, handler, data)
+
+    def launched(self, id_token: dict[str, Any]) -> dict[str, str]:
+        """The roster's person for a launch whose id_token the library has verified; 403 for anyone else."""
+        deployment = id_token.get(DEPLOYMENT_CLAIM)
+        if self.deployment_ids and deployment not in self.deployment_ids:
+            self.log.warning("LTI launch from deployment %r refused: not one of %s", deployment, self.deployment_ids)
+            raise HTTPError(403, "This course is not set up for launches from that place in your learning platform.")
+        email = str(id_token.get("email") or "").strip().lower()
+        name = self.emails.get(email)
+        if name is None:
+            self.log.warning("LTI launch for %r (sub %r) refused: not on the roster", email, id_token.get("sub"))
+            raise HTTPError(403, "You are not on this course's roster. Ask your trainer to add you.")
+        return {"name": name}
