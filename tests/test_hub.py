@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -19,6 +20,7 @@ import nbformat
 import psutil
 import pytest
 import requests
+import websocket  # websocket-client, a dependency of jupyter_server
 import yaml
 from grading_helpers import answered
 from lti_platform import LmsUser, Platform, Tool, launch
@@ -198,6 +200,103 @@ def test_nobody_reaches_another_learners_server(hub):
         assert other.open("/user/ben/api/contents").status_code == 403
         with_token = {"Authorization": f"token {other.token()}"}
         assert requests.get(f"{hub.url}/user/ben/api/contents", headers=with_token, timeout=60).status_code == 403
+
+
+ATTEMPTS = """
+import json, os
+def attempt(action):
+    try:
+        action()
+        return "allowed"
+    except PermissionError:
+        return "denied"
+    except Exception as error:
+        return type(error).__name__
+print(json.dumps({name: attempt(action) for name, action in {
+    "own folder": lambda: open("mine.txt", "w").write("mine"),
+    "released modules": lambda: os.listdir(OUTBOUND),
+    "another learner's notebook": lambda: open(THEIRS).read(),
+    "another learner's folder": lambda: os.listdir(os.path.dirname(THEIRS)),
+    "the learners' folders": lambda: os.listdir(os.path.dirname(os.path.dirname(THEIRS))),
+    "another learner's environment": lambda: open(f"/proc/{THEIR_SERVER}/environ").read(),
+    "the solutions": lambda: open(SOLUTION).read(),
+    "the hub's cookie secret": lambda: open(SECRET).read(),
+    "others' submissions": lambda: os.listdir(INBOUND),
+}.items()}))
+"""
+
+
+def run_in_kernel(hub, name: str, headers: dict[str, str], code: str) -> str:
+    """Start a kernel in `name`'s server, run `code` in it over the kernel's websocket, return what it printed."""
+    server = f"{hub.url}/user/{name}"
+    kernel = requests.post(f"{server}/api/kernels", headers=headers, json={"name": "smtk"}, timeout=120).json()["id"]
+    socket = websocket.create_connection(
+        f"ws{server[4:]}/api/kernels/{kernel}/channels",
+        header=[f"Authorization: {headers['Authorization']}"],
+        timeout=120,
+    )
+    try:
+        msg_id, session = uuid.uuid4().hex, uuid.uuid4().hex
+        header = {"msg_id": msg_id, "msg_type": "execute_request", "session": session, "username": name}
+        content = {"code": code, "silent": False, "store_history": False}
+        message = {"header": {**header, "version": "5.3"}, "parent_header": {}, "metadata": {}, "content": content}
+        socket.send(json.dumps({**message, "channel": "shell", "buffers": []}))
+        printed = []
+        while True:
+            reply = json.loads(socket.recv())
+            if reply.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            if reply["msg_type"] == "stream":
+                printed.append(reply["content"]["text"])
+            elif reply["msg_type"] == "error":
+                raise AssertionError("\n".join(reply["content"]["traceback"]))
+            elif reply["msg_type"] == "status" and reply["content"]["execution_state"] == "idle":
+                return "".join(printed)
+    finally:
+        socket.close()
+        requests.delete(f"{server}/api/kernels/{kernel}", headers=headers, timeout=60)
+
+
+def test_a_learners_kernel_cannot_read_another_learners_files(hub):
+    ana, ben = Person(hub, "ana"), Person(hub, "ben")
+    ana_headers, ben_headers = start_server(hub, "ana", ana.token()), start_server(hub, "ben", ben.token())
+    secret = {"type": "file", "format": "text", "content": "ben's private draft"}
+    saved = requests.put(f"{hub.url}/user/ben/api/contents/draft.txt", headers=ben_headers, json=secret, timeout=60)
+    assert saved.status_code in (200, 201), saved.text
+    users = Path(hub.settings["users_dir"])
+    ben_server = next(p for p in psutil.process_iter() if _environ(p).get("JUPYTERHUB_USER") == "ben")
+    course = f"{hub.settings['course_id']}-employees"
+    module = sorted(track_modules("employees"))[0]
+    places = {
+        "THEIRS": str(users / "ben" / "draft.txt"),
+        "THEIR_SERVER": ben_server.pid,
+        "OUTBOUND": str(Path(hub.settings["exchange"]) / course / "outbound"),
+        "INBOUND": str(Path(hub.settings["exchange"]) / course / "inbound"),
+        "SOLUTION": str(hub.course_root / "source" / module / f"{module}.ipynb"),
+        "SECRET": str(Path(hub.settings["hub_dir"]) / "jupyterhub_cookie_secret"),
+    }
+    assert all(Path(p).exists() for k, p in places.items() if k != "THEIR_SERVER")  # each is there to be refused
+    code = "".join(f"{key} = {value!r}\n" for key, value in places.items()) + ATTEMPTS
+    outcome = json.loads(run_in_kernel(hub, "ana", ana_headers, code))
+    assert outcome == {
+        "own folder": "allowed",
+        "released modules": "allowed",
+        "another learner's notebook": "denied",
+        "another learner's folder": "denied",
+        "the learners' folders": "denied",
+        "another learner's environment": "denied",
+        "the solutions": "denied",
+        "the hub's cookie secret": "denied",
+        "others' submissions": "denied",
+    }
+    assert (users / "ana" / "mine.txt").read_text() == "mine"
+
+
+def _environ(process: psutil.Process) -> dict[str, str]:
+    try:
+        return process.environ()
+    except psutil.Error:
+        return {}
 
 
 def test_a_learner_submits_the_trainer_grades_and_the_learner_fetches_feedback(hub):

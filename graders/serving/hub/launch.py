@@ -14,11 +14,13 @@ from pathlib import Path
 
 import yaml
 
-from graders.course.exchange import exchange_root, release_tracks
+import graders
+import simulations
+from graders.course.exchange import exchange_root, release_tracks, track_course
 from graders.course.root import GradeError
 from graders.course.roster import ROSTER, read_roster
 from graders.course.tailor import TailorError, tailor
-from graders.paths import BUILD, DASHBOARDS, ROOT
+from graders.paths import BUILD, DASHBOARDS, DEMO_ORG, ROOT
 from graders.results.trainer_data import COURSE_ENV
 from graders.serving.dashboards import dashboards_command
 from graders.serving.hub.settings import (
@@ -150,7 +152,9 @@ def start_hub(
         tracks = release_tracks(root)
     except GradeError as exc:
         raise ServerError(str(exc)) from None
-    learner_config = write_learner_config(hub_dir, exchange_root(root))
+    view = learner_exchange(hub_dir, exchange_root(root), [track_course(org.slug, track) for track in tracks])
+    learner_config = write_learner_config(hub_dir, view)
+    code = code_folder(hub_dir)
     folders = app_folders(hub_dir)
     services = [
         app_service(name, folder, free_port(), root, Path(org_path).resolve()) for name, folder in folders.items()
@@ -167,7 +171,11 @@ def start_hub(
         proxy_command=[sys.executable, "-m", "graders.serving.lifetime", str(PROXY)],
         services=services,
         # the learners' JupyterLab (no authoring tools) and nbgrader's settings for the hub
-        learner_env={"JUPYTER_CONFIG_PATH": os.pathsep.join([str(LEARNER_LAB_CONFIG), str(learner_config.parent)])},
+        learner_env={
+            "JUPYTER_CONFIG_PATH": os.pathsep.join([str(LEARNER_LAB_CONFIG), str(learner_config.parent)]),
+            "PYTHONPATH": str(code),
+        },
+        learner_reads=[str(code), *(str(link.resolve()) for link in code.iterdir()), str(DEMO_ORG.parent), str(view)],
         cull_idle_seconds=cull_idle_seconds,
         extra_config=str(Path(hub_config).resolve()) if hub_config else "",
         lti=lti,
@@ -192,6 +200,36 @@ def start_hub(
             hub.stop()
             raise
     return hub
+
+
+EXCHANGE_PARTS = ("outbound", "inbound", "feedback")
+
+
+def learner_exchange(hub_dir: Path, exchange: Path, courses: list[str]) -> Path:
+    """The exchange as learners' servers see it: a folder per course of links to its three parts. nbgrader lists
+    the exchange's root to find the courses; listing the real one would let a confined server list every folder
+    beneath it, others' submissions and feedback among them, while a folder of links grants nothing beyond itself."""
+    view = hub_dir / "learner-exchange"
+    for course in courses:
+        (view / course).mkdir(parents=True, exist_ok=True)
+        for part in EXCHANGE_PARTS:
+            (exchange / course / part).mkdir(parents=True, exist_ok=True)  # a learner server cannot create them
+            link = view / course / part
+            if not link.is_symlink():
+                link.symlink_to(exchange / course / part, target_is_directory=True)
+    return view
+
+
+def code_folder(hub_dir: Path) -> Path:
+    """Where learner servers import the kit from: links to its two packages, so that a server confined to its own
+    folder reads them without reading, or listing, the rest of the repository (which may hold course roots)."""
+    folder = hub_dir / "python"
+    folder.mkdir(exist_ok=True)
+    for package in (graders, simulations):
+        link = folder / package.__name__
+        if not link.is_symlink():
+            link.symlink_to(Path(package.__file__).resolve().parent, target_is_directory=True)
+    return folder
 
 
 def write_learner_config(hub_dir: Path, exchange: Path) -> Path:

@@ -69,6 +69,7 @@ class HubSettings(TypedDict):
     cull_idle_seconds: int
     extra_config: str
     lti: LtiSettings | None
+    learner_reads: list[str]
 
 
 def groups_for(people: list[Person], course_id: str, tracks: tuple[str, ...]) -> dict[str, list[str]]:
@@ -148,6 +149,7 @@ def hub_settings(
     cull_idle_seconds: int = CULL_IDLE_SECONDS,
     extra_config: str = "",
     lti: LtiSettings | None = None,
+    learner_reads: list[str] | None = None,
 ) -> HubSettings:
     """The hub for one organisation's course and roster."""
     return HubSettings(
@@ -169,6 +171,7 @@ def hub_settings(
         cull_idle_seconds=cull_idle_seconds,
         extra_config=extra_config,
         lti=lti,
+        learner_reads=list(learner_reads or []),
     )
 
 
@@ -210,6 +213,18 @@ def apply(c: Any, settings: HubSettings) -> None:
     c.JupyterHub.spawner_class = "graders.serving.hub.spawner.LearnerSpawner"
     c.LearnerSpawner.home_dir_template = str(Path(settings["users_dir"]) / "{username}")
     c.LearnerSpawner.memory_mb = settings["memory_mb"]
+    # Each server is confined to its own folder (spawner.py); it reads the kit's code and configuration, the
+    # released modules, drops submissions in without reading others', and reads its feedback by name.
+    exchange = Path(settings["exchange"])
+    courses = [group.removeprefix("nbgrader-") for group in settings["groups"] if group.startswith("nbgrader-")]
+    config_path = settings["learner_env"].get("JUPYTER_CONFIG_PATH", "")
+    c.LearnerSpawner.read_only_paths = [
+        *settings.get("learner_reads", []),
+        *(p for p in config_path.split(os.pathsep) if p),
+        *(str(exchange / course / "outbound") for course in courses),
+    ]
+    c.LearnerSpawner.drop_box_paths = [str(exchange / course / "inbound") for course in courses]
+    c.LearnerSpawner.open_by_name_paths = [str(exchange / course / "feedback") for course in courses]
     c.Spawner.default_url = "/lab"
     c.Spawner.environment = dict(settings["learner_env"])
     c.Spawner.args = ["--allow-root"] if os.geteuid() == 0 else []

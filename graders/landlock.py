@@ -1,7 +1,10 @@
 """Linux Landlock through ctypes: an unprivileged, irreversible allow-list of paths (and TCP, signals) for a process.
 
-Only what the grading sandbox needs: read-only trees, one read-write tree, no TCP at all, no signals or abstract
-Unix sockets outside the sandbox. Kernel ABI 1 (5.13) is enough for files; ABI 4 adds TCP, ABI 6 adds scoping.
+Shared by the grading sandbox (read-only trees, one read-write tree, no TCP at all) and the hub's learner servers
+(their own folder, the exchange's drop box, TCP allowed: a server listens and talks to its kernels); neither may
+signal or reach abstract Unix sockets outside its own domain. Kernel ABI 1 (5.13) is enough for files; ABI 4 adds
+TCP, ABI 6 adds scoping. Landlock also keeps a process from tracing (and reading the /proc files of) any process
+outside its domain, so two learners confined apart cannot read each other's environment or memory.
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ _RULE_PATH_BENEATH = 1
 
 # Filesystem rights by the ABI that introduced them.
 EXECUTE, WRITE_FILE, READ_FILE, READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+MAKE_DIR, MAKE_REG = 1 << 7, 1 << 8
 _FS_ABI1 = (1 << 13) - 1  # execute .. make_sym
 REFER, TRUNCATE, IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
 _FILE_RIGHTS = EXECUTE | WRITE_FILE | READ_FILE | TRUNCATE | IOCTL_DEV  # the only rights a rule on a file may hold
 READ_ONLY = EXECUTE | READ_FILE | READ_DIR
+OPEN_BY_NAME = READ_FILE  # read a file whose name one knows; no listing of the folder
+DROP_BOX = WRITE_FILE | MAKE_DIR | MAKE_REG | TRUNCATE  # create and write files; no reading, no listing
 NET_BIND_TCP, NET_CONNECT_TCP = 1 << 0, 1 << 1
 SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
 
@@ -68,8 +74,15 @@ def _check(result: int, what: str) -> int:
     return int(result)
 
 
-def restrict(read_only: list[Path], read_write: list[Path]) -> dict[str, bool]:
-    """Allow this process (and its future children) only these trees; deny TCP and outside signals where supported.
+def restrict(
+    read_only: list[Path],
+    read_write: list[Path],
+    *,
+    other: list[tuple[Path, int]] | None = None,
+    deny_tcp: bool = True,
+) -> dict[str, bool]:
+    """Allow this process (and its future children) only these trees, and `other` paths with the rights given
+    (OPEN_BY_NAME, DROP_BOX); deny TCP (unless `deny_tcp` is false) and outside signals where supported.
 
     Paths that do not exist are skipped. Returns which protections the kernel applied.
     """
@@ -77,21 +90,22 @@ def restrict(read_only: list[Path], read_write: list[Path]) -> dict[str, bool]:
     if abi < 1:
         raise LandlockError(0, "Landlock is not available in this kernel")
     fs = _fs_rights(abi)
-    attr = _RulesetAttr(fs, NET_BIND_TCP | NET_CONNECT_TCP if abi >= 4 else 0, 0)
+    tcp = deny_tcp and abi >= 4
+    attr = _RulesetAttr(fs, NET_BIND_TCP | NET_CONNECT_TCP if tcp else 0, 0)
     if abi >= 6:
         attr.scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL
     size = ctypes.sizeof(_RulesetAttr) if abi >= 6 else (16 if abi >= 4 else 8)
     ruleset = _check(_libc.syscall(_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), 0), "create_ruleset")
     try:
-        for paths, rights in ((read_only, READ_ONLY), (read_write, fs)):
-            for path in paths:
-                _add_path(ruleset, Path(path), rights)
+        rules = [(path, READ_ONLY) for path in read_only] + [(path, fs) for path in read_write] + (other or [])
+        for path, rights in rules:
+            _add_path(ruleset, Path(path), rights & fs)  # a right this kernel does not know is not asked for
         if _libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS, required to restrict without CAP_SYS_ADMIN
             raise LandlockError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
         _check(_libc.syscall(_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)), "restrict_self")
     finally:
         os.close(ruleset)
-    return {"files": True, "tcp": abi >= 4, "signals": abi >= 6}
+    return {"files": True, "tcp": tcp, "signals": abi >= 6}
 
 
 def _add_path(ruleset: int, path: Path, rights: int) -> None:
