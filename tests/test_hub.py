@@ -22,6 +22,7 @@ import pytest
 import requests
 import websocket  # websocket-client, a dependency of jupyter_server
 import yaml
+from accessibility import axe_result, violations
 from grading_helpers import answered
 from lti_platform import LmsUser, Platform, Tool, launch
 
@@ -427,6 +428,22 @@ def test_a_learner_signs_in_in_the_browser_and_opens_a_module(hub, page):
     heading = next(c.source for c in release.cells if c.cell_type == "markdown").splitlines()[0].lstrip("# ")
     page.get_by_role("heading", name=heading).first.wait_for(timeout=120_000)
     page.get_by_text("Social Media Training (Python 3)").first.wait_for()
+
+
+@pytest.mark.browser
+def test_the_trainer_signs_in_on_the_login_page_and_opens_the_formgrader(hub, page):
+    page.goto(f"{hub.url}/hub/login?next=%2Fservices%2Fformgrader%2Fformgrader%2F", wait_until="commit")
+    page.get_by_label("Username").fill("tom")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    for module in track_modules("employees") | track_modules("partners"):  # every track's modules, in one course
+        page.get_by_role("link", name=module, exact=True).first.wait_for()
+    assert page.url.startswith(f"{hub.url}/services/formgrader/")
+    page.goto(f"{hub.url}/services/dashboards/")  # the kit's own page behind the hub: the executives' landing page
+    page.get_by_role("heading", level=1).wait_for()
+    result = axe_result(page)
+    if result is not None:
+        assert violations(result) == [] and len(result["passes"]) >= 5
 
 
 def test_a_malformed_roster_names_line_and_field_and_starts_nothing(tmp_path):
