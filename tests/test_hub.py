@@ -68,15 +68,16 @@ def lms():
     platform.stop()
 
 
-def org_with_lms(folder: Path, platform: Platform) -> Path:
-    """The demo organisation's profile with its LMS: learners may also use passwords on this hub."""
+def org_with_lms(folder: Path, platform: Platform, password_roles: list[str] | None = None) -> Path:
+    """The demo organisation's profile with its LMS; `password_roles`: who may still use passwords (None: the
+    default, trainers and executives)."""
     lti = {
         "issuer": platform.url,
         "client_id": CLIENT_ID,
         "authorize_url": f"{platform.url}/authorize",
         "jwks_url": f"{platform.url}/jwks",
         "deployment_ids": [DEPLOYMENT],
-        "password_roles": ["learner", "trainer", "executive"],
+        **({"password_roles": password_roles} if password_roles is not None else {}),
     }
     path = folder / "org.yaml"
     path.write_text(DEMO_ORG.read_text(encoding="utf-8") + "\n" + yaml.safe_dump({"lti": lti}), encoding="utf-8")
@@ -91,7 +92,8 @@ def hub(tmp_path_factory, demo_course, lms):
     out = folder / "course"
     shutil.copytree(demo_course.root, out)
     port = urlparse(lms.tool.login_url).port
-    running = start_hub(org_with_lms(folder, lms), roster, out, port=port, progress=False)
+    everyone = ["learner", "trainer", "executive"]  # learners here also use passwords, as the tests below do
+    running = start_hub(org_with_lms(folder, lms, everyone), roster, out, port=port, progress=False)
     try:
         yield running
     finally:
@@ -488,11 +490,13 @@ def _port_free(port: int) -> bool:
             return False
 
 
-def test_sigkill_of_smtk_hub_leaves_no_process_and_frees_the_port(tmp_path, demo_course):
+def test_sigkill_of_smtk_hub_leaves_no_process_and_frees_the_port(tmp_path, demo_course, lms):
+    """This hub has the LMS with its default sign-in: learners come from the LMS only, the trainer has a password."""
     shutil.copytree(demo_course.root, tmp_path / "course")
     roster = _write(tmp_path / "roster.csv", ROSTER)
+    org = org_with_lms(tmp_path, lms)
     port = free_port()
-    command = [sys.executable, "-m", "graders.cli", "hub", str(DEMO_ORG), "--roster", str(roster)]
+    command = [sys.executable, "-m", "graders.cli", "hub", str(org), "--roster", str(roster)]
     command += ["--out", str(tmp_path / "course"), "--port", str(port)]
     log = tmp_path / "smtk-hub.log"
     with open(log, "wb") as out:
@@ -502,9 +506,12 @@ def test_sigkill_of_smtk_hub_leaves_no_process_and_frees_the_port(tmp_path, demo
         while "Sign in" not in log.read_text(errors="replace"):
             assert smtk.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
             time.sleep(0.5)
+        assert "Sign in here as executive or trainer" in log.read_text(errors="replace")
         hub = type("Hub", (), {"url": f"http://127.0.0.1:{port}"})
-        ana = Person(hub, "ana")
-        start_server(hub, "ana", ana.token())
+        ana = Person(hub, "ana")  # a learner's name, unclaimed: nobody may set its password on the login page
+        assert not ana.signed_in and "Open the course from your learning platform" in ana.login.text
+        tom = Person(hub, "tom")
+        start_server(hub, "tom", tom.token())
         family = psutil.Process(smtk.pid).children(recursive=True)
         names = " ".join(_cmdline(p) for p in family)
         assert "configurable-http-proxy" in names and "jupyterhub-singleuser" in names and "voila_app" in names

@@ -265,7 +265,15 @@ def run_hub(
     stop_on_signals()
     hub = start_hub(org_path, roster_path, out, port, cull_idle_seconds=cull_idle_seconds, hub_config=hub_config)
     print(f"JupyterHub for {hub.course_root.name}: {hub.url}/hub/login")
-    print("  Sign in with your name from the roster; the first sign-in sets your password.")
+    lti = hub.settings["lti"]
+    if lti:
+        print(f"  Learners open the course from the LMS at {lti['issuer']}, which launches them (LTI 1.3) through")
+        print(f"  {hub.url}/hub/lti13/oauth_login and {hub.url}/hub/lti13/oauth_callback.")
+        roles = sorted({p.role for p in read_roster(hub.course_root / ROSTER) if p.learner in lti["password_users"]})
+        print(f"  Sign in here as {' or '.join(roles) or 'nobody'}: your name from the roster; the first sign-in sets")
+        print("  your password.")
+    else:
+        print("  Sign in with your name from the roster; the first sign-in sets your password.")
     print(f"  Logs: {hub.server.log}. Ctrl-C stops the hub, every learner server and the apps.")
     try:
         while hub.server.process.poll() is None:
