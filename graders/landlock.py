@@ -3,8 +3,9 @@
 Shared by the grading sandbox (read-only trees, one read-write tree, no TCP at all) and the hub's learner servers
 (their own folder, the exchange's drop box, TCP allowed: a server listens and talks to its kernels); neither may
 signal or reach abstract Unix sockets outside its own domain. Kernel ABI 1 (5.13) is enough for files; ABI 4 adds
-TCP, ABI 6 adds scoping. Landlock also keeps a process from tracing (and reading the /proc files of) any process
-outside its domain, so two learners confined apart cannot read each other's environment or memory.
+TCP, ABI 6 adds scoping. Landlock also keeps a process from tracing, or reading the memory of, any process outside
+its domain; /proc/PID/environ stays readable, so a caller that must hide other processes' environments leaves /proc
+out of the allowed paths.
 """
 
 from __future__ import annotations
