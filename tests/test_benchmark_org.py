@@ -54,4 +54,4 @@ def test_org_profile_counts_employees_without_partners_and_maps_every_measure():
     assert report.maturity.stage == "foundation"
     assert report.maturity.missing == ("training that recurs, not only at hiring",)
     assert benchmark({**profile, "recurring_program": True}).maturity.stage == "safety"
-    assert "consumer-goods" in report.group.note and report.group.fallback  # no consumer-goods peers: all of them
+    assert "consumer-goods with 1,000 to 9,999 employees" in report.group.note and not report.group.fallback

@@ -1,9 +1,17 @@
 """The built-in SYNTHETIC peer data: reproducible from its seed, valid, and still on its calibration targets."""
 
+from pathlib import Path
+
 import pytest
 
-from simulations.benchmark import BUILTIN_PEERS, SIZE_BANDS, benchmark, load_peers
-from simulations.data.peers.generate import N_COMPANIES, SEED, calibration, generate
+from graders.paths import ROOT
+from simulations.benchmark import BUILTIN_PEERS, MIN_GROUP, SIZE_BANDS, benchmark, load_peers, size_band
+from simulations.benchmark.organisation import org_profile
+from simulations.data.peers.generate import INDUSTRIES, N_COMPANIES, SEED, calibration, generate
+from simulations.profile.org import load_org
+from simulations.ui.apps.benchmark import BenchmarkApp
+
+SHIPPED_ORGS = sorted((ROOT / "courses" / "orgs").glob("*.yaml"))
 
 
 @pytest.fixture(scope="module")
@@ -19,9 +27,25 @@ def test_built_in_peers_cover_industries_and_sizes():
     peers = load_peers()
     assert len(peers) >= 300
     assert peers.attrs == {"source": "built-in peer data (synthetic)", "synthetic": True}
-    assert peers["industry"].nunique() == 8
+    assert set(peers["industry"]) == set(INDUSTRIES)
     assert set(peers["size_band"]) == set(SIZE_BANDS)
     assert peers["company"].is_unique
+    segments = peers.groupby(["industry", "size_band"]).size()
+    assert len(segments) == len(INDUSTRIES) * len(SIZE_BANDS) and segments.min() >= MIN_GROUP
+
+
+@pytest.mark.parametrize("path", SHIPPED_ORGS, ids=lambda p: Path(p).stem)
+def test_every_shipped_organisation_is_compared_with_its_own_segment(path):
+    """The benchmarking app compares each example organisation with its own industry and size band, not all peers."""
+    org = load_org(path).to_parameters()
+    report = BenchmarkApp(org).report
+    industry, band = org["industry"], size_band(org_profile(org)["employees"])
+    assert (report.profile.industry, report.profile.size_band) == (industry, band)
+    assert not report.group.fallback and report.group.note.startswith(f"Compared with {len(report.group.rows)} peers")
+    peers = load_peers()
+    segment = peers[(peers["industry"] == industry) & (peers["size_band"] == band)]
+    assert len(segment) >= MIN_GROUP
+    assert list(report.group.rows["company"]) == list(segment["company"])
 
 
 def test_calibration_targets_hold(regenerated):

@@ -18,10 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
-from simulations.benchmark import COLUMNS, FLAGS, load_peers, stage_shares
+from simulations.benchmark import COLUMNS, FLAGS, MIN_GROUP, load_peers, stage_shares
 
 SEED = 20110412
-N_COMPANIES = 360
+N_COMPANIES = 480
+# Every industry and size band gets at least this many companies, so any segment of the data can be benchmarked on
+# its own (the benchmark falls back to all peers below MIN_GROUP); the rest are drawn with the weights below.
+MIN_PER_SEGMENT = MIN_GROUP
 OUT = Path(__file__).resolve().parent / "peers.csv"
 
 # Calibration targets from the published figures (docs/domain.md#figures-and-their-sources):
@@ -35,14 +38,17 @@ PREVENTABLE = 0.76  # 76% of crises could have been prevented or diminished (Alt
 POLICY_SHARE, TRIAGE_SHARE, COE_SHARE, CERTIFICATION_SHARE = 0.70, 0.45, 0.35, 0.20
 NEVER_TRAINED = 0.5  # of companies without a recurring program: half never train employees, half only at hiring
 INDUSTRIES = {  # name: (weight, effect on maturity, effect on partner coverage)
-    "technology": (0.16, 0.3, 0.5),
-    "financial-services": (0.14, 0.1, -0.3),
-    "retail": (0.14, 0.1, 0.8),
-    "healthcare": (0.12, -0.2, -0.5),
-    "manufacturing": (0.12, -0.2, 0.6),
-    "media": (0.10, 0.3, -0.2),
-    "professional-services": (0.11, 0.0, -0.4),
-    "public-sector": (0.11, -0.3, -1.0),
+    "technology": (0.13, 0.3, 0.5),
+    "financial-services": (0.11, 0.1, -0.3),
+    "retail": (0.11, 0.1, 0.8),
+    "healthcare": (0.10, -0.2, -0.5),
+    "manufacturing": (0.10, -0.2, 0.6),
+    "media": (0.08, 0.3, -0.2),
+    "professional-services": (0.09, 0.0, -0.4),
+    "public-sector": (0.09, -0.3, -1.0),
+    "consumer-goods": (0.07, 0.1, 0.6),  # dealers and retailers sell the brand
+    "restaurants": (0.06, -0.1, 0.7),  # franchisees
+    "telecom": (0.06, 0.2, 0.2),
 }
 SIZES = {  # band: (weight, lowest and highest headcount, effect on maturity, effect on log spend, crisis-rate factor)
     "small": (0.30, 100, 999, -0.3, -0.7, 0.5),
@@ -54,8 +60,7 @@ SIZES = {  # band: (weight, lowest and highest headcount, effect on maturity, ef
 def generate(seed: int = SEED, n: int = N_COMPANIES) -> str:
     """The peer CSV text for a seed: the same seed always gives the same bytes."""
     rng = np.random.default_rng(seed)
-    industry = rng.choice(list(INDUSTRIES), n, p=[v[0] for v in INDUSTRIES.values()])
-    band = rng.choice(list(SIZES), n, p=[v[0] for v in SIZES.values()])
+    industry, band = _segments(rng, n)
     size = np.array([SIZES[b] for b in band], dtype=float)
     employees = np.round(np.exp(rng.uniform(np.log(size[:, 1]), np.log(size[:, 2])))).astype(int)
     maturity = np.array([INDUSTRIES[i][1] for i in industry]) + size[:, 3] + rng.standard_normal(n)
@@ -86,6 +91,20 @@ def generate(seed: int = SEED, n: int = N_COMPANIES) -> str:
             ]
         )
     return out.getvalue()
+
+
+def _segments(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Industry and size band per company: MIN_PER_SEGMENT in every pair, the rest drawn by weight, then shuffled."""
+    floor = [(i, b) for i in INDUSTRIES for b in SIZES for _ in range(MIN_PER_SEGMENT)]
+    if len(floor) > n:
+        raise ValueError(f"expected at least {len(floor)} companies for {MIN_PER_SEGMENT} per segment, got {n}")
+    rest = n - len(floor)
+    industry = np.concatenate(
+        [[i for i, _ in floor], rng.choice(list(INDUSTRIES), rest, p=[v[0] for v in INDUSTRIES.values()])]
+    )
+    band = np.concatenate([[b for _, b in floor], rng.choice(list(SIZES), rest, p=[v[0] for v in SIZES.values()])])
+    order = rng.permutation(n)
+    return industry[order], band[order]
 
 
 def _practices(rng: np.random.Generator, maturity: np.ndarray) -> dict[str, np.ndarray]:
