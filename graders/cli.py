@@ -41,7 +41,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
         args.voila_port,
         open_browser=not args.no_browser,
         trainer_port=args.trainer_port,
+        cohort=None if args.no_cohort else demo_cohort,
     )
+
+
+def demo_cohort(root: Path) -> str:
+    """The demo's course step: build (or reuse) the fictional demo cohort; a machine that cannot grade skips it."""
+    from graders.grading.demo_cohort import build_cohort
+
+    print("Demo cohort: making and grading the fictional learners' work (later runs reuse it) ...", flush=True)
+    try:
+        return build_cohort(root, progress=False).summary()
+    except GradeError as exc:
+        return f"Demo cohort: not built: {exc}"
 
 
 def cmd_dashboards(args: argparse.Namespace) -> int:
@@ -176,7 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="build the demo organisation's course and serve JupyterLab and Voilà",
         description="Tailor the course for an organisation (the demo one by default), start a learner's JupyterLab "
         "(their copy of the course, without nbgrader's authoring tools), a trainer's JupyterLab (the course root, "
-        "formgrader) and Voilà on 127.0.0.1 and print their URLs. Ctrl-C stops them all.",
+        "formgrader) and Voilà on 127.0.0.1 and print their URLs. Ctrl-C stops them all. Before the servers start, "
+        "a demo cohort of fictional learners hands in work that `smtk grade` collects and autogrades (once: later "
+        "runs reuse it), so the trainer app and `smtk certify` have figures to show.",
     )
     demo.add_argument("--org", type=Path, default=default(run_demo, "org"), help="organisation profile (YAML)")
     demo.add_argument("--out", type=Path, default=None, help="course root to build (default: build/<org>)")
@@ -188,6 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--voila-port", type=int, default=default(run_demo, "voila_port"), help="Voilà port")
     demo.add_argument("--no-browser", action="store_true", help="never open a browser (none opens without a display)")
+    demo.add_argument(
+        "--no-cohort",
+        action="store_true",
+        help="skip the demo cohort (fictional learners' work, graded, so the trainer app and certify show figures)",
+    )
     demo.set_defaults(run=cmd_demo)
 
     dash = commands.add_parser(
