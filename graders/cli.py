@@ -45,15 +45,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
 
 
-def demo_cohort(root: Path) -> str:
+def demo_cohort(root: Path) -> None:
     """The demo's course step: build (or reuse) the fictional demo cohort; a machine that cannot grade skips it."""
     from graders.grading.demo_cohort import build_cohort
 
     print("Demo cohort: making and grading the fictional learners' work (later runs reuse it) ...", flush=True)
     try:
-        return build_cohort(root, progress=False).summary()
+        print(build_cohort(root, progress=False).summary(), flush=True)
     except GradeError as exc:
-        return f"Demo cohort: not built: {exc}"
+        print(f"Demo cohort: not built: {exc}", flush=True)
 
 
 def cmd_dashboards(args: argparse.Namespace) -> int:

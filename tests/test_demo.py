@@ -17,7 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from graders.course.root import STATE
+from graders.grading.demo_cohort import MARKER
 from graders.paths import ROOT
+from graders.results.trainer_data import trainer_data
 from graders.serving.servers import HOST
 
 
@@ -52,7 +55,7 @@ def test_demo_serves_lab_and_voila_and_stops_on_ctrl_c(demo_course, tmp_path):
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
     try:
-        deadline = time.monotonic() + 240
+        deadline = time.monotonic() + 360  # a fresh course: tailoring, the demo cohort, then the servers
         while time.monotonic() < deadline:
             line = proc.stdout.readline()
             assert line or proc.poll() is None, "smtk demo exited early:\n" + "".join(lines)
@@ -82,6 +85,10 @@ def test_demo_serves_lab_and_voila_and_stops_on_ctrl_c(demo_course, tmp_path):
         assert get(f"{voila_url}smtk/ready")[0] == 200, "the demo serves the dashboards as `smtk dashboards` does"
         status, body = get(f"{voila_url}voila/render/course-overview.ipynb")
         assert status == 200 and "The course at a glance" in body and "Traceback" not in body
+        # the demo cohort was graded before the servers started: the trainer app's figures are there at first start
+        assert re.search(r"^Demo cohort \(fictional\): (\d+) learners", text, re.M), text
+        data = trainer_data(out)
+        assert data.empty_message == "" and data.learners["learner"].nunique() >= 60
     finally:
         rest = ctrl_c(proc)
     assert proc.returncode == 0, rest
@@ -180,7 +187,7 @@ def test_a_killed_command_leaves_no_server_no_kernel_and_no_port(request, comman
     if command == "demo":
         course = request.getfixturevalue("course_copy")  # built once for the session: the demo only checks it
         args = ["demo", "--out", str(course), "--lab-port", str(lab_port), "--voila-port", str(voila_port)]
-        args += ["--trainer-port", str(trainer_port)]
+        args += ["--trainer-port", str(trainer_port), "--no-cohort"]
     else:
         args = ["dashboards", "--port", str(voila_port), "--pool-size", "1"]
     proc = subprocess.Popen(
@@ -198,6 +205,9 @@ def test_a_killed_command_leaves_no_server_no_kernel_and_no_port(request, comman
             )
             with urllib.request.urlopen(request, timeout=60) as response:
                 assert response.status == 201, "a learner's kernel runs in JupyterLab"
+        if command == "demo":
+            assert "Demo cohort" not in text, "--no-cohort builds none"
+            assert not (course / "submitted").exists() and not (course / STATE / MARKER).exists()
         started = descendants(proc.pid)
         kernels = [pid for pid in started if "ipykernel" in command_line(pid)]
         servers = [pid for pid in started if "jupyterlab" in command_line(pid) or "voila_app" in command_line(pid)]

@@ -31,7 +31,7 @@ from graders.course.manifest import Manifest, load_manifest
 from graders.course.root import STATE, Course, digest, open_gradebook
 from graders.course.roster import ROSTER, Person, read_roster
 from graders.grading.collect import TIMESTAMP_FORMAT, collect
-from graders.grading.pipeline import autograde
+from graders.grading.pipeline import autograde, warm_sandboxes
 from graders.paths import COURSES
 
 SEED = 20261204
@@ -143,10 +143,11 @@ def build_cohort(
     for submission in plan:
         templates.write(inbox, submission)
     (root / ROSTER).write_text(roster_text, encoding="utf-8")
-    for module in released:
-        if (inbox / module.id).exists():
-            collect(module.id, inbox / module.id, root)
-            autograde(module.id, root, workers=workers, progress=progress)
+    with warm_sandboxes(root, workers) as sandboxes:
+        for module in released:
+            if (inbox / module.id).exists():
+                collect(module.id, inbox / module.id, root)
+                autograde(module.id, root, workers=workers, progress=progress, sandboxes=sandboxes)
     shutil.rmtree(inbox, ignore_errors=True)
     report.answers_left = _grade_answers(root, plan)
     report.learners = len({s.learner for s in plan})

@@ -121,6 +121,23 @@ def _executor(workers: int, scheduler: str | None, log: Path) -> Executor:
     return _Local(workers, log)
 
 
+def _sandbox_log(root: Path) -> Path:
+    log = root / STATE / "logs" / "sandbox.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    return log
+
+
+@contextlib.contextmanager
+def warm_sandboxes(course: str | Path = ".", workers: int = 2, scheduler: str | None = None) -> Iterator[Executor]:
+    """One set of sandboxes (a warm parent here, or the cluster) for several `autograde` runs of a course, so grading
+    its modules one after another starts the warm parent once, not once per module."""
+    executor = _executor(workers, scheduler, _sandbox_log(Course(Path(course)).root))
+    try:
+        yield executor
+    finally:
+        executor.close()
+
+
 def _probe(executor: Executor):
     """A job with no learner code: which protections the sandbox applies on this machine (checked before grading)."""
     return executor.submit(Job("probe", [{"index": 0, "source": "pass", "test": False}], protected=[], require=()))
@@ -134,11 +151,13 @@ def autograde(
     limits: Limits | None = None,
     wait: bool = False,
     progress: bool = True,
+    sandboxes: Executor | None = None,
 ) -> GradeReport:
     """Grade every submission of `assignment` not graded yet, each notebook in a fresh sandboxed process.
 
     Resumable: a submission is done once its state file is written after nbgrader's grades are committed, so a run
     killed at any point grades the rest next time and regrades nothing already graded (a resubmission is graded again).
+    `sandboxes` (from `warm_sandboxes`) lets several runs share one warm parent instead of starting one each.
     """
     started = time.monotonic()
     course = Course(Path(course))
@@ -157,7 +176,7 @@ def autograde(
         report.skipped = len(done)
         if todo:
             run = _Run(course, assignment, release, limits, report)
-            report.learners += run.grade(todo, workers, scheduler, progress)
+            report.learners += run.grade(todo, workers, scheduler, progress, sandboxes)
         _fill_scores(course, assignment, report.learners)
         for result in report.learners:
             if result.status not in UNGRADABLE:
@@ -187,10 +206,10 @@ class _Run:
         self.protected = course.protected()
         self._envs: dict[str, dict[str, str]] = {}
 
-    def grade(self, todo, workers: int, scheduler: str | None, progress: bool) -> list[LearnerResult]:
-        log = self.course.root / STATE / "logs" / "sandbox.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        executor = _executor(workers, scheduler, log)
+    def grade(
+        self, todo, workers: int, scheduler: str | None, progress: bool, sandboxes: Executor | None = None
+    ) -> list[LearnerResult]:
+        executor = sandboxes or _executor(workers, scheduler, _sandbox_log(self.course.root))
         # The threads that feed cells to the sandboxes wait for the interpreter lock while this thread scores: hand
         # it over sooner than Python's 5 ms, or every cell of every submission waits that long.
         switch = sys.getswitchinterval()
@@ -206,7 +225,8 @@ class _Run:
                 return self._loop(todo, executor, probe, progress)
         finally:
             sys.setswitchinterval(switch)
-            executor.close()
+            if sandboxes is None:
+                executor.close()
 
     def _loop(self, todo, executor, probe, progress: bool) -> list[LearnerResult]:
         """Prepare submissions while the sandboxes run others; score each as soon as its last notebook comes back."""

@@ -40,7 +40,6 @@ class Demo:
     lab_url: str
     trainer_url: str
     voila_url: str
-    cohort: str = ""  # what the course step said (the demo cohort's summary), printed with the URLs
 
     @property
     def servers(self) -> tuple[Server, ...]:
@@ -74,13 +73,13 @@ def start_demo(
     dashboards: Path = DASHBOARDS,
     progress: bool = True,
     trainer_port: int = 8889,
-    cohort: Callable[[Path], str] | None = None,
+    cohort: Callable[[Path], object] | None = None,
 ) -> Demo:
     """Install the kernels, bring the course up to date, start the three servers and wait until they answer.
 
     `cohort`, given the course root once it is built and before any server starts (so the trainer app's kernels,
-    which run the app ahead of visitors, read its grades), fills the course with work to show; it returns a line to
-    print. The CLI passes the demo cohort's build (graders.grading.demo_cohort), which serving may not import.
+    which run the app ahead of visitors, read its grades), fills the course with work to show. The CLI passes the
+    demo cohort's build (graders.grading.demo_cohort), which serving may not import.
     """
     check_port_free(lab_port, "JupyterLab for learners", "--lab-port (make demo LAB_PORT=...)")
     check_port_free(trainer_port, "JupyterLab for trainers", "--trainer-port (make demo TRAINER_PORT=...)")
@@ -90,7 +89,8 @@ def start_demo(
     result = tailor(org, out or BUILD / Path(org).stem, progress=progress)
     root = result.root
     workspace = learner_workspace(root)
-    note = cohort(root) if cohort else ""
+    if cohort:
+        cohort(root)
     logs = root / "logs"
     learner_token, trainer_token = secrets.token_hex(16), secrets.token_hex(16)
     lab = start_lab(workspace, lab_port, learner_token, logs / "jupyterlab.log", learner=True)
@@ -118,7 +118,6 @@ def start_demo(
         f"http://{HOST}:{lab_port}/lab?token={learner_token}",
         f"http://{HOST}:{trainer_port}/lab?token={trainer_token}",
         dashboards_url(voila_port),
-        note,
     )
     try:
         lab.wait_ready()
@@ -138,14 +137,12 @@ def run_demo(
     open_browser: bool = True,
     echo: Callable[[str], None] = print,
     trainer_port: int = 8889,
-    cohort: Callable[[Path], str] | None = None,
+    cohort: Callable[[Path], object] | None = None,
 ) -> int:
     """Start the demo, print the URLs, and stop every server cleanly on Ctrl-C or SIGTERM."""
     servers.stop_on_signals()
     demo = start_demo(org, out, lab_port, voila_port, trainer_port=trainer_port, cohort=cohort)
     try:
-        if demo.cohort:
-            echo(demo.cohort)
         echo(f"\nsmtk demo is running for {demo.org_name} (course root {demo.root}).")
         echo(f"  JupyterLab for learners (their copy of the course):     {demo.lab_url}")
         echo(f"  JupyterLab for trainers (the course root, formgrader):  {demo.trainer_url}")
