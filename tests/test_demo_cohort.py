@@ -132,3 +132,28 @@ def test_a_course_with_real_learners_gets_no_fictional_ones(tailored, tmp_path):
     assert report.status == "skipped" and "real-learner" in report.reason
     assert report.summary().startswith("Demo cohort: not built:")
     assert not (root / "submitted").exists() and not (root / STATE / MARKER).exists()
+
+
+SMALL_ROSTER = """learner,name,email,tracks,business_unit,region,role
+ava,Ava Fictional,ava@cohort.example,executives,,,learner
+ben,Ben Fictional,ben@cohort.example,employees,support,,learner
+cy,Cy Fictional,cy@cohort.example,partners,,,learner
+"""
+
+
+@pytest.mark.slow
+def test_only_the_tracks_a_course_builds_and_a_changed_roster_replaces_the_cohort(tailored, tmp_path):
+    course = tailored("saltmarsh")  # builds no executives track
+    root = tmp_path / "saltmarsh"
+    shutil.copytree(course.root, root)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(SMALL_ROSTER, encoding="utf-8")
+    first = build_cohort(root, roster=roster, today=TODAY, progress=False)
+    assert first.status == "built" and first.tracks == ["employees", "partners"]
+    assert {learner for learner, _ in submissions(root)} == {"ben", "cy"}
+    roster.write_text(SMALL_ROSTER.replace("cy,Cy", "dee,Dee").replace("cy@", "dee@"), encoding="utf-8")
+    second = build_cohort(root, roster=roster, today=TODAY, progress=False)
+    assert second.status == "built" and second.key != first.key
+    assert {learner for learner, _ in submissions(root)} == {"ben", "dee"}  # cy's work is gone, nothing mixed
+    assert not (root / "submitted" / "cy").exists()
+    assert "cy," not in (root / "roster.csv").read_text(encoding="utf-8")

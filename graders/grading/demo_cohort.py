@@ -27,8 +27,9 @@ from pathlib import Path
 import nbformat
 from nbgrader.utils import is_solution
 
-from graders.course.manifest import Manifest, load_manifest
-from graders.course.root import STATE, Course, digest, open_gradebook
+from graders.course.manifest import Manifest, read_manifest
+from graders.course.report import UNGRADABLE, LearnerResult
+from graders.course.root import STATE, Course, GradeError, digest, open_gradebook
 from graders.course.roster import ROSTER, Person, read_roster
 from graders.grading.collect import TIMESTAMP_FORMAT, collect
 from graders.grading.pipeline import autograde, warm_sandboxes
@@ -117,7 +118,7 @@ def build_cohort(
     started = time.monotonic()
     root = Course(Path(course)).root  # a course root, with nbgrader's tools on PATH
     report = CohortReport(str(root))
-    manifest = load_manifest(root / "course.yml", root / "source")
+    manifest = read_manifest(root / "course.yml", root / "source")  # a course may build only some tracks
     released = [m for m in manifest.modules if any((root / "release" / m.id).glob("*.ipynb"))]
     released_ids = {m.id for m in released}
     tracks = [t.id for t in manifest.tracks if any(m.id in released_ids for m in t.modules)]
@@ -128,11 +129,11 @@ def build_cohort(
     marker = root / STATE / MARKER
     previous = json.loads(marker.read_text(encoding="utf-8")) if marker.exists() else None
     roster_text = _roster_text(people)
+    if previous and previous.get("key") == report.key:
+        return CohortReport(**{**previous["report"], "status": "reused"})
     if reason := _foreign_work(root, previous, {p.learner for p in people}, roster_text):
         report.status, report.reason = "skipped", reason
         return report
-    if previous and previous.get("key") == report.key:
-        return CohortReport(**{**previous["report"], "status": "reused"})
     if previous:
         _remove(root, previous["learners"])
     templates = _Templates(root)
@@ -146,8 +147,9 @@ def build_cohort(
     with warm_sandboxes(root, workers) as sandboxes:
         for module in released:
             if (inbox / module.id).exists():
-                collect(module.id, inbox / module.id, root)
-                autograde(module.id, root, workers=workers, progress=progress, sandboxes=sandboxes)
+                collected = collect(module.id, inbox / module.id, root)
+                graded = autograde(module.id, root, workers=workers, progress=progress, sandboxes=sandboxes)
+                _check(module.id, collected.learners + graded.learners)
     shutil.rmtree(inbox, ignore_errors=True)
     report.answers_left = _grade_answers(root, plan)
     report.learners = len({s.learner for s in plan})
@@ -159,6 +161,14 @@ def build_cohort(
     state = {"key": report.key, "learners": sorted({s.learner for s in plan}), "report": asdict(report)}
     marker.write_text(json.dumps(state, indent=1), encoding="utf-8")
     return report
+
+
+def _check(module_id: str, results: list[LearnerResult]) -> None:
+    """Every fictional submission is collected and graded; one that is not is a fault of the cohort, said in full."""
+    failed = [r for r in results if r.status in UNGRADABLE]
+    if failed:
+        lines = "; ".join(f"{r.learner} {r.status}: {' '.join(r.problems)}" for r in failed[:3])
+        raise GradeError(f"the demo cohort's work for {module_id} was not graded ({len(failed)}): {lines}")
 
 
 def _key(root: Path, seed: int, roster: Path, end: dt.date) -> str:
