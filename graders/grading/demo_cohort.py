@@ -37,7 +37,7 @@ from graders.paths import COURSES
 
 SEED = 20261204
 ROSTER_FILE = COURSES / "orgs" / "demo-cohort.csv"
-FORMAT = 1  # bump when the way submissions are made changes, so cached cohorts are rebuilt
+FORMAT = 2  # bump when the way submissions are made changes, so cached cohorts are rebuilt
 MARKER = "demo-cohort.json"  # in the course's grading state folder: the cache key and what was built
 # The kinds of submission (docs/guides/trainer.md, "The demo cohort"), and how often each kind of learner hands in
 # each: a steady learner mostly completes, a struggling one often hands in part of the work or nothing.
@@ -58,7 +58,7 @@ COMMENTS = (  # fictional, like the learners
     "Good refresher, I will share it with my team.",
     "The tests told me exactly what was wrong.",
 )
-DAYS_BETWEEN_DUE_DATES = 18  # module due dates are spread over the year before the timeline ends
+DUE_DATES_SPAN = dt.timedelta(days=300)  # the modules' due dates are spread evenly over this, in course order
 
 
 @dataclass
@@ -267,10 +267,10 @@ def _profiles(learners: list[str], seed: int) -> dict[str, str]:
 
 
 def due_dates(module_ids: list[str], end: dt.date) -> dict[str, dt.datetime]:
-    """A due date per module, in course order, DAYS_BETWEEN_DUE_DATES apart, the last a month before `end`."""
+    """A due date per module, in course order, evenly over DUE_DATES_SPAN, the last a month before `end`."""
     last = dt.datetime.combine(end - dt.timedelta(days=30), dt.time(17), tzinfo=dt.UTC)
-    count = len(module_ids)
-    return {m: last - dt.timedelta(days=DAYS_BETWEEN_DUE_DATES * (count - 1 - i)) for i, m in enumerate(module_ids)}
+    step = DUE_DATES_SPAN / max(len(module_ids) - 1, 1)
+    return {m: last - step * (len(module_ids) - 1 - i) for i, m in enumerate(module_ids)}
 
 
 def _rating_weights(kind: str) -> tuple[int, ...]:
