@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import shutil
 
+import nbformat
 import pytest
 
 from graders.course.manifest import load_manifest
@@ -157,3 +158,22 @@ def test_only_the_tracks_a_course_builds_and_a_changed_roster_replaces_the_cohor
     assert {learner for learner, _ in submissions(root)} == {"ben", "dee"}  # cy's work is gone, nothing mixed
     assert not (root / "submitted" / "cy").exists()
     assert "cy," not in (root / "roster.csv").read_text(encoding="utf-8")
+
+
+def test_the_cache_key_follows_what_goes_into_the_cohort(tailored, tmp_path):
+    root = tmp_path / "demo"
+    shutil.copytree(tailored("demo").root, root)
+    key = demo_cohort._key(root, SEED, ROSTER_FILE, TODAY)
+    notebook = next((root / "release").glob("*/*.ipynb"))
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells[1].id = "a-new-id"  # what a fresh build changes (papermill's injected cell gets a random id)
+    nbformat.write(nb, notebook)
+    assert demo_cohort._key(root, SEED, ROSTER_FILE, TODAY) == key
+    assert demo_cohort._key(root, SEED + 1, ROSTER_FILE, TODAY) != key
+    assert demo_cohort._key(root, SEED, ROSTER_FILE, TODAY.replace(month=TODAY.month + 1)) != key
+    other = tmp_path / "roster.csv"
+    other.write_text(ROSTER_FILE.read_text(encoding="utf-8").replace("Novak", "Nowak"), encoding="utf-8")
+    assert demo_cohort._key(root, SEED, other, TODAY) != key
+    nb.cells[-1].source += "\n# changed"
+    nbformat.write(nb, notebook)
+    assert demo_cohort._key(root, SEED, ROSTER_FILE, TODAY) != key

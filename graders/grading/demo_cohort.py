@@ -29,7 +29,7 @@ from nbgrader.utils import is_solution
 
 from graders.course.manifest import Manifest, read_manifest
 from graders.course.report import UNGRADABLE, LearnerResult
-from graders.course.root import STATE, Course, GradeError, digest, open_gradebook
+from graders.course.root import STATE, Course, GradeError, open_gradebook
 from graders.course.roster import ROSTER, Person, read_roster
 from graders.grading.collect import TIMESTAMP_FORMAT, collect
 from graders.grading.pipeline import autograde, warm_sandboxes
@@ -174,11 +174,23 @@ def _check(module_id: str, results: list[LearnerResult]) -> None:
 def _key(root: Path, seed: int, roster: Path, end: dt.date) -> str:
     """What went into the cohort: the course as built, the seed, the roster, the timeline's end, this code's format."""
     sha = hashlib.sha256()
-    for part in (digest(root / "source"), digest(root / "release"), (root / "course.yml").read_bytes()):
-        sha.update(part if isinstance(part, bytes) else part.encode())
+    for folder in (root / "source", root / "release"):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts):
+            sha.update(str(path.relative_to(root)).encode() + b"\0" + _content(path) + b"\0")
+    sha.update((root / "course.yml").read_bytes())
     sha.update(roster.read_bytes())
     sha.update(f"{seed}|{end.isoformat()}|{FORMAT}".encode())
     return sha.hexdigest()
+
+
+def _content(path: Path) -> bytes:
+    """A file's bytes; for a notebook, its cells' kinds, sources and nbgrader metadata only (papermill gives the cell it
+    injects a new random id on every build, which changes nothing a learner sees or grading does)."""
+    if path.suffix != ".ipynb":
+        return path.read_bytes()
+    cells = nbformat.read(path, as_version=4).cells
+    kept = [[c.cell_type, c.source, c.metadata.get("nbgrader", {}), c.metadata.get("tags", [])] for c in cells]
+    return json.dumps(kept, sort_keys=True).encode()
 
 
 def _roster_text(people: Iterable[Person]) -> str:
