@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import random
 import shutil
@@ -30,7 +32,7 @@ from nbgrader.utils import is_solution
 from graders.course.manifest import Manifest, read_manifest
 from graders.course.report import UNGRADABLE, LearnerResult
 from graders.course.root import STATE, Course, GradeError, open_gradebook
-from graders.course.roster import ROSTER, Person, read_roster
+from graders.course.roster import COLUMNS, ROSTER, Person, read_roster
 from graders.grading.collect import TIMESTAMP_FORMAT, collect
 from graders.grading.pipeline import autograde, warm_sandboxes
 from graders.paths import COURSES
@@ -195,10 +197,13 @@ def _content(path: Path) -> bytes:
 
 def _roster_text(people: Iterable[Person]) -> str:
     """The course's roster.csv for the cohort (graders.course.roster's columns): names, business units and regions."""
-    lines = [",".join(("learner", "name", "email", "tracks", "business_unit", "region", "role"))]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
     for p in people:
-        lines.append(",".join((p.learner, p.name, p.email, " ".join(p.tracks), p.business_unit, p.region, p.role)))
-    return "\n".join(lines) + "\n"
+        values = {**{c: getattr(p, c) for c in COLUMNS if c != "tracks"}, "tracks": " ".join(p.tracks)}
+        writer.writerow([values[c] for c in COLUMNS])
+    return out.getvalue()
 
 
 def _foreign_work(root: Path, previous: dict | None, cohort: set[str], roster_text: str) -> str:
