@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 
@@ -116,3 +117,21 @@ def test_the_short_cell_loads_the_profile_beside_the_notebook(demo_course, tmp_p
         FileNotFoundError, match="org.json, your organisation's profile, is missing .* ask your trainer"
     ):
         org_parameters(PROFILE_FILE)
+
+
+def test_a_course_of_some_tracks_opens_for_the_trainer_certifies_and_lists_its_tracks(tailored, copy_of, tmp_path):
+    """Saltmarsh builds three of the five tracks: its course holds only their notebooks, and the trainer's tools read
+    the course's manifest for those tracks alone (they refused the course for the missing executives' notebooks)."""
+    from graders.course.exchange import track_modules
+    from graders.results.certify import certify
+    from graders.results.trainer_data import trainer_data
+
+    course = tailored("saltmarsh")
+    root = copy_of(course)
+    assert not (root / "source" / "risk-framing").exists(), "the executives' track is not built for Saltmarsh"
+    assert sorted(track_modules(root)) == sorted(course.org.tracks)
+    data = trainer_data(root, today=dt.date(2026, 11, 23))
+    assert list(data.modules["id"]) == [m.id for m in modules_for(course.org, load_manifest())]
+    assert "no graded submissions yet" in data.empty_message
+    result = certify(root, tmp_path / "certificates", today=dt.date(2026, 11, 23))
+    assert result.certificates.empty and (tmp_path / "certificates").is_dir()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graders.course.manifest import load_manifest
+from graders.course.manifest import course_manifest
 from graders.course.root import GradeError, nbgrader_api
 from simulations.profile.org import load_org
 
@@ -24,7 +24,7 @@ def track_modules(root: Path) -> dict[str, list[str]]:
     """The built course's tracks and, for each, the modules released for learners (manifest order)."""
     root = Path(root)
     org = load_org(root / "org.yaml")
-    manifest = load_manifest(root / "course.yml", root / "source")
+    manifest = course_manifest(root)
     built = {p.name for p in (root / "release").iterdir() if p.is_dir()}
     return {t.id: [m.id for m in t.modules if m.id in built] for t in manifest.tracks if t.id in org.tracks}
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from graders.paths import MANIFEST, SOURCE
 from simulations.common.validate import DataError, Field, load_yaml
-from simulations.profile.org import TRACKS
+from simulations.profile.org import TRACKS, load_org
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # The course promises lessons that fit a 5-10 minute slot; `smtk check` reports a lesson that runs longer.
@@ -97,13 +98,22 @@ class Manifest:
         raise KeyError(module_id)
 
 
-def load_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Manifest:
-    """Read and validate the manifest; every module must have its source notebook under `source`."""
+def load_manifest(
+    path: str | Path = MANIFEST, source: Path | None = None, tracks: Iterable[str] | None = None
+) -> Manifest:
+    """Read and validate the manifest; every module (of `tracks`, when given) must have its notebooks under `source`."""
     manifest = read_manifest(path, source)
-    problems = manifest_problems(manifest)
+    problems = manifest_problems(manifest, tracks)
     if problems:
         raise problems[0]
     return manifest
+
+
+def course_manifest(root: str | Path) -> Manifest:
+    """The manifest of a course built by `smtk tailor` in `root`: only the tracks its organisation builds have
+    notebooks there, so only theirs are required."""
+    root = Path(root)
+    return load_manifest(root / "course.yml", root / "source", load_org(root / "org.yaml").tracks)
 
 
 def read_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Manifest:
@@ -180,14 +190,16 @@ def _lessons(mf: Field) -> tuple[Lesson, ...]:
     return tuple(lessons)
 
 
-def manifest_problems(manifest: Manifest) -> list[DataError]:
-    """Every way the modules do not fit together: a missing source notebook, an unknown or circular prerequisite."""
+def manifest_problems(manifest: Manifest, tracks: Iterable[str] | None = None) -> list[DataError]:
+    """Every way the modules do not fit together: a missing source notebook (of `tracks`' modules, when given), an
+    unknown or circular prerequisite."""
     problems = []
     known = {m.id for m in manifest.modules}
+    built = set(tracks) if tracks is not None else {t.id for t in manifest.tracks}
     for module in manifest.modules:
         where = manifest.where(module.id)
         for field, notebook in zip(lesson_fields(manifest, module), module.notebooks(manifest.source_dir), strict=True):
-            if not notebook.exists():
+            if module.track in built and not notebook.exists():
                 problems.append(DataError(manifest.path, f"{field}.id", f"no source notebook {notebook}"))
         for pi, prereq in enumerate(module.prerequisites):
             field = f"{where}.prerequisites[{pi}]"

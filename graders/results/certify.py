@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from graders.course.certification import load_rules
-from graders.course.manifest import load_manifest
+from graders.course.manifest import course_manifest
 from graders.course.root import Course
 from graders.results import badges, xapi
 from graders.results.certificate_pdf import write_certificate
@@ -44,7 +44,7 @@ def certify(
     root = Path(course).resolve()
     out = Path(out).resolve()
     today = today or dt.date.today()
-    manifest = load_manifest(root / "course.yml", root / "source")
+    manifest = course_manifest(root)
     rules = load_rules(root / "course.yml")
     org = load_org(root / "org.yaml")
     base_url = (base_url or f"https://training.{org.slug}.example/smtk").rstrip("/")

@@ -10,11 +10,12 @@ from pathlib import Path
 import pandas as pd
 
 from graders.course.certification import load_rules
-from graders.course.manifest import load_manifest
+from graders.course.manifest import course_manifest
 from graders.course.root import CONFIG_FILE
 from graders.paths import BUILD
 from graders.results.gradebook import feedback, item_scores, learners, module_scores, modules_table
 from graders.results.tiers import award, expiring
+from simulations.profile.org import load_org
 
 COURSE_ENV = "SMTK_COURSE"
 
@@ -58,9 +59,11 @@ def trainer_data(course: str | Path | None = None, today: dt.date | None = None,
             empty_message=f"No course at {root}. Build one with `smtk tailor` (or `make demo`), grade "
             f"submissions, then reload this page. To look at another course, start Voilà with {COURSE_ENV}=DIR.",
         )
-    manifest = load_manifest(root / "course.yml", root / "source")
+    manifest = course_manifest(root)
     rules = load_rules(root / "course.yml")
+    built = set(load_org(root / "org.yaml").tracks)
     modules = modules_table(manifest)
+    modules = modules[modules["track"].isin(built)].reset_index(drop=True)  # the tracks this course was built with
     scores = module_scores(root) if (root / "gradebook.db").exists() else pd.DataFrame()
     if scores.empty:
         return TrainerData(
