@@ -69,7 +69,7 @@ def cmd_dashboards(args: argparse.Namespace) -> int:
 
 
 def cmd_hub(args: argparse.Namespace) -> int:
-    return run_hub(args.org, args.roster, args.out, args.port, args.cull_idle_timeout, args.hub_config)
+    return run_hub(args.org, args.roster, args.out, args.port, args.cull_idle_timeout, args.hub_config, args.prestart)
 
 
 def cmd_kernels_install(args: argparse.Namespace) -> int:
@@ -268,6 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="a JupyterHub config file loaded after the kit's settings (single sign-on: see docs/hub.md)",
+    )
+    hub.add_argument(
+        "--prestart",
+        action="store_true",
+        help="start every learner's server once the hub is up, before a class signs in (idle ones are culled)",
     )
     hub.set_defaults(run=cmd_hub)
 

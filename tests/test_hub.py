@@ -491,13 +491,14 @@ def _port_free(port: int) -> bool:
 
 
 def test_sigkill_of_smtk_hub_leaves_no_process_and_frees_the_port(tmp_path, demo_course, lms):
-    """This hub has the LMS with its default sign-in: learners come from the LMS only, the trainer has a password."""
+    """This hub has the LMS with its default sign-in: learners come from the LMS only, the trainer has a password;
+    and --prestart: the learners' servers run before anyone signs in (and end with the rest)."""
     shutil.copytree(demo_course.root, tmp_path / "course")
     roster = _write(tmp_path / "roster.csv", ROSTER)
     org = org_with_lms(tmp_path, lms)
     port = free_port()
     command = [sys.executable, "-m", "graders.cli", "hub", str(org), "--roster", str(roster)]
-    command += ["--out", str(tmp_path / "course"), "--port", str(port)]
+    command += ["--out", str(tmp_path / "course"), "--port", str(port), "--prestart"]
     log = tmp_path / "smtk-hub.log"
     with open(log, "wb") as out:
         smtk = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env={**os.environ})
@@ -507,6 +508,10 @@ def test_sigkill_of_smtk_hub_leaves_no_process_and_frees_the_port(tmp_path, demo
             assert smtk.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
             time.sleep(0.5)
         assert "Sign in here as executive or trainer" in log.read_text(errors="replace")
+        learners = sorted(p.learner for p in read_roster(roster) if p.role == "learner")
+        assert f"{len(learners)} learner server(s) started ahead of sign-in" in log.read_text(errors="replace")
+        running = {_environ(p).get("JUPYTERHUB_USER") for p in psutil.Process(smtk.pid).children(recursive=True)}
+        assert set(learners) <= running and not {"tom", "erin"} & running, running
         hub = type("Hub", (), {"url": f"http://127.0.0.1:{port}"})
         ana = Person(hub, "ana")  # a learner's name, unclaimed: nobody may set its password on the login page
         assert not ana.signed_in and "Open the course from your learning platform" in ana.login.text

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import socket
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -23,6 +24,7 @@ from graders.course.tailor import TailorError, tailor
 from graders.paths import BUILD, DASHBOARDS, DEMO_ORG, ROOT
 from graders.results.trainer_data import COURSE_ENV
 from graders.serving.dashboards import dashboards_command
+from graders.serving.hub.prestart import prestart
 from graders.serving.hub.settings import (
     CULL_IDLE_SECONDS,
     FORMGRADER,
@@ -51,6 +53,7 @@ class Hub:
     url: str
     settings: HubSettings
     course_root: Path
+    prestarted: dict[str, float | None] = field(default_factory=dict)  # learner -> seconds to ready (None: failed)
 
     def stop(self) -> None:
         self.server.stop(timeout=30)
@@ -125,8 +128,11 @@ def start_hub(
     progress: bool = True,
     cull_idle_seconds: int = CULL_IDLE_SECONDS,
     hub_config: str | Path | None = None,
+    prestart: bool = False,
 ) -> Hub:
-    """Validate the roster, build the course, release it track by track and start the hub; fail with what to fix."""
+    """Validate the roster, build the course, release it track by track and start the hub; fail with what to fix.
+
+    With `prestart`, every roster learner's server is started once the hub is up (waited for when `wait`)."""
     if hub_config is not None and not Path(hub_config).is_file():
         raise ServerError(f"--hub-config {hub_config}: no such file")
     if cull_idle_seconds < 60:
@@ -179,8 +185,10 @@ def start_hub(
         cull_idle_seconds=cull_idle_seconds,
         extra_config=str(Path(hub_config).resolve()) if hub_config else "",
         lti=lti,
+        prestart_token=secrets.token_hex(32) if prestart else "",
     )
     settings_path = hub_dir / "settings.json"
+    settings_path.touch(mode=0o600)  # it holds a token: for the hub's user alone
     settings_path.write_text(json.dumps(settings, indent=1), encoding="utf-8")
     command = [sys.executable, "-m", "graders.serving.lifetime", sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)]
     url = f"http://{HOST}:{port}"
@@ -196,10 +204,17 @@ def start_hub(
     if wait:
         try:
             server.wait_ready(timeout=120)
+            if prestart:
+                hub.prestarted = start_learners(hub, [p.learner for p in people if p.role == "learner"])
         except BaseException:
             hub.stop()
             raise
     return hub
+
+
+def start_learners(hub: Hub, names: list[str]) -> dict[str, float | None]:
+    """Start these learners' servers ahead of their sign-in (prestart.py); name -> seconds to ready, or None."""
+    return prestart(hub.url, hub.settings["prestart_token"], names)
 
 
 EXCHANGE_PARTS = ("outbound", "inbound", "feedback")
@@ -258,13 +273,23 @@ def run_hub(
     port: int = 8000,
     cull_idle_seconds: int = CULL_IDLE_SECONDS,
     hub_config: str | Path | None = None,
+    prestart: bool = False,
 ) -> int:
     """`smtk hub`: start, print how to sign in, serve until Ctrl-C or SIGTERM, then stop everything."""
     from graders.serving.servers import ignore_stop_signals, stop_on_signals
 
     stop_on_signals()
-    hub = start_hub(org_path, roster_path, out, port, cull_idle_seconds=cull_idle_seconds, hub_config=hub_config)
+    hub = start_hub(
+        org_path, roster_path, out, port, cull_idle_seconds=cull_idle_seconds, hub_config=hub_config, prestart=prestart
+    )
     print(f"JupyterHub for {hub.course_root.name}: {hub.url}/hub/login")
+    if prestart:
+        ready = sorted(s for s in hub.prestarted.values() if s is not None)
+        failed = sorted(name for name, s in hub.prestarted.items() if s is None)
+        took = f" in {ready[-1]:.0f} s" if ready else ""
+        print(f"  {len(ready)} learner server(s) started ahead of sign-in{took}")
+        if failed:
+            print(f"  Not started (see {hub.server.log}): {', '.join(failed)}")
     lti = hub.settings["lti"]
     if lti:
         print(f"  Learners open the course from the LMS at {lti['issuer']}, which launches them (LTI 1.3) through")

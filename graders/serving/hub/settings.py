@@ -22,6 +22,7 @@ DASHBOARDS = "dashboards"  # the executive apps, a hub service
 TRAINER_APPS = "trainer-apps"  # the trainer's apps, a hub service only trainers may open
 FORMGRADER = "formgrader"  # nbgrader's formgrader on the course root, a hub service only trainers may open
 CULLER = "idle-culler"
+PRESTART = "smtk-prestart"  # the hub service whose token starts learners' servers ahead of sign-in
 MEMORY_MB = 2048  # per process of a learner's server (its JupyterLab, each kernel): see spawner.py
 CULL_IDLE_SECONDS = 3600
 
@@ -70,6 +71,7 @@ class HubSettings(TypedDict):
     extra_config: str
     lti: LtiSettings | None
     learner_reads: list[str]
+    prestart_token: str  # the token that starts learners' servers ahead of sign-in ("": no prestart)
 
 
 def groups_for(people: list[Person], course_id: str, tracks: tuple[str, ...]) -> dict[str, list[str]]:
@@ -109,9 +111,16 @@ def lti_for(platform: LtiPlatform, people: list[Person], roster: str) -> LtiSett
     )
 
 
-def roles_for() -> list[dict[str, Any]]:
+def roles_for(prestart: bool = False) -> list[dict[str, Any]]:
     """Least privilege: who may open which service, and what the hub's own helpers may do."""
+    starter = {
+        "name": "smtk-prestart",
+        "description": "start learners' servers ahead of sign-in",
+        "scopes": ["list:users", "read:servers", "servers"],
+        "services": [PRESTART],
+    }
     return [
+        *([starter] if prestart else []),
         {
             "name": "smtk-executive-apps",
             "description": "open the executive apps",
@@ -150,6 +159,7 @@ def hub_settings(
     extra_config: str = "",
     lti: LtiSettings | None = None,
     learner_reads: list[str] | None = None,
+    prestart_token: str = "",
 ) -> HubSettings:
     """The hub for one organisation's course and roster."""
     return HubSettings(
@@ -164,7 +174,7 @@ def hub_settings(
         users_dir=str(hub_dir / "users"),
         allowed=sorted(p.learner for p in people),
         groups=groups_for(people, course_id, tracks),
-        roles=roles_for(),
+        roles=roles_for(prestart=bool(prestart_token)),
         services=services,
         learner_env=learner_env,
         memory_mb=memory_mb,
@@ -172,6 +182,7 @@ def hub_settings(
         extra_config=extra_config,
         lti=lti,
         learner_reads=list(learner_reads or []),
+        prestart_token=prestart_token,
     )
 
 
@@ -257,3 +268,5 @@ def apply(c: Any, settings: HubSettings) -> None:
             ],
         }
     ]
+    if settings.get("prestart_token"):  # an external service: only its token, used by `smtk hub --prestart`
+        c.JupyterHub.services.append({"name": PRESTART, "api_token": settings["prestart_token"]})
