@@ -101,12 +101,20 @@ def _problem(q: Question) -> str:
 
 
 def parse_number(text: Any) -> float | None:
-    """A number as a learner types it ("1,234", "1 234.5", "7600") or None when it is not one."""
+    """A number as a learner types it ("7600", "7,600", "7 600", "1,234.5", "1.234,5", "0,5") or None when it is
+    not one. A lone comma followed by exactly three digits groups thousands; any other lone comma is a decimal one."""
     if isinstance(text, bool):
         return None
     if isinstance(text, int | float):
         return float(text) if math.isfinite(text) else None
-    cleaned = re.sub(r"[\s,_]", "", str(text or ""))
+    cleaned = re.sub(r"[\s_\u00a0\u202f']", "", str(text or ""))
+    if "," in cleaned and "." in cleaned:
+        decimal = "," if cleaned.rindex(",") > cleaned.rindex(".") else "."
+        cleaned = cleaned.replace("." if decimal == "," else ",", "").replace(",", ".")
+    elif cleaned.count(",") == 1 and not re.search(r",\d{3}$", cleaned):
+        cleaned = cleaned.replace(",", ".")
+    else:
+        cleaned = cleaned.replace(",", "")
     try:
         value = float(cleaned)
     except ValueError:
