@@ -71,6 +71,7 @@ def test_each_kind_tells_right_wrong_and_unanswered(kind, extra, right, wrong, u
 def test_order_feedback_names_the_places():
     q = Question("q", "order", "p", options={"a": "A", "b": "B", "c": "C"}, key=["a", "b", "c"])
     assert check(q, ["b", "a", "c"]).message == "1 of 3 in place: look again at the 1st place and the 2nd place."
+    assert check(q, ["b", None, None]).message == "Not answered yet: put every item in a place, each once."
 
 
 def test_long_answer_asks_for_enough_words():

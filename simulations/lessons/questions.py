@@ -140,7 +140,9 @@ def is_answered(q: Question, answer: Any) -> bool:
     if q.kind == "multiple":
         return isinstance(answer, list) and set(answer) <= set(q.options)
     if q.kind == "order":
-        return isinstance(answer, list) and sorted(answer) == sorted(q.options)
+        return (
+            isinstance(answer, list) and all(isinstance(a, str) for a in answer) and sorted(answer) == sorted(q.options)
+        )
     if q.kind == "match":
         return isinstance(answer, dict) and set(answer) == set(q.options) and set(answer.values()) <= set(q.choices)
     if q.kind == "number":

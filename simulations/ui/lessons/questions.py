@@ -50,6 +50,7 @@ class QuestionWidget:
         self.question = question
         self.recorder = Recorder(f"question:{question.qid}", notebook)
         self._quiet = False
+        self._checked = False
         self.feedback = w.HTML(value=self._line(""), layout=w.Layout(min_height="1.6em"))
         self.check_button = w.Button(
             description="Check my answer", tooltip=f"Check your answer to question {question.qid}"
@@ -109,16 +110,17 @@ class QuestionWidget:
         if self._quiet:
             return
         self.recorder.save(self._read())
-        if self.question.kind == "long":
+        # Once the learner has asked, the feedback follows the answer (a Check pressed just before the last change
+        # reached the kernel would otherwise leave feedback on an older answer); a written answer is always followed.
+        if self._checked or self.question.kind == "long":
             self.show_feedback()
-        else:
-            self.feedback.value = self._line("")
 
     def check(self) -> Feedback:
         """The visible check: how the recorded answer fares against the key."""
         return check(self.question, self.answer)
 
     def show_feedback(self) -> Feedback:
+        self._checked = True
         feedback = self.check()
         self.feedback.value = self._line(feedback.message)
         return feedback
