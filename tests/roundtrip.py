@@ -69,8 +69,10 @@ def scores(root: Path, module_id: str, learner: str) -> Scores:
     with Gradebook(gradebook_url(root)) as gb:
         submission = gb.find_submission(module_id, learner)
         grades = [g for nb in submission.notebooks for g in nb.grades]
-        # Test cells are the autograded items; graded answer cells (also solution cells) are the trainer's.
-        answers = {c.name for nb in submission.notebooks for c in nb.notebook.solution_cells}
+        # Test cells are the autograded items; graded answer cells (also solution cells) and tasks are the trainer's.
+        answers = {
+            c.name for nb in submission.notebooks for c in (*nb.notebook.solution_cells, *nb.notebook.task_cells)
+        }
         auto = [g for g in grades if g.name not in answers]
         return Scores(
             auto=sum(g.auto_score for g in auto),

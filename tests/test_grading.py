@@ -306,7 +306,9 @@ def test_collect_feedback_export(course_copy: Path, tmp_path):
     assert {r["item"] for r in rows} == set(graded_test_ids(release_of(course_copy, module_id))) | {
         c.metadata.nbgrader["grade_id"]
         for c in release_of(course_copy, module_id).cells
-        if c.metadata.get("nbgrader", {}).get("grade") and c.metadata.nbgrader.get("solution")
+        # the trainer's items: written answers, and tasks (a written answer given in a widget)
+        if (c.metadata.get("nbgrader", {}).get("grade") and c.metadata.nbgrader.get("solution"))
+        or c.metadata.get("nbgrader", {}).get("task")
     }
     assert (course_copy / "exports" / f"grades-{module_id}.csv").read_text().startswith("learner,assignment")
 

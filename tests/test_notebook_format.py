@@ -7,8 +7,9 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbgrader.nbgraderformat import MetadataValidator
-from nbgrader.utils import is_grade
+from nbgrader.utils import is_grade, is_task
 
+from graders.course.check import notebook_points
 from graders.course.manifest import load_manifest
 from graders.paths import COURSES, SOURCE
 
@@ -54,21 +55,20 @@ def test_every_source_notebook_is_a_lesson_of_a_module():
 
 def test_manifest_points_match_notebooks():
     for module in MODULES:
-        cells = [c for path in module.notebooks() for c in nbformat.read(path, as_version=4).cells]
-        points = sum(float(c.metadata.nbgrader["points"]) for c in cells if is_grade(c))
+        points = sum(notebook_points(path) for path in module.notebooks())
         assert points == module.points, f"{module.id}: manifest says {module.points} points, lessons have {points}"
 
 
 @pytest.mark.parametrize("module", MODULES, ids=[m.id for m in MODULES])
 def test_module_has_required_items(module):
-    """At least 3 autograded items with hidden tests and 1 manually graded answer across the module's lessons; a
-    widget in the module; a feedback cell in every lesson."""
+    """At least 3 autograded items with hidden tests and 1 manually graded answer (or a task: a written answer given
+    in a widget) across the module's lessons; a widget in the module; a feedback cell in every lesson."""
     lessons = [nbformat.read(path, as_version=4) for path in module.notebooks()]
     cells = [c for nb in lessons for c in nb.cells]
     tests = [c for c in cells if is_grade(c) and c.cell_type == "code"]
     assert len(tests) >= 3
     assert all("### BEGIN HIDDEN TESTS" in c.source for c in tests), "every test cell hides some tests"
-    manual = [c for c in cells if is_grade(c) and c.metadata.nbgrader.get("solution")]
+    manual = [c for c in cells if (is_grade(c) and c.metadata.nbgrader.get("solution")) or is_task(c)]
     assert manual, "no manually graded answer"
     assert all(any("feedback" in c.metadata.get("tags", []) for c in nb.cells) for nb in lessons), "no feedback cell"
     assert any("simulations.ui" in c.source for c in cells if c.cell_type == "code"), "no widget"

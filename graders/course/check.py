@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
 from nbgrader.preprocessors import ClearSolutions
-from nbgrader.utils import is_grade
+from nbgrader.utils import is_grade, is_task
 
 from graders.course.certification import load_rules
 from graders.course.manifest import LESSON_MINUTES, Manifest, lesson_fields, manifest_problems, read_manifest
@@ -41,9 +41,9 @@ class CheckReport:
 
 
 def notebook_points(path: Path) -> float:
-    """The points of a notebook's graded cells (tests and manually graded answers), as nbgrader counts them."""
+    """The points of a notebook's graded cells (tests, manually graded answers and tasks), as nbgrader counts them."""
     nb = nbformat.read(path, as_version=4)
-    return sum(float(c.metadata.nbgrader.get("points", 0)) for c in nb.cells if is_grade(c))
+    return sum(float(c.metadata.nbgrader.get("points", 0)) for c in nb.cells if is_grade(c) or is_task(c))
 
 
 def check_course(

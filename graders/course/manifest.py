@@ -44,6 +44,7 @@ class Module:
     objectives: tuple[str, ...]
     revised: dt.date | None = None  # when the content was last revised; certificates earned before it expire
     lessons: tuple[Lesson, ...] = ()
+    code_free: bool = False  # the learner reads no Python and edits no cell: code is hidden, questions are widgets
 
     def __post_init__(self) -> None:
         if not self.lessons:
@@ -130,7 +131,18 @@ def read_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Ma
         modules = []
         for mf in tf.get("modules", []).items():
             mf.only(
-                ["id", "title", "minutes", "lessons", "points", "prerequisites", "review_by", "objectives", "revised"]
+                [
+                    "id",
+                    "title",
+                    "minutes",
+                    "lessons",
+                    "points",
+                    "prerequisites",
+                    "review_by",
+                    "objectives",
+                    "revised",
+                    "code_free",
+                ]
             )
             module_id = mf.get("id").str()
             if not _ID.match(module_id):
@@ -151,6 +163,7 @@ def read_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Ma
                     objectives=tuple(mf.get("objectives").str_list(min_len=1)),
                     revised=mf.get("revised").date() if mf.has("revised") else None,
                     lessons=lessons,
+                    code_free=mf.get("code_free").bool() if mf.has("code_free") else False,
                 )
             )
         tracks.append(

@@ -127,9 +127,12 @@ def _inject(master_dir: Path, target_dir: Path, profile: str, source: str) -> No
             log_output=False,
             progress_bar=False,
         )
+        shown = next((c.metadata for c in nb.cells if "parameters" in c.metadata.get("tags", [])), {})
         for cell in nb.cells:
             if "injected-parameters" in cell.metadata.get("tags", []):
                 cell.source = source
+                # A code-free module hides its parameters cell from the learner: the injected one below it too.
+                cell.metadata.update({k: shown[k] for k in ("jupyter", "editable", "deletable") if k in shown})
                 # Locked like the lesson text: autograding restores it, so a learner cannot rewrite the profile.
                 cell.metadata["nbgrader"] = {
                     "grade": False,

@@ -13,6 +13,7 @@ import pandas as pd
 
 from graders.course.root import open_gradebook
 from graders.course.roster import ROSTER, read_roster
+from simulations.common.records import FEEDBACK_RECORD, record_in
 
 LEARNER_COLUMNS = ("learner", "name", "email", "business_unit", "region")
 
@@ -90,7 +91,8 @@ def item_rows(root: str | Path, module: str | None = None) -> list[dict]:
         for assignment in assignments:
             for sub in sorted(assignment.submissions, key=lambda s: s.student_id):
                 for nb in sub.notebooks:
-                    answers = {cell.name for cell in nb.notebook.solution_cells}
+                    # Graded answers and tasks (a written answer given in a widget) are the trainer's to grade.
+                    answers = {cell.name for cell in (*nb.notebook.solution_cells, *nb.notebook.task_cells)}
                     for grade in sorted(nb.grades, key=lambda g: g.name):
                         rows.append(
                             {
@@ -128,32 +130,45 @@ def feedback(root: str | Path) -> pd.DataFrame:
 
 
 def read_feedback(notebook: Path) -> tuple[int | None, str]:
-    """(rating, comment) from the cell tagged `feedback`, read as data (never executed); blanks when unusable."""
-    import ast
+    """(rating, comment) from the cell tagged `feedback`, read as data (never executed), or from the feedback widget's
+    record in the notebook's widget state (code-free modules); blanks when unusable."""
     import json
 
     try:
-        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+        nb = json.loads(notebook.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None, ""
+    cells = nb.get("cells", []) if isinstance(nb, dict) else []
     for cell in cells:
         if "feedback" not in cell.get("metadata", {}).get("tags", []):
             continue
-        source = "".join(cell.get("source", []))
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            return None, ""
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "FEEDBACK" for t in node.targets):
-                try:
-                    value = ast.literal_eval(node.value)
-                except ValueError:
-                    return None, ""
-                if not isinstance(value, dict):
-                    return None, ""
-                rating = value.get("rating")
-                valid = isinstance(rating, int) and not isinstance(rating, bool) and 1 <= rating <= 5
-                comment = value.get("comment")
-                return (rating if valid else None), (comment.strip() if isinstance(comment, str) else "")
-    return None, ""
+        found = _feedback_assignment("".join(cell.get("source", [])))
+        if found is not None:
+            return _rating_and_comment(found)
+    return _rating_and_comment(record_in(nb, FEEDBACK_RECORD) if isinstance(nb, dict) else None)
+
+
+def _feedback_assignment(source: str) -> object:
+    """The value of `FEEDBACK = {...}` in a cell, read as a literal; None when the cell has no such line."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "FEEDBACK" for t in node.targets):
+            try:
+                return ast.literal_eval(node.value)
+            except ValueError:
+                return {}
+    return None
+
+
+def _rating_and_comment(value: object) -> tuple[int | None, str]:
+    if not isinstance(value, dict):
+        return None, ""
+    rating = value.get("rating")
+    valid = isinstance(rating, int) and not isinstance(rating, bool) and 1 <= rating <= 5
+    comment = value.get("comment")
+    return (rating if valid else None), (comment.strip() if isinstance(comment, str) else "")

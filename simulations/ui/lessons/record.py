@@ -9,14 +9,14 @@ metadata when the notebook runs again, so graders see what the learner did in th
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any, ClassVar
 
 import ipywidgets as w
 
-WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
-LABEL = "smtk-record:"
+from simulations.common.records import LABEL, WIDGET_STATE, notebook_path, saved_record
+
+__all__ = ["LABEL", "WIDGET_STATE", "Recorder", "notebook_path", "saved_record"]
 
 
 class Recorder:
@@ -49,32 +49,3 @@ class Recorder:
         """Replace the record; JupyterLab writes it into the notebook on the next save."""
         self.data = data
         self.widget.value = json.dumps({"key": self.key, "data": data}, sort_keys=True)
-
-
-def notebook_path(notebook: str | Path | None) -> Path | None:
-    """The notebook to read saved records from: the one named, else the one JupyterLab says this kernel runs."""
-    if notebook is not None:
-        return Path(notebook)
-    session = os.environ.get("JPY_SESSION_NAME", "")
-    return Path(session) if session.endswith(".ipynb") else None
-
-
-def saved_record(notebook: Path, key: str) -> Any:
-    """The record saved under `key` in the notebook's widget state, or None when there is none."""
-    try:
-        nb = json.loads(notebook.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    models = nb.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-    found = None
-    for model in models.values():
-        state = model.get("state", {}) if isinstance(model, dict) else {}
-        if state.get("description") != f"{LABEL}{key}":
-            continue
-        try:
-            record = json.loads(state.get("value", ""))
-        except ValueError:
-            continue
-        if isinstance(record, dict) and record.get("key") == key:
-            found = record.get("data")
-    return found

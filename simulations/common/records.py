@@ -1,0 +1,52 @@
+"""Reading widget records back from a saved notebook: the pure half of simulations.ui.lessons.record.
+
+A widget's record is a hidden text widget whose description is `smtk-record:<key>` and whose value is
+`{"key": ..., "data": ...}` as JSON; JupyterLab saves it in the notebook's widget state. Pure, so the trainer's side
+(the feedback table) reads records without loading ipywidgets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+LABEL = "smtk-record:"
+# The module's closing rating and comment, when given in the feedback widget: {"rating": 1-5 or None, "comment": str}.
+FEEDBACK_RECORD = "module-feedback"
+
+
+def notebook_path(notebook: str | Path | None) -> Path | None:
+    """The notebook to read saved records from: the one named, else the one JupyterLab says this kernel runs."""
+    if notebook is not None:
+        return Path(notebook)
+    session = os.environ.get("JPY_SESSION_NAME", "")
+    return Path(session) if session.endswith(".ipynb") else None
+
+
+def saved_record(notebook: Path, key: str) -> Any:
+    """The record saved under `key` in the notebook's widget state, or None when there is none."""
+    try:
+        nb = json.loads(notebook.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record_in(nb, key)
+
+
+def record_in(nb: dict, key: str) -> Any:
+    """The record saved under `key` in a notebook already read as JSON, or None when there is none."""
+    models = nb.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    found = None
+    for model in models.values() if isinstance(models, dict) else ():
+        state = model.get("state", {}) if isinstance(model, dict) else {}
+        if state.get("description") != f"{LABEL}{key}":
+            continue
+        try:
+            record = json.loads(state.get("value", ""))
+        except (TypeError, ValueError):
+            continue
+        if isinstance(record, dict) and record.get("key") == key:
+            found = record.get("data")
+    return found
