@@ -153,7 +153,7 @@ def build_cohort(
                 graded = autograde(module.id, root, workers=workers, progress=progress, sandboxes=sandboxes)
                 _check(module.id, collected.learners + graded.learners)
     shutil.rmtree(inbox, ignore_errors=True)
-    report.answers_left = _grade_answers(root, plan)
+    report.answers_left = _grade_answers(root, plan, templates)
     report.learners = len({s.learner for s in plan})
     report.tracks = [t for t in tracks if any(t in p.tracks for p in people)]
     report.submissions = len(plan)
@@ -341,6 +341,19 @@ class _Templates:
                         written.add(cell.metadata.nbgrader["grade_id"])
         return tuple(ids), written
 
+    def task_answers(self, module_id: str) -> dict[str, str]:
+        """Written answers kept in a widget: the trainer's task cell (grade id) -> the answer cell that follows it."""
+        pairs = {}
+        for _, release, _ in self.notebooks(module_id):
+            task = None
+            for cell in release.cells:
+                nbgrader = cell.get("metadata", {}).get("nbgrader", {})
+                if nbgrader.get("task"):
+                    task = nbgrader["grade_id"]
+                elif task and is_solution(cell):
+                    pairs[task], task = nbgrader["grade_id"], None
+        return pairs
+
     def write(self, inbox: Path, submission: Submission) -> None:
         """The submission as a learner's folder (`<learner>/<module>/`), with nbgrader's timestamp.txt."""
         folder = inbox / submission.module / submission.learner / submission.module
@@ -376,7 +389,7 @@ def _set_due_dates(root: Path, modules, end: dt.date) -> None:
             gb.update_or_create_assignment(module_id, duedate=when.strftime(TIMESTAMP_FORMAT))
 
 
-def _grade_answers(root: Path, plan: list[Submission]) -> int:
+def _grade_answers(root: Path, plan: list[Submission], templates: _Templates) -> int:
     """The demo trainer grades written answers as formgrader does; the ones left wait for the real trainer."""
     left = 0
     chosen = {(s.learner, s.module): s for s in plan}
@@ -390,7 +403,8 @@ def _grade_answers(root: Path, plan: list[Submission]) -> int:
                         left += 1
                         continue
                     # an answer taken from the solution earns its points; formgrader's handler sets the same fields
-                    grade.manual_score = grade.max_score if grade.name in submission.answered else 0.0
+                    answer = templates.task_answers(module).get(grade.name, grade.name)
+                    grade.manual_score = grade.max_score if answer in submission.answered else 0.0
                     grade.needs_manual_grade = False
         gb.db.commit()
     return left
