@@ -32,7 +32,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 # The dashboards' light front end (graders/serving/frontend/src/index.ts), from the exact versions in package-lock.json.
-$(LIGHT): $(FRONTEND)/package.json $(FRONTEND)/package-lock.json $(FRONTEND)/src/index.ts
+$(LIGHT): $(FRONTEND)/package.json $(FRONTEND)/package-lock.json $(wildcard $(FRONTEND)/src/*)
 	cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
 # Without Node.js the dashboards still run, on Voilà's own (slower) front end.

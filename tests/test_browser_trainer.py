@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from accessibility import axe_violations, described
 from conftest import ODD_COMMENT
 
 from graders.paths import DASHBOARDS
@@ -54,6 +55,9 @@ def test_trainer_app_filters_and_shows_feedback_safely(page, graded_course, tmp_
         page.locator(".smtk-progress").wait_for(timeout=120_000)
         assert "Policy, disclosure and whom to ask" in page.inner_text(".smtk-progress")
         summary_is(page, "2 submission(s) from 2 learner(s)")
+        page.wait_for_function("() => document.querySelector('img.widget-image').getAttribute('alt')")
+        violations = axe_violations(page)  # WCAG 2.2 A and AA, with every table and the chart drawn
+        assert violations == [], "\n".join(described(violations))
         chart = page.locator(".widget-image")
         before = chart.get_attribute("src")
         assert [track_cell(page, "employees", c) for c in ("learners", "passed", "certified")] == ["2", "1", "1"]

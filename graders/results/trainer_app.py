@@ -11,6 +11,7 @@ import pandas as pd
 
 from graders.results import cohort
 from graders.results.trainer_data import TrainerData
+from simulations.ui.render.chart_view import ChartText, ChartView, rows_of
 from simulations.ui.render.figures import png
 
 BINS = np.linspace(0, 1, 11)
@@ -24,6 +25,15 @@ def _table(frame: pd.DataFrame, empty: str, css: str) -> str:
 
 def _options(values) -> list[str]:
     return [cohort.ALL, *sorted({v for v in values if isinstance(v, str) and v})]
+
+
+def _score_text(heights: np.ndarray) -> ChartText:
+    """The score histogram in words and numbers: how many submissions in each tenth of the points."""
+    total = int(heights.sum())
+    passed_half = int(heights[len(heights) // 2 :].sum())
+    finding = f"{total} graded submission(s); {passed_half} scored half the points or more."
+    rows = [(f"{lo:.0%} to {hi:.0%}", str(int(n))) for lo, hi, n in zip(BINS[:-1], BINS[1:], heights, strict=True)]
+    return ChartText(finding, ("score", "submissions"), rows_of(rows), (1,))
 
 
 def trainer_app(data: TrainerData) -> w.Widget:
@@ -48,6 +58,7 @@ def trainer_app(data: TrainerData) -> w.Widget:
     if certificates.empty:
         certificates = pd.DataFrame(columns=["learner", "track", "tier_title"])
     chart = w.Image(format="png")
+    view = ChartView(chart, "Score distribution")
     fig, ax = plt.subplots(figsize=(6, 2.6), dpi=90)
     counts, _, bars = ax.hist([], bins=BINS, color="#4c72b0")
     ax.set_xlabel("score (share of the module's points)")
@@ -79,7 +90,7 @@ def trainer_app(data: TrainerData) -> w.Widget:
             bar.set_height(height)
         ax.set_ylim(0, max(1, heights.max()) * 1.15)
         ax.set_title(f"Score distribution ({len(ratios)} graded submission(s))", fontsize=10)
-        chart.value = png(fig)
+        view.show(_score_text(heights), png(fig))
         # Last, so a reader (or a test) who sees the new headline sees every table and the chart updated too.
         headline.value = (
             f"<p class='smtk-summary'>{int(table['submitted'].sum())} submission(s) from "
@@ -99,7 +110,7 @@ def trainer_app(data: TrainerData) -> w.Widget:
             w.HTML("<h3>Progress and learning per module</h3>"),
             progress,
             w.HTML("<h3>Score distribution</h3>"),
-            chart,
+            view.widget,
             w.HTML("<h3>Reaction: learners' ratings</h3>"),
             reaction,
             w.HTML("<h3>Items learners fail most (fix these first)</h3>"),

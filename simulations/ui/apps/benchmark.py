@@ -24,7 +24,15 @@ from simulations.common.audiences import AUDIENCE_LABELS, AUDIENCES, coverage_co
 from simulations.common.money import money
 from simulations.ui.apps.common import guarded, read_upload, style, table, upload_controls
 from simulations.ui.render import brief
-from simulations.ui.render.charts import draw_percentiles, draw_radar, percentile_svg, radar_svg
+from simulations.ui.render.chart_view import ChartView
+from simulations.ui.render.charts import (
+    draw_percentiles,
+    draw_radar,
+    percentile_svg,
+    percentile_text,
+    radar_svg,
+    radar_text,
+)
 
 FLAG_LABELS = {
     "policy_in_place": "A social media policy",
@@ -109,6 +117,8 @@ class BenchmarkApp:
         self.ladder = w.HTML().add_class("smtk-ladder")
         self.radar_image = w.Image(format="svg+xml", layout=w.Layout(width="580px")).add_class("smtk-radar")
         self.percentile_image = w.Image(format="svg+xml", layout=w.Layout(width="640px")).add_class("smtk-percentiles")
+        self.radar_chart = ChartView(self.radar_image, "Your organisation against the peer median")
+        self.percentile_chart = ChartView(self.percentile_image, "Where you stand among peers")
         self.gaps = w.HTML().add_class("smtk-gaps")
         self.details = w.HTML().add_class("smtk-standings")
         self._set_industries()
@@ -148,9 +158,9 @@ class BenchmarkApp:
                 self.headline,
                 self.ladder,
                 w.HTML("<h3>Who is trained, against the peer median</h3>"),
-                self.radar_image,
+                self.radar_chart.widget,
                 w.HTML("<h3>Where you stand on each measure</h3>"),
-                self.percentile_image,
+                self.percentile_chart.widget,
                 w.HTML("<h3>The three biggest gaps, and what to do next</h3>"),
                 self.gaps,
                 w.HTML("<h3>The figures</h3>"),
@@ -224,8 +234,10 @@ class BenchmarkApp:
             f"<p>{following}</p>"
         )
         self.ladder.value = self.ladder_html(r)
-        self.radar_image.value = radar_svg(r.radar.labels, r.radar.organisation, r.radar.peer_median)
-        self.percentile_image.value = percentile_svg(_percentile_rows(r))
+        radar = (r.radar.labels, r.radar.organisation, r.radar.peer_median)
+        self.radar_chart.show(radar_text(*radar), radar_svg(*radar))
+        percentiles = _percentile_rows(r)
+        self.percentile_chart.show(percentile_text(percentiles), percentile_svg(percentiles))
         self.gaps.value = self.gaps_html(r)
         self.details.value = table(
             ["Measure", "You", "Peer median", "Percentile"],

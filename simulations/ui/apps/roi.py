@@ -28,7 +28,17 @@ from simulations.ui.apps.common import (
     upload_controls,
 )
 from simulations.ui.render import brief
-from simulations.ui.render.charts import band, band_svg, draw_band, draw_tornado, tornado_bars, tornado_svg
+from simulations.ui.render.chart_view import ChartView
+from simulations.ui.render.charts import (
+    band,
+    band_svg,
+    band_text,
+    draw_band,
+    draw_tornado,
+    tornado_bars,
+    tornado_svg,
+    tornado_text,
+)
 
 STYLES = {"open": "Open: discusses weaknesses honestly", "sanitised": "Sanitised: avoids anything unfavourable"}
 YEARS = {"1 year (the default)": 1, "2 years": 2, "3 years": 3}
@@ -96,6 +106,8 @@ class RoiApp:
         self.risk = w.HTML().add_class("smtk-risk")
         self.band_image = w.Image(format="svg+xml", layout=w.Layout(width="640px")).add_class("smtk-band")
         self.tornado_image = w.Image(format="svg+xml", layout=w.Layout(width="640px")).add_class("smtk-tornado")
+        self.band_chart = ChartView(self.band_image, "Spread of the return on investment")
+        self.tornado_chart = ChartView(self.tornado_image, "What moves the return most")
         self.lines = w.HTML().add_class("smtk-lines")
         self.assumption_table = w.HTML().add_class("smtk-assumptions")
 
@@ -146,9 +158,9 @@ class RoiApp:
                     "<h3>How sure is this?</h3><p class='smtk-info'>The spread of ROI over "
                     f"{DRAWS:,} draws of the uncertain inputs; the shaded band holds the middle 80%.</p>"
                 ),
-                self.band_image,
+                self.band_chart.widget,
                 w.HTML("<h3>What moves the answer most</h3>"),
-                self.tornado_image,
+                self.tornado_chart.widget,
                 w.HTML("<h3>Costs and benefits, line by line</h3>"),
                 self.lines,
                 w.HTML("<h3>Assumptions behind these figures</h3>"),
@@ -211,8 +223,9 @@ class RoiApp:
             ]
         )
         self.risk.value = self.risk_text(a)
-        self.band_image.value = band_svg(_band(a))
-        self.tornado_image.value = tornado_svg(_tornado(a))
+        spread, swings = _band(a), _tornado(a)
+        self.band_chart.show(band_text(spread, DRAWS), band_svg(spread))
+        self.tornado_chart.show(tornado_text(swings), tornado_svg(swings))
         self.lines.value = self.lines_html(a)
         self.assumption_table.value = self.assumptions_html()
         self.template.value = download_link(

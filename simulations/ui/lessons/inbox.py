@@ -65,7 +65,7 @@ class Inbox:
         self._confirm_restart = False
 
         self.status = w.HTML()
-        self.queue = w.Select(rows=6, layout=w.Layout(width="98%"))
+        self.queue = w.Select(rows=6, layout=w.Layout(width="98%"), tooltip="Posts waiting in the queue")
         self.queue.add_class("smtk-queue")
         self.card = w.HTML()
         self.buttons = {name: self._route_button(name, route) for name, route in self.policy.routes.items()}
@@ -86,7 +86,7 @@ class Inbox:
         rows = [w.HBox(group, layout=w.Layout(flex_flow="row wrap")) for group in kinds.values()]
         hint = w.HTML("<i>Pick a post in the inbox (the oldest is picked for you), then where it goes:</i>")
         parts = [w.HTML(STYLE), self.status, self.queue, self.card, hint, *rows, self.notice]
-        parts += [w.HBox([self.end_button, self.restart_button]), self.chart.image, self.debrief_view]
+        parts += [w.HBox([self.end_button, self.restart_button]), self.chart.view.widget, self.debrief_view]
         if self.recorder is not None:
             parts.append(self.recorder.widget)
         self.widget = w.VBox(parts)

@@ -33,6 +33,7 @@ from simulations.risk import (
     program_cost,
     simulate,
 )
+from simulations.ui.render.chart_view import ChartText, ChartView, rows_of
 
 POINTS = 120  # points on each curve
 LOWEST = 1e-3  # the chart shows exceedance probabilities down to 1 in 1,000 years
@@ -57,8 +58,11 @@ class LossCurves:
         size: tuple[float, float] = (6.4, 3.5),
         dpi: int = 96,
         blit: bool = True,
+        title: str = "Chance a year of losing more than each amount",
     ) -> None:
         self.blit = blit
+        self.currency = currency
+        self.fixed = dict(fixed)
         self.figure = Figure(figsize=size, dpi=dpi, layout="constrained")
         self.canvas = FigureCanvasAgg(self.figure)
         ax = self.axes = self.figure.add_subplot()
@@ -94,6 +98,7 @@ class LossCurves:
             artist.set_animated(True)
         self.image = w.Image(format="png", layout=w.Layout(width=f"{size[0] * dpi:.0f}px", max_width="100%"))
         self.image.add_class("smtk-loss-curve")
+        self.view = ChartView(self.image, title)
         self._background = None
         self.redraws = 0
 
@@ -112,8 +117,20 @@ class LossCurves:
                 self.axes.draw_artist(artist)
         buffer = io.BytesIO()
         imsave(buffer, np.asarray(self.canvas.buffer_rgba()), format="png", pil_kwargs={"compress_level": 1})
-        self.image.value = buffer.getvalue()
+        self.view.show(self.text(curves), buffer.getvalue())
         self.redraws += 1
+
+    def text(self, curves: Mapping[str, LossDistribution]) -> ChartText:
+        """The chart in words and numbers: each curve's median, 1-in-10 and 1-in-100 annual loss."""
+        shown = {**self.fixed, **curves}
+        rows = [(name, *(money(d.quantile(q), self.currency) for q in (0.5, 0.9, 0.99))) for name, d in shown.items()]
+        finding = "; ".join(f"{name}: a 1 in 10 chance a year of losing more than {p90}" for name, _, p90, _ in rows)
+        return ChartText(
+            finding + ".",
+            ("curve", "median year", "1 in 10 years (P90)", "1 in 100 years (P99)"),
+            rows_of(rows),
+            (1, 2, 3),
+        )
 
 
 def _curve(dist: LossDistribution) -> tuple[np.ndarray, np.ndarray]:
@@ -193,7 +210,7 @@ class CoverageExplorer:
                 self.style,
             ]
         )
-        self.widget = w.VBox([w.HBox([controls_box, self.chart.image]), self.readout])
+        self.widget = w.VBox([w.HBox([controls_box, self.chart.view.widget]), self.readout])
         self.widget.add_class("smtk-coverage-explorer")
 
     @property
@@ -283,7 +300,7 @@ class StyleComparison:
         self.results: dict[str, LossDistribution] = {}
         self.slider.observe(lambda _: self.redraw(), names="value")
         self.redraw()
-        self.widget = w.VBox([self.slider, w.HBox([self.chart.image, self.table])])
+        self.widget = w.VBox([self.slider, w.HBox([self.chart.view.widget, self.table])])
 
     def programs(self) -> dict[str, Program]:
         coverage = dict.fromkeys(AUDIENCES, self.slider.value / 100)

@@ -25,6 +25,11 @@ from simulations.ui.lessons.risk_curves import money
 SEVERITY = ("#d9f2d9", "#e6f5c9", "#f4f2bf", "#fbe3b0", "#fbd0a0", "#f8b995", "#f3a08a", "#ec8a80", "#e27474")
 
 
+def severity_word(level: int) -> str:
+    """A cell's severity in a word, so the heat map does not rely on its colour alone."""
+    return ("low", "medium", "high")[min(level * 3 // len(SEVERITY), 2)]
+
+
 class RiskHeatMap:
     """The heat map of `register`; placements are recorded under `key` (restored from `notebook` when saved there)."""
 
@@ -62,7 +67,7 @@ class RiskHeatMap:
             for ii in range(n_i):
                 cell = w.Button(
                     layout=w.Layout(width="auto", height="52px"),
-                    tooltip=f"{band.label} x {scale.impact[ii].label}",
+                    tooltip=f"{band.label} x {scale.impact[ii].label}: {severity_word(li + ii)} severity",
                 )
                 cell.style.button_color = SEVERITY[min(li + ii, len(SEVERITY) - 1)]
                 cell.add_class("smtk-heatmap-cell")
@@ -229,7 +234,8 @@ class RiskHeatMap:
         for li in reversed(range(len(self.scale.likelihood))):
             tds = "".join(
                 f"<td style='background:{SEVERITY[min(li + ii, len(SEVERITY) - 1)]};text-align:center;"
-                f"width:110px;height:36px'>{' '.join(cells.get((li, ii), []))}</td>"
+                f"width:110px;height:36px' title='{severity_word(li + ii)} severity'>"
+                f"{' '.join(cells.get((li, ii), []))}</td>"
                 for ii in range(len(self.scale.impact))
             )
             rows.append(f"<tr><th>{html.escape(self.scale.likelihood[li].label)}</th>{tds}</tr>")

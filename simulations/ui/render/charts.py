@@ -18,6 +18,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from simulations.ui.render.chart_view import ChartText, rows_of
+
 GOOD, BAD, NEUTRAL, INK, MUTED, GRID = "#1a7f37", "#b42318", "#2f6fb0", "#1f2328", "#57606a", "#d0d7de"
 FONT = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"
 BINS = 30
@@ -297,3 +299,60 @@ def _style(ax: Axes) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(colors=INK, labelsize=7)
+
+
+# --- the same charts in words and numbers (see chart_view.py) ---------------------------------------------------
+
+
+def _signed(v: float) -> str:
+    return f"{v:+.0f}%" if math.isfinite(v) else "n/a"
+
+
+def band_text(b: Band, draws: int) -> ChartText:
+    """The ROI spread: the estimate, the 80% band and how many draws land on each side of break-even."""
+    above = int(sum(c for lo, hi, c in zip(b.edges[:-1], b.edges[1:], b.counts, strict=True) if (lo + hi) / 2 >= 0))
+    total = int(b.counts.sum())
+    finding = (
+        f"Over {draws:,} draws of the uncertain inputs the estimated return is {_signed(b.point)}; the middle 80% of "
+        f"draws fall between {_signed(b.p10)} and {_signed(b.p90)}, and {above:,} of {total:,} draws are at or above "
+        "break-even."
+    )
+    rows = [
+        (_signed(lo), _signed(hi), f"{int(c):,}") for lo, hi, c in zip(b.edges[:-1], b.edges[1:], b.counts, strict=True)
+    ]
+    return ChartText(finding, ("ROI from", "ROI to", "draws"), rows_of(rows), (0, 1, 2))
+
+
+def tornado_text(t: Bars) -> ChartText:
+    """The tornado: which input moves ROI most, and ROI at each input's low and high value."""
+    if not t.rows:
+        return ChartText(f"No input moves the return away from {_signed(t.base)}.", ("input",), ())
+    label, lo, hi = t.rows[0]
+    finding = (
+        f"Around an estimated return of {_signed(t.base)}, the input that moves it most is {label}: "
+        f"{_signed(lo)} at its low value, {_signed(hi)} at its high value."
+    )
+    rows = [(name, _signed(low), _signed(high)) for name, low, high in t.rows]
+    return ChartText(finding, ("input", "ROI at its low value", "ROI at its high value"), rows_of(rows), (1, 2))
+
+
+def radar_text(labels: Sequence[str], ours: Sequence[float], peers: Sequence[float]) -> ChartText:
+    """The radar: on how many measures the organisation is above the peer median."""
+    above = [label for label, o, p in zip(labels, ours, peers, strict=True) if o > p]
+    finding = f"Your organisation is above the peer median on {len(above)} of {len(labels)} measures" + (
+        f" ({', '.join(above)})." if above else "."
+    )
+    rows = [(label, f"{o:.0%}", f"{p:.0%}") for label, o, p in zip(labels, ours, peers, strict=True)]
+    return ChartText(finding, ("measure", "your organisation", "peer median"), rows_of(rows), (1, 2))
+
+
+def percentile_text(rows: Sequence[tuple[str, float]]) -> ChartText:
+    """The percentile bars: the best and the weakest measure among peers."""
+    if not rows:
+        return ChartText("No measure to compare with peers.", ("measure", "percentile"), ())
+    best, worst = max(rows, key=lambda r: r[1]), min(rows, key=lambda r: r[1])
+    finding = (
+        f"Among peers (50 is the median peer) your best measure is {best[0]} at percentile {best[1]:.0f}, "
+        f"your weakest {worst[0]} at {worst[1]:.0f}."
+    )
+    return ChartText(finding, ("measure", "percentile"), rows_of([(label, f"{p:.0f}") for label, p in rows]), (1,))

@@ -16,6 +16,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 from PIL import Image
 
+from simulations.ui.render.chart_view import ChartText, ChartView, rows_of
+
 YOURS = "#b42318"
 NOBODY = "#8a919c"
 
@@ -44,6 +46,7 @@ class ReachChart:
         self._background = None
         self.image = w.Image(format="png", layout=w.Layout(width="100%", max_width="760px"))
         self.image.add_class("smtk-reach-chart")
+        self.view = ChartView(self.image, "People reached by the posts over the shift")
 
     def update(self, hours: np.ndarray, reach: np.ndarray, nobody: np.ndarray, clock_h: float) -> None:
         """Move the lines to new data and re-encode the image; the figure, axes and artists are reused."""
@@ -63,7 +66,7 @@ class ReachChart:
         self.now.set_xdata([clock_h, clock_h])
         for artist in (self.ahead, self.so_far, self.now):
             self.axes.draw_artist(artist)
-        self.image.value = self.png()
+        self.view.show(reach_text(hours, reach, nobody, clock_h, self.horizon_h), self.png())
 
     def png(self) -> bytes:
         """The canvas as it stands, encoded without drawing it again (fast zlib level: the image is small)."""
@@ -74,6 +77,20 @@ class ReachChart:
             buffer, format="png", compress_level=1
         )
         return buffer.getvalue()
+
+
+def reach_text(hours: np.ndarray, reach: np.ndarray, nobody: np.ndarray, clock_h: float, horizon_h: float) -> ChartText:
+    """The reach chart in words and numbers: reach now and at the end, with your decisions and if nobody answers,
+    and both curves at each whole hour."""
+    at = lambda curve, h: float(np.interp(h, hours, curve)) if len(hours) else 0.0  # noqa: E731
+    finding = (
+        f"At hour {clock_h:.1f}, {people(at(reach, clock_h))} people reached; by hour {horizon_h:.0f}, "
+        f"{people(at(reach, horizon_h))} if nothing more is done, against {people(at(nobody, horizon_h))} if nobody "
+        "answers."
+    )
+    step = max(1, int(np.ceil(horizon_h / 12)))
+    rows = [(f"{h:g}", people(at(reach, h)), people(at(nobody, h))) for h in range(0, int(horizon_h) + 1, step)]
+    return ChartText(finding, ("hour", "with your decisions", "if nobody answers"), rows_of(rows), (0, 1, 2))
 
 
 def people(value: float) -> str:

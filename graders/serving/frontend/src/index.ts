@@ -15,6 +15,8 @@ import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 import '@jupyter-widgets/base/css/index.css';
 import '@jupyter-widgets/controls/css/widgets.css';
+import './accessible.css';
+import { keepNaming } from './accessible';
 
 const WIDGET_VIEW = 'application/vnd.jupyter.widget-view+json';
 const MODULES: Record<string, Record<string, unknown>> = {
@@ -209,6 +211,7 @@ async function main(): Promise<void> {
   // asking widget by widget, and they must not be spent opening the websocket (Voilà's own front end waits too).
   await kernel.info;
   await manager.load();
+  keepNaming(document.body);
   const outputs = document.querySelectorAll('script[type="application/vnd.voila.cell-output+json"]');
   for (const script of Array.from(outputs)) {
     const host = document.createElement('div');

@@ -1,0 +1,93 @@
+"""WCAG 2.2 AA in a real headless Chromium on every page `smtk dashboards` serves: axe-core finds nothing at levels A
+and AA once each app has drawn its widgets, a keyboard alone moves the ROI app's first slider and the charts follow,
+and a chart's "Show as table" shows the numbers the chart is drawn from."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from accessibility import axe_or_skip, axe_violations, described
+
+pytestmark = pytest.mark.browser
+
+# Each page the dashboards server shows, and what marks it as drawn (its widgets live, its charts in place).
+PAGES = {
+    "landing page": ("", "h1"),
+    "roi": ("voila/render/roi.ipynb", ".smtk-tornado"),
+    "benchmark": ("voila/render/benchmark.ipynb", ".smtk-percentiles"),
+    "risk-framing": ("voila/render/risk-framing.ipynb", ".smtk-style-coverage .noUi-handle"),
+    "triage-drill": ("voila/render/triage-drill.ipynb", "img.smtk-reach-chart"),
+    "course-overview": ("voila/render/course-overview.ipynb", "table.smtk-table"),
+}
+NAMED = """() => [...document.querySelectorAll('.noUi-handle')].every(h => h.getAttribute('aria-label'))
+    && [...document.querySelectorAll('img.widget-image')].every(i => i.getAttribute('alt'))"""
+
+
+def drawn(page, url: str, name: str) -> None:
+    path, ready = PAGES[name]
+    page.goto(url + path, wait_until="commit")
+    page.locator(ready).first.wait_for()
+    page.wait_for_function(NAMED)  # the front end names controls as they draw
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_axe_finds_no_wcag_a_or_aa_violation(page, voila_url, name):
+    axe_or_skip()
+    drawn(page, voila_url, name)
+    violations = axe_violations(page)
+    assert violations == [], "\n".join(described(violations))
+
+
+FOCUSED = """() => { const e = document.activeElement;
+  return [e.className, e.getAttribute('aria-label') || e.textContent.trim(), e.getAttribute('aria-valuenow')]; }"""
+
+
+def test_a_keyboard_alone_moves_the_roi_apps_first_slider_and_the_figures_follow(page, voila_url):
+    drawn(page, voila_url, "roi")
+    first = page.locator(".widget-slider").first
+    label = first.locator(".widget-label").inner_text()
+    for _ in range(10):  # Tab from the top of the page to the first control
+        page.keyboard.press("Tab")
+        if "noUi-handle" in page.evaluate(FOCUSED)[0]:
+            break
+    classes, name, value = page.evaluate(FOCUSED)
+    assert "noUi-handle" in classes and name == label, "the first Tab stop is the first slider, named as it reads"
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    kpis, band = page.inner_text(".smtk-kpis"), page.get_attribute("img.smtk-band", "src")
+    page.keyboard.press("ArrowLeft")  # the sliders start at full coverage: down by one step
+    page.wait_for_function(f"document.activeElement.getAttribute('aria-valuenow') !== {value!r}")
+    assert float(page.evaluate(FOCUSED)[2]) < float(value)
+    page.wait_for_function("([k]) => document.querySelector('.smtk-kpis').innerText !== k", arg=[kpis])
+    page.wait_for_function("([b]) => document.querySelector('img.smtk-band').getAttribute('src') !== b", arg=[band])
+    assert page.get_attribute("img.smtk-band", "alt").endswith(page.inner_text(".smtk-chart-finding >> nth=0"))
+
+
+SVG_OF = "async (selector) => await (await fetch(document.querySelector(selector).src)).text()"
+
+
+def test_a_charts_table_shows_the_numbers_the_chart_is_drawn_from(page, voila_url):
+    drawn(page, voila_url, "benchmark")
+    chart = page.locator(".smtk-chart", has=page.locator("img.smtk-percentiles"))
+    table = chart.locator(".smtk-chart-table")
+    assert not table.is_visible()
+    toggle = chart.get_by_role("button", name="Show as table")
+    toggle.focus()
+    page.keyboard.press("Enter")  # a keyboard opens it too
+    table.locator("table").wait_for()
+    assert chart.get_by_role("button", name="Hide table").is_visible()
+    rows = [[cell.inner_text() for cell in row.locator("td").all()] for row in table.locator("tbody tr").all()]
+    # The chart as the browser draws it: per measure a grey full-width bar, the measure's bar and its two texts.
+    svg = ET.fromstring(page.evaluate(SVG_OF, "img.smtk-percentiles"))
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    rects, texts = svg.findall("s:rect", ns), [t.text for t in svg.findall("s:text", ns)]
+    assert len(rows) >= 3
+    for i, (measure, percentile) in enumerate(rows):
+        full, bar = rects[2 * i], rects[2 * i + 1]
+        drawn_percentile = 100 * float(bar.get("width")) / float(full.get("width"))
+        assert abs(drawn_percentile - float(percentile)) <= 0.5 + 0.1, (measure, percentile, drawn_percentile)
+        assert texts[2 * i + 1] == percentile
+        assert measure.startswith(texts[2 * i].rstrip("…"))
+    alt = page.get_attribute("img.smtk-percentiles", "alt")
+    best = max(rows, key=lambda r: float(r[1]))
+    assert f"{best[0]} at percentile {best[1]}" in alt, "the text alternative states the finding"
