@@ -370,3 +370,46 @@ def test_facts_summary_table_and_csv_are_read_from_the_file(tmp_path):
     assert any(row.startswith("pwc-crisis,") and f",2003,{TODAY.year - 2003},True," in row for row in csv)
     table = smtk("facts", "--manifest", str(path), "--today", TODAY.isoformat()).stdout
     assert all(f["id"] in table for f in data["facts"])
+
+
+# ---- the engines and data files take their figures from the registry ----------------------------------------------
+
+
+def test_engines_and_data_files_read_their_figures_from_the_registry():
+    from simulations.common.decay import HALF_LIFE_HOURS
+    from simulations.data.peers import generate
+    from simulations.lessons import attention
+    from simulations.lessons.goals import load_goals
+    from simulations.risk.register import load_register
+
+    registry = load_facts()
+    raw = yaml.safe_load(FACTS_FILE.read_text(encoding="utf-8"))  # read here without the loader
+    bitly = fact_entry(raw, "bitly-half-life")["values"]
+    assert {
+        p: float(bitly[k].split()[0]) for p, k in (("X", "x"), ("Facebook", "facebook"), ("YouTube", "youtube"))
+    } == (HALF_LIFE_HOURS)
+    share = lambda text: float(text.strip().rstrip("%")) / 100  # noqa: E731
+    spread = fact_entry(raw, "freshfields-spread")["values"]
+    assert {1: share(spread["hour"]), 24: share(spread["day"])} == attention.REACH_INTERNATIONAL
+    low, high = fact_entry(raw, "goel-cascades")["value"].split(" to ")
+    assert (share(low), share(high)) == attention.NEVER_SPREAD
+    assert round(1 - share(fact_entry(raw, "altimeter-never-trained")["value"]), 10) == generate.RECURRING_SHARE
+    assert (
+        float(fact_entry(raw, "altimeter-training-spend")["value"].split("$")[1].replace(",", ""))
+        == generate.MEAN_PROGRAM_SPEND
+    )
+    texts = [s for risk in load_register().risks for s in risk.sources] + [g.evidence for g in load_goals()]
+    assert not [t for t in texts if "{{" in t or "fact:" in t]
+    freshfields = registry["freshfields-revenue"].text()
+    assert any(f"{freshfields} of affected companies lost revenue" in t for t in texts)
+
+
+def test_a_data_file_naming_an_unknown_fact_fails_naming_file_and_field(tmp_path):
+    from simulations.risk.register import DEFAULT_REGISTER, load_register
+
+    path = tmp_path / "register.yaml"
+    text = Path(DEFAULT_REGISTER).read_text(encoding="utf-8")
+    path.write_text(text.replace("{{fact:goel-cascades}}", "{{fact:goel-cascade}}"), encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_register(path)
+    assert err.value.path == str(path) and ".sources[" in err.value.field and "goel-cascade" in err.value.problem

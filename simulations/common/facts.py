@@ -9,6 +9,7 @@ an old figure kept on purpose, `history: true` with a line saying why. Lessons n
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -74,6 +75,15 @@ class Fact:
         number = float(match.group(0).replace(",", ""))
         return number / 100 if text[match.end() :].lstrip().startswith("%") else number
 
+    def numbers(self, key: str | None = None) -> tuple[float, ...]:
+        """Every number in the value's text, percentages as shares: "70% to 95%" is (0.7, 0.95)."""
+        text = self.text(key)
+        found = []
+        for match in _NUMBER.finditer(text):
+            number = float(match.group(0).replace(",", ""))
+            found.append(number / 100 if text[match.end() :].lstrip().startswith("%") else number)
+        return tuple(found)
+
     def shown_to(self, jurisdictions: Iterable[str]) -> bool:
         """Whether an organisation under these jurisdictions is shown this fact."""
         return self.scope == GLOBAL or self.scope in set(jurisdictions)
@@ -106,6 +116,12 @@ class Registry:
         """Every name by which a lesson cites a registered source, longest first."""
         names = {n for fact in self if fact.source for n in fact.source.names}
         return tuple(sorted(names, key=lambda n: (-len(n), n)))
+
+
+@functools.cache
+def shipped_facts() -> Registry:
+    """The course's own registry, read once per process: where the engines and apps take their figures."""
+    return load_facts(FACTS_FILE)
 
 
 def load_facts(path: str | Path = FACTS_FILE) -> Registry:
@@ -290,6 +306,17 @@ def check_references(text: str, registry: Registry) -> list[str]:
         except FactReferenceError as exc:
             problems.append(str(exc))
     return problems
+
+
+def cite(f: Field) -> str:
+    """A data file's text that may name facts (a risk's sources, a goal's evidence), with each reference written out
+    from the course's registry; an unknown reference is an error naming the file and field."""
+    text = f.str(nonempty=False)
+    registry = shipped_facts()
+    problems = check_references(text, registry)
+    if problems:
+        f.fail(problems[0])
+    return render_markdown(text, registry, JURISDICTIONS)
 
 
 # ---- figures written out in a lesson --------------------------------------------------------------------------------
