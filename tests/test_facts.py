@@ -413,3 +413,22 @@ def test_a_data_file_naming_an_unknown_fact_fails_naming_file_and_field(tmp_path
     with pytest.raises(DataError) as err:
         load_register(path)
     assert err.value.path == str(path) and ".sources[" in err.value.field and "goel-cascade" in err.value.problem
+
+
+@pytest.mark.parametrize("slug", sorted(EXAMPLE_ORGS))
+def test_every_shipped_release_reads_figures_not_references(tailored, slug):
+    """Each example organisation's whole release: no reference is left, and the registry's text stands where the
+    master named a fact."""
+    course = tailored(slug)
+    registry = load_facts()
+    checked = 0
+    for release in sorted((course.root / "release").glob("*/*.ipynb")):
+        master = SOURCE / release.parent.name / release.name
+        master_cells = [c for c in nbformat.read(master, 4).cells if c.cell_type == "markdown"]
+        released = [c for c in nbformat.read(release, 4).cells if c.cell_type == "markdown"]
+        assert not [c.source for c in released if "{{" in c.source or "fact:" in c.source], release
+        for before, after in zip(master_cells, released, strict=True):
+            for fact_id, key in references(before.source):
+                assert registry[fact_id].text(key or next(iter(registry[fact_id].values))) in after.source
+                checked += 1
+    assert checked > 0
