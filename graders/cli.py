@@ -10,6 +10,7 @@ from pathlib import Path
 
 from graders import __version__
 from graders.course.check import check_course, format_report
+from graders.course.facts import list_facts
 from graders.course.kernels import install_kernels
 from graders.course.lab_settings import install_lab_settings
 from graders.course.root import GradeError
@@ -97,6 +98,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     report = check_course(args.manifest, args.today, args.soon, args.org)
     print(format_report(report))
     return 0 if report.ok else 1
+
+
+def cmd_facts(args: argparse.Namespace) -> int:
+    print(list_facts(args.manifest, args.today, "csv" if args.csv else "summary" if args.summary else "table"))
+    return 0
 
 
 def cmd_certify(args: argparse.Namespace) -> int:
@@ -321,6 +327,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--org", type=Path, default=None, help="also check that prerequisites lie in the tracks this profile builds"
     )
     check.set_defaults(run=cmd_check)
+
+    facts = commands.add_parser(
+        "facts",
+        help="list the course's fact registry with each source's age",
+        description="List every fact of the registry beside the course manifest (courses/facts.yml): its kind, "
+        "scope, value, source, the source's year and age, whether it is kept as history, and its review-by date.",
+    )
+    facts.add_argument(
+        "--manifest",
+        type=Path,
+        default=default(list_facts, "manifest_path"),
+        help="course manifest (default: %(default)s)",
+    )
+    facts.add_argument("--today", type=_date, default=default(list_facts, "today"), help="ages as of this date")
+    shape = facts.add_mutually_exclusive_group()
+    shape.add_argument("--csv", action="store_true", help="print CSV, one row per fact, URLs included")
+    shape.add_argument("--summary", action="store_true", help="print one line: count, median source year, oldest")
+    facts.set_defaults(run=cmd_facts)
 
     cert = commands.add_parser(
         "certify",

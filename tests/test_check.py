@@ -29,6 +29,7 @@ def course(tmp_path: Path, edit=None) -> Path:
     if edit:
         edit(data)
     shutil.copytree(SOURCE, tmp_path / "source")
+    shutil.copyfile(MANIFEST.parent / "facts.yml", tmp_path / "facts.yml")  # the registry the lessons' figures name
     path = tmp_path / "course.yml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return path
@@ -67,9 +68,9 @@ def test_expired_review_by_is_caught(tmp_path):
 def test_review_by_day_itself_is_still_in_time(tmp_path):
     path = course(tmp_path, lambda d: module_entry(d).update(review_by="2026-11-23"))
     on_the_day = check_course(path, today=dt.date(2026, 11, 23), soon_days=0)
-    assert on_the_day.ok and [d.id for d in on_the_day.due_soon] == [FIRST]
+    assert not on_the_day.expired and not on_the_day.problems and [d.id for d in on_the_day.due_soon] == [FIRST]
     assert f"due soon {FIRST}: review_by 2026-11-23, in 0 day(s)" in format_report(on_the_day)
-    assert not check_course(path, today=dt.date(2026, 11, 24)).ok
+    assert check_course(path, today=dt.date(2026, 11, 24)).expired
 
 
 def test_today_defaults_to_the_real_date(tmp_path):
@@ -169,7 +170,8 @@ def test_prerequisite_outside_the_organisations_tracks(tmp_path):
     org_path = tmp_path / "partners-only.yaml"
     org_path.write_text(yaml.safe_dump(org, sort_keys=False), encoding="utf-8")
 
-    assert check_course(path, today=dt.date(2026, 11, 23)).ok
+    plain = check_course(path, today=dt.date(2026, 11, 23))
+    assert not plain.problems and not plain.expired
     cli = smtk("check", "--manifest", str(path), "--today", "2026-11-23", "--org", str(org_path))
     assert cli.returncode == 1
     assert f"partner-copy needs {FIRST} from track employees, which Larkspur Appliances does not build" in cli.stdout

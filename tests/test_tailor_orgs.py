@@ -84,6 +84,7 @@ def test_editing_one_master_rebuilds_only_that_module(demo_course, copy_of, tmp_
     masters = tmp_path / "masters"
     shutil.copytree(MANIFEST.parent / "source", masters / "source")
     shutil.copyfile(MANIFEST, masters / "course.yml")
+    shutil.copyfile(MANIFEST.parent / "facts.yml", masters / "facts.yml")
     ids = demo_course.built + demo_course.unchanged
     before = {m: demo_course.release(m).read_bytes() for m in ids}
 

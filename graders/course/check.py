@@ -18,7 +18,16 @@ from nbgrader.utils import is_grade, is_task
 from graders.course.certification import load_rules
 from graders.course.manifest import LESSON_MINUTES, Manifest, lesson_fields, manifest_problems, read_manifest
 from graders.course.root import CODE_STUB
+from graders.course.tailor import facts_path
 from graders.paths import MANIFEST
+from simulations.common.facts import (
+    Registry,
+    check_dates,
+    check_references,
+    load_facts,
+    references,
+    unregistered_figures,
+)
 from simulations.common.validate import DataError
 from simulations.lessons.freshness import Due, due_soon, overdue
 from simulations.profile.org import load_org
@@ -26,7 +35,8 @@ from simulations.profile.org import load_org
 
 @dataclass(frozen=True)
 class CheckReport:
-    """What `check_course` found: modules overdue for review, due soon (a note, not a problem) and manifest problems."""
+    """What `check_course` found: modules overdue for review, due soon (a note, not a problem), manifest problems and
+    fact problems (the registry's dates and URLs, and lessons' figures that do not come from it)."""
 
     manifest: Path
     today: dt.date
@@ -34,10 +44,11 @@ class CheckReport:
     expired: tuple[Due, ...]
     due_soon: tuple[Due, ...]
     problems: tuple[DataError, ...]
+    facts: tuple[DataError, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return not self.expired and not self.problems
+        return not self.expired and not self.problems and not self.facts
 
 
 def notebook_points(path: Path) -> float:
@@ -75,7 +86,53 @@ def check_course(
         expired=tuple(overdue(reviews, today)),
         due_soon=tuple(due_soon(reviews, today, soon_days)),
         problems=tuple(problems),
+        facts=tuple(fact_problems(manifest, today)),
     )
+
+
+def fact_problems(manifest: Manifest, today: dt.date) -> list[DataError]:
+    """The fact registry as of `today` (past review_by, old and not history, no URL: each with the cells that show
+    the fact) and every lesson's Markdown: unknown fact references, and figures written next to a source's name that
+    the registry does not hold."""
+    try:
+        registry = load_facts(facts_path(manifest.path))
+    except DataError as exc:
+        return [exc]
+    problems: list[DataError] = []
+    shown: dict[str, list[str]] = {}
+    for notebook in (n for module in manifest.modules for n in module.notebooks(manifest.source_dir)):
+        try:
+            nb = nbformat.read(notebook, as_version=4)
+        except Exception:  # missing or corrupt: the manifest checks already say so
+            continue
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type == "markdown":
+                problems += _cell_fact_problems(notebook, index, cell.source, registry, shown)
+    for problem in check_dates(registry, today):
+        fact_id = problem.field.split("(", 1)[1].split(")", 1)[0]
+        where = "; shown in " + ", ".join(shown[fact_id]) if fact_id in shown else ""
+        problems.append(DataError(problem.path, problem.field, problem.problem + where, line=problem.line))
+    return problems
+
+
+def _cell_fact_problems(
+    notebook: Path, index: int, source: str, registry: Registry, shown: dict[str, list[str]]
+) -> list[DataError]:
+    for fact_id, _ in references(source):
+        cells = shown.setdefault(fact_id, [])
+        if f"{notebook.name} cells[{index}]" not in cells:
+            cells.append(f"{notebook.name} cells[{index}]")
+    problems = [DataError(notebook, f"cells[{index}]", problem) for problem in check_references(source, registry)]
+    for found in unregistered_figures(source, registry):
+        problems.append(
+            DataError(
+                notebook,
+                f"cells[{index}]",
+                f"the figure {found.figure!r} next to a source's name is in no fact of {registry.path.name} "
+                f"({found.unit[:80]}...): register it there and write {{{{fact:ID}}}}",
+            )
+        )
+    return problems
 
 
 def _certification_problems(manifest_path: Path) -> list[DataError]:
@@ -192,9 +249,13 @@ def format_report(report: CheckReport) -> str:
         lines.append(f"EXPIRED {due.id}: review_by {due.review_by} passed {-due.days_left} day(s) ago; review it")
     for problem in report.problems:
         lines.append(f"PROBLEM {problem}")
+    for problem in report.facts:
+        lines.append(f"FACT {problem}")
     for due in report.due_soon:
         lines.append(f"due soon {due.id}: review_by {due.review_by}, in {due.days_left} day(s)")
     found = len(report.expired) + len(report.problems)
+    if report.facts:
+        lines.append(f"{len(report.facts)} problem(s) with the facts (FACT lines above)")
     verdict = "OK" if report.ok else f"{found} problem(s)"
     lines.append(f"{report.manifest}: {report.modules} module(s) checked on {report.today}: {verdict}")
     return "\n".join(lines)

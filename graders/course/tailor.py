@@ -17,9 +17,11 @@ from graders.course.manifest import Manifest, Module, load_manifest
 from graders.course.root import nbgrader_api, write_config
 from graders.course.start_here import write_start_pages
 from graders.paths import MANIFEST
+from simulations.common.facts import FactReferenceError, Registry, load_facts, render_markdown
 from simulations.profile.org import PROFILE_FILE, OrgProfile, load_org
 
 STATE_FILE = ".smtk-build.json"
+FACTS_NAME = "facts.yml"  # the fact registry, beside the manifest
 PARAMETERS_GRADE_ID = "org-parameters"
 
 
@@ -72,10 +74,12 @@ def tailor(
     """
     org = load_org(org_path)
     manifest = load_manifest(manifest_path)
+    facts = load_facts(facts_path(manifest.path))
     root = Path(out).resolve()
     write_config(root, org.slug, org.name)
     shutil.copyfile(manifest.path, root / "course.yml")
     shutil.copyfile(org_path, root / "org.yaml")
+    shutil.copyfile(facts.path, root / FACTS_NAME)
     state_path = root / STATE_FILE
     state = json.loads(state_path.read_text(encoding="utf-8")) if state_path.exists() else {}
     result = TailorResult(root, org)
@@ -84,11 +88,13 @@ def tailor(
     api = None
     for module in tqdm(modules, desc=f"Tailoring for {org.name}", unit="module", disable=not progress):
         master = manifest.source_dir / module.id
-        digest = _digest(master, {"profile": profile, "injected": injected_source(org)})
+        digest = _digest(
+            master, {"profile": profile, "injected": injected_source(org), "facts": facts.path.read_text("utf-8")}
+        )
         if state.get(module.id) == digest and all(p.exists() for p in result.releases(module)):
             result.unchanged.append(module.id)
             continue
-        _inject(master, root / "source" / module.id, profile, injected_source(org))
+        _inject(master, root / "source" / module.id, profile, injected_source(org), facts, org.jurisdictions)
         api = api or nbgrader_api(root)
         _generate(api, module.id)
         state[module.id] = digest
@@ -106,9 +112,34 @@ def _digest(folder: Path, parameters: dict) -> str:
     return sha.hexdigest()
 
 
-def _inject(master_dir: Path, target_dir: Path, profile: str, source: str) -> None:
-    """Copy a module's folder, write the profile beside its notebooks, and let papermill inject its file name into each
-    notebook with a `parameters` cell.
+def facts_path(manifest_path: Path) -> Path:
+    """The fact registry of the course whose manifest is `manifest_path`."""
+    return Path(manifest_path).parent / FACTS_NAME
+
+
+def render_facts(nb: nbformat.NotebookNode, facts: Registry, jurisdictions: tuple[str, ...], name: str) -> None:
+    """Write each Markdown cell's fact references out as the registry's text, leaving out what names a fact outside
+    the organisation's jurisdictions; an unknown reference raises TailorError naming the notebook and cell."""
+    master_cells = [c for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+    for index, cell in enumerate(master_cells):  # numbered as in the master, without papermill's injected cell
+        if cell.cell_type != "markdown":
+            continue
+        try:
+            cell.source = render_markdown(cell.source, facts, jurisdictions)
+        except FactReferenceError as exc:
+            raise TailorError(f"{name}: cells[{index}]: {exc}") from None
+
+
+def _inject(
+    master_dir: Path,
+    target_dir: Path,
+    profile: str,
+    source: str,
+    facts: Registry,
+    jurisdictions: tuple[str, ...],
+) -> None:
+    """Copy a module's folder, write the profile beside its notebooks, let papermill inject its file name into each
+    notebook with a `parameters` cell, and render the lessons' fact references as text for this organisation.
 
     The profile file sits in the module's folder, so nbgrader copies it into the release (it travels with fetch and
     submit) and restores it from source/ when grading, whatever a learner did to their copy.
@@ -142,6 +173,7 @@ def _inject(master_dir: Path, target_dir: Path, profile: str, source: str) -> No
                     "solution": False,
                     "task": False,
                 }
+        render_facts(nb, facts, jurisdictions, str(master_dir / notebook.name))
         nb.metadata.pop("papermill", None)
         for cell in nb.cells:
             cell.metadata.pop("papermill", None)

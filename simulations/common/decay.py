@@ -1,7 +1,8 @@
 """How fast attention to a post fades: the sourced half-lives by platform and the one decay function.
 
-Half-lives of a link's attention: Bitly, "You just shared a link. How long will people pay attention?" (2011;
-Twitter then, X now). See docs/domain.md#escalation-dynamics.
+Half-lives of a link's attention: fact `bitly-half-life` of the registry (courses/facts.yml; Twitter then, X now).
+The exponential decay itself is the course's model (fact `attention-decay-model`). See
+docs/domain.md#escalation-dynamics.
 """
 
 from __future__ import annotations
@@ -10,8 +11,19 @@ import math
 
 import numpy as np
 
-HALF_LIFE_HOURS: dict[str, float] = {"X": 2.8, "Facebook": 3.2, "YouTube": 7.4}
-HALF_LIFE_SOURCE = "Bitly (2011): half-life of a link's attention, Twitter (now X) 2.8 h, Facebook 3.2 h, YouTube 7.4 h"
+from simulations.common.facts import shipped_facts
+
+_BITLY = shipped_facts()["bitly-half-life"]
+HALF_LIFE_HOURS: dict[str, float] = {
+    "X": _BITLY.number("x"),
+    "Facebook": _BITLY.number("facebook"),
+    "YouTube": _BITLY.number("youtube"),
+}
+HALF_LIFE_SOURCE = (
+    f"{_BITLY.source.publisher} ({_BITLY.source.year}): half-life of a link's attention, "
+    f"Twitter (now X) {HALF_LIFE_HOURS['X']:g} h, Facebook {HALF_LIFE_HOURS['Facebook']:g} h, "
+    f"YouTube {HALF_LIFE_HOURS['YouTube']:g} h"
+)
 
 
 def remaining_share(hours, half_life: float):

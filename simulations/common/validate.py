@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -18,15 +18,19 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 class DataError(ValueError):
     """A data file is wrong: carries the file, the dotted field path and the problem, for a one-line user message."""
 
-    def __init__(self, path: str | Path, field: str, problem: str) -> None:
+    def __init__(self, path: str | Path, field: str, problem: str, line: int | None = None) -> None:
         self.path = str(path)
         self.field = field or "(top level)"
         self.problem = problem
-        super().__init__(f"{self.path}: {self.field}: {problem}")
+        self.line = line
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {self.field}: {problem}")
 
 
-def load_yaml(path: str | Path) -> Field:
-    """Read a YAML file into a `Field` rooted at the top level; unreadable or invalid YAML raises DataError."""
+def load_yaml(path: str | Path, lines: bool = False) -> Field:
+    """Read a YAML file into a `Field` rooted at the top level; unreadable or invalid YAML raises DataError.
+
+    With `lines`, errors also name the line each field starts on (read from YAML's own node marks)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -41,7 +45,25 @@ def load_yaml(path: str | Path) -> Field:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise DataError(path, "", f"not valid YAML{where}: {problem}") from None
-    return Field(path, data, "")
+    return Field(path, data, "", _node_lines(yaml.compose(text, Loader=yaml.SafeLoader)) if lines else None)
+
+
+def _node_lines(node: yaml.Node | None, where: str = "", found: dict[str, int] | None = None) -> dict[str, int]:
+    """The line (1-based) each dotted field of a composed YAML document starts on, named as `Field` names them."""
+    found = {} if found is None else found
+    if node is None:
+        return found
+    found.setdefault(where, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            name = f"{where}.{key.value}" if where else str(key.value)
+            found[name] = key.start_mark.line + 1
+            _node_lines(value, name, found)
+            found[name] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _node_lines(item, f"{where}[{i}]", found)
+    return found
 
 
 @dataclass(frozen=True)
@@ -51,9 +73,20 @@ class Field:
     path: Path
     value: Any
     where: str
+    lines: dict[str, int] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def line(self) -> int | None:
+        """The line this value starts on, or the nearest enclosing one; None when the file was read without lines."""
+        if self.lines is None:
+            return None
+        where = self.where
+        while where not in self.lines and where:
+            where = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", where)
+        return self.lines.get(where)
 
     def fail(self, problem: str) -> NoReturn:
-        raise DataError(self.path, self.where, problem)
+        raise DataError(self.path, self.where, problem, line=self.line)
 
     def _child_name(self, key: str | int) -> str:
         if isinstance(key, int):
@@ -68,9 +101,9 @@ class Field:
         self.mapping()
         if key not in self.value:
             if default is _MISSING:
-                Field(self.path, None, self._child_name(key)).fail("required field is missing")
-            return Field(self.path, default, self._child_name(key))
-        return Field(self.path, self.value[key], self._child_name(key))
+                Field(self.path, None, self._child_name(key), self.lines).fail("required field is missing")
+            return Field(self.path, default, self._child_name(key), self.lines)
+        return Field(self.path, self.value[key], self._child_name(key), self.lines)
 
     def only(self, allowed: Iterable[str]) -> Field:
         """Reject keys outside `allowed` (a typo in a field name should not be silently ignored)."""
@@ -93,11 +126,11 @@ class Field:
             self.fail(f"expected a list, got {_show(self.value)}")
         if len(self.value) < min_len:
             self.fail(f"expected at least {min_len} item(s), got {len(self.value)}")
-        return (Field(self.path, v, self._child_name(i)) for i, v in enumerate(self.value))
+        return (Field(self.path, v, self._child_name(i), self.lines) for i, v in enumerate(self.value))
 
     def entries(self) -> Iterator[tuple[str, Field]]:
         """The (key, value) pairs of a mapping."""
-        return ((str(k), Field(self.path, v, self._child_name(str(k)))) for k, v in self.mapping().items())
+        return ((str(k), Field(self.path, v, self._child_name(str(k)), self.lines)) for k, v in self.mapping().items())
 
     def str(self, *, nonempty: bool = True) -> str:
         if not isinstance(self.value, str):

@@ -1,8 +1,7 @@
 """How fast attention to a post fades, and how fast a crisis travels: the figures the media-literacy module uses.
 
-Half-lives of a link's attention by platform: Bitly, "You just shared a link. How long will people pay attention?"
-(2011; Twitter is today's X). Crisis speed: Freshfields Bruckhaus Deringer, crisis survey (2013).
-Cascades: Goel, Watts and Goldstein, "The structure of online diffusion networks" (2012).
+All from the fact registry (courses/facts.yml): half-lives `bitly-half-life` (Twitter is today's X), crisis speed
+`freshfields-spread` and `freshfields-response`, cascades `goel-cascades`.
 """
 
 from __future__ import annotations
@@ -11,13 +10,17 @@ from simulations.common.decay import HALF_LIFE_HOURS as HALF_LIFE_HOURS
 from simulations.common.decay import HALF_LIFE_SOURCE as HALF_LIFE_SOURCE
 from simulations.common.decay import hours_until as hours_until
 from simulations.common.decay import remaining_share as remaining_share
+from simulations.common.facts import shipped_facts
 
-# Freshfields (2013): share of crises that reached international media within 1 h and within 24 h,
-# and the average time companies took to respond.
-REACH_INTERNATIONAL = {1: 0.28, 24: 0.69}
-AVERAGE_RESPONSE_HOURS = 21
-# Goel, Watts and Goldstein (2012): 70-95% of cascades never spread beyond the first poster.
-NEVER_SPREAD = (0.70, 0.95)
+_FACTS = shipped_facts()
+# Share of crises that reached international media within 1 h and within 24 h, and the average time to respond.
+REACH_INTERNATIONAL = {
+    1: _FACTS["freshfields-spread"].number("hour"),
+    24: _FACTS["freshfields-spread"].number("day"),
+}
+AVERAGE_RESPONSE_HOURS = int(_FACTS["freshfields-response"].number())
+# The low and high shares of cascades that never spread beyond the first poster.
+NEVER_SPREAD: tuple[float, float] = _FACTS["goel-cascades"].numbers()  # type: ignore[assignment]
 
 
 def spread_range(posts: int) -> tuple[int, int]:

@@ -1,8 +1,9 @@
 """Checks a draft post for a clear, conspicuous disclosure of a material connection (FTC Endorsement Guides, 2023).
 
 The rules are a teachable simplification of 16 CFR Part 255: an accepted tag (#ad, #sponsored or the
-organisation's employee tag), written as a whole tag, starting within the first 125 characters (what most feeds
-show before "more"), and not buried in a run of three or more hashtags.
+organisation's employee tag), written as a whole tag, starting within the first characters of the post (roughly
+what one platform's feed shows before "more") and not buried in a run of hashtags. Both numbers are the course's
+heuristics, not the FTC's: facts `disclosure-first-characters` and `disclosure-hashtag-run` of the registry.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from simulations.common.facts import shipped_facts
+
 ACCEPTED_TAGS = ("#ad", "#sponsored")
 AMBIGUOUS_TAGS = ("#spon", "#sp", "#collab", "#thanks", "#partner", "#sp0n")
-VISIBLE_CHARS = 125
-BURIED_RUN = 3
+VISIBLE_CHARS = int(shipped_facts()["disclosure-first-characters"].number())
+BURIED_RUN = int(shipped_facts()["disclosure-hashtag-run"].number())
 _TAG = re.compile(r"#\w+")
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simulations.common.audiences import AUDIENCE_LABELS, AUDIENCES
+from simulations.common.facts import cite
 from simulations.common.validate import load_yaml
 from simulations.lessons.kpis import CURRICULUM_DATA, Kpi, by_id, load_kpis
 
@@ -60,7 +61,7 @@ def load_goals(path: str | Path = GOAL_CATALOGUE, kpis: tuple[Kpi, ...] | None =
                 relationship=item.get("relationship").str(),
                 kpis=tuple(measures),
                 audiences=tuple(a.choice(AUDIENCES) for a in item.get("audiences").items(min_len=1)),
-                evidence=item.get("evidence", "").str(nonempty=False),
+                evidence=cite(item.get("evidence", "")),
             )
         )
     return tuple(goals)

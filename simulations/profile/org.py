@@ -10,6 +10,7 @@ from pathlib import Path
 
 from simulations.common.audiences import AUDIENCES, ROSTER_ROLES
 from simulations.common.datafiles import DEMO_PROFILE
+from simulations.common.facts import jurisdiction_list
 from simulations.common.validate import Field, load_yaml
 from simulations.common.vocabulary import CONTACT_ROLES, INDUSTRIES, PLATFORMS, RISK_APPETITES
 from simulations.profile.partners import PartnerContact, PartnerRules, default_rules, parse_partner_rules
@@ -97,6 +98,8 @@ class OrgProfile:
     triage_policy: dict | None = None
     current_program: CurrentProgram | None = None
     lti: LtiPlatform | None = None  # the hub's sign-in from the company's LMS, not course content
+    # The jurisdictions whose legal facts the lessons show (US, EU, UK); global facts are shown to everyone.
+    jurisdictions: tuple[str, ...] = ()
 
     def to_parameters(self) -> dict:
         """Plain JSON-able data for papermill to inject into a notebook's `parameters` cell as `ORG`."""
@@ -126,6 +129,7 @@ def load_org(path: str | Path) -> OrgProfile:
             "products",
             "platforms",
             "regions",
+            "jurisdictions",
             "risk_appetite",
             "tracks",
             "audiences",
@@ -177,6 +181,7 @@ def load_org(path: str | Path) -> OrgProfile:
         products=tuple(root.get("products").str_list(min_len=1)),
         platforms=_unique(root.get("platforms"), PLATFORMS, min_len=1),
         regions=tuple(root.get("regions").str_list(min_len=1)),
+        jurisdictions=jurisdiction_list(root.get("jurisdictions", [])),
         risk_appetite=root.get("risk_appetite").choice(RISK_APPETITES),
         tracks=tracks,
         audiences=audiences,

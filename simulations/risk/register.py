@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from simulations.common.datafiles import DATA
+from simulations.common.facts import cite
 from simulations.common.validate import Field, load_yaml
 
 AUDIENCES: tuple[str, ...] = ("executives", "coe", "business-units", "employees", "partners")
@@ -158,7 +159,7 @@ def _risk(f: Field) -> Risk:
         frequency=frequency,
         title=f.get("title").str(),
         basis=f.get("basis").choice(BASES),
-        sources=tuple(f.get("sources").str_list(min_len=1)),
+        sources=tuple(cite(item) for item in f.get("sources").items(min_len=1)),
         notes=f.get("notes", "").str(nonempty=False),
     )
 
@@ -166,7 +167,8 @@ def _risk(f: Field) -> Risk:
 def check_provenance(f: Field) -> None:
     """Every figure says whether it is sourced or our assumption, and where it comes from."""
     f.get("basis").choice(BASES)
-    f.get("sources").str_list(min_len=1)
+    for item in f.get("sources").items(min_len=1):
+        cite(item)
 
 
 def _drivers(f: Field) -> dict[str, float]:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from simulations.common.audiences import AUDIENCE_LABELS, AUDIENCES
+from simulations.common.facts import shipped_facts
 from simulations.common.money import money, percent
 from simulations.common.tabular import Problems, Record, check_columns
 from simulations.roi.model import Benefit, CostLine, Program
@@ -30,16 +31,21 @@ class DeliveryFormat:
 
 
 # Unit costs are ASSUMED list prices for planning, to be replaced by actual costs. The workforce's hours follow
-# Edelman's internal certification (docs/domain.md#figures-and-their-sources): a belt is 6-12 modules of at most 4
-# minutes and a quiz, so one belt a year takes at most 12 x 4 min + a quiz (assumed 12 min) = 1 hour; the other
-# audiences' hours are ASSUMED.
-HOURS_BASIS = {"employees": "Edelman's certification: a belt is 6-12 modules of up to 4 min and a quiz (upper end)"}
+# Edelman's internal certification (fact edelman-belts of the registry): a belt is at most so many modules of at
+# most so many minutes and a quiz (assumed QUIZ_MINUTES), one belt a year; the other audiences' hours are ASSUMED.
+_BELTS = shipped_facts()["edelman-belts"]
+QUIZ_MINUTES = 12.0
+EMPLOYEE_HOURS = (max(_BELTS.numbers("per_belt")) * _BELTS.number("minutes") + QUIZ_MINUTES) / 60
+HOURS_BASIS = {
+    "employees": f"Edelman's certification: a belt is {_BELTS.text('per_belt')} modules of up to "
+    f"{_BELTS.text('minutes')} min and a quiz (upper end)"
+}
 RISK_BASIS = "the risk engine already isolates training; confidence assumed (its figures are illustrative)"
 DEFAULT_FORMATS: dict[str, DeliveryFormat] = {
     "executives": DeliveryFormat("private sessions", hours=3, unit_cost=2_500, group_size=3),
     "coe": DeliveryFormat("conferences, peer groups and vendor sessions", hours=24, unit_cost=1_500),
     "business-units": DeliveryFormat("group policy-and-process sessions", hours=4, unit_cost=1_500, group_size=25),
-    "employees": DeliveryFormat("bite-sized on-demand modules and webinars", hours=1, unit_cost=5),
+    "employees": DeliveryFormat("bite-sized on-demand modules and webinars", hours=EMPLOYEE_HOURS, unit_cost=5),
     "partners": DeliveryFormat("on-demand partner resources", hours=1, unit_cost=3),
 }
 
@@ -57,7 +63,8 @@ class Assumptions:
     productivity_confidence: float = 0.6
     risk_attribution: float = 1.0  # the risk engine already isolates the effect of training
     risk_confidence: float = 0.7
-    revenue_margin: float = 0.2  # Phillips converts revenue to profit contribution
+    # Phillips converts revenue to profit contribution; the margin is the kit's model (fact roi-profit-margin).
+    revenue_margin: float = shipped_facts()["roi-profit-margin"].number()
     revenue_attribution: float = 0.3
     revenue_confidence: float = 0.5
 

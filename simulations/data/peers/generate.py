@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from simulations.benchmark import COLUMNS, FLAGS, MIN_GROUP, load_peers, stage_shares
+from simulations.common.facts import shipped_facts
 
 SEED = 20110412
 N_COMPANIES = 480
@@ -27,15 +28,18 @@ N_COMPANIES = 480
 MIN_PER_SEGMENT = MIN_GROUP
 OUT = Path(__file__).resolve().parent / "peers.csv"
 
-# Calibration targets from the published figures (docs/domain.md#figures-and-their-sources):
-RECURRING_SHARE = 0.40  # 60% never train employees on the policy, or only at hiring (Altimeter 2012)
-BASELINE_GOVERNANCE_SHARE = 0.26  # 74% lack baseline governance (Altimeter 2011)
-MEAN_PROGRAM_SPEND = 23_000.0  # average annual training spend, USD of 2011 (Altimeter / J. Owyang 2011)
-CRISIS_IN_FIVE_YEARS = 0.69  # 69% of leaders had a crisis in the last five years (PwC 2019)
-PREVENTABLE = 0.76  # 76% of crises could have been prevented or diminished (Altimeter 2011)
+# Calibration targets: the published figures of the fact registry (courses/facts.yml), by fact id.
+_FACTS = shipped_facts()
+RECURRING_SHARE = round(1 - _FACTS["altimeter-never-trained"].number(), 10)  # the rest never train, or at hiring
+BASELINE_GOVERNANCE_SHARE = round(1 - _FACTS["altimeter-governance"].number(), 10)  # the rest lack it
+MEAN_PROGRAM_SPEND = _FACTS["altimeter-training-spend"].number()  # average annual training spend, USD of 2011
+CRISIS_IN_FIVE_YEARS = _FACTS["pwc-crisis"].number("five_years")  # leaders with a crisis in the last five years
+PREVENTABLE = _FACTS["altimeter-preventable"].number()  # crises that could have been prevented or diminished
 
-# ASSUMED shares and effects (no published figure: docs/domain.md#assumptions-the-kit-makes); see README.md.
-POLICY_SHARE, TRIAGE_SHARE, COE_SHARE, CERTIFICATION_SHARE = 0.70, 0.45, 0.35, 0.20
+# ASSUMED shares and effects (no published figure: fact `peer-practice-shares`, kind model); see README.md.
+POLICY_SHARE, TRIAGE_SHARE, COE_SHARE, CERTIFICATION_SHARE = (
+    _FACTS["peer-practice-shares"].number(key) for key in ("policy", "triage", "coe", "certification")
+)
 NEVER_TRAINED = 0.5  # of companies without a recurring program: half never train employees, half only at hiring
 INDUSTRIES = {  # name: (weight, effect on maturity, effect on partner coverage)
     "technology": (0.13, 0.3, 0.5),
