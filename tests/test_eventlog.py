@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from postgres import run_postgres
 
 from simulations.common.eventlog import EventLog
-from simulations.exercise import World, after_action, play
+from simulations.exercise import Rejected, World, after_action, play
+from simulations.exercise.live import Live
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +114,40 @@ def test_two_exercises_in_one_database_replay_to_the_same_worlds(target):
             replayed = World.from_log(stored)
             assert replayed.exercise.id == live.exercise.id
             assert after_action(replayed).as_dict() == after_action(live).as_dict()
+
+
+def test_screens_share_one_world_through_the_log(target):
+    """A controller and two players, each with its own connection: they see each other, share one clock, and a
+    player who reconnects gets role and queue back."""
+    with EventLog(target) as c_db, EventLog(target) as a_db, EventLog(target) as b_db:
+        controller = Live.create(c_db, "CRISIS1", "defect-viral", seed=3)
+        Live.create(c_db, "CRISIS2", "employee-leak", seed=3)  # a second exercise on the same server
+        with pytest.raises(ValueError, match="taken"):
+            Live.create(c_db, "CRISIS1", "rumour")
+        desk, legal = Live(a_db, "CRISIS1"), Live(b_db, "CRISIS1")
+        desk.join("ana", "Ana", "social_desk")
+        legal.join("lee", "Lee", "legal")
+        controller.clock("start", speed=10)
+        time.sleep(0.3)
+        controller.clock("pause")
+        paused = controller.now_s()
+        assert paused >= 2.0
+        time.sleep(0.2)
+        assert desk.now_s() == legal.now_s() == controller.now_s() == paused  # pause stops every clock
+        controller.inject(persona="reporter", kind="journalist_question", severity="high", text="Recall?")
+        desk.refresh()
+        post = len(desk.world.posts()) - 1
+        assert post in desk.world.queue("social_desk", paused)["post_id"].tolist()
+        desk.act("ana", "reply_checked", post, route="concur")
+        legal.refresh()
+        draft = legal.world.post_state(post)
+        assert draft.status == "draft" and draft.holder == "legal"
+        with pytest.raises(Rejected, match="already been dealt with|not in"):
+            desk.act("ana", "reply", post, route="concur")
+        assert [p["role"] for p in Live(c_db, "CRISIS2").world.participants.values()] == []
+        again = Live(EventLog(target), "CRISIS1")  # Ana reloads her page
+        assert again.world.participants["ana"] == {"name": "Ana", "role": "social_desk"}
+        assert again.world.post_state(post) == legal.world.post_state(post)
+        controller.refresh()
+        assert after_action(again.world).as_dict() == after_action(controller.world).as_dict()
+        again.db.close()
