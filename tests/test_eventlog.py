@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from postgres import run_postgres
@@ -151,3 +156,28 @@ def test_screens_share_one_world_through_the_log(target):
         controller.refresh()
         assert after_action(again.world).as_dict() == after_action(controller.world).as_dict()
         again.db.close()
+
+
+def test_another_process_replays_the_stored_log_to_the_same_figures(target):
+    """The after-action figures equal an offline replay of the stored log, in a fresh interpreter."""
+    live = World.create("employee-leak", seed=6)
+    entries = [("setup", live.setup_payload()), *play(live, per_role=2, seed=2)]
+    with EventLog(target) as db:
+        for kind, payload in entries:
+            db.append("OFFLINE", kind, payload)
+    code = (
+        "import json, sys\n"
+        "from simulations.common.eventlog import EventLog\n"
+        "from simulations.exercise import World, after_action\n"
+        "with EventLog(sys.argv[1]) as db:\n"
+        "    print(json.dumps(after_action(World.from_log(db.read('OFFLINE'))).as_dict()))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, target],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+        env={**os.environ, "PYTHONHASHSEED": "123"},
+    )
+    assert json.loads(done.stdout) == json.loads(json.dumps(after_action(live).as_dict()))

@@ -331,3 +331,16 @@ def test_after_action_figures_follow_the_team(fresh):
     shown = wall(world, world.clock.at_s)
     assert shown.negative_reach <= shown.baseline_reach
     assert set(shown.open_by_role) == set(world.exercise.roles)
+
+
+def test_an_event_s_own_answer_key_sets_its_recommended_route(tmp_path):
+    def key(doc):
+        doc["events"][2].update(route="escalate_legal", why="A rival's claim about our product is for legal.")
+
+    world = World.create(load_exercise(_write(tmp_path, "keyed", key)), seed=3)
+    posts = world.posts()
+    jab = scripted(world, "rival-jab")
+    assert (posts.loc[jab, "route"], posts.loc[jab, "rule"]) == ("escalate_legal", "exercise: rival-jab")
+    assert posts.loc[jab, "why"] == "A rival's claim about our product is for legal."
+    assert posts.loc[jab, "time_limit_s"] == 60 * 60  # escalate_legal's limit, below the medium severity's
+    assert posts.loc[jab - 1, "route"] == World.create("defect-viral", seed=3).posts().loc[jab - 1, "route"]

@@ -436,15 +436,18 @@ class World:
         keyed = [(j, e) for j, e in enumerate(ex.events) if e.route is not None]
         if keyed:
             for col in ("rule", "why"):
-                rows[col] = rows[col].cat.add_categories(
-                    [
-                        c
-                        for c in {f"exercise: {e.id}" if col == "rule" else e.why for _, e in keyed}
-                        if c not in rows[col].cat.categories
-                    ]
-                )
+                names = dict.fromkeys(f"exercise: {e.id}" if col == "rule" else e.why for _, e in keyed)
+                rows[col] = rows[col].cat.add_categories([c for c in names if c not in rows[col].cat.categories])
             for j, e in keyed:
-                rows.loc[j, ["route", "rule", "why"]] = [e.route, f"exercise: {e.id}", e.why]
+                limit = min(
+                    self.policy.time_limit_min[e.severity], self.policy.routes[e.route].time_limit_min or np.inf
+                )
+                rows.loc[j, ["route", "rule", "why", "time_limit_s"]] = [
+                    e.route,
+                    f"exercise: {e.id}",
+                    e.why,
+                    limit * 60,
+                ]
         out = pd.concat([base.posts, rows], ignore_index=True)
         for col in ("text", "rule", "why"):
             out[col] = union_categoricals([base.posts[col], rows[col]]).set_categories(
