@@ -67,7 +67,8 @@ def test_logs_stay_apart(target):
 
 
 def test_concurrent_writers_never_share_a_number(target):
-    """Four writers, each with its own connection, append to one log at once: numbers run 1..N without a gap."""
+    """Four writers, each with its own connection to a new database, create the table and append to one log at once:
+    numbers run 1..N without a gap."""
     per_writer, errors = 40, []
 
     def writer(k: int) -> None:
@@ -78,7 +79,6 @@ def test_concurrent_writers_never_share_a_number(target):
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
-    EventLog(target).close()  # the table exists before the race
     threads = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
     for t in threads:
         t.start()

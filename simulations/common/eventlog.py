@@ -27,6 +27,7 @@ SCHEMA = (
     " NOT NULL, PRIMARY KEY (log, seq))"
 )
 POSTGRES = ("postgresql://", "postgres://")
+SCHEMA_LOCK = 0x736D746B  # "smtk": the advisory lock held while creating the table
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,9 @@ class EventLog:
             import psycopg  # only where PostgreSQL is asked for
 
             self._conn: Any = psycopg.connect(text, autocommit=True)
-            self._conn.execute(SCHEMA)
+            with self._conn.transaction():  # screens starting at once must not race to create the table
+                self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+                self._conn.execute(SCHEMA)
             self._mark = "%s"
         else:
             path = Path(text.removeprefix("sqlite:///") if text.startswith("sqlite:///") else text)
