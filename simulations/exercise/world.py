@@ -73,7 +73,7 @@ class Clock:
         return min(now, shift_s)
 
 
-@dataclass
+@dataclass(repr=False)
 class World:
     """One exercise's state, built by applying log entries in order (`apply`), or all at once (`from_log`)."""
 
@@ -97,6 +97,12 @@ class World:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     applied: int = 0
     _posts: pd.DataFrame | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"World({self.exercise.id!r}, seed={self.seed}, posts={len(self.posts())}, "
+            f"participants={len(self.participants)}, entries={self.applied}, rejected={len(self.rejected)})"
+        )
 
     # ---- building ---------------------------------------------------------------------------------------------
     @classmethod
