@@ -16,7 +16,7 @@ PROXY_DIR := graders/serving/proxy
 PROXY := $(PROXY_DIR)/node_modules/.bin/configurable-http-proxy
 HUB_PORT ?= 8000
 
-.PHONY: demo hub hub-proxy test lint browser node kernels frontend clean
+.PHONY: demo hub hub-proxy test lint browser node postgres kernels frontend clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ hub: $(VENV)/.installed frontend node
 browser:
 	@bash .ci/ensure-apt /usr/bin/chromium "the browser tests (skipped without it, failed under CI=true)" chromium
 
+# The shared-log tests start their own PostgreSQL server from Debian's package, in a temporary folder.
+postgres:
+	@bash .ci/ensure-apt '/usr/lib/postgresql/*/bin/initdb' "the PostgreSQL tests (skipped without it, failed under CI=true)" postgresql
+
 node:
 	@bash .ci/ensure-apt npm "the dashboards' light front end" nodejs npm
 
@@ -69,7 +73,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-test: $(VENV)/.installed-test browser node lint
+test: $(VENV)/.installed-test browser node postgres lint
 	$(MAKE) --no-print-directory $(LIGHT) $(PROXY)
 	$(BIN)/smtk kernels install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

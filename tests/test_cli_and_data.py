@@ -61,7 +61,7 @@ def test_environment_yml_matches_pyproject():
     wanted = sorted(project["dependencies"] + [spec for specs in extras.values() for spec in specs])
     conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
     listed = sorted(d for d in conda if isinstance(d, str) and not d.startswith(("python", "pip")))
-    normalise = lambda specs: sorted(s.replace(" ", "").lower().replace("_", "-") for s in specs)  # noqa: E731
+    normalise = lambda specs: sorted({s.replace(" ", "").lower().replace("_", "-") for s in specs})  # noqa: E731
     assert normalise(listed) == normalise(wanted), "environment.yml and pyproject.toml list different dependencies"
 
 

@@ -1,0 +1,70 @@
+"""The exercise's controller and player screens driven from Python, on one SQLite log, as two browsers would."""
+
+from __future__ import annotations
+
+import time
+
+from simulations.ui.apps.exercise import ControllerApp, PlayerApp
+
+
+def test_controller_and_players_share_the_exercise(tmp_path):
+    target = str(tmp_path / "exercises.db")
+    controller = ControllerApp(target)
+    controller.code.value = "DRILL1"
+    controller.exercise.value = "defect-viral"
+    controller.create_button.click()
+    assert "DRILL1" in controller.message.value and controller.console.layout.display == ""
+
+    desk = PlayerApp(target, participant="ana")
+    desk.code.value = "drill1"
+    desk.look.click()
+    desk.name.value, desk.role.value = "Ana", "social_desk"
+    desk.join_button.click()
+    assert desk.inbox.layout.display == "" and "Social media desk" in desk.header.value
+
+    pr = PlayerApp(target, participant="pat")
+    pr.code.value = "DRILL1"
+    pr.look.click()
+    pr.name.value, pr.role.value = "Pat", "pr"
+    pr.join_button.click()
+
+    controller.start.click()
+    controller.persona.value = "reporter"
+    controller.kind.value = "journalist_question"
+    controller.severity.value = "high"
+    controller.text.value = "Will there be a recall?"
+    controller.post.click()
+    assert "smtk-message-box" not in controller.message.value
+    desk.refresh()
+    assert "Will there be a recall?" in desk.queue.value  # the inject reached the desk's screen
+    post = next(v for label, v in desk.item.options if "recall" in label)
+    desk.item.value = post
+    desk.action.value = "escalate"
+    desk.choice.value = "pr"
+    desk.go.click()
+    assert "Will there be a recall?" not in desk.queue.value
+    controller.speed.value = 10
+    assert controller.live.world.clock.speed == 10
+    controller.refresh()
+    assert "Players" in controller.status.value and "2" in controller.status.value
+
+    # A player who closes and reopens the page gets role and queue back.
+    again = PlayerApp(target, participant="pat")
+    again.code.value = "DRILL1"
+    again.look.click()
+    assert (again.name.value, again.role.value) == ("Pat", "pr")
+    again.join_button.click()
+    assert again.role_id == "pr"
+
+    controller.pause.click()
+    paused = controller.live.now_s()
+    time.sleep(0.2)
+    again.refresh()
+    assert again.live.now_s() == paused
+    controller.end.click()
+    assert "Team alignment" in controller.queues.value
+
+    bad = PlayerApp(target)
+    bad.code.value = "NOPE"
+    bad.look.click()
+    assert "no exercise with the code NOPE" in bad.message.value
