@@ -18,6 +18,7 @@ from graders.course.tailor import TailorError, tailor
 from graders.grading.pipeline import autograde
 from graders.paths import BUILD
 from graders.results.certify import certify
+from graders.results.passback import PassbackError, passback
 from graders.results.xapi import LRSError, send
 from graders.serving.dashboards import run_dashboards
 from graders.serving.demo import run_demo
@@ -26,7 +27,7 @@ from graders.serving.servers import ServerError
 from simulations.common.validate import DataError
 
 # Errors a user can act on: printed as one message, never as a traceback.
-USER_ERRORS = (DataError, ServerError, TailorError, LRSError, GradeError, FileNotFoundError)
+USER_ERRORS = (DataError, ServerError, TailorError, LRSError, GradeError, PassbackError, FileNotFoundError)
 
 
 def default(function: Callable, name: str):
@@ -151,6 +152,23 @@ def cmd_grade_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_grade_passback(args: argparse.Namespace) -> int:
+    import json
+
+    from graders.results.passback import passback, tool_jwks
+    from simulations.profile.org import load_org
+
+    if args.keyset:
+        services = load_org(args.org).lti
+        if services is None or services.services is None:
+            raise DataError(args.org, "lti.services", "required: it names the tool's private key")
+        print(json.dumps(tool_jwks(services.services.private_key), indent=2))
+        return 0
+    report = passback(args.org, args.course, retries=args.retries)
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
 def add_grade_parser(commands) -> None:
     grade = commands.add_parser(
         "grade",
@@ -177,6 +195,14 @@ def add_grade_parser(commands) -> None:
     auto.add_argument("--wait", action="store_true", help="wait for another grading run of this course to finish")
     fb = action("feedback", "HTML feedback for each graded learner, without hidden tests", cmd_grade_feedback)
     fb.add_argument("assignment", help="module id")
+    back = action(
+        "passback",
+        "post each learner's score per module to the LMS's gradebook (LTI 1.3 Assignment and Grade Services)",
+        cmd_grade_passback,
+    )
+    back.add_argument("org", type=Path, help="organisation profile (YAML) with an lti.services block")
+    back.add_argument("--retries", type=int, default=default(passback, "retries"), help="retries per request")
+    back.add_argument("--keyset", action="store_true", help="print the tool's public keyset (JWKS) for the LMS")
     exp = action("export", "grades per learner and item as CSV and JSON", cmd_grade_export)
     exp.add_argument("assignment", nargs="?", default=None, help="module id (default: every assignment)")
     exp.add_argument("--out", type=Path, default=None, help="folder to write into (default: <course>/exports)")

@@ -1,6 +1,14 @@
-"""An LTI 1.3 platform (the LMS's side of a launch) on loopback, following 1EdTech Security Framework 1.0 and
-LTI Core 1.3: a launch page that starts the OIDC third-party-initiated login at the tool, an OIDC authorization
-endpoint that answers with an RS256-signed id_token (form_post), and the platform's JWKS. Signed with PyJWT.
+"""An LTI 1.3 platform (the LMS's side) on loopback, following 1EdTech Security Framework 1.0, LTI Core 1.3,
+Assignment and Grade Services 2.0 and Names and Role Provisioning Services 2.0:
+
+- launches: a launch page that starts the OIDC third-party-initiated login at the tool, an OIDC authorization
+  endpoint that answers with an RS256-signed id_token (form_post), and the platform's JWKS;
+- services: the OAuth 2 client-credentials grant with a JWT client assertion (RFC 7523) verified against the tool's
+  JWKS as registered (signature, iss = sub = client id, aud = the token URL, exp, iat, jti once), granting only the
+  registered scopes; AGS line items (GET with ?tag=, POST) and scores (POST, application/vnd.ims.lis.v1.score+json,
+  the latest timestamp wins); NRPS members. Each service checks the bearer token and its scope.
+
+Signed and verified with PyJWT. `flaky` makes each score's first posts answer 500, as a struggling LMS does.
 
 A test drives it as a browser would (`launch`): open the launch page, submit each auto-submitting form by hand,
 follow the redirects, and stop before the id_token is posted to the tool, so it may be replaced or altered.
@@ -8,6 +16,7 @@ follow the redirects, and stop before the id_token is posted to the tool, so it 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import time
@@ -26,6 +35,17 @@ from jwt.algorithms import RSAAlgorithm
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 LEARNER_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+AGS = "https://purl.imsglobal.org/spec/lti-ags/scope/"
+NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+SERVICE_SCOPES = (AGS + "lineitem", AGS + "lineitem.readonly", AGS + "score", AGS + "result.readonly", NRPS)
+CLAIMS = ("iss", "sub", "aud", "exp", "iat", "jti")  # what a client assertion must hold (RFC 7523 section 3)
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+LINEITEM = "application/vnd.ims.lis.v2.lineitem+json"
+LINEITEMS = "application/vnd.ims.lis.v2.lineitemcontainer+json"
+SCORE = "application/vnd.ims.lis.v1.score+json"
+MEMBERS = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+ACTIVITY = ("Initialized", "Started", "InProgress", "Submitted", "Completed")
+GRADING = ("FullyGraded", "Pending", "PendingManual", "Failed", "NotReady")
 
 
 @dataclass(frozen=True)
@@ -46,6 +66,16 @@ class Tool:
     login_url: str
     launch_url: str
     target_link_uri: str
+    jwks: dict[str, Any] | None = None  # the tool's public keyset, as pasted into the LMS: for its service tokens
+    scopes: tuple[str, ...] = SERVICE_SCOPES  # the services the LMS lets the tool use
+
+
+@dataclass
+class Token:
+    """An access token the platform issued: its scopes and when it lapses (platform clock)."""
+
+    scopes: frozenset[str]
+    expires: float
 
 
 @dataclass
@@ -59,6 +89,19 @@ class Platform:
     )
     kid: str = field(default_factory=lambda: uuid.uuid4().hex)
     server: ThreadingHTTPServer | None = None
+    clock_offset: float = 0.0  # seconds the platform's clock runs ahead of the machine's (a skewed LMS)
+    flaky: int = 0  # answer 500 to the first `flaky` posts of each user's score on each line item
+    tokens: dict[str, Token] = field(default_factory=dict)
+    assertions: set[str] = field(default_factory=set)  # jti of every client assertion accepted: each once
+    lineitems: list[dict[str, Any]] = field(default_factory=list)
+    scores: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (line item id, score) as accepted
+    results: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (line item id, user) -> latest
+    refused: list[tuple[str, int]] = field(default_factory=list)  # (path, status) of every request refused
+    attempts: dict[tuple[str, str], int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def now(self) -> float:
+        return time.time() + self.clock_offset
 
     @property
     def url(self) -> str:
@@ -101,6 +144,41 @@ class Platform:
         }
         return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": self.kid})
 
+    def check_assertion(self, assertion: str) -> str:
+        """Why the tool's client assertion is not acceptable ('' when it is): signed (RS256) by a key of the tool's
+        registered JWKS, issued by and about its client id, for this token URL, unexpired, and never seen before."""
+        if not self.tool.jwks:
+            return "the tool has no public keyset registered"
+        try:
+            header = jwt.get_unverified_header(assertion)
+            keys = {k.get("kid"): k for k in self.tool.jwks["keys"]}
+            jwk = keys.get(header.get("kid")) or (next(iter(keys.values())) if len(keys) == 1 else None)
+            if jwk is None:
+                return f"no key {header.get('kid')!r} in the tool's keyset"
+            claims = jwt.decode(
+                assertion,
+                RSAAlgorithm.from_jwk(json.dumps(jwk)),
+                algorithms=["RS256"],
+                audience=f"{self.url}/token",
+                issuer=self.tool.client_id,
+                # the platform's own clock decides what has expired (below), not the machine's
+                options={"require": [*CLAIMS], "verify_exp": False, "verify_iat": False},
+            )
+        except jwt.InvalidSignatureError:
+            return "the client assertion's signature does not match the tool's registered key"
+        except jwt.PyJWTError as exc:
+            return f"the client assertion is not valid: {exc}"
+        if claims["exp"] <= self.now():
+            return "the client assertion has expired"
+        if claims["iat"] > self.now() + 60:
+            return "the client assertion was issued in the future"
+        if claims["sub"] != self.tool.client_id:
+            return "the client assertion's sub is not the tool's client id"
+        if claims["jti"] in self.assertions:
+            return "the client assertion was used before (jti)"
+        self.assertions.add(claims["jti"])
+        return ""
+
     def start(self) -> Platform:
         platform = self
 
@@ -113,12 +191,145 @@ class Platform:
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
                 if url.path == "/jwks":
                     self._send(200, json.dumps(platform.jwks()), "application/json")
+                elif url.path == "/lineitems":
+                    self._lineitems(query)
+                elif url.path == "/memberships":
+                    self._members()
                 elif url.path == "/launch":
                     self._launch(query)
                 elif url.path == "/authorize":
                     self._authorize(query)
                 else:
                     self._send(404, "not found", "text/plain")
+
+            def do_POST(self) -> None:
+                url = urlparse(self.path)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with platform.lock:
+                    if url.path == "/token":
+                        self._token(body)
+                    elif url.path == "/lineitems":
+                        self._new_lineitem(body)
+                    elif url.path.startswith("/lineitems/") and url.path.endswith("/scores"):
+                        self._score(url.path.removesuffix("/scores"), body)
+                    else:
+                        self._send(404, "not found", "text/plain")
+
+            def _token(self, body: bytes) -> None:
+                """The client-credentials grant, the client authenticated by a signed JWT (1EdTech Security 4.1)."""
+                form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+                if form.get("grant_type") != "client_credentials":
+                    return self._oauth_error(400, "unsupported_grant_type", "expected client_credentials")
+                if form.get("client_assertion_type") != ASSERTION_TYPE or not form.get("client_assertion"):
+                    return self._oauth_error(400, "invalid_request", f"expected a {ASSERTION_TYPE} client_assertion")
+                problem = platform.check_assertion(form["client_assertion"])
+                if problem:
+                    return self._oauth_error(401, "invalid_client", problem)
+                asked = set(form.get("scope", "").split())
+                if not asked or not asked <= set(platform.tool.scopes):
+                    return self._oauth_error(
+                        400, "invalid_scope", f"not granted: {sorted(asked - set(platform.tool.scopes))}"
+                    )
+                token = uuid.uuid4().hex
+                platform.tokens[token] = Token(frozenset(asked), platform.now() + 3600)
+                answer = {
+                    "access_token": token,
+                    "token_type": "Bearer",
+                    "expires_in": 3600,
+                    "scope": " ".join(sorted(asked)),
+                }
+                self._send(200, json.dumps(answer), "application/json")
+
+            def _oauth_error(self, status: int, error: str, description: str) -> None:
+                platform.refused.append((self.path, status))
+                self._send(status, json.dumps({"error": error, "error_description": description}), "application/json")
+
+            def _authorized(self, *scopes: str) -> bool:
+                """The request's bearer token is live and grants one of `scopes`; else answers 401 or 403."""
+                kind, _, value = self.headers.get("Authorization", "").partition(" ")
+                token = platform.tokens.get(value) if kind.lower() == "bearer" else None
+                if token is None or token.expires < platform.now():
+                    self._refuse(401, "a valid bearer token is required")
+                    return False
+                if not token.scopes & set(scopes):
+                    self._refuse(403, f"the token lacks the scope {scopes[0]}")
+                    return False
+                return True
+
+            def _media(self, header: str, expected: str) -> bool:
+                given = (self.headers.get(header) or "").split(";")[0].strip()
+                if header == "Accept" and given in ("", "*/*", "application/json", expected):
+                    return True
+                if given == expected:
+                    return True
+                self._refuse(406 if header == "Accept" else 415, f"{header} must be {expected}, got {given!r}")
+                return False
+
+            def _refuse(self, status: int, why: str) -> None:
+                platform.refused.append((self.path, status))
+                self._send(status, json.dumps({"error": why}), "application/json")
+
+            def _lineitems(self, query: dict[str, str]) -> None:
+                if self._authorized(AGS + "lineitem", AGS + "lineitem.readonly") and self._media("Accept", LINEITEMS):
+                    items = [i for i in platform.lineitems if "tag" not in query or i.get("tag") == query["tag"]]
+                    self._send(200, json.dumps(items), LINEITEMS)
+
+            def _new_lineitem(self, body: bytes) -> None:
+                if not (self._authorized(AGS + "lineitem") and self._media("Content-Type", LINEITEM)):
+                    return
+                item = json.loads(body)
+                maximum = item.get("scoreMaximum")
+                if not item.get("label") or not isinstance(maximum, int | float) or maximum <= 0:
+                    return self._refuse(400, "a line item needs a label and a scoreMaximum above 0")
+                item["id"] = f"{platform.url}/lineitems/{len(platform.lineitems) + 1}"
+                platform.lineitems.append(item)
+                self._send(201, json.dumps(item), LINEITEM)
+
+            def _score(self, path: str, body: bytes) -> None:
+                """A score for one user (AGS 2.0 section 3.4): checked field by field, the latest timestamp kept."""
+                if not (self._authorized(AGS + "score") and self._media("Content-Type", SCORE)):
+                    return
+                lineitem = platform.url + path
+                if lineitem not in {i["id"] for i in platform.lineitems}:
+                    return self._refuse(404, "no such line item")
+                score = json.loads(body)
+                members = {u.sub for u in platform.users.values()}
+                wrong = [] if score.get("userId") in members else ["userId"]
+                wrong += [] if score.get("activityProgress") in ACTIVITY else ["activityProgress"]
+                wrong += [] if score.get("gradingProgress") in GRADING else ["gradingProgress"]
+                if "scoreGiven" in score:
+                    given, maximum = score["scoreGiven"], score.get("scoreMaximum")
+                    if not isinstance(maximum, int | float) or maximum <= 0:
+                        wrong.append("scoreMaximum")
+                    elif not isinstance(given, int | float) or given < 0:
+                        wrong.append("scoreGiven")
+                try:
+                    stamp = dt.datetime.fromisoformat(score.get("timestamp", ""))
+                    wrong += [] if stamp.tzinfo else ["timestamp"]
+                except (TypeError, ValueError):
+                    wrong.append("timestamp")
+                if wrong:
+                    return self._refuse(400, f"invalid score: {', '.join(wrong)}")
+                key = (lineitem, score["userId"])
+                platform.attempts[key] = platform.attempts.get(key, 0) + 1
+                if platform.attempts[key] <= platform.flaky:
+                    return self._refuse(500, "the gradebook is busy")
+                platform.scores.append((lineitem, score))
+                latest = platform.results.get(key)
+                if latest is None or dt.datetime.fromisoformat(latest["timestamp"]) <= stamp:
+                    platform.results[key] = score
+                self._send(204, "", SCORE)
+
+            def _members(self) -> None:
+                if not (self._authorized(NRPS) and self._media("Accept", MEMBERS)):
+                    return
+                members = [
+                    {"user_id": u.sub, "email": u.email, "name": u.name, "status": "Active", "roles": [LEARNER_ROLE]}
+                    for u in platform.users.values()
+                ]
+                context = {"id": "course-1", "label": "SM101", "title": "Social media at work"}
+                answer = {"id": f"{platform.url}/memberships", "context": context, "members": members}
+                self._send(200, json.dumps(answer), MEMBERS)
 
             def _launch(self, query: dict[str, str]) -> None:
                 """Step 1: third-party-initiated login, posted to the tool's login initiation address."""
@@ -154,7 +365,8 @@ class Platform:
             def _send(self, status: int, body: str, kind: str) -> None:
                 data = body.encode()
                 self.send_response(status)
-                self.send_header("Content-Type", f"{kind}; charset=utf-8")
+                if data:
+                    self.send_header("Content-Type", f"{kind}; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

@@ -8,6 +8,9 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from simulations.common.audiences import AUDIENCES, ROSTER_ROLES
 from simulations.common.datafiles import DEMO_PROFILE
 from simulations.common.facts import jurisdiction_list
@@ -60,6 +63,20 @@ class CurrentProgram:
 
 
 @dataclass(frozen=True)
+class LtiServices:
+    """The LMS's LTI Advantage services for one course, used by `smtk grade passback`: where the kit gets an access
+    token (OAuth 2 client credentials, with a JWT signed by the tool's private key), the course's Assignment and Grade
+    Services line items and its Names and Role Provisioning members."""
+
+    client_id: str
+    token_url: str
+    lineitems_url: str
+    memberships_url: str
+    private_key: str  # the path of the tool's RSA private key (PEM), absolute; the key never sits in the profile
+    token_audience: str = ""  # the token's audience when the LMS wants other than token_url (Brightspace)
+
+
+@dataclass(frozen=True)
 class LtiPlatform:
     """The company's learning management system as an LTI 1.3 platform: what it told the kit when the kit was
     registered there as a tool. `smtk hub` lets people launch from it; the notebooks never see it."""
@@ -70,6 +87,7 @@ class LtiPlatform:
     jwks_url: str
     deployment_ids: tuple[str, ...] = ()  # empty: any deployment of the tool on this platform
     password_roles: tuple[str, ...] = ("trainer", "executive")  # roster roles that may still sign in with a password
+    services: LtiServices | None = None  # grade passback; None: launches only
 
 
 PROGRAM_FLAGS = ("certification_program", "recurring_program", "policy_in_place", "coe", "formal_triage")
@@ -198,10 +216,11 @@ def load_org(path: str | Path) -> OrgProfile:
 
 def _lti(f: Field) -> LtiPlatform:
     """The optional `lti` section: the LMS's issuer, the kit's client id(s) there, its OIDC and JWKS addresses."""
-    f.only(["issuer", "client_id", "authorize_url", "jwks_url", "deployment_ids", "password_roles"])
+    f.only(["issuer", "client_id", "authorize_url", "jwks_url", "deployment_ids", "password_roles", "services"])
     client = f.get("client_id")
     client_ids = (client.str(),) if isinstance(client.value, str) else tuple(client.str_list(min_len=1))
     roles = f.get("password_roles", ["trainer", "executive"])
+    services = _lti_services(f.get("services"), client_ids) if f.has("services") else None
     return LtiPlatform(
         issuer=f.get("issuer").url(),
         client_ids=client_ids,
@@ -209,6 +228,37 @@ def _lti(f: Field) -> LtiPlatform:
         jwks_url=f.get("jwks_url").url(),
         deployment_ids=tuple(f.get("deployment_ids", []).str_list()),
         password_roles=tuple(item.choice(ROSTER_ROLES) for item in roles.items()),
+        services=services,
+    )
+
+
+def _lti_services(f: Field, client_ids: tuple[str, ...]) -> LtiServices:
+    """The optional `lti.services` section: token, line items and members addresses and the tool's private key file
+    (relative to the profile), which must hold an RSA private key in PEM."""
+    f.only(["client_id", "token_url", "lineitems_url", "memberships_url", "private_key", "token_audience"])
+    if f.has("client_id"):
+        client_id = f.get("client_id").choice(client_ids)
+    elif len(client_ids) > 1:
+        f.get("client_id").fail(f"required when lti.client_id lists several: one of {', '.join(client_ids)}")
+    else:
+        client_id = client_ids[0]
+    key_field = f.get("private_key")
+    key_path = (f.path.parent / key_field.str()).resolve()
+    try:
+        key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+    except OSError as exc:
+        key_field.fail(f"cannot read the tool's private key {str(key_path)!r} ({exc.strerror or exc})")
+    except (ValueError, TypeError) as exc:
+        key_field.fail(f"{str(key_path)!r} is not an unencrypted private key in PEM ({exc})")
+    if not isinstance(key, rsa.RSAPrivateKey) or key.key_size < 2048:
+        key_field.fail(f"{str(key_path)!r}: expected an RSA key of 2048 bits or more (LTI signs with RS256)")
+    return LtiServices(
+        client_id=client_id,
+        token_url=f.get("token_url").url(),
+        lineitems_url=f.get("lineitems_url").url(),
+        memberships_url=f.get("memberships_url").url(),
+        private_key=str(key_path),
+        token_audience=f.get("token_audience").url() if f.has("token_audience") else "",
     )
 
 
