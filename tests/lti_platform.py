@@ -152,7 +152,8 @@ class Platform:
         try:
             header = jwt.get_unverified_header(assertion)
             keys = {k.get("kid"): k for k in self.tool.jwks["keys"]}
-            jwk = keys.get(header.get("kid")) or (next(iter(keys.values())) if len(keys) == 1 else None)
+            kid = header.get("kid")
+            jwk = keys.get(kid) if kid else (next(iter(keys.values())) if len(keys) == 1 else None)
             if jwk is None:
                 return f"no key {header.get('kid')!r} in the tool's keyset"
             claims = jwt.decode(

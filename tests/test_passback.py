@@ -172,7 +172,12 @@ def test_a_wrongly_signed_assertion_is_refused_with_a_clear_error(tmp_path, cour
     )
     assert done.returncode == 2, done.stdout + done.stderr
     assert "refused the kit an access token" in done.stderr and "invalid_client" in done.stderr
-    assert "does not match the tool's registered key" in done.stderr
+    assert "no key" in done.stderr and "in the tool's keyset" in done.stderr  # the LMS has another key for the tool
+    # The LMS holds another key under the very key id the kit signs with: the signature itself fails.
+    kid = tool_jwks(tmp_path / "other.pem")["keys"][0]["kid"]
+    lms.tool.jwks = {"keys": [{**lms.tool.jwks["keys"][0], "kid": kid}]}
+    with pytest.raises(PassbackError, match="invalid_client: the client assertion's signature does not match"):
+        passback(tmp_path / "org.yaml", course)
     assert lms.scores == [] and not (course / JOURNAL).exists()
 
 
@@ -228,6 +233,15 @@ def test_the_lms_services_block_names_the_file_and_the_field(tmp_path, lms):
     assert raised.value.field == "lti.services.token_url"
     services = load_org(org_for(tmp_path, lms)).lti.services
     assert services.client_id == CLIENT_ID and Path(services.private_key) == tmp_path / "tool.pem"
+    shown = subprocess.run(
+        [*smtk_command(), "grade", "passback", str(tmp_path / "org.yaml"), "--keyset"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    keyset = json.loads(shown.stdout)  # what the LMS was given: the public half, with the key id the kit signs with
+    assert keyset == lms.tool.jwks and not {"d", "p", "q"} & set(keyset["keys"][0])
     without = tmp_path / "plain.yaml"
     without.write_text(DEMO_ORG.read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(PassbackError, match=r"plain.yaml: lti.services: required"):
