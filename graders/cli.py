@@ -120,8 +120,8 @@ def cmd_certify(args: argparse.Namespace) -> int:
         import json
 
         lines = (result.out / "xapi-statements.jsonl").read_text(encoding="utf-8").splitlines()
-        sent = send(args.lrs, [json.loads(line) for line in lines], args.lrs_auth)
-        print(f"sent {sent} statement(s) to {args.lrs}")
+        sent, version = send(args.lrs, [json.loads(line) for line in lines], args.lrs_auth)
+        print(f"sent {sent} statement(s) to {args.lrs} in xAPI {version}")
     return 0
 
 
@@ -377,7 +377,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="award certification tiers, write certificates, Open Badges and xAPI exports",
         description="Read the course's gradebook, award each learner's tier per track, and write PDF certificates, "
         "Open Badges 2.0 files, certificates.csv, recertification.csv, grades.csv/.json (per learner and item), "
-        "track-summary.csv and xapi-statements.jsonl into --out.",
+        "track-summary.csv and xAPI statements (xapi-statements.jsonl in 1.0.3, xapi-2.0-statements.jsonl in 2.0) "
+        "into --out.",
     )
     cert.add_argument("--course", type=Path, default=Path(default(certify, "course")), help="course root")
     cert.add_argument("--out", type=Path, default=Path(default(certify, "out")), help="output folder")
@@ -386,7 +387,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--within-days", type=int, default=default(certify, "within_days"), help="re-certification horizon"
     )
     cert.add_argument("--base-url", default=None, help="where the badges folder will be published (hosted badges)")
-    cert.add_argument("--lrs", default=None, help="learning record store URL to send the xAPI statements to")
+    cert.add_argument(
+        "--lrs", default=None, help="learning record store URL for the xAPI statements (2.0, or 1.0.3 per its /about)"
+    )
     cert.add_argument("--lrs-auth", default=None, help="USER:PASSWORD for the learning record store")
     cert.set_defaults(run=cmd_certify)
     add_grade_parser(commands)

@@ -117,13 +117,21 @@ def test_open_badges_validate(certified):
     assert "ada@example.com" not in path.read_text().lower()
 
 
-def test_xapi_statements_validate(certified):
+@pytest.mark.parametrize(
+    ("file", "own", "other"),
+    [
+        ("xapi-statements.jsonl", "xapi-statement.schema.json", "xapi-2.0-statement.schema.json"),
+        ("xapi-2.0-statements.jsonl", "xapi-2.0-statement.schema.json", "xapi-statement.schema.json"),
+    ],
+)
+def test_xapi_statements_validate(certified, file, own, other):
     out, _ = certified
-    lines = (out / "xapi-statements.jsonl").read_text().splitlines()
+    lines = (out / file).read_text().splitlines()
     statements = [json.loads(line) for line in lines]
-    validator = jsonschema.Draft202012Validator(schema("xapi-statement.schema.json"))
+    validator = jsonschema.Draft202012Validator(schema(own))
     for statement in statements:
         validator.validate(statement)
+    assert not jsonschema.Draft202012Validator(schema(other)).is_valid(statements[0])  # each is its own version
     by = {(s["actor"]["account"]["name"], s["verb"]["display"]["en-US"]): s for s in statements}
     assert by[("ada", "passed")]["result"]["score"]["scaled"] == 1.0
     assert by[("bob", "failed")]["result"]["score"]["scaled"] == 0.0
@@ -138,21 +146,48 @@ def test_bad_xapi_is_rejected_by_the_schema():
     assert len(list(validator.iter_errors(bad))) >= 5
 
 
-def test_statements_sent_to_a_learning_record_store(graded_course, tmp_path):
-    received = []
+class RecordStore(BaseHTTPRequestHandler):
+    """A learning record store on loopback: /about lists the xAPI versions it speaks (`versions`); it takes
+    statements only in one of them, with the matching version header (400 otherwise, as xAPI requires)."""
 
-    class LRS(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append((self.path, self.headers["X-Experience-API-Version"], self.headers["Authorization"], body))
-            self.send_response(200)
-            self.end_headers()
-            self.wfile.write(b"[]")
+    versions: list[str] = []
+    received: list[tuple[str, str, str, bytes]] = []
 
-        def log_message(self, *args):
-            pass
+    def do_GET(self):  # noqa: N802
+        if self.path.endswith("/about"):
+            self._answer(200, json.dumps({"version": self.versions}).encode())
+        else:
+            self._answer(404, b"{}")
 
-    server = HTTPServer(("127.0.0.1", 0), LRS)
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        version = self.headers["X-Experience-API-Version"]
+        if version not in self.versions or {s["version"] for s in json.loads(body)} != {version}:
+            return self._answer(400, b'{"error": "unsupported version"}')
+        self.received.append((self.path, version, self.headers["Authorization"], body))
+        self._answer(200, b"[]")
+
+    def _answer(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.parametrize(
+    ("speaks", "expected", "file"),
+    [
+        (["1.0.3", "2.0.0"], "2.0.0", "xapi-2.0-statements.jsonl"),
+        (["1.0.0", "1.0.3"], "1.0.3", "xapi-statements.jsonl"),
+    ],
+)
+def test_statements_sent_to_a_learning_record_store(graded_course, tmp_path, speaks, expected, file):
+    store = type("Store", (RecordStore,), {"versions": speaks, "received": []})
+    server = HTTPServer(("127.0.0.1", 0), store)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -162,11 +197,15 @@ def test_statements_sent_to_a_learning_record_store(graded_course, tmp_path):
         )
     finally:
         server.shutdown()
+        server.server_close()
     assert proc.returncode == 0, proc.stderr
-    sent = [s for _, _, _, body in received for s in json.loads(body)]
-    lines = (tmp_path / "xapi-statements.jsonl").read_text().splitlines()
-    assert sent == [json.loads(line) for line in lines]
-    assert {(p, v, a) for p, v, a, _ in received} == {("/xapi/statements", "1.0.3", "Basic azpz")}
+    assert f"in xAPI {expected}" in proc.stdout
+    sent = [s for _, _, _, body in store.received for s in json.loads(body)]
+    lines = (tmp_path / file).read_text().splitlines()
+    assert sent == [json.loads(line) for line in lines]  # the version the record store prefers, as written
+    assert {(p, v, a) for p, v, a, _ in store.received} == {("/xapi/statements", expected, "Basic azpz")}
+    other = "xapi-statements.jsonl" if file != "xapi-statements.jsonl" else "xapi-2.0-statements.jsonl"
+    assert {s["id"] for s in sent} == {json.loads(line)["id"] for line in (tmp_path / other).read_text().splitlines()}
 
 
 def test_unreachable_lrs_and_bad_roster_are_clear(graded_course, tmp_path):
@@ -180,3 +219,17 @@ def test_unreachable_lrs_and_bad_roster_are_clear(graded_course, tmp_path):
     proc = smtk("certify", "--course", str(root), "--out", str(tmp_path / "o"))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "roster.csv" in proc.stderr and "row 2, column email" in proc.stderr and "listed twice" in proc.stderr
+
+
+def test_a_record_store_speaking_neither_version_is_a_clear_error(graded_course, tmp_path):
+    store = type("Store", (RecordStore,), {"versions": ["0.95"], "received": []})
+    server = HTTPServer(("127.0.0.1", 0), store)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/xapi"
+        proc = smtk("certify", "--course", str(graded_course), "--out", str(tmp_path), "--lrs", url)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "the LRS speaks xAPI 0.95, not 2.0 or 1.0" in proc.stderr and store.received == []

@@ -104,6 +104,7 @@ def certify(
     summary.to_csv(out / "track-summary.csv", index=False)
     items = xapi.statements(scores, people, manifest, base_url, rules.pass_mark)
     xapi.write_jsonl(out / "xapi-statements.jsonl", items)
+    xapi.write_jsonl(out / "xapi-2.0-statements.jsonl", xapi.in_version(items, xapi.VERSION_2))
     return CertifyResult(out, certificates, due, summary, len(items))
 
 

@@ -1,7 +1,11 @@
-"""xAPI 1.0.3 statements of module results, for the company's learning record store (LRS).
+"""xAPI statements of module results, for the company's learning record store (LRS): xAPI 2.0 (IEEE 9274.1.1-2023)
+and 1.0.3, the same statements in either.
 
 Per graded module: attempted, scored (result.score.scaled), completed, and passed or failed. Statement ids are
-derived from their content, so exporting twice sends the same statements and an LRS keeps one copy.
+derived from their content but not from the version, so exporting twice, or once in each version, sends the same
+statements and an LRS keeps one copy. Sending asks the LRS's /about which versions it speaks and uses 2.0.0 when it
+can, 1.0.3 otherwise. Both versions take these statements as they are: timestamps in UTC with their offset (which
+2.0 requires), context activities as arrays; only the version property and header differ.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import pandas as pd
 from graders.course.manifest import Manifest
 
 VERSION = "1.0.3"
+VERSION_2 = "2.0.0"
 VERBS = {
     name: {"id": f"http://adlnet.gov/expapi/verbs/{name}", "display": {"en-US": name}}
     for name in ("attempted", "scored", "completed", "passed", "failed")
@@ -54,8 +59,10 @@ def statements(
     home_page: str,
     pass_mark: float,
     by: str = "account",
+    version: str = VERSION,
 ) -> list[dict]:
-    """The statements for every graded submission in `scores` (see graders.results.gradebook.module_scores)."""
+    """The statements for every graded submission in `scores` (see graders.results.gradebook.module_scores), in
+    xAPI `version` (VERSION or VERSION_2)."""
     emails = dict(zip(learners["learner"], learners["email"], strict=True)) if len(learners) else {}
     known = {m.id: m for m in manifest.modules}
     course_id = f"{home_page}/course"
@@ -93,13 +100,17 @@ def statements(
                 "object": activity,
                 "context": context,
                 "timestamp": _timestamp(row.graded_at),
-                "version": VERSION,
             }
             if result is not None:
                 statement["result"] = result
             statement["id"] = str(uuid.uuid5(_NAMESPACE, json.dumps(statement, sort_keys=True)))
-            out.append(statement)
+            out.append({**statement, "version": version})
     return out
+
+
+def in_version(items: list[dict], version: str) -> list[dict]:
+    """The same statements (same ids) declared in xAPI `version`."""
+    return [{**item, "version": version} for item in items]
 
 
 def write_jsonl(path: Path, items: Iterable[dict]) -> Path:
@@ -114,12 +125,44 @@ class LRSError(RuntimeError):
     """The learning record store refused the statements or could not be reached."""
 
 
-def send(url: str, items: list[dict], auth: str | None = None, batch: int = 200, timeout: float = 30) -> int:
-    """POST the statements to `url`/statements in batches (xAPI 1.0.3 headers); returns how many were sent."""
-    endpoint = url.rstrip("/") + ("" if url.rstrip("/").endswith("/statements") else "/statements")
-    headers = {"Content-Type": "application/json", "X-Experience-API-Version": VERSION}
-    if auth:
-        headers["Authorization"] = "Basic " + base64.b64encode(auth.encode()).decode()
+def _base(url: str) -> str:
+    return url.rstrip("/").removesuffix("/statements")
+
+
+def _auth(auth: str | None) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(auth.encode()).decode()} if auth else {}
+
+
+def lrs_version(url: str, auth: str | None = None, timeout: float = 30) -> str:
+    """The xAPI version to speak with the LRS at `url`, from the versions its /about lists: 2.0.0 when it speaks a
+    2.0 version, else 1.0.3 when it speaks a 1.0 one."""
+    about = _base(url) + "/about"
+    request = urllib.request.Request(about, headers=_auth(auth))
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            versions = json.loads(response.read()).get("version", [])
+    except urllib.error.HTTPError as exc:
+        raise LRSError(f"{about} did not say which xAPI versions the LRS speaks: HTTP {exc.code}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise LRSError(f"{about} could not be reached ({exc})") from None
+    except (ValueError, AttributeError):
+        raise LRSError(f"{about} did not answer with xAPI's About object") from None
+    if any(str(v).startswith("2.0.") for v in versions):
+        return VERSION_2
+    if any(str(v).startswith("1.0.") for v in versions):
+        return VERSION
+    raise LRSError(f"{about}: the LRS speaks xAPI {', '.join(map(str, versions)) or '(none listed)'}, not 2.0 or 1.0")
+
+
+def send(
+    url: str, items: list[dict], auth: str | None = None, batch: int = 200, timeout: float = 30
+) -> tuple[int, str]:
+    """POST the statements to `url`/statements in batches, in the xAPI version the LRS's /about prefers (2.0.0,
+    else 1.0.3); returns how many were sent and in which version."""
+    version = lrs_version(url, auth, timeout)
+    items = in_version(items, version)
+    endpoint = _base(url) + "/statements"
+    headers = {"Content-Type": "application/json", "X-Experience-API-Version": version, **_auth(auth)}
     sent = 0
     for start in range(0, len(items), batch):
         chunk = items[start : start + batch]
@@ -133,4 +176,4 @@ def send(url: str, items: list[dict], auth: str | None = None, batch: int = 200,
         except (urllib.error.URLError, OSError) as exc:
             raise LRSError(f"{endpoint} could not be reached ({exc}); {sent} statement(s) were sent") from None
         sent += len(chunk)
-    return sent
+    return sent, version
