@@ -91,6 +91,7 @@ class Platform:
     server: ThreadingHTTPServer | None = None
     clock_offset: float = 0.0  # seconds the platform's clock runs ahead of the machine's (a skewed LMS)
     flaky: int = 0  # answer 500 to the first `flaky` posts of each user's score on each line item
+    page_size: int = 2  # members and line items per page; the next page is linked (Link: <...>; rel="next")
     tokens: dict[str, Token] = field(default_factory=dict)
     assertions: set[str] = field(default_factory=set)  # jti of every client assertion accepted: each once
     lineitems: list[dict[str, Any]] = field(default_factory=list)
@@ -195,7 +196,7 @@ class Platform:
                 elif url.path == "/lineitems":
                     self._lineitems(query)
                 elif url.path == "/memberships":
-                    self._members()
+                    self._members(query)
                 elif url.path == "/launch":
                     self._launch(query)
                 elif url.path == "/authorize":
@@ -273,7 +274,18 @@ class Platform:
             def _lineitems(self, query: dict[str, str]) -> None:
                 if self._authorized(AGS + "lineitem", AGS + "lineitem.readonly") and self._media("Accept", LINEITEMS):
                     items = [i for i in platform.lineitems if "tag" not in query or i.get("tag") == query["tag"]]
-                    self._send(200, json.dumps(items), LINEITEMS)
+                    self._page("/lineitems", query, items, lambda page: page, LINEITEMS)
+
+            def _page(self, path: str, query: dict[str, str], items: list, wrap: Any, kind: str) -> None:
+                """One page of `items` (?page=N, from 1), with a Link to the next page while there is one."""
+                page = int(query.get("page", "1"))
+                size = platform.page_size
+                start = (page - 1) * size
+                links = {}
+                if start + size < len(items):
+                    following = urlencode({**query, "page": str(page + 1)})
+                    links["Link"] = f'<{platform.url}{path}?{following}>; rel="next"'
+                self._send(200, json.dumps(wrap(items[start : start + size])), kind, links)
 
             def _new_lineitem(self, body: bytes) -> None:
                 if not (self._authorized(AGS + "lineitem") and self._media("Content-Type", LINEITEM)):
@@ -321,7 +333,7 @@ class Platform:
                     platform.results[key] = score
                 self._send(204, "", SCORE)
 
-            def _members(self) -> None:
+            def _members(self, query: dict[str, str]) -> None:
                 if not (self._authorized(NRPS) and self._media("Accept", MEMBERS)):
                     return
                 members = [
@@ -329,8 +341,11 @@ class Platform:
                     for u in platform.users.values()
                 ]
                 context = {"id": "course-1", "label": "SM101", "title": "Social media at work"}
-                answer = {"id": f"{platform.url}/memberships", "context": context, "members": members}
-                self._send(200, json.dumps(answer), MEMBERS)
+
+                def container(page: list) -> dict:
+                    return {"id": f"{platform.url}/memberships", "context": context, "members": page}
+
+                self._page("/memberships", query, members, container, MEMBERS)
 
             def _launch(self, query: dict[str, str]) -> None:
                 """Step 1: third-party-initiated login, posted to the tool's login initiation address."""
@@ -363,9 +378,11 @@ class Platform:
                 form = {"id_token": token, "state": query["state"]}
                 self._send(200, auto_submit(query["redirect_uri"], form), "text/html")
 
-            def _send(self, status: int, body: str, kind: str) -> None:
+            def _send(self, status: int, body: str, kind: str, headers: dict[str, str] | None = None) -> None:
                 data = body.encode()
                 self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 if data:
                     self.send_header("Content-Type", f"{kind}; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
