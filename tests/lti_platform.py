@@ -91,6 +91,7 @@ class Platform:
     server: ThreadingHTTPServer | None = None
     clock_offset: float = 0.0  # seconds the platform's clock runs ahead of the machine's (a skewed LMS)
     flaky: int = 0  # answer 500 to the first `flaky` posts of each user's score on each line item
+    revoke_after: int = 0  # after this many scores accepted, every access token issued so far stops working; 0: never
     page_size: int = 2  # members and line items per page; the next page is linked (Link: <...>; rel="next")
     tokens: dict[str, Token] = field(default_factory=dict)
     assertions: set[str] = field(default_factory=set)  # jti of every client assertion accepted: each once
@@ -328,6 +329,8 @@ class Platform:
                 if platform.attempts[key] <= platform.flaky:
                     return self._refuse(500, "the gradebook is busy")
                 platform.scores.append((lineitem, score))
+                if len(platform.scores) == platform.revoke_after:
+                    platform.tokens.clear()  # as after a restart of the LMS: the tool must ask again
                 latest = platform.results.get(key)
                 if latest is None or dt.datetime.fromisoformat(latest["timestamp"]) <= stamp:
                     platform.results[key] = score

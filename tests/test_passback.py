@@ -129,6 +129,13 @@ def test_passing_server_errors_cost_no_score_and_none_is_sent_twice(tmp_path, co
     assert [status for path, status in lms.refused] == [500] * 4
 
 
+def test_a_token_the_lms_stops_taking_is_replaced(tmp_path, course, lms):
+    lms.revoke_after = 1
+    report = passback(org_for(tmp_path, lms), course)
+    assert report.ok and len(report.sent) == 2 and len(lms.scores) == 2, report.summary()
+    assert [status for path, status in lms.refused] == [401] and len(lms.assertions) == 3  # members, scores, again
+
+
 def test_a_failed_score_is_reported_and_sent_on_the_next_run_alone(tmp_path, course, lms):
     lms.flaky = 100  # the LMS keeps failing: the retries run out
     report = passback(org_for(tmp_path, lms), course, retries=1, backoff=0.01)

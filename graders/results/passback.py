@@ -125,6 +125,20 @@ def _session(retries: int, backoff: float) -> requests.Session:
     return session
 
 
+class Connector(ServiceConnector):
+    """pylti1p3's connector, which keeps each access token for the whole run: a token the LMS no longer takes (it
+    lapsed in a long run, or the LMS was restarted) answers 401, and the request is made once more with a new one."""
+
+    def make_service_request(self, *args: Any, **kwargs: Any):
+        try:
+            return super().make_service_request(*args, **kwargs)
+        except LtiServiceException as exc:
+            if exc.response.status_code != 401:
+                raise
+            self._access_tokens.clear()
+            return super().make_service_request(*args, **kwargs)
+
+
 def _connector(services: LtiServices, issuer: str, session: requests.Session) -> ServiceConnector:
     private = Path(services.private_key).read_text(encoding="utf-8")
     registration = (
@@ -137,7 +151,7 @@ def _connector(services: LtiServices, issuer: str, session: requests.Session) ->
     )
     if services.token_audience:
         registration.set_auth_audience(services.token_audience)
-    return ServiceConnector(registration, session)
+    return Connector(registration, session)
 
 
 def _refusal(exc: LtiServiceException) -> str:
