@@ -155,7 +155,7 @@ def cmd_grade_export(args: argparse.Namespace) -> int:
 def cmd_grade_passback(args: argparse.Namespace) -> int:
     import json
 
-    from graders.results.passback import passback, tool_jwks
+    from graders.course.lti_key import tool_jwks
     from simulations.profile.org import load_org
 
     if args.keyset:

@@ -25,11 +25,13 @@ from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import jwt
 import requests
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
@@ -400,6 +402,14 @@ class Platform:
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
+
+
+def new_key(path: Path) -> Path:
+    """A fresh RSA key pair for the tool, its private key written to `path` in PEM (as `openssl genpkey` makes)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    path.write_bytes(pem)
+    return path
 
 
 def auto_submit(action: str, fields: dict[str, str]) -> str:

@@ -24,9 +24,10 @@ import websocket  # websocket-client, a dependency of jupyter_server
 import yaml
 from accessibility import axe_result, violations
 from grading_helpers import answered
-from lti_platform import LmsUser, Platform, Tool, launch
+from lti_platform import LmsUser, Platform, Tool, launch, new_key
 
 from graders.course.exchange import exchange_root
+from graders.course.lti_key import tool_jwks
 from graders.course.manifest import load_manifest
 from graders.course.roster import read_roster
 from graders.grading.collect import collect
@@ -78,6 +79,12 @@ def org_with_lms(folder: Path, platform: Platform, password_roles: list[str] | N
         "jwks_url": f"{platform.url}/jwks",
         "deployment_ids": [DEPLOYMENT],
         **({"password_roles": password_roles} if password_roles is not None else {}),
+        "services": {  # grade passback: the hub serves the tool's public keyset for the LMS
+            "token_url": f"{platform.url}/token",
+            "lineitems_url": f"{platform.url}/lineitems",
+            "memberships_url": f"{platform.url}/memberships",
+            "private_key": str(new_key(folder / "tool.pem")),
+        },
     }
     path = folder / "org.yaml"
     path.write_text(DEMO_ORG.read_text(encoding="utf-8") + "\n" + yaml.safe_dump({"lti": lti}), encoding="utf-8")
@@ -379,6 +386,13 @@ def test_a_roster_learner_launched_from_the_lms_reaches_their_server(hub, lms):
     assert requests.get(f"{hub.url}/hub/api/user", headers=headers, timeout=30).json()["name"] == "ana"
     assert session.get(f"{hub.url}/user/ana/lab", timeout=120).status_code == 200  # through the hub's OAuth
     assert session.get(f"{hub.url}/user/ana/api/contents", timeout=120).status_code == 200
+
+
+def test_the_hub_serves_the_tools_public_keyset_for_the_lms(hub):
+    served = requests.get(f"{hub.url}/hub/lti13/jwks", timeout=30)  # no sign-in: the LMS fetches it
+    assert served.status_code == 200 and served.headers["Content-Type"].startswith("application/json")
+    key = Path(hub.course_root).parent / "tool.pem"
+    assert served.json() == tool_jwks(key) and not {"d", "p", "q"} & set(served.json()["keys"][0])
 
 
 def _refused(started, reply: requests.Response, status: int, reason: str) -> None:

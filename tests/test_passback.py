@@ -18,13 +18,13 @@ import requests
 import yaml
 from conftest import smtk_command
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from lti_platform import AGS, ASSERTION_TYPE, NRPS, LmsUser, Platform, Tool
+from lti_platform import AGS, ASSERTION_TYPE, NRPS, LmsUser, Platform, Tool, new_key
 
+from graders.course.lti_key import tool_jwks
 from graders.course.manifest import load_manifest
 from graders.paths import DEMO_ORG
 from graders.results.gradebook import module_scores
-from graders.results.passback import JOURNAL, PassbackError, passback, tool_jwks
+from graders.results.passback import JOURNAL, PassbackError, passback
 from simulations.common.validate import DataError
 from simulations.profile.org import load_org
 
@@ -36,13 +36,6 @@ MEMBERS = {
     "bob": LmsUser("lms-91c2", "BOB@example.com", "Bob Ng"),
     "carol": LmsUser("lms-0d44", "carol@example.com", "Carol Diaz"),
 }
-
-
-def new_key(path: Path) -> Path:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    path.write_bytes(pem)
-    return path
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 import requests
-from cryptography.hazmat.primitives import serialization
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.grade import Grade
@@ -33,6 +32,7 @@ from pylti1p3.service_connector import ServiceConnector
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from graders.course.lti_key import public_pem
 from graders.course.manifest import load_manifest
 from graders.results.gradebook import learners, module_scores
 from simulations.profile.org import LtiServices, load_org
@@ -92,20 +92,6 @@ class PassbackReport:
         return "\n".join(lines)
 
 
-def tool_jwks(private_key: str | Path) -> dict[str, Any]:
-    """The tool's public keyset (JWKS) for its private key file: what the LMS is given to check the kit's signature."""
-    return {"keys": [Registration.get_jwk(_public_pem(Path(private_key)))]}
-
-
-def _public_pem(private_key: Path) -> str:
-    key = serialization.load_pem_private_key(private_key.read_bytes(), password=None)
-    return (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-
-
 def _session(retries: int, backoff: float) -> requests.Session:
     """HTTP with retries and exponential backoff for every method: a score or line item posted twice is harmless
     (AGS keeps the latest score per user), a score lost to a passing 500 is not."""
@@ -147,7 +133,7 @@ def _connector(services: LtiServices, issuer: str, session: requests.Session) ->
         .set_client_id(services.client_id)
         .set_auth_token_url(services.token_url)
         .set_tool_private_key(private)
-        .set_tool_public_key(_public_pem(Path(services.private_key)))
+        .set_tool_public_key(public_pem(services.private_key))
     )
     if services.token_audience:
         registration.set_auth_audience(services.token_audience)

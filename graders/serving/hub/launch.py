@@ -294,6 +294,8 @@ def run_hub(
     if lti:
         print(f"  Learners open the course from the LMS at {lti['issuer']}, which launches them (LTI 1.3) through")
         print(f"  {hub.url}/hub/lti13/oauth_login and {hub.url}/hub/lti13/oauth_callback.")
+        if lti.get("keyset"):
+            print(f"  Grade passback signs with the tool key whose public keyset is at {hub.url}/hub/lti13/jwks.")
         roles = sorted({p.role for p in read_roster(hub.course_root / ROSTER) if p.learner in lti["password_users"]})
         print(f"  Sign in here as {' or '.join(roles) or 'nobody'}: your name from the roster; the first sign-in sets")
         print("  your password.")

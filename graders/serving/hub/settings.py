@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from graders.course.exchange import track_course
+from graders.course.lti_key import tool_jwks
 from graders.course.roster import Person
 from simulations.profile.org import LtiPlatform
 
@@ -47,6 +48,7 @@ class LtiSettings(TypedDict):
     deployment_ids: list[str]
     emails: dict[str, str]
     password_users: list[str]
+    keyset: dict[str, Any] | None  # the tool's public JWKS, served for the LMS when the profile has lti.services
 
 
 class HubSettings(TypedDict):
@@ -101,6 +103,7 @@ def lti_for(platform: LtiPlatform, people: list[Person], roster: str) -> LtiSett
         if email:
             emails[email] = person.learner
     return LtiSettings(
+        keyset=tool_jwks(platform.services.private_key) if platform.services else None,
         issuer=platform.issuer,
         client_ids=list(platform.client_ids),
         authorize_url=platform.authorize_url,
@@ -217,6 +220,7 @@ def apply(c: Any, settings: HubSettings) -> None:
         c.LmsOrPasswordAuthenticator.deployment_ids = set(lti["deployment_ids"])
         c.LmsOrPasswordAuthenticator.emails = dict(lti["emails"])
         c.LmsOrPasswordAuthenticator.password_users = set(lti["password_users"])
+        c.LmsOrPasswordAuthenticator.keyset = lti.get("keyset") or {}
     # Groups and roles come from the roster on every start: adding rows adds people, nobody's work is lost.
     c.JupyterHub.load_groups = {name: {"users": users} for name, users in settings["groups"].items()}
     c.JupyterHub.load_roles = settings["roles"]

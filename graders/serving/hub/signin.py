@@ -10,10 +10,12 @@ the roster roles in `password_roles` may still use that page.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from firstuseauthenticator import FirstUseAuthenticator
 from jupyterhub.auth import Authenticator
+from jupyterhub.handlers import BaseHandler
 from ltiauthenticator.lti13.auth import LTI13Authenticator
 from ltiauthenticator.lti13.handlers import LTI13CallbackHandler, LTI13LoginInitHandler
 from tornado.web import HTTPError
@@ -22,6 +24,7 @@ from traitlets import Dict, Set, Unicode
 DEPLOYMENT_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
 LAUNCH_START = "/lti13/oauth_login"  # the OIDC login initiation address the LMS is given, under /hub
 LAUNCH_END = "/lti13/oauth_callback"  # the redirect (launch) address the LMS posts the id_token to, under /hub
+KEYSET = "/lti13/jwks"  # the tool's public keyset, for LMSs that fetch it (grade passback's signed requests)
 
 
 class LaunchStart(LTI13LoginInitHandler):
@@ -34,6 +37,18 @@ class LaunchStart(LTI13LoginInitHandler):
         self._set_cookie(key, value, expires_days=1, httponly=True, encrypted=True, **(cross_site if https else {}))
 
 
+class Keyset(BaseHandler):
+    """The tool's public keyset (JWKS), open to all: the LMS checks the kit's signed token requests against it."""
+
+    def get(self) -> None:
+        keyset = self.authenticator.keyset
+        if not keyset:
+            raise HTTPError(404, "This hub has no LTI tool key: the profile has no lti.services.")
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "max-age=300")
+        self.finish(json.dumps(keyset))
+
+
 class LmsOrPasswordAuthenticator(FirstUseAuthenticator, LTI13Authenticator):
     """LTI 1.3 launches mapped to the roster by e-mail, and the roster's first-use passwords for `password_users`."""
 
@@ -44,6 +59,7 @@ class LmsOrPasswordAuthenticator(FirstUseAuthenticator, LTI13Authenticator):
     )
     password_users = Set(Unicode(), config=True, help="Sign-in names that may also sign in with a password.")
     deployment_ids = Set(Unicode(), config=True, help="The tool's deployment ids on the platform; empty: any.")
+    keyset = Dict(config=True, help="The tool's public JWKS served at KEYSET; empty: none (404).")
 
     def login_url(self, base_url: str) -> str:
         return Authenticator.login_url(self, base_url)
@@ -52,7 +68,7 @@ class LmsOrPasswordAuthenticator(FirstUseAuthenticator, LTI13Authenticator):
         return base_url.rstrip("/") + LAUNCH_END
 
     def get_handlers(self, app: Any) -> list:
-        launch = [(LAUNCH_START, LaunchStart), (LAUNCH_END, LTI13CallbackHandler)]
+        launch = [(LAUNCH_START, LaunchStart), (LAUNCH_END, LTI13CallbackHandler), (KEYSET, Keyset)]
         return [*FirstUseAuthenticator.get_handlers(self, app), *launch]
 
     async def authenticate(self, handler: Any, data: dict[str, Any]) -> dict[str, str] | str | None:
