@@ -29,9 +29,9 @@ class Scores:
     needs_manual_grade: bool
 
 
-def submit(root: Path, module_id: str, learner: str, notebook: Path) -> Path:
-    """Place `notebook` where nbgrader expects a learner's submission of `module_id`."""
-    target = root / "submitted" / learner / module_id / f"{module_id}.ipynb"
+def submit(root: Path, module_id: str, learner: str, notebook: Path, lesson: str | None = None) -> Path:
+    """Place `notebook` where nbgrader expects a learner's submission of `module_id` (its lesson `lesson`)."""
+    target = root / "submitted" / learner / module_id / f"{lesson or module_id}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(notebook, target)
     return target

@@ -60,29 +60,36 @@ def shown_to_learner(org: OrgProfile, module_id: str) -> list[str]:
     }.get(module_id, [])
 
 
+def lessons(module_id: str) -> list[str]:
+    """The module's notebooks by name, one per lesson."""
+    return [lesson.id for lesson in MANIFEST.module(module_id).lessons]
+
+
 @pytest.mark.parametrize(("slug", "module_id"), CASES)
 def test_release_holds_no_solutions_or_hidden_tests(tailored, slug, module_id):
     course = tailored(slug)
-    source = nbformat.read(course.root / "source" / module_id / f"{module_id}.ipynb", as_version=4)
-    release = course.release(module_id).read_text(encoding="utf-8")
-    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
-        assert marker not in release
-    for cell in source.cells:
-        hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1:]
-        for block in hidden:
-            for line in block.split("### END HIDDEN TESTS")[0].strip().splitlines():
-                if re.search(r"\w", line):  # a blank or lone-bracket line gives nothing away
-                    assert line.strip() not in release, f"hidden test line leaked into the release: {line}"
+    for lesson in lessons(module_id):
+        source = nbformat.read(course.root / "source" / module_id / f"{lesson}.ipynb", as_version=4)
+        release = course.release(module_id, lesson).read_text(encoding="utf-8")
+        for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+            assert marker not in release
+        for cell in source.cells:
+            hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1:]
+            for block in hidden:
+                for line in block.split("### END HIDDEN TESTS")[0].strip().splitlines():
+                    if re.search(r"\w", line):  # a blank or lone-bracket line gives nothing away
+                        assert line.strip() not in release, f"hidden test line leaked into the release: {line}"
 
 
 @pytest.mark.parametrize(("slug", "module_id"), CASES)
 def test_release_shows_the_organisation(tailored, slug, module_id):
     course = tailored(slug)
-    release = nbformat.read(course.release(module_id), as_version=4)
-    text = "\n".join(c.source for c in release.cells)
-    assert course.org.name in text
-    injected = [c for c in release.cells if c.metadata.get("nbgrader", {}).get("grade_id") == PARAMETERS_GRADE_ID]
-    assert len(injected) == 1 and injected[0].metadata.nbgrader["locked"]
+    for lesson in lessons(module_id):
+        release = nbformat.read(course.release(module_id, lesson), as_version=4)
+        text = "\n".join(c.source for c in release.cells)
+        assert course.org.name in text, lesson
+        injected = [c for c in release.cells if c.metadata.get("nbgrader", {}).get("grade_id") == PARAMETERS_GRADE_ID]
+        assert len(injected) == 1 and injected[0].metadata.nbgrader["locked"]
     profile = course.release(module_id).parent / PROFILE_FILE  # the file the injected cell names travels with it
     assert json.loads(profile.read_text(encoding="utf-8"))["name"] == course.org.name
 
@@ -90,7 +97,7 @@ def test_release_shows_the_organisation(tailored, slug, module_id):
 @pytest.mark.parametrize("slug", list(ORGS))
 def test_release_lists_every_contact_and_platform(tailored, slug):
     course = tailored(slug)
-    assert sorted(p.parent.name for p in (course.root / "release").glob("*/*.ipynb")) == sorted(
+    assert sorted({p.parent.name for p in (course.root / "release").glob("*/*.ipynb")}) == sorted(
         m.id for m in modules_for(course.org, MANIFEST)
     ), "the release holds exactly the modules of the organisation's tracks"
     released = [*(course.root / "release").glob("*/*.ipynb"), *(course.root / "release").glob(f"*/{PROFILE_FILE}")]
@@ -116,22 +123,23 @@ def test_papermill_executes_source_in_learner_kernel(demo_course, tmp_path):
 def test_solution_full_marks_blank_zero(tailored, copy_of, tmp_path, slug, module_id):
     course = tailored(slug)
     root = copy_of(course)
-    source = root / "source" / module_id / f"{module_id}.ipynb"
-    release = root / "release" / module_id / f"{module_id}.ipynb"
-    submit(root, module_id, "ada", with_probe(source, tmp_path / "solution.ipynb"))
-    submit(root, module_id, "bob", release)
+    for lesson in lessons(module_id):  # every lesson's notebook, handed in together
+        source = root / "source" / module_id / f"{lesson}.ipynb"
+        submit(root, module_id, "ada", with_probe(source, tmp_path / f"{lesson}.ipynb"), lesson)
+        submit(root, module_id, "bob", root / "release" / module_id / f"{lesson}.ipynb", lesson)
     autograde(root, module_id)  # one nbgrader run grades both submissions
 
-    expected = autograded_points(source)
+    expected = sum(autograded_points(root / "source" / module_id / f"{lesson}.ipynb") for lesson in lessons(module_id))
     solution, blank = scores(root, module_id, "ada"), scores(root, module_id, "bob")
     assert expected >= 3
     assert solution.max_auto == expected and solution.auto == expected
     assert blank.max_auto == expected and blank.auto == 0
     assert solution.needs_manual_grade  # written answers wait for the trainer in formgrader
 
-    graded = nbformat.read(root / "autograded" / "ada" / module_id / f"{module_id}.ipynb", as_version=4)
-    assert "kernel: smtk" in printed_by(graded.cells[-1]), "nbgrader did not execute with the smtk kernel"
+    for lesson in lessons(module_id):
+        graded = nbformat.read(root / "autograded" / "ada" / module_id / f"{lesson}.ipynb", as_version=4)
+        assert "kernel: smtk" in printed_by(graded.cells[-1]), "nbgrader did not execute with the smtk kernel"
     # What the learner sees when running the blank release: the organisation, not the demo's defaults.
-    seen = output_text(root / "autograded" / "bob" / module_id / f"{module_id}.ipynb")
+    seen = "\n".join(output_text(root / "autograded" / "bob" / module_id / f"{n}.ipynb") for n in lessons(module_id))
     for expected_text in [course.org.name, *shown_to_learner(course.org, module_id)]:
         assert expected_text in seen, f"{module_id} does not show {expected_text!r} to {course.org.name}'s learners"
