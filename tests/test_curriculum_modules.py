@@ -78,13 +78,22 @@ def shown_text(nb) -> str:
 @pytest.mark.parametrize("source", LESSONS, ids=[p.stem for p in LESSONS])
 def test_solution_passes_and_shows_another_organisation(small_bank, tmp_path: Path, source):
     module_id = source.stem
-    out = papermill.execute_notebook(
-        str(source),
-        str(tmp_path / "out.ipynb"),
-        parameters={"ORG": small_bank},
-        cwd=str(source.parent),
-        progress_bar=False,
-    )
+    for attempt in (1, 2):
+        try:
+            out = papermill.execute_notebook(
+                str(source),
+                str(tmp_path / "out.ipynb"),
+                parameters={"ORG": small_bank},
+                cwd=str(source.parent),
+                progress_bar=False,
+            )
+            break
+        except RuntimeError as exc:
+            # a kernel that dies before its first reply says nothing about the lesson (seen once in CI under load,
+            # every other lesson passing; a port taken between jupyter_client choosing it and the kernel binding it
+            # would do it): start it again, once
+            if attempt == 2 or "Kernel died before replying to kernel_info" not in str(exc):
+                raise
     errors = [o for c in out.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors, errors
     text = shown_text(out)
