@@ -125,7 +125,7 @@ def shown_config(tmp_path: Path, extra: str = "", lti: dict | None = None) -> di
 
 def test_an_organisations_own_config_comes_last_and_keeps_the_roster(tmp_path):
     plain = shown_config(tmp_path)
-    assert plain["JupyterHub"]["authenticator_class"] == "firstuseauthenticator.FirstUseAuthenticator"
+    assert plain["JupyterHub"]["authenticator_class"] == "graders.serving.hub.signin.RosterPasswordAuthenticator"
     # an installed authenticator stands in for single sign-on (OAuthenticator is installed only where it is used)
     own = shown_config(tmp_path, 'c.JupyterHub.authenticator_class = "dummy"\nc.DummyAuthenticator.password = "s"\n')
     assert own["JupyterHub"]["authenticator_class"] == "dummy" and own["DummyAuthenticator"]["password"] == "s"

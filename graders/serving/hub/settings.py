@@ -204,8 +204,8 @@ def apply(c: Any, settings: HubSettings) -> None:
     c.ConfigurableHTTPProxy.pid_file = str(hub_dir / "proxy.pid")
     c.JupyterHub.cleanup_servers = True
     c.JupyterHub.cleanup_proxy = True
-    # Sign-in: the roster is the list of who may sign in; each person sets a password on first use.
-    c.JupyterHub.authenticator_class = "firstuseauthenticator.FirstUseAuthenticator"
+    # Sign-in: the roster is the list of who may sign in; each person sets a password on first use (signin.py).
+    c.JupyterHub.authenticator_class = "graders.serving.hub.signin.RosterPasswordAuthenticator"
     c.FirstUseAuthenticator.create_users = False
     c.FirstUseAuthenticator.dbm_path = str(hub_dir / "passwords.dbm")
     c.Authenticator.allowed_users = set(settings["allowed"])

@@ -6,12 +6,19 @@ the LMS names a person by the OpenID Connect `email` claim and the roster maps t
 name, so a launch and a password sign-in reach the same account, groups and work. Learners launched from the LMS
 have no password to claim on the hub's page (FirstUseAuthenticator would let whoever comes first set one), so only
 the roster roles in `password_roles` may still use that page.
+
+Passwords are checked with bcrypt (a quarter of a second of CPU each, by design) in a worker thread, so a class
+signing in together neither queues behind one core nor stalls the hub for everyone else.
 """
 
 from __future__ import annotations
 
+import asyncio
+import dbm
 import json
 from typing import Any
+
+import bcrypt
 
 from firstuseauthenticator import FirstUseAuthenticator
 from jupyterhub.auth import Authenticator
@@ -49,7 +56,38 @@ class Keyset(BaseHandler):
         self.finish(json.dumps(keyset))
 
 
-class LmsOrPasswordAuthenticator(FirstUseAuthenticator, LTI13Authenticator):
+class RosterPasswordAuthenticator(FirstUseAuthenticator):
+    """FirstUseAuthenticator (the first sign-in sets the password) with bcrypt run off the hub's event loop.
+
+    The library hashes inside its `async authenticate` on the event loop: 20 learners signing in at once wait about
+    5 s for each other on one core, and every other request to the hub waits with them. Here only the password
+    file is read and written on the loop; the hashing runs in threads (bcrypt releases the interpreter's lock).
+    """
+
+    async def authenticate(self, handler: Any, data: dict[str, Any]) -> str | None:
+        username = self.normalize_username(data["username"])
+        password = str(data["password"]).encode("utf8")
+        if not self.create_users and not self._user_exists(username):
+            return None
+        with dbm.open(self.dbm_path, "c", 0o600) as db:
+            stored = db.get(username.encode("utf8"), None)
+        if stored is not None:
+            return username if await asyncio.to_thread(bcrypt.checkpw, password, stored) else None
+        if not self._validate_password(data["password"]):
+            handler.custom_login_error = (
+                f"Password too short! Please choose a password at least {self.min_password_length} characters long."
+            )
+            self.log.error(handler.custom_login_error)
+            return None
+        hashed = await asyncio.to_thread(bcrypt.hashpw, password, bcrypt.gensalt())
+        with dbm.open(self.dbm_path, "c", 0o600) as db:
+            if username.encode("utf8") in db:  # set by a sign-in that finished while this one hashed: it stands
+                return await self.authenticate(handler, data)
+            db[username] = hashed
+        return username
+
+
+class LmsOrPasswordAuthenticator(RosterPasswordAuthenticator, LTI13Authenticator):
     """LTI 1.3 launches mapped to the roster by e-mail, and the roster's first-use passwords for `password_users`."""
 
     login_service = ""  # the hub's login page keeps its password form
@@ -77,7 +115,7 @@ class LmsOrPasswordAuthenticator(FirstUseAuthenticator, LTI13Authenticator):
         if self.normalize_username(data.get("username", "")) not in self.password_users:
             handler.custom_login_error = "Open the course from your learning platform: it signs you in here."
             return None
-        return await FirstUseAuthenticator.authenticate(self, handler, data)
+        return await RosterPasswordAuthenticator.authenticate(self, handler, data)
 
     def launched(self, id_token: dict[str, Any]) -> dict[str, str]:
         """The roster's person for a launch whose id_token the library has verified; 403 for anyone else."""
