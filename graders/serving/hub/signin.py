@@ -19,7 +19,6 @@ import json
 from typing import Any
 
 import bcrypt
-
 from firstuseauthenticator import FirstUseAuthenticator
 from jupyterhub.auth import Authenticator
 from jupyterhub.handlers import BaseHandler
