@@ -163,7 +163,11 @@ def test_an_error_in_an_app_shows_no_traceback_and_no_code(tmp_path):
 def test_every_app_is_described_once_and_a_mistake_stops_the_server_with_its_field(tmp_path):
     apps = load_apps(DASHBOARDS)
     assert sorted(a.notebook for a in apps) == sorted(p.name for p in DASHBOARDS.glob("*.ipynb"))
-    assert {a.notebook for a in apps if a.audience == "trainer"} == {"trainer.ipynb", "triage-drill.ipynb"}
+    assert {a.notebook for a in apps if a.audience == "trainer"} == {
+        "trainer.ipynb",
+        "triage-drill.ipynb",
+        "hand-ins.ipynb",
+    }
     assert all(a.title and a.question.endswith("?") and a.who for a in apps)
 
     folder = tmp_path / "dashboards"

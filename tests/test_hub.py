@@ -25,6 +25,7 @@ import yaml
 from accessibility import axe_result, violations
 from grading_helpers import answered
 from lti_platform import LmsUser, Platform, Tool, launch, new_key
+from playwright.sync_api import expect
 
 from graders.course.exchange import exchange_root
 from graders.course.lti_key import tool_jwks
@@ -189,6 +190,7 @@ def test_each_role_opens_only_its_apps(hub):
     assert ana.open("/services/trainer-apps/").status_code == 403
     assert erin.open("/services/dashboards/voila/render/roi.ipynb").status_code == 200
     assert erin.open("/services/dashboards/voila/render/trainer.ipynb").status_code == 404
+    assert erin.open("/services/dashboards/voila/render/hand-ins.ipynb").status_code == 404  # a trainer's app
     assert erin.open("/services/trainer-apps/").status_code == 403
     assert tom.open("/services/dashboards/").status_code == 200
     trainer_app = tom.open("/services/trainer-apps/voila/render/trainer.ipynb")
@@ -309,16 +311,16 @@ def _environ(process: psutil.Process) -> dict[str, str]:
         return {}
 
 
-def test_a_learner_submits_the_trainer_grades_and_the_learner_fetches_feedback(hub):
-    module = "new-hire" if "new-hire" in track_modules("employees") else sorted(track_modules("employees"))[0]
-    ana = Person(hub, "ana")
-    headers = start_server(hub, "ana", ana.token())
-    server = f"{hub.url}/user/ana"
-    ids = {"course_id": "demo-employees", "assignment_id": module}
+def hand_in(hub, name: str, course_id: str, module: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """A learner fetches a module from their Assignments panel's API, answers it (the solution's answers in the
+    release) and submits it: their server's address, their headers and the assignment's ids."""
+    headers = start_server(hub, name, Person(hub, name).token())
+    server = f"{hub.url}/user/{name}"
+    ids = {"course_id": course_id, "assignment_id": module}
     fetched = requests.post(f"{server}/assignments/fetch", headers=headers, data=ids, timeout=60).json()
     assert fetched["success"], fetched
-    work = answered(hub.course_root, module)  # the learner's answers: the solution's code in the release
-    path = f"demo-employees/{module}/{module}.ipynb"
+    work = answered(hub.course_root, module)
+    path = f"{course_id}/{module}/{module}.ipynb"
     saved = requests.put(
         f"{server}/api/contents/{path}",
         headers=headers,
@@ -328,6 +330,23 @@ def test_a_learner_submits_the_trainer_grades_and_the_learner_fetches_feedback(h
     assert saved.status_code == 200, saved.text
     submitted = requests.post(f"{server}/assignments/submit", headers=headers, data=ids, timeout=60).json()
     assert submitted["success"], submitted
+    return server, headers, ids
+
+
+def fetched_feedback(server: str, headers: dict[str, str], ids: dict[str, str]) -> str:
+    """The learner fetches their feedback and reads its HTML page."""
+    got = requests.post(f"{server}/assignments/fetch_feedback", headers=headers, data=ids, timeout=60).json()
+    assert got["success"], got
+    course_id, module = ids["course_id"], ids["assignment_id"]
+    listing = requests.get(f"{server}/api/contents/{course_id}/{module}/feedback", headers=headers, timeout=60)
+    (attempt,) = listing.json()["content"]
+    page = requests.get(f"{server}/api/contents/{attempt['path']}/{module}.html", headers=headers, timeout=60)
+    return page.json()["content"]
+
+
+def test_a_learner_submits_the_trainer_grades_and_the_learner_fetches_feedback(hub):
+    module = "new-hire" if "new-hire" in track_modules("employees") else sorted(track_modules("employees"))[0]
+    server, headers, ids = hand_in(hub, "ana", "demo-employees", module)
 
     root = hub.course_root  # the trainer, on the same machine: collect, autograde, feedback
     assert [r.status for r in collect(module, exchange_root(root), root).learners] == ["collected"]
@@ -337,12 +356,7 @@ def test_a_learner_submits_the_trainer_grades_and_the_learner_fetches_feedback(h
     released = feedback(module, root)
     assert any("released to the exchange of demo-employees" in " ".join(r.notes) for r in released.learners)
 
-    got = requests.post(f"{server}/assignments/fetch_feedback", headers=headers, data=ids, timeout=60).json()
-    assert got["success"], got
-    listing = requests.get(f"{server}/api/contents/demo-employees/{module}/feedback", headers=headers, timeout=60)
-    (attempt,) = listing.json()["content"]
-    page = requests.get(f"{server}/api/contents/{attempt['path']}/{module}.html", headers=headers, timeout=60)
-    html = page.json()["content"]
+    html = fetched_feedback(server, headers, ids)
     source = nbformat.read(root / "source" / module / f"{module}.ipynb", as_version=4)
     hidden = [c.source for c in source.cells if "BEGIN HIDDEN TESTS" in c.source]
     assert f"{graded.learners[0].score:g}" in html and "BEGIN HIDDEN TESTS" not in html
@@ -444,6 +458,32 @@ def test_a_learner_signs_in_in_the_browser_and_opens_a_module(hub, page):
     heading = next(c.source for c in release.cells if c.cell_type == "markdown").splitlines()[0].lstrip("# ")
     page.get_by_role("heading", name=heading).first.wait_for(timeout=120_000)
     page.get_by_text("Social Media Training (Python 3)").first.wait_for()
+
+
+@pytest.mark.browser
+def test_the_trainer_grades_a_hand_in_from_the_browser(hub, page):
+    """A learner hands in; the trainer signs in, grades the module on the hand-ins page and the learner gets the
+    feedback: the newcomer's whole round trip without a terminal."""
+    module = sorted(track_modules("partners"))[0]
+    server, headers, ids = hand_in(hub, "ben", "demo-partners", module)
+    page.goto(f"{hub.url}/hub/login?next=%2Fservices%2Ftrainer-apps%2Fvoila%2Frender%2Fhand-ins.ipynb")
+    page.get_by_label("Username").fill("tom")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    table = page.get_by_role("table", name="Learners at each stage, per module")
+    row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=module, exact=True))
+    row.wait_for(timeout=120_000)
+    expect(row.get_by_role("cell")).to_have_text(["1", "0", "0", "0"])  # handed in, not collected yet
+    page.get_by_label("Module to grade").select_option(module)
+    page.get_by_role("button", name="Collect, grade and release feedback").click()
+    page.get_by_text(f"{module}: done.").wait_for(timeout=300_000)
+    expect(row.get_by_role("cell")).to_have_text(["1", "1", "1", "1"])
+    result = axe_result(page)
+    if result is not None:
+        assert violations(result) == []
+    html = fetched_feedback(server, headers, ids)
+    graded = [p for p in (hub.course_root / "feedback" / "ben" / module).glob("*.html")]
+    assert graded and "BEGIN HIDDEN TESTS" not in html and "ben" in page.inner_text("body")
 
 
 @pytest.mark.browser
