@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +19,8 @@ from graders.course.tailor import TailorError, tailor
 from graders.grading.pipeline import autograde
 from graders.paths import BUILD
 from graders.results.certify import certify
-from graders.results.passback import PassbackError, passback
+from graders.results.lti_services import LmsError
+from graders.results.passback import passback
 from graders.results.xapi import LRSError, send
 from graders.serving.dashboards import run_dashboards
 from graders.serving.demo import run_demo
@@ -27,7 +29,7 @@ from graders.serving.servers import ServerError
 from simulations.common.validate import DataError
 
 # Errors a user can act on: printed as one message, never as a traceback.
-USER_ERRORS = (DataError, ServerError, TailorError, LRSError, GradeError, PassbackError, FileNotFoundError)
+USER_ERRORS = (DataError, ServerError, TailorError, LRSError, GradeError, LmsError, FileNotFoundError)
 
 
 def default(function: Callable, name: str):
@@ -167,6 +169,30 @@ def cmd_grade_passback(args: argparse.Namespace) -> int:
     report = passback(args.org, args.course, retries=args.retries)
     print(report.summary())
     return 0 if report.ok else 1
+
+
+def cmd_roster_import(args: argparse.Namespace) -> int:
+    from graders.results.roster_import import import_roster
+
+    tracks = tuple(t for t in re.split(r"[;,\s]+", args.tracks or "") if t)
+    print(import_roster(args.org, args.roster, tracks=tracks, retries=args.retries).summary())
+    return 0
+
+
+def add_roster_parser(commands) -> None:
+    roster = commands.add_parser("roster", help="the roster of who takes the course (CSV)")
+    actions = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
+    imp = actions.add_parser(
+        "import",
+        help="write the LMS course's members into the roster (LTI 1.3 Names and Role Provisioning)",
+        description="Read the LMS course's members and merge them into ROSTER (created if missing): people already "
+        "on it keep their sign-in name, tracks, unit and region; nobody is removed.",
+    )
+    imp.add_argument("org", type=Path, help="organisation profile (YAML) with an lti.services block")
+    imp.add_argument("roster", type=Path, help="the roster CSV to write (merged with it when it exists)")
+    imp.add_argument("--tracks", default="", help="tracks for new learners, e.g. employees or 'employees;partners'")
+    imp.add_argument("--retries", type=int, default=5, help="retries per request")
+    imp.set_defaults(run=cmd_roster_import)
 
 
 def add_grade_parser(commands) -> None:
@@ -393,6 +419,7 @@ def build_parser() -> argparse.ArgumentParser:
     cert.add_argument("--lrs-auth", default=None, help="USER:PASSWORD for the learning record store")
     cert.set_defaults(run=cmd_certify)
     add_grade_parser(commands)
+    add_roster_parser(commands)
     return parser
 
 

@@ -57,6 +57,8 @@ class LmsUser:
     sub: str
     email: str
     name: str
+    roles: tuple[str, ...] = (LEARNER_ROLE,)  # LIS context roles in the course (NRPS `roles`)
+    status: str = "Active"  # NRPS member status: Active, Inactive or Deleted
 
 
 @dataclass
@@ -342,7 +344,7 @@ class Platform:
                 if not (self._authorized(NRPS) and self._media("Accept", MEMBERS)):
                     return
                 members = [
-                    {"user_id": u.sub, "email": u.email, "name": u.name, "status": "Active", "roles": [LEARNER_ROLE]}
+                    {"user_id": u.sub, "email": u.email, "name": u.name, "status": u.status, "roles": list(u.roles)}
                     for u in platform.users.values()
                 ]
                 context = {"id": "course-1", "label": "SM101", "title": "Social media at work"}

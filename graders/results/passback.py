@@ -26,24 +26,19 @@ from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
-from pylti1p3.names_roles import NamesRolesProvisioningService
-from pylti1p3.registration import Registration
 from pylti1p3.service_connector import ServiceConnector
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
-from graders.course.lti_key import public_pem
 from graders.course.manifest import load_manifest
 from graders.results.gradebook import learners, module_scores
+from graders.results.lti_services import LmsError, course_members, refusal, service_connector, service_session
 from simulations.profile.org import LtiServices, load_org
 
 AGS = "https://purl.imsglobal.org/spec/lti-ags/scope/"
 SCOPES = [AGS + "lineitem", AGS + "score"]  # find and create line items, post scores
 JOURNAL = "lms-passback.jsonl"
-RETRIED = (429, 500, 502, 503, 504)
 
 
-class PassbackError(RuntimeError):
+class PassbackError(LmsError):
     """Passback cannot start: no LMS services in the profile, or the LMS refused the kit's access token or members."""
 
 
@@ -90,65 +85,6 @@ class PassbackReport:
         if self.failed:
             lines.append("Run it again to retry what failed: what was sent is not sent twice.")
         return "\n".join(lines)
-
-
-def _session(retries: int, backoff: float) -> requests.Session:
-    """HTTP with retries and exponential backoff for every method: a score or line item posted twice is harmless
-    (AGS keeps the latest score per user), a score lost to a passing 500 is not."""
-    retry = Retry(
-        total=retries,
-        backoff_factor=backoff,
-        status_forcelist=RETRIED,
-        allowed_methods=None,
-        respect_retry_after_header=True,
-        raise_on_status=False,
-    )
-    session = requests.Session()
-    session.headers["User-Agent"] = "smtk-passback"
-    adapter = HTTPAdapter(max_retries=retry)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    return session
-
-
-class Connector(ServiceConnector):
-    """pylti1p3's connector, which keeps each access token for the whole run: a token the LMS no longer takes (it
-    lapsed in a long run, or the LMS was restarted) answers 401, and the request is made once more with a new one."""
-
-    def make_service_request(self, *args: Any, **kwargs: Any):
-        try:
-            return super().make_service_request(*args, **kwargs)
-        except LtiServiceException as exc:
-            if exc.response.status_code != 401:
-                raise
-            self._access_tokens.clear()
-            return super().make_service_request(*args, **kwargs)
-
-
-def _connector(services: LtiServices, issuer: str, session: requests.Session) -> ServiceConnector:
-    private = Path(services.private_key).read_text(encoding="utf-8")
-    registration = (
-        Registration()
-        .set_issuer(issuer)
-        .set_client_id(services.client_id)
-        .set_auth_token_url(services.token_url)
-        .set_tool_private_key(private)
-        .set_tool_public_key(public_pem(services.private_key))
-    )
-    if services.token_audience:
-        registration.set_auth_audience(services.token_audience)
-    return Connector(registration, session)
-
-
-def _refusal(exc: LtiServiceException) -> str:
-    """The LMS's answer in a line: its status and its OAuth error (RFC 6749) or body."""
-    response = exc.response
-    try:
-        body = response.json()
-        said = ": ".join(str(body[k]) for k in ("error", "error_description") if k in body) or response.text
-    except ValueError:
-        said = response.text
-    return f"HTTP {response.status_code} from {response.url}: {said.strip()[:300]}"
 
 
 class Journal:
@@ -202,9 +138,7 @@ def passback(
     manifest = load_manifest(root / "course.yml", root / "source")
     scores = module_scores(root)
     emails = {row.learner: str(row.email).strip().lower() for row in learners(root).itertuples(index=False)}
-    session = _session(retries, backoff)
-    session.request = _with_timeout(session.request, timeout)  # type: ignore[method-assign]
-    connector = _connector(services, profile.lti.issuer, session)
+    connector = service_connector(services, profile.lti.issuer, service_session(retries, backoff, timeout))
     ags = AssignmentsGradesService(connector, {"scope": SCOPES, "lineitems": services.lineitems_url})
     journal = Journal(root, services.lineitems_url)
     report = PassbackReport(services.lineitems_url)
@@ -244,7 +178,7 @@ def passback(
                 )
                 ags.put_grade(grade, LineItem({"id": url}))
             except LtiServiceException as exc:
-                report.failed.append(Failure(row.learner, module_id, _refusal(exc)))
+                report.failed.append(Failure(row.learner, module_id, refusal(exc)))
                 continue
             except (LtiException, requests.RequestException) as exc:
                 report.failed.append(Failure(row.learner, module_id, str(exc)))
@@ -275,31 +209,14 @@ def _lineitem(ags: AssignmentsGradesService, journal: Journal, report: PassbackR
 def _start(connector: ServiceConnector, services: LtiServices) -> dict[str, str]:
     """Get the access token for line items and scores (a refusal stops the run: no score could pass) and the LMS
     course's active members: e-mail address (lower case) to LMS user id (`sub`)."""
-    nrps = NamesRolesProvisioningService(connector, {"context_memberships_url": services.memberships_url})
     try:
         connector.get_access_token(SCOPES)
     except LtiServiceException as exc:
-        raise PassbackError(f"the LMS refused the kit an access token for grades: {_refusal(exc)}") from None
+        raise PassbackError(f"the LMS refused the kit an access token for grades: {refusal(exc)}") from None
     except requests.RequestException as exc:
         raise PassbackError(f"the LMS could not be reached at {services.token_url}: {exc}") from None
     try:
-        members = nrps.get_members()
-    except LtiServiceException as exc:
-        raise PassbackError(f"the LMS refused to list the course's members: {_refusal(exc)}") from None
-    except requests.RequestException as exc:
-        raise PassbackError(f"the LMS could not be reached at {services.memberships_url}: {exc}") from None
-    return {
-        str(m["email"]).strip().lower(): str(m["user_id"])
-        for m in members
-        if m.get("email") and m.get("user_id") and m.get("status", "Active") == "Active"
-    }
-
-
-def _with_timeout(request, timeout: float):
-    """requests has no session-wide timeout: give each request one, so a silent LMS fails instead of hanging."""
-
-    def bounded(method, url, **kwargs):
-        kwargs.setdefault("timeout", timeout)
-        return request(method, url, **kwargs)
-
-    return bounded
+        members = course_members(connector, services)
+    except LmsError as exc:
+        raise PassbackError(str(exc)) from None
+    return {m["email"]: m["user_id"] for m in members if m["email"] and m["status"] == "Active"}
