@@ -24,7 +24,8 @@ from simulations.profile.org import load_org
 
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/membership"
 # LIS context roles (LTI 1.3 core, appendix A.2.3) the kit maps: `<LIS>#Instructor`; a sub-role
-# (`<LIS>/Instructor#TeachingAssistant`) counts as its principal role. Mentors and others have no place on the roster and are reported, not added.
+# (`<LIS>/Instructor#TeachingAssistant`) counts as its principal role. Mentors and others have no place on the
+# roster and are reported, not added.
 ROLE_OF = {"Learner": "learner", "Instructor": "trainer", "ContentDeveloper": "trainer", "Administrator": "trainer"}
 
 
