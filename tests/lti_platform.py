@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 LEARNER_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/scope/"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
@@ -104,6 +105,8 @@ class Platform:
     results: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (line item id, user) -> latest
     refused: list[tuple[str, int]] = field(default_factory=list)  # (path, status) of every request refused
     attempts: dict[tuple[str, str], int] = field(default_factory=dict)
+    deep_links: list[dict[str, Any]] = field(default_factory=list)  # content items of accepted deep linking responses
+    deep_link_data: str = "picker-state-42"  # the opaque `data` the platform sends and must get back unchanged
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def now(self) -> float:
@@ -126,8 +129,11 @@ class Platform:
         audience: str | None = None,
         deployment_id: str | None = None,
         issued: float | None = None,
+        deep_link: bool = False,
+        target: str | None = None,
     ) -> str:
-        """The launch message the platform signs for `user` (LtiResourceLinkRequest), valid five minutes."""
+        """The launch message the platform signs for `user`, valid five minutes: an LtiResourceLinkRequest, or with
+        `deep_link` an LtiDeepLinkingRequest (the content picker), whose settings say where the choice goes back."""
         issued = time.time() if issued is None else issued
         audience = audience or self.tool.client_id
         claims = {
@@ -143,11 +149,25 @@ class Platform:
             LTI + "message_type": "LtiResourceLinkRequest",
             LTI + "version": "1.3.0",
             LTI + "deployment_id": deployment_id or self.tool.deployment_id,
-            LTI + "target_link_uri": self.tool.target_link_uri,
+            LTI + "target_link_uri": target or self.tool.target_link_uri,
             LTI + "resource_link": {"id": "social-media-101", "title": "Social media training"},
-            LTI + "roles": [LEARNER_ROLE],
+            LTI + "roles": list(user.roles),
             LTI + "context": {"id": "course-1", "label": "SM101", "title": "Social media at work"},
         }
+        if deep_link:  # Deep Linking 2.0, section 4.4: no resource link; the settings claim instead
+            del claims[LTI + "resource_link"]
+            claims[LTI + "message_type"] = "LtiDeepLinkingRequest"
+            # optional in LTI Core, sent by the common LMSs, and required of a deep linking request by the hub's
+            # authenticator (jupyterhub-ltiauthenticator)
+            claims[LTI + "tool_platform"] = {"guid": "lms-1", "name": "Test LMS", "product_family_code": "test"}
+            claims[LTI + "launch_presentation"] = {"document_target": "window", "return_url": f"{self.url}/return"}
+            claims[DL + "deep_linking_settings"] = {
+                "deep_link_return_url": f"{self.url}/deep_link_return",
+                "accept_types": ["ltiResourceLink"],
+                "accept_presentation_document_targets": ["window"],
+                "accept_multiple": True,
+                "data": self.deep_link_data,
+            }
         return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": self.kid})
 
     def check_assertion(self, assertion: str) -> str:
@@ -186,6 +206,46 @@ class Platform:
         self.assertions.add(claims["jti"])
         return ""
 
+    def check_deep_link_response(self, token: str) -> str:
+        """Why a deep linking response is not acceptable ('' when it is), as Deep Linking 2.0 section 4.5 asks: signed
+        (RS256) by the tool's registered key, issued by its client id for this platform, unexpired, with a nonce,
+        the response message type, the deployment, the `data` sent, and content items of the types offered."""
+        if not self.tool.jwks:
+            return "the tool has no public keyset registered"
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+            jwk = next((k for k in self.tool.jwks["keys"] if k.get("kid") == kid), None)
+            if jwk is None:
+                return f"no key {kid!r} in the tool's keyset"
+            claims = jwt.decode(
+                token,
+                RSAAlgorithm.from_jwk(json.dumps(jwk)),
+                algorithms=["RS256"],
+                audience=self.url,
+                issuer=self.tool.client_id,
+                options={"require": ["iss", "aud", "exp", "iat", "nonce"]},
+            )
+        except jwt.InvalidSignatureError:
+            return "the deep linking response's signature does not match the tool's registered key"
+        except jwt.PyJWTError as exc:
+            return f"the deep linking response is not valid: {exc}"
+        expected = {
+            LTI + "message_type": "LtiDeepLinkingResponse",
+            LTI + "version": "1.3.0",
+            LTI + "deployment_id": self.tool.deployment_id,
+            DL + "data": self.deep_link_data,
+        }
+        wrong = [k.rsplit("/", 1)[-1] for k, v in expected.items() if claims.get(k) != v]
+        if wrong:
+            return f"wrong {', '.join(wrong)}"
+        items = claims.get(DL + "content_items")
+        if not isinstance(items, list) or not items:
+            return "no content_items"
+        if any(i.get("type") != "ltiResourceLink" or not i.get("url") or not i.get("title") for i in items):
+            return "a content item is not an ltiResourceLink with a url and a title"
+        self.deep_links.extend(items)
+        return ""
+
     def start(self) -> Platform:
         platform = self
 
@@ -219,6 +279,13 @@ class Platform:
                         self._new_lineitem(body)
                     elif url.path.startswith("/lineitems/") and url.path.endswith("/scores"):
                         self._score(url.path.removesuffix("/scores"), body)
+                    elif url.path == "/deep_link_return":
+                        form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+                        why = platform.check_deep_link_response(form.get("JWT", ""))
+                        if why:
+                            self._refuse(400, why)
+                        else:
+                            self._send(200, f"{len(platform.deep_links)} link(s) added", "text/plain")
                     else:
                         self._send(404, "not found", "text/plain")
 
@@ -358,11 +425,14 @@ class Platform:
                 """Step 1: third-party-initiated login, posted to the tool's login initiation address."""
                 if query.get("user") not in platform.users:
                     return self._send(404, "no such user", "text/plain")
+                hint = {"deployment": query.get("deployment", platform.tool.deployment_id)}
+                hint |= {"deep_link": "1"} if query.get("deep_link") else {}
+                hint |= {"target": query["target"]} if query.get("target") else {}
                 form = {
                     "iss": platform.url,
                     "login_hint": query["user"],
-                    "target_link_uri": platform.tool.target_link_uri,
-                    "lti_message_hint": query.get("deployment", platform.tool.deployment_id),
+                    "target_link_uri": query.get("target", platform.tool.target_link_uri),
+                    "lti_message_hint": json.dumps(hint),
                     "client_id": platform.tool.client_id,
                     "lti_deployment_id": query.get("deployment", platform.tool.deployment_id),
                 }
@@ -379,8 +449,13 @@ class Platform:
                 wrong += [] if query.get("nonce") and query.get("state") else ["nonce", "state"]
                 if wrong:
                     return self._send(400, f"invalid_request: {', '.join(wrong)}", "text/plain")
+                hint = json.loads(query.get("lti_message_hint") or "{}")
                 token = platform.id_token(
-                    platform.users[query["login_hint"]], query["nonce"], deployment_id=query.get("lti_message_hint")
+                    platform.users[query["login_hint"]],
+                    query["nonce"],
+                    deployment_id=hint.get("deployment"),
+                    deep_link=bool(hint.get("deep_link")),
+                    target=hint.get("target"),
                 )
                 form = {"id_token": token, "state": query["state"]}
                 self._send(200, auto_submit(query["redirect_uri"], form), "text/html")
@@ -458,10 +533,14 @@ class Launch:
         return self.session.post(self.launch_url, data={**self.form, **replace}, allow_redirects=False, timeout=60)
 
 
-def launch(platform: Platform, user: str, deployment: str | None = None) -> Launch:
-    """A browser's launch from the LMS for `user`, up to the id_token form."""
+def launch(
+    platform: Platform, user: str, deployment: str | None = None, *, deep_link: bool = False, target: str = ""
+) -> Launch:
+    """A browser's launch from the LMS for `user`, up to the id_token form: of the tool's page, of a link's `target`,
+    or with `deep_link` of the tool's content picker."""
     session = requests.Session()
     query = {"user": user, **({"deployment": deployment} if deployment else {})}
+    query |= ({"deep_link": "1"} if deep_link else {}) | ({"target": target} if target else {})
     page = session.get(f"{platform.url}/launch?{urlencode(query)}", timeout=60)
     page.raise_for_status()
     action, fields = read_form(page.text)

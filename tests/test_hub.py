@@ -24,7 +24,7 @@ import websocket  # websocket-client, a dependency of jupyter_server
 import yaml
 from accessibility import axe_result, violations
 from grading_helpers import answered
-from lti_platform import LmsUser, Platform, Tool, launch, new_key
+from lti_platform import LmsUser, Platform, Tool, launch, new_key, read_form
 from playwright.sync_api import expect
 
 from graders.course.exchange import exchange_root
@@ -48,11 +48,13 @@ tom,Tom Becker,tom@example.org,,,Europe,trainer
 erin,Erin Walsh,erin@example.org,,,North America,executive
 """
 PASSWORD = "correct-horse-1"
+INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 CLIENT_ID, DEPLOYMENT = "smtk-hub-client", "deployment-1"
 # The LMS's own people: its ids (`sub`) are not the roster's; their e-mail addresses are (case aside).
 LMS_USERS = {
     "lms-ana": LmsUser("8f14e45f", "Ana@Example.org", "Ana Souza"),
     "lms-mallory": LmsUser("c9f0f895", "mallory@example.org", "Mallory Doe"),
+    "lms-tom": LmsUser("45c48cce", "tom@example.org", "Tom Becker", roles=(INSTRUCTOR,)),
 }
 
 
@@ -407,6 +409,60 @@ def test_the_hub_serves_the_tools_public_keyset_for_the_lms(hub):
     assert served.status_code == 200 and served.headers["Content-Type"].startswith("application/json")
     key = Path(hub.course_root).parent / "tool.pem"
     assert served.json() == tool_jwks(key) and not {"d", "p", "q"} & set(served.json()["keys"][0])
+
+
+def test_the_lms_content_picker_links_a_module_that_opens_for_the_learner(hub, lms):
+    """Deep Linking: the trainer, launched into the picker, chooses a module; the LMS receives the signed link; a
+    learner launched through that link lands in the module's notebook in their own JupyterLab."""
+    lms.tool.jwks = tool_jwks(Path(hub.course_root).parent / "tool.pem")  # pasted into the LMS at registration
+    picking = launch(lms, "lms-tom", deep_link=True)
+    landed = picking.finish()
+    assert landed.status_code == 302 and landed.headers["location"] == "/hub/lti13/deep_link", landed.text[:500]
+    picker = picking.session.get(f"{hub.url}/hub/lti13/deep_link", timeout=60)
+    assert picker.status_code == 200 and '<html lang="en">' in picker.text
+    module = sorted(track_modules("employees"))[0]
+    title = load_manifest(MANIFEST).module(module).title
+    assert f'value="demo-employees/{module}"' in picker.text and title in picker.text
+    assert f'value="demo-partners/{sorted(track_modules("partners"))[0]}"' in picker.text
+    xsrf = picker.text.split('name="_xsrf" value="')[1].split('"')[0]
+    chosen = picking.session.post(
+        f"{hub.url}/hub/lti13/deep_link", data={"_xsrf": xsrf, "module": f"demo-employees/{module}"}, timeout=60
+    )
+    assert chosen.status_code == 200, chosen.text[:500]
+    action, fields = read_form(chosen.text)
+    assert action == f"{lms.url}/deep_link_return" and set(fields) == {"JWT"}
+    back = picking.session.post(action, data=fields, timeout=60)  # the browser's auto-submitted form
+    assert back.status_code == 200 and back.text == "1 link(s) added", back.text
+    (item,) = lms.deep_links
+    assert item["title"] == title and item["url"] == f"{hub.url}/hub/lti13/module/demo-employees/{module}"
+
+    # A tampered response is refused by the platform (the kit's signature is what it checks).
+    head, payload, signature = fields["JWT"].split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"][0]["url"] = "https://evil.example/"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    refused = requests.post(action, data={"JWT": f"{head}.{forged}.{signature}"}, timeout=60)
+    assert refused.status_code == 400 and "signature" in refused.text and len(lms.deep_links) == 1
+
+    # A learner may not use the picker; through the link they land in the module, fetched for them.
+    ana = Person(hub, "ana")
+    assert ana.open("/hub/lti13/deep_link").status_code == 403
+    opening = launch(lms, "lms-ana", target=item["url"])
+    landed = opening.finish()
+    assert landed.status_code == 302 and landed.headers["location"] == f"/hub/lti13/module/demo-employees/{module}"
+    start_server(hub, "ana", ana.token())
+    lab = opening.session.get(f"{hub.url}{landed.headers['location']}", allow_redirects=False, timeout=120)
+    notebook = f"{load_manifest(MANIFEST).module(module).lessons[0].id}.ipynb"
+    assert (
+        lab.status_code == 302 and lab.headers["location"] == f"/user/ana/lab/tree/demo-employees/{module}/{notebook}"
+    )
+    token = {"Authorization": f"token {ana.token()}"}
+    there = requests.get(
+        f"{hub.url}/user/ana/api/contents/demo-employees/{module}/{notebook}", headers=token, timeout=60
+    )
+    assert there.status_code == 200, there.text[:300]
+    other = opening.session.get(f"{hub.url}/hub/lti13/module/demo-partners/{module}", allow_redirects=False, timeout=60)
+    assert other.status_code == 404, "a module of a track the learner is not on"
 
 
 def _refused(started, reply: requests.Response, status: int, reason: str) -> None:

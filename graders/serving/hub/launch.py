@@ -18,12 +18,14 @@ import yaml
 import graders
 import simulations
 from graders.course.exchange import exchange_root, release_tracks, track_course
+from graders.course.manifest import course_manifest
 from graders.course.root import GradeError
 from graders.course.roster import ROSTER, read_roster
 from graders.course.tailor import TailorError, tailor
 from graders.paths import BUILD, DASHBOARDS, DEMO_ORG, ROOT
 from graders.results.trainer_data import COURSE_ENV
 from graders.serving.dashboards import dashboards_command
+from graders.serving.hub.content_links import CatalogueModule, CatalogueTrack
 from graders.serving.hub.prestart import prestart
 from graders.serving.hub.settings import (
     CULL_IDLE_SECONDS,
@@ -104,6 +106,25 @@ def app_service(name: str, folder: Path, port: int, course_root: Path, org: Path
     )
 
 
+def catalogue(root: Path, course_id: str, tracks: dict[str, list[str]]) -> list[CatalogueTrack]:
+    """The released tracks and modules, with titles and each module's first notebook, for the LMS's content picker."""
+    manifest = course_manifest(root)
+    titles = {t.id: t.title for t in manifest.tracks}
+    return [
+        CatalogueTrack(
+            course=track_course(course_id, track),
+            title=titles.get(track, track),
+            modules=[
+                CatalogueModule(
+                    id=m, title=manifest.module(m).title, notebook=f"{manifest.module(m).lessons[0].id}.ipynb"
+                )
+                for m in modules
+            ],
+        )
+        for track, modules in tracks.items()
+    ]
+
+
 def formgrader_service(port: int, course_root: Path) -> Service:
     """nbgrader's formgrader on the course root, for trainers: its own tab (it breaks inside JupyterLab's frame
     under the hub's security headers), the course's own nbgrader_config.py and gradebook."""
@@ -158,6 +179,8 @@ def start_hub(
         tracks = release_tracks(root)
     except GradeError as exc:
         raise ServerError(str(exc)) from None
+    if lti is not None:
+        lti["catalogue"] = catalogue(root, org.slug, tracks)
     view = learner_exchange(hub_dir, exchange_root(root), [track_course(org.slug, track) for track in tracks])
     learner_config = write_learner_config(hub_dir, view)
     code = code_folder(hub_dir)

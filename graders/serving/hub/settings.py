@@ -17,6 +17,7 @@ from typing import Any, TypedDict
 from graders.course.exchange import track_course
 from graders.course.lti_key import tool_jwks
 from graders.course.roster import Person
+from graders.serving.hub.content_links import CatalogueTrack
 from simulations.profile.org import LtiPlatform
 
 DASHBOARDS = "dashboards"  # the executive apps, a hub service
@@ -49,6 +50,8 @@ class LtiSettings(TypedDict):
     emails: dict[str, str]
     password_users: list[str]
     keyset: dict[str, Any] | None  # the tool's public JWKS, served for the LMS when the profile has lti.services
+    private_key: str  # the tool's private key file, which signs deep linking responses ("": no lti.services)
+    catalogue: list[CatalogueTrack]  # what the LMS's content picker lists: the released tracks and modules
 
 
 class HubSettings(TypedDict):
@@ -104,6 +107,8 @@ def lti_for(platform: LtiPlatform, people: list[Person], roster: str) -> LtiSett
             emails[email] = person.learner
     return LtiSettings(
         keyset=tool_jwks(platform.services.private_key) if platform.services else None,
+        private_key=platform.services.private_key if platform.services else "",
+        catalogue=[],
         issuer=platform.issuer,
         client_ids=list(platform.client_ids),
         authorize_url=platform.authorize_url,
@@ -221,6 +226,8 @@ def apply(c: Any, settings: HubSettings) -> None:
         c.LmsOrPasswordAuthenticator.emails = dict(lti["emails"])
         c.LmsOrPasswordAuthenticator.password_users = set(lti["password_users"])
         c.LmsOrPasswordAuthenticator.keyset = lti.get("keyset") or {}
+        c.LmsOrPasswordAuthenticator.tool_private_key = lti.get("private_key", "")
+        c.LmsOrPasswordAuthenticator.catalogue = lti.get("catalogue", [])
     # Groups and roles come from the roster on every start: adding rows adds people, nobody's work is lost.
     c.JupyterHub.load_groups = {name: {"users": users} for name, users in settings["groups"].items()}
     c.JupyterHub.load_roles = settings["roles"]

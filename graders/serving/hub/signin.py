@@ -25,7 +25,9 @@ from jupyterhub.handlers import BaseHandler
 from ltiauthenticator.lti13.auth import LTI13Authenticator
 from ltiauthenticator.lti13.handlers import LTI13CallbackHandler, LTI13LoginInitHandler
 from tornado.web import HTTPError
-from traitlets import Dict, Set, Unicode
+from traitlets import Dict, List, Set, Unicode
+
+from graders.serving.hub.content_links import COOKIE, MODULE, PICKER, ContentPicker, OpenModule, picking
 
 DEPLOYMENT_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
 LAUNCH_START = "/lti13/oauth_login"  # the OIDC login initiation address the LMS is given, under /hub
@@ -86,6 +88,23 @@ class RosterPasswordAuthenticator(FirstUseAuthenticator):
         return username
 
 
+class LaunchEnd(LTI13CallbackHandler):
+    """The launch: a deep linking request (a trainer choosing content in the LMS) goes on to the content picker,
+    with the LMS's settings in a signed, encrypted cookie; every other launch to the page the LMS linked."""
+
+    def decode_and_validate_launch_request(self) -> dict[str, Any]:
+        self._id_token = super().decode_and_validate_launch_request()
+        return self._id_token
+
+    async def redirect_to_next_url(self, user: Any) -> None:
+        picked = picking(self._id_token)
+        if picked is None:
+            return await super().redirect_to_next_url(user)
+        cross_site = {"samesite": "None", "secure": True} if self.request.protocol == "https" else {}
+        self.set_secure_cookie(COOKIE, json.dumps(picked), expires_days=1 / 24, httponly=True, **cross_site)
+        self.redirect(f"{self.hub.base_url}{PICKER.lstrip('/')}")
+
+
 class LmsOrPasswordAuthenticator(RosterPasswordAuthenticator, LTI13Authenticator):
     """LTI 1.3 launches mapped to the roster by e-mail, and the roster's first-use passwords for `password_users`."""
 
@@ -97,6 +116,8 @@ class LmsOrPasswordAuthenticator(RosterPasswordAuthenticator, LTI13Authenticator
     password_users = Set(Unicode(), config=True, help="Sign-in names that may also sign in with a password.")
     deployment_ids = Set(Unicode(), config=True, help="The tool's deployment ids on the platform; empty: any.")
     keyset = Dict(config=True, help="The tool's public JWKS served at KEYSET; empty: none (404).")
+    tool_private_key = Unicode(config=True, help="The tool's private key file, which signs deep linking responses.")
+    catalogue = List(config=True, help="The tracks and modules the content picker lists (content_links.py).")
 
     def login_url(self, base_url: str) -> str:
         return Authenticator.login_url(self, base_url)
@@ -105,7 +126,8 @@ class LmsOrPasswordAuthenticator(RosterPasswordAuthenticator, LTI13Authenticator
         return base_url.rstrip("/") + LAUNCH_END
 
     def get_handlers(self, app: Any) -> list:
-        launch = [(LAUNCH_START, LaunchStart), (LAUNCH_END, LTI13CallbackHandler), (KEYSET, Keyset)]
+        launch = [(LAUNCH_START, LaunchStart), (LAUNCH_END, LaunchEnd), (KEYSET, Keyset), (PICKER, ContentPicker)]
+        launch.append((MODULE + r"/([^/]+)/([^/]+)", OpenModule))
         return [*FirstUseAuthenticator.get_handlers(self, app), *launch]
 
     async def authenticate(self, handler: Any, data: dict[str, Any]) -> dict[str, str] | str | None:

@@ -1,0 +1,171 @@
+"""LTI Deep Linking 2.0 and module links: the LMS's content picker lists the course's tracks and modules, and the
+link it inserts opens that module in the learner's JupyterLab.
+
+The LMS launches a trainer with an LtiDeepLinkingRequest (jupyterhub-ltiauthenticator checks it like any launch);
+the hub shows the picker; the chosen modules go back as an LtiDeepLinkingResponse that pylti1p3 signs with the
+tool's key (RS256, the key id of the keyset the hub serves), posted by the browser to the LMS's return address. Each
+link's address is MODULE under the hub: it starts the learner's server if needed, fetches the module through
+nbgrader's own Assignments API on that server, and opens its first notebook.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any, TypedDict
+from urllib.parse import quote
+
+from jupyterhub.handlers import BaseHandler
+from pylti1p3.deep_link import DeepLink
+from pylti1p3.deep_link_resource import DeepLinkResource
+from pylti1p3.registration import Registration
+from tornado import web
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+
+from graders.course.lti_key import public_pem
+
+PICKER = "/lti13/deep_link"  # the content picker, under /hub
+MODULE = "/lti13/module"  # /hub/lti13/module/<track course>/<module>: open a module
+COOKIE = "smtk-deep-link"  # the LMS's deep linking settings, between the launch and the trainer's choice
+DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+KEPT = ("deep_link_return_url", "accept_types", "accept_multiple", "data", "title")  # of deep_linking_settings
+
+
+class CatalogueModule(TypedDict):
+    id: str
+    title: str
+    notebook: str  # the first lesson's notebook, opened by the link
+
+
+class CatalogueTrack(TypedDict):
+    """One track of the course as the picker lists it: its nbgrader course id, title and modules."""
+
+    course: str
+    title: str
+    modules: list[CatalogueModule]
+
+
+def picking(id_token: dict[str, Any]) -> dict[str, Any] | None:
+    """What the picker keeps of a deep linking launch (None for any other launch)."""
+    if id_token.get(LTI + "message_type") != "LtiDeepLinkingRequest":
+        return None
+    settings = id_token.get(DL + "deep_linking_settings") or {}
+    return {
+        "issuer": id_token["iss"],
+        "client_id": id_token["aud"] if isinstance(id_token["aud"], str) else id_token.get("azp"),
+        "deployment_id": id_token.get(LTI + "deployment_id"),
+        "settings": {k: settings[k] for k in KEPT if k in settings},
+    }
+
+
+def response_jwt(picked: dict[str, Any], private_key: str, links: list[tuple[str, str]]) -> str:
+    """The signed LtiDeepLinkingResponse for the chosen links, (title, url) each, as the LMS must verify it."""
+    registration = (
+        Registration()
+        .set_issuer(picked["issuer"])
+        .set_client_id(picked["client_id"])
+        .set_tool_private_key(Path(private_key).read_text(encoding="utf-8"))
+        .set_tool_public_key(public_pem(private_key))
+    )
+    resources = [DeepLinkResource().set_url(url).set_title(title) for title, url in links]
+    return DeepLink(registration, picked["deployment_id"], picked["settings"]).get_response_jwt(resources)
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}"
+        "fieldset{margin:1rem 0}label{display:block;padding:.3rem 0}button{font:inherit;padding:.5rem 1rem;"
+        "min-height:44px;background:#1d4f91;color:#fff;border:0;border-radius:4px}button:focus{outline:3px solid "
+        "#f2a900;outline-offset:2px}</style></head>"
+        f"<body><main>{body}</main></body></html>"
+    )
+
+
+class ContentPicker(BaseHandler):
+    """The picker: the course's tracks and modules as a form; the choice goes back to the LMS, signed."""
+
+    def _picked(self) -> dict[str, Any]:
+        if "trainers" not in {g.name for g in self.current_user.groups}:
+            raise web.HTTPError(403, "Only trainers choose the course's modules for the learning platform.")
+        raw = self.get_secure_cookie(COOKIE, max_age_days=1 / 24)
+        if not raw:
+            raise web.HTTPError(400, "Open the content picker from your learning platform (it starts here).")
+        return json.loads(raw)
+
+    @web.authenticated
+    def get(self) -> None:
+        multiple = str(self._picked()["settings"].get("accept_multiple", "true")).lower() != "false"
+        kind = "checkbox" if multiple else "radio"
+        fieldsets = []
+        for track in self.authenticator.catalogue:
+            boxes = "".join(
+                f'<label><input type="{kind}" name="module" value="{html.escape(track["course"])}/'
+                f'{html.escape(m["id"])}"> {html.escape(m["title"])}</label>'
+                for m in track["modules"]
+            )
+            fieldsets.append(f"<fieldset><legend>{html.escape(track['title'])}</legend>{boxes}</fieldset>")
+        body = (
+            "<h1>Add modules to your course</h1><p>Choose the modules to link from your learning platform. Each link "
+            "opens the module in the learner's own workspace.</p>"
+            f'<form method="post"><input type="hidden" name="_xsrf" value="{html.escape(self.xsrf_token.decode())}">'
+            f'{"".join(fieldsets)}<button type="submit">Add to the course</button></form>'
+        )
+        self.finish(_page("Add modules to your course", body))
+
+    @web.authenticated
+    def post(self) -> None:
+        picked = self._picked()
+        titles = {f"{t['course']}/{m['id']}": m["title"] for t in self.authenticator.catalogue for m in t["modules"]}
+        chosen = [c for c in self.get_arguments("module") if c in titles]
+        if not chosen:
+            raise web.HTTPError(400, "Choose at least one module.")
+        base = f"{self.request.protocol}://{self.request.host}{self.hub.base_url}"
+        links = [(titles[c], f"{base}{MODULE.lstrip('/')}/{quote(c)}") for c in chosen]
+        token = response_jwt(picked, self.authenticator.tool_private_key, links)
+        self.clear_cookie(COOKIE)
+        action = html.escape(picked["settings"]["deep_link_return_url"])
+        body = (
+            f"<h1>Sending your choice to your learning platform</h1>"
+            f'<form method="post" action="{action}"><input type="hidden" name="JWT" value="{html.escape(token)}">'
+            f'<p>{len(links)} module(s) chosen.</p><button type="submit">Continue</button></form>'
+            "<script>document.forms[0].submit()</script>"
+        )
+        self.finish(_page("Sending your choice", body))
+
+
+class OpenModule(BaseHandler):
+    """A module link: the learner's server started if needed, the module fetched (nbgrader's fetch on that server,
+    kept if it was fetched before) and its first notebook opened."""
+
+    @web.authenticated
+    async def get(self, course: str, module: str) -> None:
+        user = self.current_user
+        notebook = next(
+            (
+                m["notebook"]
+                for t in self.authenticator.catalogue
+                if t["course"] == course
+                for m in t["modules"]
+                if m["id"] == module
+            ),
+            None,
+        )
+        if notebook is None or f"nbgrader-{course}" not in {g.name for g in user.groups}:
+            raise web.HTTPError(404, "This module is not in your tracks.")
+        if not user.spawner.ready:
+            self.redirect(f"{self.hub.base_url}spawn/{user.escaped_name}?next={quote(self.request.uri)}")
+            return
+        token = user.new_api_token(note="open a module", expires_in=120, scopes=[f"access:servers!user={user.name}"])
+        request = HTTPRequest(
+            f"{user.spawner.server.url.rstrip('/')}/assignments/fetch",
+            method="POST",
+            headers={"Authorization": f"token {token}", "Content-Type": "application/x-www-form-urlencoded"},
+            body=f"course_id={quote(course)}&assignment_id={quote(module)}",
+            request_timeout=120,
+        )
+        await AsyncHTTPClient().fetch(request, raise_error=False)  # fetched before: nbgrader says so; open it anyway
+        self.redirect(f"{user.url}lab/tree/{quote(course)}/{quote(module)}/{quote(notebook)}")
