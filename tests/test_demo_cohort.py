@@ -3,6 +3,7 @@ for real by `smtk grade`, so the trainer app, certification and the exports have
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import shutil
@@ -107,6 +108,38 @@ def test_a_second_build_reuses_the_cache_and_regrades_nothing(built):
     assert "reused, nothing regraded" in again.summary()
     assert json.loads((root / STATE / MARKER).read_text(encoding="utf-8"))["key"] == first.key
     assert {p: p.read_bytes() for p in (root / STATE / "state").rglob("*.json")} == states
+
+
+@pytest.mark.slow
+def test_a_written_answer_whose_cell_the_typo_broke_earns_nothing(built):
+    """In a code-free module the written answer is recorded by its answer cell: broken, there is no answer to grade."""
+    root, _ = built
+    _, plan = the_plan(root)
+    templates = demo_cohort._Templates(root)
+    submission = next(s for s in plan if s.kind == "complete" and s.grade_answer and templates.task_answers(s.module))
+    task, answer = next(iter(templates.task_answers(submission.module).items()))
+
+    def graded_as(given) -> tuple[float | None, float]:
+        with open_gradebook(root) as gb:
+            grade = gb.find_grade(task, task_notebook(root, submission.module, task), submission.module, given.learner)
+            grade.manual_score, grade.needs_manual_grade = None, True
+            gb.db.commit()
+        demo_cohort._grade_answers(root, [given], templates)
+        with open_gradebook(root) as gb:
+            grade = gb.find_grade(task, task_notebook(root, submission.module, task), submission.module, given.learner)
+            return grade.manual_score, grade.max_score
+
+    broken, max_score = graded_as(dataclasses.replace(submission, typo=answer))
+    assert broken == 0 < max_score
+    assert graded_as(submission) == (max_score, max_score)  # as built: the answer taken from the solution
+
+
+def task_notebook(root, module_id: str, task: str) -> str:
+    """The notebook (lesson) of a module that holds a task cell."""
+    for name, release, _ in demo_cohort._Templates(root).notebooks(module_id):
+        if any(c.metadata.get("nbgrader", {}).get("grade_id") == task for c in release.cells):
+            return name.removesuffix(".ipynb")
+    raise AssertionError(task)
 
 
 def test_the_cohort_is_drawn_from_the_seed_and_the_course(tailored):

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbgrader.api import Gradebook
-from roundtrip import autograde, submit
+from roundtrip import autograde, output_text, submit
 
 from graders.course.root import gradebook_url
 from simulations.profile.org import PROFILE_FILE
@@ -81,8 +81,7 @@ def test_a_shift_saved_in_the_notebook_is_graded_by_autograde(course_copy: Path,
     assert item_score(course_copy, "cleo") == 2, "the played shift earns the recorded-decisions item"
     assert item_score(course_copy, "bob") == 0, "a blank release earns nothing"
     assert item_score(course_copy, "dan") == 0, "a record that does not fit the shift is not a played shift"
-    graded = nbformat.read(course_copy / "autograded" / "cleo" / MODULE / f"{MODULE}.ipynb", as_version=4)
-    outputs = "".join(o.get("text", "") for c in graded.cells if c.cell_type == "code" for o in c.outputs)
+    outputs = output_text(course_copy / "autograded" / "cleo" / MODULE / f"{MODULE}.ipynb")
     assert "Your shift:" in outputs and "100% routed as the policy recommends" in outputs
     with Gradebook(gradebook_url(course_copy)) as gb:
         others = [g for g in gb.find_submission_notebook(MODULE, MODULE, "cleo").grades if g.name != ITEM]

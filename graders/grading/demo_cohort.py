@@ -39,7 +39,7 @@ from graders.paths import COURSES
 
 SEED = 20261204
 ROSTER_FILE = COURSES / "orgs" / "demo-cohort.csv"
-FORMAT = 2  # bump when the way submissions are made changes, so cached cohorts are rebuilt
+FORMAT = 3  # bump when the way submissions are made changes, so cached cohorts are rebuilt
 MARKER = "demo-cohort.json"  # in the course's grading state folder: the cache key and what was built
 # The kinds of submission (docs/guides/trainer.md, "The demo cohort"), and how often each kind of learner hands in
 # each: a steady learner mostly completes, a struggling one often hands in part of the work or nothing.
@@ -402,9 +402,11 @@ def _grade_answers(root: Path, plan: list[Submission], templates: _Templates) ->
                     if not submission.grade_answer:
                         left += 1
                         continue
-                    # an answer taken from the solution earns its points; formgrader's handler sets the same fields
+                    # an answer taken from the solution earns its points, unless the typo broke the cell that records
+                    # it (a written answer kept in a widget); formgrader's handler sets the same fields
                     answer = templates.task_answers(module).get(grade.name, grade.name)
-                    grade.manual_score = grade.max_score if answer in submission.answered else 0.0
+                    given = answer in submission.answered and answer != submission.typo
+                    grade.manual_score = grade.max_score if given else 0.0
                     grade.needs_manual_grade = False
         gb.db.commit()
     return left
