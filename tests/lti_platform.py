@@ -31,9 +31,12 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import jwt
 import requests
+import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+
+from graders.paths import DEMO_ORG
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
@@ -552,3 +555,24 @@ def launch(
     launch_url, form = read_form(answer.text)
     nonce = parse_qs(urlparse(authorize).query)["nonce"][0]
     return Launch(session, launch_url, form, nonce)
+
+
+def org_with_lms(folder: Path, platform: Platform, key: str | Path = "tool.pem", **lti: Any) -> Path:
+    """The demo organisation's profile with this platform as its LMS and the LMS's services for the course, as an
+    administrator fills it in from what the LMS shows; `lti`: more of the profile's `lti:` block."""
+    block = {
+        "issuer": platform.url,
+        "client_id": platform.tool.client_id,
+        "authorize_url": f"{platform.url}/authorize",
+        "jwks_url": f"{platform.url}/jwks",
+        **lti,
+        "services": {
+            "token_url": f"{platform.url}/token",
+            "lineitems_url": f"{platform.url}/lineitems",
+            "memberships_url": f"{platform.url}/memberships",
+            "private_key": str(key),
+        },
+    }
+    path = folder / "org.yaml"
+    path.write_text(DEMO_ORG.read_text(encoding="utf-8") + "\n" + yaml.safe_dump({"lti": block}), encoding="utf-8")
+    return path

@@ -21,10 +21,10 @@ import psutil
 import pytest
 import requests
 import websocket  # websocket-client, a dependency of jupyter_server
-import yaml
 from accessibility import axe_result, violations
 from grading_helpers import answered
 from lti_platform import LmsUser, Platform, Tool, launch, new_key, read_form
+from lti_platform import org_with_lms as lms_profile
 from playwright.sync_api import expect
 
 from graders.course.exchange import exchange_root
@@ -74,24 +74,9 @@ def lms():
 
 def org_with_lms(folder: Path, platform: Platform, password_roles: list[str] | None = None) -> Path:
     """The demo organisation's profile with its LMS; `password_roles`: who may still use passwords (None: the
-    default, trainers and executives)."""
-    lti = {
-        "issuer": platform.url,
-        "client_id": CLIENT_ID,
-        "authorize_url": f"{platform.url}/authorize",
-        "jwks_url": f"{platform.url}/jwks",
-        "deployment_ids": [DEPLOYMENT],
-        **({"password_roles": password_roles} if password_roles is not None else {}),
-        "services": {  # grade passback: the hub serves the tool's public keyset for the LMS
-            "token_url": f"{platform.url}/token",
-            "lineitems_url": f"{platform.url}/lineitems",
-            "memberships_url": f"{platform.url}/memberships",
-            "private_key": str(new_key(folder / "tool.pem")),
-        },
-    }
-    path = folder / "org.yaml"
-    path.write_text(DEMO_ORG.read_text(encoding="utf-8") + "\n" + yaml.safe_dump({"lti": lti}), encoding="utf-8")
-    return path
+    default, trainers and executives). The LMS's services make the hub serve the tool's public keyset."""
+    roles = {"password_roles": password_roles} if password_roles is not None else {}
+    return lms_profile(folder, platform, new_key(folder / "tool.pem"), deployment_ids=[DEPLOYMENT], **roles)
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,9 @@ from pathlib import Path
 import jwt
 import pytest
 import requests
-import yaml
 from conftest import smtk_command
 from cryptography.hazmat.primitives import serialization
-from lti_platform import AGS, ASSERTION_TYPE, NRPS, LmsUser, Platform, Tool, new_key
+from lti_platform import AGS, ASSERTION_TYPE, NRPS, LmsUser, Platform, Tool, new_key, org_with_lms
 
 from graders.course.lti_key import tool_jwks
 from graders.course.manifest import load_manifest
@@ -57,21 +56,7 @@ def lms(tmp_path):
 
 def org_for(folder: Path, platform: Platform, key: str = "tool.pem") -> Path:
     """The demo organisation's profile with its LMS and the LMS's services for this course."""
-    lti = {
-        "issuer": platform.url,
-        "client_id": CLIENT_ID,
-        "authorize_url": f"{platform.url}/authorize",
-        "jwks_url": f"{platform.url}/jwks",
-        "services": {
-            "token_url": f"{platform.url}/token",
-            "lineitems_url": f"{platform.url}/lineitems",
-            "memberships_url": f"{platform.url}/memberships",
-            "private_key": key,
-        },
-    }
-    path = folder / "org.yaml"
-    path.write_text(DEMO_ORG.read_text(encoding="utf-8") + "\n" + yaml.safe_dump({"lti": lti}), encoding="utf-8")
-    return path
+    return org_with_lms(folder, platform, key)
 
 
 def digest(path: Path) -> str:

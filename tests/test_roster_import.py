@@ -6,13 +6,11 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-import yaml
 from conftest import smtk_command
-from lti_platform import LEARNER_ROLE, NRPS, LmsUser, Platform, Tool, new_key
+from lti_platform import LEARNER_ROLE, NRPS, LmsUser, Platform, Tool, new_key, org_with_lms
 
 from graders.course.lti_key import tool_jwks
 from graders.course.roster import read_roster
-from graders.paths import DEMO_ORG
 from graders.results.roster_import import RosterImportError, import_roster, role_of, sign_in_name
 
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
@@ -46,21 +44,7 @@ def lms(tmp_path):
 
 
 def org_for(tmp_path, platform: Platform) -> str:
-    lti = {
-        "issuer": platform.url,
-        "client_id": "smtk-tool",
-        "authorize_url": f"{platform.url}/authorize",
-        "jwks_url": f"{platform.url}/jwks",
-        "services": {
-            "token_url": f"{platform.url}/token",
-            "lineitems_url": f"{platform.url}/lineitems",
-            "memberships_url": f"{platform.url}/memberships",
-            "private_key": str(tmp_path / "tool.pem"),
-        },
-    }
-    path = tmp_path / "org.yaml"
-    path.write_text(DEMO_ORG.read_text(encoding="utf-8") + "\n" + yaml.safe_dump({"lti": lti}), encoding="utf-8")
-    return str(path)
+    return str(org_with_lms(tmp_path, platform, tmp_path / "tool.pem"))
 
 
 def test_members_are_merged_into_the_roster_and_nobody_is_lost(tmp_path, lms):

@@ -20,7 +20,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from graders.course.lti_key import public_pem
-from simulations.profile.org import LtiServices
+from simulations.profile.org import LtiServices, OrgProfile, load_org
 
 RETRIED = (429, 500, 502, 503, 504)
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
@@ -38,6 +38,15 @@ class Member(TypedDict):
     name: str
     roles: list[str]
     status: str  # Active, Inactive or Deleted
+
+
+def lms_services(org: str | Path, needed_for: str, error: type[LmsError]) -> tuple[OrgProfile, LtiServices]:
+    """The organisation's profile and its LMS's services, or `error` saying the profile lacks them."""
+    profile = load_org(org)
+    services = profile.lti.services if profile.lti else None
+    if services is None:
+        raise error(f"{org}: lti.services: required {needed_for} (see docs/guides/lms.md)")
+    return profile, services
 
 
 def service_session(retries: int, backoff: float, timeout: float) -> requests.Session:

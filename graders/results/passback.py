@@ -30,8 +30,15 @@ from pylti1p3.service_connector import ServiceConnector
 
 from graders.course.manifest import load_manifest
 from graders.results.gradebook import learners, module_scores
-from graders.results.lti_services import LmsError, course_members, refusal, service_connector, service_session
-from simulations.profile.org import LtiServices, load_org
+from graders.results.lti_services import (
+    LmsError,
+    course_members,
+    lms_services,
+    refusal,
+    service_connector,
+    service_session,
+)
+from simulations.profile.org import LtiServices
 
 AGS = "https://purl.imsglobal.org/spec/lti-ags/scope/"
 SCOPES = [AGS + "lineitem", AGS + "score"]  # find and create line items, post scores
@@ -131,10 +138,7 @@ def passback(
 ) -> PassbackReport:
     """Post every graded learner's module scores of `course` to the LMS of `org`'s profile (`lti.services`)."""
     root = Path(course)
-    profile = load_org(org)
-    services = profile.lti.services if profile.lti else None
-    if services is None:
-        raise PassbackError(f"{org}: lti.services: required for grade passback (see docs/guides/lms.md)")
+    profile, services = lms_services(org, "for grade passback", PassbackError)
     manifest = load_manifest(root / "course.yml", root / "source")
     scores = module_scores(root)
     emails = {row.learner: str(row.email).strip().lower() for row in learners(root).itertuples(index=False)}

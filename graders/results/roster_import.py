@@ -19,8 +19,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from graders.course.roster import COLUMNS, Person, read_roster
-from graders.results.lti_services import LmsError, Member, course_members, service_connector, service_session
-from simulations.profile.org import load_org
+from graders.results.lti_services import (
+    LmsError,
+    Member,
+    course_members,
+    lms_services,
+    service_connector,
+    service_session,
+)
 
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/membership"
 # LIS context roles (LTI 1.3 core, appendix A.2.3) the kit maps: `<LIS>#Instructor`; a sub-role
@@ -137,10 +143,7 @@ def import_roster(
 ) -> ImportReport:
     """Read the LMS course's members and write them into `roster` (merged with it when it exists)."""
     roster = Path(roster)
-    profile = load_org(org)
-    services = profile.lti.services if profile.lti else None
-    if services is None:
-        raise RosterImportError(f"{org}: lti.services: required to read the LMS course's members (docs/guides/lms.md)")
+    profile, services = lms_services(org, "to read the LMS course's members", RosterImportError)
     unknown = [t for t in tracks if t not in profile.tracks]
     if unknown:
         known = ", ".join(profile.tracks)
