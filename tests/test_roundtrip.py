@@ -68,6 +68,8 @@ def lessons(module_id: str) -> list[str]:
 @pytest.mark.parametrize(("slug", "module_id"), CASES)
 def test_release_holds_no_solutions_or_hidden_tests(tailored, slug, module_id):
     course = tailored(slug)
+    # the answer banks (right and wrong answers to every item) stay with the masters, out of what learners fetch
+    assert not list((course.root / "release" / module_id).glob("*.bank.yml"))
     for lesson in lessons(module_id):
         source = nbformat.read(course.root / "source" / module_id / f"{lesson}.ipynb", as_version=4)
         release = course.release(module_id, lesson).read_text(encoding="utf-8")

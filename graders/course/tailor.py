@@ -146,7 +146,9 @@ def _inject(
     """
     if target_dir.exists():
         shutil.rmtree(target_dir)
-    shutil.copytree(master_dir, target_dir, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    # An answer bank lists right and wrong answers: it stays with the master, out of the release learners fetch.
+    ignored = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.bank.yml")
+    shutil.copytree(master_dir, target_dir, ignore=ignored)
     (target_dir / PROFILE_FILE).write_text(profile, encoding="utf-8")
     logging.getLogger("papermill").setLevel(logging.WARNING)
     for notebook in sorted(target_dir.glob("*.ipynb")):
