@@ -200,3 +200,18 @@ def test_heat_map_bands_are_labelled_on_the_grid():
     for band in (*DEFAULT_SCALE.likelihood, *DEFAULT_SCALE.impact):
         assert band.label in labels
     assert "under $75k" in labels and "over $1M" in labels
+
+
+def test_a_worked_solution_is_placed_only_when_nothing_was_saved(tmp_path):
+    """The source notebook's worked placements fill an empty map; the release's stub (which raises) places nothing,
+    and a learner's saved placements win over the solution."""
+    worked = {i: ("possible", "moderate") for i in REGISTER.ids}
+
+    def stub():
+        raise NotImplementedError()
+
+    assert RiskHeatMap(REGISTER, key="ui-solution", solution=lambda: worked).placements == worked
+    assert RiskHeatMap(REGISTER, key="ui-stub", solution=stub).placements == {}
+    saved = saved_notebook(tmp_path / "nb.ipynb", "ui-mine", {"placements": {REGISTER.ids[0]: ["rare", "minor"]}})
+    mine = RiskHeatMap(REGISTER, key="ui-mine", notebook=saved, solution=lambda: worked)
+    assert mine.placements == {REGISTER.ids[0]: ("rare", "minor")}
