@@ -9,7 +9,7 @@ them in the notebook, and a re-run (after a restart, or under nbgrader autograde
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ import pandas as pd
 
 from simulations.risk import Register
 from simulations.risk.heatmap import DEFAULT_SCALE, Calibration, HeatMapScale, calibration, model_view
+from simulations.ui.lessons.questions import _solution_or_none
 from simulations.ui.lessons.record import Recorder
 from simulations.ui.lessons.risk_curves import money
 
@@ -31,7 +32,9 @@ def severity_word(level: int) -> str:
 
 
 class RiskHeatMap:
-    """The heat map of `register`; placements are recorded under `key` (restored from `notebook` when saved there)."""
+    """The heat map of `register`; placements are recorded under `key` (restored from `notebook` when saved there).
+    `solution` gives the worked placements of a module's source notebook, as for the question widgets: placed when
+    nothing was saved (in the release nbgrader's stub raises NotImplementedError and nothing is placed)."""
 
     def __init__(
         self,
@@ -40,6 +43,7 @@ class RiskHeatMap:
         key: str = "risk-heatmap",
         notebook: str | Path | None = None,
         scale: HeatMapScale = DEFAULT_SCALE,
+        solution: Callable[[], Mapping[str, tuple[str | int, str | int]] | None] | None = None,
     ) -> None:
         self.register = register
         self.scale = scale
@@ -98,6 +102,10 @@ class RiskHeatMap:
         )
         self.widget.add_class("smtk-heatmap")
         self._refresh()
+        if not self._placed and solution is not None:
+            given = _solution_or_none(solution)
+            if given:
+                self.place(given)
 
     # -- what the learner did -----------------------------------------------------------------------------------
     @property
