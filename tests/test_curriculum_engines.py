@@ -109,6 +109,13 @@ def test_framework_gaps_in_level_order():
     assert [k.id for k in grouped["results"]] == ["crises", "resolved-offline"] and grouped["reaction"] == []
 
 
+def test_a_kpi_got_worse_only_when_it_moved_against_its_better_direction():
+    kpis = {k.id: k for k in load_kpis()}
+    assert kpis["resolved-offline"].got_worse(0.6, 0.5) and not kpis["resolved-offline"].got_worse(0.5, 0.6)
+    assert kpis["crises"].got_worse(1, 3) and not kpis["crises"].got_worse(3, 1)
+    assert not kpis["crises"].got_worse(2, 2) and not kpis["module-rating"].got_worse(4.0, 4.0)
+
+
 def test_kpis_for_an_unknown_unit_is_an_error():
     with pytest.raises(ValueError, match="unknown business unit 'legal'"):
         kpis_for_unit(load_kpis(), "legal")

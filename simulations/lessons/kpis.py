@@ -37,6 +37,10 @@ class Kpi:
     def suits(self, unit: str) -> bool:
         return unit in self.units
 
+    def got_worse(self, before: float, after: float) -> bool:
+        """Whether a move from `before` to `after` is in the bad direction; no change is not worse."""
+        return after < before if self.better == "higher" else after > before
+
 
 def load_kpis(path: str | Path = KPI_CATALOGUE) -> tuple[Kpi, ...]:
     """Read and validate a KPI catalogue; errors name the file and the field."""
