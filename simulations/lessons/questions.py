@@ -18,6 +18,24 @@ from typing import Any, Literal
 Kind = Literal["single", "multiple", "order", "match", "number", "text", "long"]
 KINDS: tuple[str, ...] = ("single", "multiple", "order", "match", "number", "text", "long")
 SEALED = "sealed:"
+# The question widgets (simulations.ui.lessons.questions) by the name a notebook calls them, and the kind each asks.
+WIDGETS: dict[str, str] = {
+    "SingleChoice": "single",
+    "MultipleChoice": "multiple",
+    "Ordering": "order",
+    "Matching": "match",
+    "Number": "number",
+    "ShortText": "text",
+    "LongAnswer": "long",
+}
+_WIDGET_CALL = re.compile(r"\b(" + "|".join(WIDGETS) + r")\(")
+
+
+def widget_kind(source: str) -> str | None:
+    """The question widget a cell's code makes (its class name, e.g. "MultipleChoice"), or None when it makes none:
+    how the trainer's tables and guides tell a widget item from a code exercise."""
+    found = _WIDGET_CALL.search(source)
+    return found.group(1) if found else None
 
 
 def seal(key: Any) -> str:
