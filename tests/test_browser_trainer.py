@@ -45,6 +45,22 @@ TRACK_CELL = """([track, column]) => {
 }"""
 
 
+ITEM_ROWS = """() => {
+    const table = document.querySelector('table.smtk-items');
+    const heads = [...table.querySelectorAll('thead th')].map(h => h.textContent.trim());
+    return [...table.querySelectorAll('tbody tr')].map(
+        r => Object.fromEntries(heads.map((h, i) => [h, r.cells[i].textContent.trim()])));
+}"""
+
+
+def item_ids(course: Path) -> list[str]:
+    """The graded items of the graded module, from its source notebook's nbgrader metadata."""
+    import nbformat
+
+    nb = nbformat.read(course / "source" / "policy-disclosure" / "policy-disclosure.ipynb", as_version=4)
+    return [c.metadata.nbgrader["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("points")]
+
+
 def track_cell(page, track: str, column: str) -> str:
     return page.evaluate(TRACK_CELL, [track, column])
 
@@ -61,8 +77,13 @@ def test_trainer_app_filters_and_shows_feedback_safely(page, graded_course, tmp_
         chart = page.locator(".widget-image")
         before = chart.get_attribute("src")
         assert [track_cell(page, "employees", c) for c in ("learners", "passed", "certified")] == ["2", "1", "1"]
-        assert "q1-tests" in page.inner_text(".smtk-items")
-        assert "q5-message" not in page.inner_text(".smtk-items"), "written answers are not autograded items"
+        stats = page.evaluate(ITEM_ROWS)
+        assert {row["item"] for row in stats} == set(item_ids(graded_course)), "every graded item, written ones too"
+        assert {row["widget"] for row in stats if row["item"] == "q5-message"} == {"written"}
+        # ada has every point and bob none: each item's difficulty is 0.5, and two learners give no discrimination
+        assert {row["difficulty (mean share of points)"] for row in stats} == {"0.5"}
+        assert {row["discrimination (point-biserial)"] for row in stats} == {"–"}
+        assert page.inner_text(".smtk-items-summary") == f"0 of {len(stats)} item(s) flagged for review."
         assert "Clear and short." in page.inner_text(".smtk-comments")
 
         comments = page.inner_text(".smtk-comments")

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from graders.results import cohort
+from graders.results.item_stats import EASY, HARD, LOW_DISCRIMINATION
 from graders.results.trainer_data import TrainerData
 from simulations.ui.render.chart_view import ChartText, ChartView, rows_of
 from simulations.ui.render.figures import png
@@ -34,6 +35,27 @@ def _score_text(heights: np.ndarray) -> ChartText:
     finding = f"{total} graded submission(s); {passed_half} scored half the points or more."
     rows = [(f"{lo:.0%} to {hi:.0%}", str(int(n))) for lo, hi, n in zip(BINS[:-1], BINS[1:], heights, strict=True)]
     return ChartText(finding, ("score", "submissions"), rows_of(rows), (1,))
+
+
+ITEMS_NOTE = (
+    "<p class='smtk-info'>Difficulty is the mean share of an item's points that learners got; discrimination is the "
+    "point-biserial correlation of the item with the rest of its module (– when it cannot be computed: fewer than "
+    f"three learners, or everyone scored the same). Flagged: difficulty of {EASY:g} or more, {HARD:g} or less, or "
+    f"discrimination below {LOW_DISCRIMINATION:g}. Only submissions whose written answers are all graded count.</p>"
+)
+ITEM_HEADERS = {
+    "notebook": "lesson",
+    "difficulty": "difficulty (mean share of points)",
+    "discrimination": "discrimination (point-biserial)",
+}
+
+
+def _items(table: pd.DataFrame) -> str:
+    """The item statistics table, flagged items first, with how many are flagged above it."""
+    flagged = int((table["flags"].str.len() > 0).sum())
+    shown = table.assign(notebook=table["notebook"].str.removesuffix(".ipynb")).rename(columns=ITEM_HEADERS)
+    summary = f"<p class='smtk-items-summary'>{flagged} of {len(table)} item(s) flagged for review.</p>"
+    return summary + _table(shown, "No graded items yet.", "smtk-items")
 
 
 def trainer_app(data: TrainerData) -> w.Widget:
@@ -78,9 +100,7 @@ def trainer_app(data: TrainerData) -> w.Widget:
         reaction.value = _table(
             cohort.reaction(feedback, modules, learners, filters), "No feedback yet.", "smtk-reaction"
         )
-        items_html.value = _table(
-            cohort.item_analysis(items, modules, learners, filters).head(15), "No autograded items.", "smtk-items"
-        )
+        items_html.value = _items(cohort.item_statistics(items, modules, learners, filters))
         comments_html.value = _table(
             cohort.comments(feedback, modules, learners, filters), "No comments yet.", "smtk-comments"
         )
@@ -113,7 +133,8 @@ def trainer_app(data: TrainerData) -> w.Widget:
             view.widget,
             w.HTML("<h3>Reaction: learners' ratings</h3>"),
             reaction,
-            w.HTML("<h3>Items learners fail most (fix these first)</h3>"),
+            w.HTML("<h3>Item statistics: how hard each question is and whether it goes with its module</h3>"),
+            w.HTML(ITEMS_NOTE),
             items_html,
             w.HTML("<h3>Learners' comments</h3>"),
             comments_html,
