@@ -1,4 +1,5 @@
-"""The trainer app under a real Voilà in Chromium, on a gradebook made by grading real submissions."""
+"""The trainer app and the course overview under a real Voilà in Chromium, on a gradebook made by grading real
+submissions."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 
 @contextmanager
-def voila_for(course: Path, log: Path):
+def voila_for(course: Path, log: Path, notebook: str = "trainer.ipynb"):
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         port = sock.getsockname()[1]
@@ -27,7 +28,7 @@ def voila_for(course: Path, log: Path):
     # kernels while the rest of the suite runs beside it.
     server = start_dashboards(port, log, folder=DASHBOARDS, pool_size=0, env={COURSE_ENV: str(course)})
     try:
-        yield f"{dashboards_url(port)}voila/render/trainer.ipynb"
+        yield f"{dashboards_url(port)}voila/render/{notebook}"
     finally:
         server.stop()
 
@@ -109,4 +110,32 @@ def test_trainer_app_on_an_empty_gradebook(page, demo_course, tmp_path):
         page.goto(url, wait_until="commit")
         page.get_by_text("Nothing to show yet").wait_for(timeout=120_000)
         assert "no graded submissions yet" in page.inner_text("body")
+        assert "Traceback" not in page.content()
+
+
+def test_course_overview_shows_each_questions_widget_and_statistics(page, graded_course, tmp_path):
+    with voila_for(graded_course, tmp_path / "voila.log", "course-overview.ipynb") as url:
+        page.goto(url, wait_until="commit")
+        page.locator("table.smtk-questions").wait_for(timeout=120_000)
+        violations = axe_violations(page)  # WCAG 2.2 A and AA, both tables drawn
+        assert violations == [], "\n".join(described(violations))
+        rows = page.evaluate(ITEM_ROWS.replace("smtk-items", "smtk-questions"))
+        graded = {r["item"]: r for r in rows if r["module"] == "Policy, disclosure and whom to ask"}
+        assert set(graded) == set(item_ids(graded_course))
+        assert {r["difficulty (mean share of points)"] for r in graded.values()} == {"0.5"}  # ada all, bob none
+        assert {r["learners"] for r in graded.values()} == {"2"}
+        assert graded["q5-message"]["widget"] == "written" and graded["q1-tests"]["widget"] == "code"
+        goals = {r["item"]: r for r in rows if r["module"].startswith("Business goals")}
+        assert [goals[i]["widget"] for i in ("q1-tests", "q2a-tests", "q3-tests", "q4-opening")] == [
+            "MultipleChoice",
+            "Number",
+            "Ordering",
+            "written",
+        ]
+        assert {r["learners"] for r in goals.values()} == {"–"}, "no one took it: no statistics"
+        page.get_by_label("Audience of the questions").select_option("Partners, resellers and franchisees")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('table.smtk-questions tbody tr')]"
+            ".every(r => r.cells[0].textContent.trim() === 'Partners, resellers and franchisees')"
+        )
         assert "Traceback" not in page.content()

@@ -24,7 +24,7 @@ import nbformat
 
 from graders.course.apps import App
 from graders.course.manifest import Manifest, Module, Track
-from simulations.lessons.questions import widget_kind
+from simulations.lessons.questions import CODE, WRITTEN, widget_kind
 
 FACILITATOR_FOLDER = "facilitator"
 _SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)\n\s*### END SOLUTION", re.S)
@@ -121,12 +121,12 @@ def lesson_parts(nb: nbformat.NotebookNode) -> list[Part]:
             continue
         points = float(meta.get("points") or 0)
         if meta.get("task"):
-            item = Item(meta["grade_id"], points, "written", heading)
+            item = Item(meta["grade_id"], points, WRITTEN, heading)
             waiting.append(item)
         elif meta.get("solution"):  # an answer cell the trainer grades by hand
-            item = Item(meta["grade_id"], points, "written", heading, solution)
+            item = Item(meta["grade_id"], points, WRITTEN, heading, solution)
         else:
-            item = Item(meta["grade_id"], points, widget_kind(cell.source) or "code", heading, solution)
+            item = Item(meta["grade_id"], points, widget_kind(cell.source) or CODE, heading, solution)
         parts[-1].items.append(item)
     return [p for p in parts if p.title != "Opening" or p.items]
 
@@ -171,7 +171,7 @@ def facilitator_guide(
         for step, part in enumerate(lesson_parts(nb), start=1):
             lines.append(f"- Part {step}: **{part.title}**")
             for item in part.items:
-                what = "written, graded by you afterwards" if item.widget == "written" else f"widget: {item.widget}"
+                what = "written, graded by you afterwards" if item.widget == WRITTEN else f"widget: {item.widget}"
                 lines.append(f"   - `{item.grade_id}`, {item.points:g} point(s), {what}. {item.heading}".rstrip())
                 if item.answer:
                     answer = textwrap.indent(item.answer, "     > ")

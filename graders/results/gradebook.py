@@ -14,7 +14,7 @@ import pandas as pd
 from graders.course.root import open_gradebook
 from graders.course.roster import ROSTER, read_roster
 from simulations.common.records import FEEDBACK_RECORD, record_in
-from simulations.lessons.questions import widget_kind
+from simulations.lessons.questions import CODE, WRITTEN, widget_kind
 
 LEARNER_COLUMNS = ("learner", "name", "email", "business_unit", "region")
 
@@ -83,8 +83,6 @@ ITEM_COLUMNS = (
     "score",
     "max_score",
 )
-WRITTEN = "written"  # the widget column of an answer the trainer grades (a written answer, or code graded by hand)
-CODE = "code"  # the widget column of a test cell that checks code the learner wrote
 
 
 def modules_table(manifest) -> pd.DataFrame:

@@ -22,6 +22,8 @@ LOW_DISCRIMINATION = 0.2  # point-biserial below: the item's score does not go w
 FLAG_EASY = "nearly everyone right"
 FLAG_HARD = "nearly no one right"
 FLAG_LOW = "does not go with the rest of the module"
+# How the apps head the two figures, so that a reader knows what each one is.
+HEADERS = {"difficulty": "difficulty (mean share of points)", "discrimination": "discrimination (point-biserial)"}
 COLUMNS = ["module", "notebook", "item", "widget", "points", "learners", "difficulty", "discrimination", "flags"]
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from graders.results import cohort
-from graders.results.item_stats import EASY, HARD, LOW_DISCRIMINATION
+from graders.results.item_stats import EASY, HARD, HEADERS, LOW_DISCRIMINATION
 from graders.results.trainer_data import TrainerData
 from simulations.ui.render.chart_view import ChartText, ChartView, rows_of
 from simulations.ui.render.figures import png
@@ -43,11 +43,7 @@ ITEMS_NOTE = (
     f"three learners, or everyone scored the same). Flagged: difficulty of {EASY:g} or more, {HARD:g} or less, or "
     f"discrimination below {LOW_DISCRIMINATION:g}. Only submissions whose written answers are all graded count.</p>"
 )
-ITEM_HEADERS = {
-    "notebook": "lesson",
-    "difficulty": "difficulty (mean share of points)",
-    "discrimination": "discrimination (point-biserial)",
-}
+ITEM_HEADERS = {"notebook": "lesson", **HEADERS}
 
 
 def _items(table: pd.DataFrame) -> str:

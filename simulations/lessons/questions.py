@@ -28,6 +28,8 @@ WIDGETS: dict[str, str] = {
     "ShortText": "text",
     "LongAnswer": "long",
 }
+WRITTEN = "written"  # what a graded item shows when the trainer grades it (a written answer, or code graded by hand)
+CODE = "code"  # what a graded item shows when it tests code the learner wrote instead of a widget's answer
 _WIDGET_CALL = re.compile(r"\b(" + "|".join(WIDGETS) + r")\(")
 
 
