@@ -75,7 +75,7 @@ def test_trainer_app_filters_and_shows_feedback_safely(page, graded_course, tmp_
         page.wait_for_function("() => document.querySelector('img.widget-image').getAttribute('alt')")
         violations = axe_violations(page)  # WCAG 2.2 A and AA, with every table and the chart drawn
         assert violations == [], "\n".join(described(violations))
-        chart = page.locator(".widget-image")
+        chart = page.locator(".widget-image").first  # the score distribution; the item chart comes later
         before = chart.get_attribute("src")
         assert [track_cell(page, "employees", c) for c in ("learners", "passed", "certified")] == ["2", "1", "1"]
         stats = page.evaluate(ITEM_ROWS)
@@ -85,6 +85,12 @@ def test_trainer_app_filters_and_shows_feedback_safely(page, graded_course, tmp_
         assert {row["difficulty (mean share of points)"] for row in stats} == {"0.5"}
         assert {row["discrimination (point-biserial)"] for row in stats} == {"–"}
         assert page.inner_text(".smtk-items-summary") == f"0 of {len(stats)} item(s) flagged for review."
+        item_chart = page.locator(".smtk-chart", has_text=f"0 of {len(stats)} item(s) have both figures")
+        alt = item_chart.locator("img.widget-image").get_attribute("alt")
+        assert alt.startswith("Item difficulty and discrimination. 0 of") and "0 flagged for review" in alt
+        item_chart.get_by_role("button", name="Show as table").click()
+        chart_rows = item_chart.locator(".smtk-chart-table tbody tr")
+        assert chart_rows.count() == len(stats) and "q5-message" in item_chart.locator(".smtk-chart-table").inner_text()
         assert "Clear and short." in page.inner_text(".smtk-comments")
 
         comments = page.inner_text(".smtk-comments")

@@ -54,6 +54,40 @@ def _items(table: pd.DataFrame) -> str:
     return summary + _table(shown, "No graded items yet.", "smtk-items")
 
 
+def _items_text(table: pd.DataFrame) -> ChartText:
+    """The item chart in words and numbers: how many items it places, which are flagged, and each one's figures."""
+    placed = table.dropna(subset=["difficulty", "discrimination"])
+    flagged = table[table["flags"].str.len() > 0]
+    finding = (
+        f"{len(placed)} of {len(table)} item(s) have both figures; {len(flagged)} flagged for review"
+        + (": " + ", ".join(f"{r.module} {r.item}" for r in flagged.head(5).itertuples()) if len(flagged) else "")
+        + (", and more in the table below." if len(flagged) > 5 else ".")
+    )
+
+    def shown(value: float) -> str:
+        return "–" if pd.isna(value) else f"{value:.2f}"
+
+    rows = [(r.module, r.item, shown(r.difficulty), shown(r.discrimination), r.flags) for r in table.itertuples()]
+    return ChartText(finding, ("module", "item", "difficulty", "discrimination", "flags"), rows_of(rows), (2, 3))
+
+
+def _draw_items(ax, table: pd.DataFrame) -> None:
+    """Each item with both figures as a point; flagged ones as red crosses, so colour is never the only cue."""
+    ax.clear()
+    placed = table.dropna(subset=["difficulty", "discrimination"])
+    flagged = placed["flags"].str.len() > 0
+    ax.scatter(placed.loc[~flagged, "difficulty"], placed.loc[~flagged, "discrimination"], c="#0550ae", marker="o")
+    ax.scatter(placed.loc[flagged, "difficulty"], placed.loc[flagged, "discrimination"], c="#b42318", marker="x")
+    for x in (HARD, EASY):
+        ax.axvline(x, color="#57606a", linewidth=0.8, linestyle="--")
+    ax.axhline(LOW_DISCRIMINATION, color="#57606a", linewidth=0.8, linestyle="--")
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-1.02, 1.02)
+    ax.set_xlabel("difficulty (mean share of points)")
+    ax.set_ylabel("discrimination")
+    ax.set_title(f"Items: {len(placed)} placed, {int(flagged.sum())} flagged (crosses)", fontsize=10)
+
+
 def trainer_app(data: TrainerData) -> w.Widget:
     """The whole app; with no graded submission it shows the data's `empty_message` instead of empty charts."""
     scores, items, feedback, learners, modules = data.scores, data.items, data.feedback, data.learners, data.modules
@@ -83,6 +117,9 @@ def trainer_app(data: TrainerData) -> w.Widget:
     ax.set_ylabel("submissions")
     fig.tight_layout()
     plt.close(fig)
+    item_view = ChartView(w.Image(format="png"), "Item difficulty and discrimination")
+    item_fig, item_ax = plt.subplots(figsize=(6, 3), dpi=90)
+    plt.close(item_fig)
 
     def refresh(_=None) -> None:
         filters = cohort.Filters(track.value, unit.value, region.value)
@@ -96,7 +133,11 @@ def trainer_app(data: TrainerData) -> w.Widget:
         reaction.value = _table(
             cohort.reaction(feedback, modules, learners, filters), "No feedback yet.", "smtk-reaction"
         )
-        items_html.value = _items(cohort.item_statistics(items, modules, learners, filters))
+        stats = cohort.item_statistics(items, modules, learners, filters)
+        items_html.value = _items(stats)
+        _draw_items(item_ax, stats)
+        item_fig.tight_layout()
+        item_view.show(_items_text(stats), png(item_fig))
         comments_html.value = _table(
             cohort.comments(feedback, modules, learners, filters), "No comments yet.", "smtk-comments"
         )
@@ -131,6 +172,7 @@ def trainer_app(data: TrainerData) -> w.Widget:
             reaction,
             w.HTML("<h3>Item statistics: how hard each question is and whether it goes with its module</h3>"),
             w.HTML(ITEMS_NOTE),
+            item_view.widget,
             items_html,
             w.HTML("<h3>Learners' comments</h3>"),
             comments_html,
