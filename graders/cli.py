@@ -155,10 +155,14 @@ def cmd_grade_export(args: argparse.Namespace) -> int:
 
 
 def cmd_grade_items(args: argparse.Namespace) -> int:
+    from graders.course.manifest import course_manifest
     from graders.results.gradebook import item_scores
     from graders.results.item_stats import item_statistics
+    from graders.results.trainer_data import item_forms
 
     items = item_scores(args.course)
+    if (Path(args.course) / "course.yml").exists():  # a course built by smtk tailor: name simulations as such
+        items = item_forms(items, course_manifest(args.course))
     table = item_statistics(items[items["module"] == args.assignment] if args.assignment else items)
     if args.csv:
         table.to_csv(args.csv, index=False)

@@ -131,3 +131,19 @@ def test_smtk_grade_items_prints_and_writes_the_table(small_course, tmp_path):
     assert "3 of 5 item(s) flagged for review." in done.stdout and "MultipleChoice" in done.stdout
     written = pd.read_csv(out).set_index("item")
     assert written.loc["q3-answer", "difficulty"] == 0.625 and written.loc["q4-tests", "flags"] == FLAG_EASY
+
+
+def test_the_course_questions_name_each_items_form():
+    """Widgets by name, code where a module asks for code, a simulation where a code-free module grades one."""
+    from graders.course.manifest import load_manifest
+    from graders.results.questions import question_table
+
+    manifest = load_manifest()
+    table = question_table(manifest, manifest.source_dir)
+    forms = {(row.module, row.item): row.widget for row in table.itertuples()}
+    titles = {m.id: m.title for m in manifest.modules}
+    assert forms[(titles["goals-before-tools"], "q1-tests")] == "MultipleChoice"
+    assert forms[(titles["goals-before-tools"], "q4-opening")] == "written"
+    assert forms[(titles["business-case"], "q1-tests")] == "code"
+    assert forms[(titles["triage-shift"], "q3-tests")] == "simulation"  # the inbox shift the learner played
+    assert table.groupby("module")["points"].sum().to_dict() == {m.title: m.points for m in manifest.modules}

@@ -19,6 +19,7 @@ from graders.course.root import CONFIG_FILE
 from graders.results.gradebook import item_scores
 from graders.results.item_stats import HEADERS, item_statistics
 from graders.results.trainer_data import course_root
+from simulations.lessons.questions import item_form
 
 COLUMNS = ["track", "module", "lesson", "question", "item", "widget", "points"]
 STATS = ["learners", "difficulty", "discrimination", "flags"]
@@ -44,7 +45,7 @@ def question_table(manifest: Manifest, source: Path, stats: pd.DataFrame | None 
                             "lesson": lesson.title,
                             "question": item.heading or item.grade_id,
                             "item": item.grade_id,
-                            "widget": item.widget,
+                            "widget": item_form(item.widget, module.code_free),
                             "points": item.points,
                             "_key": (module.id, lesson.id, item.grade_id),
                         }
