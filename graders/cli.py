@@ -154,6 +154,24 @@ def cmd_grade_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_grade_items(args: argparse.Namespace) -> int:
+    from graders.course.manifest import course_manifest
+    from graders.results.gradebook import item_scores
+    from graders.results.item_stats import item_statistics
+    from graders.results.trainer_data import item_forms
+
+    items = item_scores(args.course)
+    if (Path(args.course) / "course.yml").exists():  # a course built by smtk tailor: name simulations as such
+        items = item_forms(items, course_manifest(args.course))
+    table = item_statistics(items[items["module"] == args.assignment] if args.assignment else items)
+    if args.csv:
+        table.to_csv(args.csv, index=False)
+    flagged = int((table["flags"].str.len() > 0).sum())
+    print(table.to_string(index=False, na_rep="-") if len(table) else "No graded items yet.")
+    print(f"{flagged} of {len(table)} item(s) flagged for review." + (f" Written {args.csv}" if args.csv else ""))
+    return 0
+
+
 def cmd_grade_passback(args: argparse.Namespace) -> int:
     import json
 
@@ -229,6 +247,13 @@ def add_grade_parser(commands) -> None:
     back.add_argument("org", type=Path, help="organisation profile (YAML) with an lti.services block")
     back.add_argument("--retries", type=int, default=default(passback, "retries"), help="retries per request")
     back.add_argument("--keyset", action="store_true", help="print the tool's public keyset (JWKS) for the LMS")
+    items = action(
+        "items",
+        "item statistics after a cohort: difficulty, discrimination (point-biserial) and flags per graded item",
+        cmd_grade_items,
+    )
+    items.add_argument("assignment", nargs="?", default=None, help="module id (default: every assignment)")
+    items.add_argument("--csv", type=Path, default=None, help="also write the table as CSV to this file")
     exp = action("export", "grades per learner and item as CSV and JSON", cmd_grade_export)
     exp.add_argument("assignment", nargs="?", default=None, help="module id (default: every assignment)")
     exp.add_argument("--out", type=Path, default=None, help="folder to write into (default: <course>/exports)")

@@ -1,4 +1,5 @@
-"""The trainer app under a real Voilà in Chromium, on a gradebook made by grading real submissions."""
+"""The trainer app and the course overview under a real Voilà in Chromium, on a gradebook made by grading real
+submissions."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 
 @contextmanager
-def voila_for(course: Path, log: Path):
+def voila_for(course: Path, log: Path, notebook: str = "trainer.ipynb"):
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         port = sock.getsockname()[1]
@@ -27,7 +28,7 @@ def voila_for(course: Path, log: Path):
     # kernels while the rest of the suite runs beside it.
     server = start_dashboards(port, log, folder=DASHBOARDS, pool_size=0, env={COURSE_ENV: str(course)})
     try:
-        yield f"{dashboards_url(port)}voila/render/trainer.ipynb"
+        yield f"{dashboards_url(port)}voila/render/{notebook}"
     finally:
         server.stop()
 
@@ -45,6 +46,22 @@ TRACK_CELL = """([track, column]) => {
 }"""
 
 
+ITEM_ROWS = """() => {
+    const table = document.querySelector('table.smtk-items');
+    const heads = [...table.querySelectorAll('thead th')].map(h => h.textContent.trim());
+    return [...table.querySelectorAll('tbody tr')].map(
+        r => Object.fromEntries(heads.map((h, i) => [h, r.cells[i].textContent.trim()])));
+}"""
+
+
+def item_ids(course: Path) -> list[str]:
+    """The graded items of the graded module, from its source notebook's nbgrader metadata."""
+    import nbformat
+
+    nb = nbformat.read(course / "source" / "policy-disclosure" / "policy-disclosure.ipynb", as_version=4)
+    return [c.metadata.nbgrader["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("points")]
+
+
 def track_cell(page, track: str, column: str) -> str:
     return page.evaluate(TRACK_CELL, [track, column])
 
@@ -58,11 +75,22 @@ def test_trainer_app_filters_and_shows_feedback_safely(page, graded_course, tmp_
         page.wait_for_function("() => document.querySelector('img.widget-image').getAttribute('alt')")
         violations = axe_violations(page)  # WCAG 2.2 A and AA, with every table and the chart drawn
         assert violations == [], "\n".join(described(violations))
-        chart = page.locator(".widget-image")
+        chart = page.locator(".widget-image").first  # the score distribution; the item chart comes later
         before = chart.get_attribute("src")
         assert [track_cell(page, "employees", c) for c in ("learners", "passed", "certified")] == ["2", "1", "1"]
-        assert "q1-tests" in page.inner_text(".smtk-items")
-        assert "q5-message" not in page.inner_text(".smtk-items"), "written answers are not autograded items"
+        stats = page.evaluate(ITEM_ROWS)
+        assert {row["item"] for row in stats} == set(item_ids(graded_course)), "every graded item, written ones too"
+        assert {row["widget"] for row in stats if row["item"] == "q5-message"} == {"written"}
+        # ada has every point and bob none: each item's difficulty is 0.5, and two learners give no discrimination
+        assert {row["difficulty (mean share of points)"] for row in stats} == {"0.5"}
+        assert {row["discrimination (point-biserial)"] for row in stats} == {"–"}
+        assert page.inner_text(".smtk-items-summary") == f"0 of {len(stats)} item(s) flagged for review."
+        item_chart = page.locator(".smtk-chart", has_text=f"0 of {len(stats)} item(s) have both figures")
+        alt = item_chart.locator("img.widget-image").get_attribute("alt")
+        assert alt.startswith("Item difficulty and discrimination. 0 of") and "0 flagged for review" in alt
+        item_chart.get_by_role("button", name="Show as table").click()
+        chart_rows = item_chart.locator(".smtk-chart-table tbody tr")
+        assert chart_rows.count() == len(stats) and "q5-message" in item_chart.locator(".smtk-chart-table").inner_text()
         assert "Clear and short." in page.inner_text(".smtk-comments")
 
         comments = page.inner_text(".smtk-comments")
@@ -88,4 +116,32 @@ def test_trainer_app_on_an_empty_gradebook(page, demo_course, tmp_path):
         page.goto(url, wait_until="commit")
         page.get_by_text("Nothing to show yet").wait_for(timeout=120_000)
         assert "no graded submissions yet" in page.inner_text("body")
+        assert "Traceback" not in page.content()
+
+
+def test_course_overview_shows_each_questions_widget_and_statistics(page, graded_course, tmp_path):
+    with voila_for(graded_course, tmp_path / "voila.log", "course-overview.ipynb") as url:
+        page.goto(url, wait_until="commit")
+        page.locator("table.smtk-questions").wait_for(timeout=120_000)
+        violations = axe_violations(page)  # WCAG 2.2 A and AA, both tables drawn
+        assert violations == [], "\n".join(described(violations))
+        rows = page.evaluate(ITEM_ROWS.replace("smtk-items", "smtk-questions"))
+        graded = {r["item"]: r for r in rows if r["module"] == "Policy, disclosure and whom to ask"}
+        assert set(graded) == set(item_ids(graded_course))
+        assert {r["difficulty (mean share of points)"] for r in graded.values()} == {"0.5"}  # ada all, bob none
+        assert {r["learners"] for r in graded.values()} == {"2"}
+        assert graded["q5-message"]["widget"] == "written" and graded["q1-tests"]["widget"] == "code"
+        goals = {r["item"]: r for r in rows if r["module"].startswith("Business goals")}
+        assert [goals[i]["widget"] for i in ("q1-tests", "q2a-tests", "q3-tests", "q4-opening")] == [
+            "MultipleChoice",
+            "Number",
+            "Ordering",
+            "written",
+        ]
+        assert {r["learners"] for r in goals.values()} == {"–"}, "no one took it: no statistics"
+        page.get_by_label("Audience of the questions").select_option("Partners, resellers and franchisees")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('table.smtk-questions tbody tr')]"
+            ".every(r => r.cells[0].textContent.trim() === 'Partners, resellers and franchisees')"
+        )
         assert "Traceback" not in page.content()

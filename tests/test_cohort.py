@@ -28,13 +28,6 @@ SCORES = pd.DataFrame(
     [("a", "m1", 10, 10, False), ("b", "m1", 6, 10, False), ("c", "m1", 9, 10, True), ("c", "m2", 7, 10, False)],
     columns=["learner", "module", "score", "max_score", "needs_manual_grade"],
 )
-ITEMS = pd.DataFrame(
-    [
-        ("a", "m1", "q1", 2, 2, True), ("b", "m1", "q1", 0, 2, True), ("c", "m1", "q1", 0, 2, True),
-        ("a", "m1", "q2", 2, 2, True), ("b", "m1", "q2", 2, 2, True), ("a", "m1", "essay", 1, 2, False),
-    ],
-    columns=["learner", "module", "item", "score", "max_score", "autograded"],
-)  # fmt: skip
 FEEDBACK = pd.DataFrame(
     [("a", "m1", 5, "great"), ("b", "m1", 2, ""), ("c", "m2", None, "hm")],
     columns=["learner", "module", "rating", "comment"],
@@ -70,12 +63,6 @@ def test_track_summary_by_hand():
     assert partners[["learners", "passed", "mean score", "by tier"]].tolist() == [1, 1, 0.7, "Foundation 2"]
     emea = cohort.track_summary(SCORES, MODULES, LEARNERS, certificates, 0.7, cohort.Filters(region="EMEA"))
     assert emea.set_index("track").loc["partners", ["learners", "certified"]].tolist() == [0, 1]
-
-
-def test_item_analysis_hardest_first_and_only_autograded():
-    table = cohort.item_analysis(ITEMS, MODULES, LEARNERS, cohort.Filters())
-    assert table["item"].tolist() == ["q1", "q2"]
-    assert table.iloc[0]["failed"] == pytest.approx(2 / 3, abs=1e-3)
 
 
 def test_reaction_and_comments():

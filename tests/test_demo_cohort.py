@@ -91,7 +91,10 @@ def test_the_trainer_app_certify_and_the_exports_show_figures(built, tmp_path):
     assert len(ratings) > 0 and ratings.between(1, 5).all() and (data.feedback["comment"].str.len() > 0).any()
     table = cohort.progress(data.scores, data.modules, data.learners, cohort.Filters(), data.pass_mark)
     assert table["passed"].sum() > 0 and table["pass rate"].notna().any()
-    assert len(cohort.item_analysis(data.items, data.modules, data.learners, cohort.Filters())) > 0
+    stats = cohort.item_statistics(data.items, data.modules, data.learners, cohort.Filters())
+    assert len(stats) > 0 and stats["difficulty"].between(0, 1).all() and stats["learners"].gt(0).all()
+    assert stats["discrimination"].dropna().between(-1, 1).all() and stats["discrimination"].notna().any()
+    assert {"MultipleChoice", "Number", "Ordering"} <= set(stats["widget"])  # the code-free module's widgets
     result = certify(root, tmp_path / "certificates", today=TODAY)
     assert len(result.certificates) > 0 and result.summary["learners"].sum() >= report.learners
     exported = export(root, out=tmp_path / "exports")

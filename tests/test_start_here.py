@@ -25,7 +25,7 @@ def test_each_track_built_gets_a_page_with_its_modules_in_order(tailored, slug):
         assert page.startswith(f"# Start here: {track.title}\n")
         flat = " ".join(page.split())
         assert f"prepared for **{course.org.name}**" in flat
-        assert track.purpose and track.purpose in flat and track.audience in flat and track.format in flat
+        assert track.purpose and track.purpose in flat and track.audience in flat and track.format.description in flat
         entries = ENTRY.findall(page)
         assert [(int(n), title, int(minutes)) for n, title, _, minutes in entries] == [
             (i, m.title, m.minutes) for i, m in enumerate(track.modules, start=1)

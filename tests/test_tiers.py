@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from graders.course.certification import Rules, Tier, load_rules
-from graders.course.manifest import Manifest, Module, Track
+from graders.course.manifest import Format, Manifest, Module, Track
 from graders.paths import MANIFEST
 from graders.results.tiers import add_months, award, expiring, expiry, passed_modules
 from simulations.common.validate import DataError
@@ -27,7 +27,9 @@ def manifest(*modules: Module) -> Manifest:
     for m in modules:
         tracks.setdefault(m.track, []).append(m)
     return Manifest(
-        Path("course.yml"), "Test", tuple(Track(t, t.title(), "a", "f", tuple(ms)) for t, ms in tracks.items())
+        Path("course.yml"),
+        "Test",
+        tuple(Track(t, t.title(), "a", Format("on-demand", "f"), tuple(ms)) for t, ms in tracks.items()),
     )
 
 

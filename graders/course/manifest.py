@@ -8,11 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from graders.paths import MANIFEST, SOURCE
+from graders.paths import DASHBOARDS, MANIFEST, SOURCE
 from simulations.common.validate import DataError, Field, load_yaml
 from simulations.profile.org import TRACKS, load_org
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# How a track runs: each learner alone, a facilitator with a room (managers, business units), or a facilitator with
+# one leader (executives). See docs/domain.md#formats-by-level.
+FORMATS = ("on-demand", "group-session", "private-session")
 # The course promises lessons that fit a 5-10 minute slot; `smtk check` reports a lesson that runs longer.
 LESSON_MINUTES = 10
 
@@ -45,6 +48,7 @@ class Module:
     revised: dt.date | None = None  # when the content was last revised; certificates earned before it expire
     lessons: tuple[Lesson, ...] = ()
     code_free: bool = False  # the learner reads no Python and edits no cell: code is hidden, questions are widgets
+    apps: tuple[str, ...] = ()  # the executive apps (notebooks of courses/dashboards/) a session of this module opens
 
     def __post_init__(self) -> None:
         if not self.lessons:
@@ -56,13 +60,29 @@ class Module:
 
 
 @dataclass(frozen=True)
+class Format:
+    """How a track runs: `mode`, one of FORMATS, and `description`, the same in the course's own words."""
+
+    mode: str
+    description: str
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def facilitated(self) -> bool:
+        """Whether a facilitator runs the sessions (and so gets a guide per module)."""
+        return self.mode != "on-demand"
+
+
+@dataclass(frozen=True)
 class Track:
     """One audience's curriculum."""
 
     id: str
     title: str
     audience: str
-    format: str
+    format: Format
     modules: tuple[Module, ...]
     purpose: str = ""  # what the track is for, in a sentence or two a learner reads first (its "Start here" page)
 
@@ -120,7 +140,7 @@ def course_manifest(root: str | Path) -> Manifest:
 def read_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Manifest:
     """Read the manifest and check each field's type and form; `manifest_problems` checks how the parts fit."""
     path = Path(path)
-    root = load_yaml(path)
+    root = load_yaml(path, lines=True)
     root.only(["course", "tracks", "certification"])  # certification: see graders/course/certification.py
     tracks, seen = [], {}
     for tf in root.get("tracks").items(min_len=1):
@@ -142,6 +162,7 @@ def read_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Ma
                     "objectives",
                     "revised",
                     "code_free",
+                    "apps",
                 ]
             )
             module_id = mf.get("id").str()
@@ -164,6 +185,7 @@ def read_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Ma
                     revised=mf.get("revised").date() if mf.has("revised") else None,
                     lessons=lessons,
                     code_free=mf.get("code_free").bool() if mf.has("code_free") else False,
+                    apps=_apps(mf),
                 )
             )
         tracks.append(
@@ -171,7 +193,7 @@ def read_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Ma
                 track_id,
                 tf.get("title").str(),
                 tf.get("audience").str(),
-                tf.get("format").str(),
+                _format(tf.get("format")),
                 tuple(modules),
                 purpose=tf.get("purpose", "").str(nonempty=False),
             )
@@ -183,6 +205,29 @@ def lesson_fields(manifest: Manifest, module: Module) -> list[str]:
     """Where each of the module's lessons is written in the manifest: its `lessons[i]`, or the module itself."""
     where = manifest.where(module.id)
     return [f"{where}.lessons[{i}]" for i in range(len(module.lessons))] if len(module.lessons) > 1 else [where]
+
+
+def _format(ff: Field) -> Format:
+    """A track's `format:` mapping: its mode, one of FORMATS, and its description in words."""
+    if isinstance(ff.value, str):
+        ff.fail(
+            f"expected a mapping with mode (one of {', '.join(FORMATS)}) and description, got the text "
+            f"{ff.value!r}: write it as description and choose the mode"
+        )
+    ff.only(["mode", "description"])
+    return Format(ff.get("mode").choice(FORMATS), ff.get("description").str())
+
+
+def _apps(mf: Field) -> tuple[str, ...]:
+    """A module's `apps:`, each a notebook of the dashboards folder (courses/dashboards/)."""
+    apps = []
+    for af in mf.get("apps", []).items():
+        name = af.str()
+        if Path(name).suffix != ".ipynb" or not (DASHBOARDS / name).is_file():
+            known = ", ".join(sorted(p.name for p in DASHBOARDS.glob("*.ipynb")))
+            af.fail(f"no app {name!r} in {DASHBOARDS}; expected one of {known}")
+        apps.append(name)
+    return tuple(apps)
 
 
 def _lessons(mf: Field) -> tuple[Lesson, ...]:

@@ -17,6 +17,26 @@ from simulations.profile.org import OrgProfile
 START_FOLDER = "0-start-here"
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>#|])")
 
+# What each format means for the learner, under "How it runs" (the mode is data: Track.format.mode in course.yml).
+HOW_IT_RUNS = {
+    "on-demand": (
+        "On demand: you take each lesson on your own, when it suits you, in the order below, and hand each module "
+        "in when its last lesson is done."
+    ),
+    "group-session": (
+        "In group sessions: a facilitator shows each lesson on a shared screen and walks the room through it one "
+        "part at a time; the group talks each question through and answers it together in the lesson's boxes, then "
+        "plays the live exercise when your organisation runs one. Afterwards you can open the same lessons below on "
+        "your own, answer them yourself and hand them in."
+    ),
+    "private-session": (
+        "In private sessions: a facilitator takes you through each module in a conversation, with the executive "
+        "apps (the business case, the peer benchmark, risk in money) as the material. You answer each question by "
+        "choosing or typing in the lesson's boxes; you never read or write code. You can also open the modules below "
+        "on your own."
+    ),
+}
+
 HOW_TO_WORK = """\
 ## How to work through a module
 
@@ -65,7 +85,8 @@ def start_page(track: Track, manifest: Manifest, org: OrgProfile, built: set[str
     lines += ["## What this track is for", ""]
     if track.purpose:
         lines += [_text(track.purpose), ""]
-    lines += [f"- **For:** {_text(track.audience)}", f"- **How it runs:** {_text(track.format)}", ""]
+    lines += [f"- **For:** {_text(track.audience)}", f"- **Format:** {_text(track.format.description)}", ""]
+    lines += ["## How it runs", "", HOW_IT_RUNS[track.format.mode], ""]
     lines += ["## Your modules, in order", ""]
     before: set[str] = set()
     for number, module in enumerate(track.modules, start=1):

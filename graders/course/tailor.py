@@ -13,10 +13,12 @@ import nbformat
 import papermill
 from tqdm.auto import tqdm
 
+from graders.course.apps import load_apps
+from graders.course.facilitator import write_guides
 from graders.course.manifest import Manifest, Module, load_manifest
 from graders.course.root import nbgrader_api, write_config
 from graders.course.start_here import write_start_pages
-from graders.paths import MANIFEST
+from graders.paths import DASHBOARDS, MANIFEST
 from simulations.common.facts import FactReferenceError, Registry, load_facts, render_markdown
 from simulations.profile.org import PROFILE_FILE, OrgProfile, load_org
 
@@ -50,6 +52,7 @@ class TailorResult:
     built: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     start_pages: list[Path] = field(default_factory=list)  # release/0-start-here/<track>.md, one per track
+    guides: list[Path] = field(default_factory=list)  # facilitator/<track>/<module>.md, trainer's side only
 
     def release(self, module_id: str, lesson: str | None = None) -> Path:
         """A released notebook: the module's lesson `lesson`, or the notebook named like the module by default."""
@@ -101,6 +104,7 @@ def tailor(
         state_path.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
         result.built.append(module.id)
     result.start_pages = write_start_pages(root / "release", manifest, org)
+    result.guides = write_guides(root, manifest, org.tracks, org.name, load_apps(DASHBOARDS))
     return result
 
 

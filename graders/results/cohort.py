@@ -1,4 +1,4 @@
-"""Cohort analytics for trainers (pure pandas): progress and learning per module, reaction, item analysis.
+"""Cohort analytics for trainers (pure pandas): progress and learning per module, reaction, item statistics.
 
 Kirkpatrick level 1 (reaction) comes from the learners' feedback ratings, level 2 (learning) from scores.
 Inputs are the plain tables the trainer side reads from a gradebook; nothing here knows about nbgrader.
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from graders.results import item_stats
 from simulations.lessons import freshness
 
 ALL = "All"
@@ -84,15 +85,15 @@ def comments(feedback: pd.DataFrame, modules: pd.DataFrame, learners: pd.DataFra
     return rows[["module", "rating", "comment"]].sort_values(["module", "rating"]).reset_index(drop=True)
 
 
-def item_analysis(items: pd.DataFrame, modules: pd.DataFrame, learners: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """Per autograded item: attempts and the share that failed, hardest first: the content to fix first."""
+def item_statistics(
+    items: pd.DataFrame, modules: pd.DataFrame, learners: pd.DataFrame, filters: Filters
+) -> pd.DataFrame:
+    """Per graded item of the chosen modules and learners: widget, difficulty, discrimination and flags
+    (graders.results.item_stats), the flagged items first: the questions to review first."""
     chosen = _modules_in(modules, filters)
-    rows = _restrict(items, selected_learners(learners, filters), chosen["id"])
-    rows = rows[rows["autograded"].astype(bool)]
-    rows = rows.assign(failed=rows["score"] < rows["max_score"] - 1e-9)
-    table = rows.groupby(["module", "item"]).agg(attempts=("learner", "nunique"), failed=("failed", "mean"))
-    table["failed"] = table["failed"].round(3)
-    return table.reset_index().sort_values(["failed", "attempts"], ascending=[False, False], ignore_index=True)
+    table = item_stats.item_statistics(_restrict(items, selected_learners(learners, filters), chosen["id"]))
+    flagged = table["flags"].str.len() > 0
+    return pd.concat([table[flagged], table[~flagged]], ignore_index=True)
 
 
 def score_ratios(scores: pd.DataFrame, modules: pd.DataFrame, learners: pd.DataFrame, filters: Filters) -> pd.Series:

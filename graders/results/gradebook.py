@@ -14,6 +14,7 @@ import pandas as pd
 from graders.course.root import open_gradebook
 from graders.course.roster import ROSTER, read_roster
 from simulations.common.records import FEEDBACK_RECORD, record_in
+from simulations.lessons.questions import CODE, WRITTEN, widget_kind
 
 LEARNER_COLUMNS = ("learner", "name", "email", "business_unit", "region")
 
@@ -70,7 +71,18 @@ def learners(root: str | Path) -> pd.DataFrame:
     return pd.DataFrame(list(rows.values()), columns=list(LEARNER_COLUMNS)).sort_values("learner", ignore_index=True)
 
 
-ITEM_COLUMNS = ("learner", "module", "notebook", "item", "kind", "auto_score", "manual_score", "score", "max_score")
+ITEM_COLUMNS = (
+    "learner",
+    "module",
+    "notebook",
+    "item",
+    "kind",
+    "widget",
+    "auto_score",
+    "manual_score",
+    "score",
+    "max_score",
+)
 
 
 def modules_table(manifest) -> pd.DataFrame:
@@ -84,8 +96,11 @@ def modules_table(manifest) -> pd.DataFrame:
 def item_rows(root: str | Path, module: str | None = None) -> list[dict]:
     """One row per learner, per graded item (a test cell, or a written answer the trainer grades), from the gradebook.
 
-    The one walk over item grades: `smtk grade export`, `smtk certify` and the trainer app's item analysis share it."""
+    The one walk over item grades: `smtk grade export`, `smtk certify` and the trainer app's item statistics share
+    it. `widget` is the question widget a test cell shows (e.g. "MultipleChoice", from its source in the gradebook),
+    "code" for a test of code the learner wrote, "written" for an answer the trainer grades."""
     rows = []
+    widgets: dict[int, dict[str, str]] = {}  # per source notebook: item -> widget
     with open_gradebook(Path(root)) as gb:
         assignments = [gb.find_assignment(module)] if module else gb.assignments
         for assignment in assignments:
@@ -93,6 +108,11 @@ def item_rows(root: str | Path, module: str | None = None) -> list[dict]:
                 for nb in sub.notebooks:
                     # Graded answers and tasks (a written answer given in a widget) are the trainer's to grade.
                     answers = {cell.name for cell in (*nb.notebook.solution_cells, *nb.notebook.task_cells)}
+                    if nb.notebook.id not in widgets:
+                        widgets[nb.notebook.id] = {
+                            c.name: WRITTEN if c.name in answers else (widget_kind(c.source or "") or CODE)
+                            for c in nb.notebook.source_cells
+                        }
                     for grade in sorted(nb.grades, key=lambda g: g.name):
                         rows.append(
                             {
@@ -101,6 +121,9 @@ def item_rows(root: str | Path, module: str | None = None) -> list[dict]:
                                 "notebook": nb.name,
                                 "item": grade.name,
                                 "kind": "answer" if grade.name in answers else "test",
+                                "widget": widgets[nb.notebook.id].get(
+                                    grade.name, WRITTEN if grade.name in answers else CODE
+                                ),
                                 "auto_score": grade.auto_score,
                                 "manual_score": grade.manual_score,
                                 "score": float(grade.score),
@@ -112,10 +135,12 @@ def item_rows(root: str | Path, module: str | None = None) -> list[dict]:
 
 
 def item_scores(root: str | Path) -> pd.DataFrame:
-    """Item grades as a table: score, max_score, and whether autograded (test cells; answers are the trainer's)."""
+    """Item grades as a table: its notebook and widget, score, max_score, whether autograded (test cells; answers are
+    the trainer's) and whether it still waits for the trainer."""
     frame = pd.DataFrame(item_rows(root), columns=[*ITEM_COLUMNS, "needs_manual_grade"])
     frame["autograded"] = frame["kind"] == "test"
-    return frame[["learner", "module", "item", "score", "max_score", "autograded"]]
+    columns = ["learner", "module", "notebook", "item", "widget", "score", "max_score", "autograded"]
+    return frame[[*columns, "needs_manual_grade"]]
 
 
 def feedback(root: str | Path) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from graders.results import cohort
+from graders.results.item_stats import EASY, HARD, HEADERS, LOW_DISCRIMINATION
 from graders.results.trainer_data import TrainerData
 from simulations.ui.render.chart_view import ChartText, ChartView, rows_of
 from simulations.ui.render.figures import png
@@ -34,6 +35,57 @@ def _score_text(heights: np.ndarray) -> ChartText:
     finding = f"{total} graded submission(s); {passed_half} scored half the points or more."
     rows = [(f"{lo:.0%} to {hi:.0%}", str(int(n))) for lo, hi, n in zip(BINS[:-1], BINS[1:], heights, strict=True)]
     return ChartText(finding, ("score", "submissions"), rows_of(rows), (1,))
+
+
+ITEMS_NOTE = (
+    "<p class='smtk-info'>Difficulty is the mean share of an item's points that learners got; discrimination is the "
+    "point-biserial correlation of the item with the rest of its module (– when it cannot be computed: fewer than "
+    f"three learners, or everyone scored the same). Flagged: difficulty of {EASY:g} or more, {HARD:g} or less, or "
+    f"discrimination below {LOW_DISCRIMINATION:g}. Only submissions whose written answers are all graded count.</p>"
+)
+ITEM_HEADERS = {"notebook": "lesson", **HEADERS}
+
+
+def _items(table: pd.DataFrame) -> str:
+    """The item statistics table, flagged items first, with how many are flagged above it."""
+    flagged = int((table["flags"].str.len() > 0).sum())
+    shown = table.assign(notebook=table["notebook"].str.removesuffix(".ipynb")).rename(columns=ITEM_HEADERS)
+    summary = f"<p class='smtk-items-summary'>{flagged} of {len(table)} item(s) flagged for review.</p>"
+    return summary + _table(shown, "No graded items yet.", "smtk-items")
+
+
+def _items_text(table: pd.DataFrame) -> ChartText:
+    """The item chart in words and numbers: how many items it places, which are flagged, and each one's figures."""
+    placed = table.dropna(subset=["difficulty", "discrimination"])
+    flagged = table[table["flags"].str.len() > 0]
+    finding = (
+        f"{len(placed)} of {len(table)} item(s) have both figures; {len(flagged)} flagged for review"
+        + (": " + ", ".join(f"{r.module} {r.item}" for r in flagged.head(5).itertuples()) if len(flagged) else "")
+        + (", and more in the table below." if len(flagged) > 5 else ".")
+    )
+
+    def shown(value: float) -> str:
+        return "–" if pd.isna(value) else f"{value:.2f}"
+
+    rows = [(r.module, r.item, shown(r.difficulty), shown(r.discrimination), r.flags) for r in table.itertuples()]
+    return ChartText(finding, ("module", "item", "difficulty", "discrimination", "flags"), rows_of(rows), (2, 3))
+
+
+def _draw_items(ax, table: pd.DataFrame) -> None:
+    """Each item with both figures as a point; flagged ones as red crosses, so colour is never the only cue."""
+    ax.clear()
+    placed = table.dropna(subset=["difficulty", "discrimination"])
+    flagged = placed["flags"].str.len() > 0
+    ax.scatter(placed.loc[~flagged, "difficulty"], placed.loc[~flagged, "discrimination"], c="#0550ae", marker="o")
+    ax.scatter(placed.loc[flagged, "difficulty"], placed.loc[flagged, "discrimination"], c="#b42318", marker="x")
+    for x in (HARD, EASY):
+        ax.axvline(x, color="#57606a", linewidth=0.8, linestyle="--")
+    ax.axhline(LOW_DISCRIMINATION, color="#57606a", linewidth=0.8, linestyle="--")
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-1.02, 1.02)
+    ax.set_xlabel("difficulty (mean share of points)")
+    ax.set_ylabel("discrimination")
+    ax.set_title(f"Items: {len(placed)} placed, {int(flagged.sum())} flagged (crosses)", fontsize=10)
 
 
 def trainer_app(data: TrainerData) -> w.Widget:
@@ -65,6 +117,9 @@ def trainer_app(data: TrainerData) -> w.Widget:
     ax.set_ylabel("submissions")
     fig.tight_layout()
     plt.close(fig)
+    item_view = ChartView(w.Image(format="png"), "Item difficulty and discrimination")
+    item_fig, item_ax = plt.subplots(figsize=(6, 3), dpi=90)
+    plt.close(item_fig)
 
     def refresh(_=None) -> None:
         filters = cohort.Filters(track.value, unit.value, region.value)
@@ -78,9 +133,11 @@ def trainer_app(data: TrainerData) -> w.Widget:
         reaction.value = _table(
             cohort.reaction(feedback, modules, learners, filters), "No feedback yet.", "smtk-reaction"
         )
-        items_html.value = _table(
-            cohort.item_analysis(items, modules, learners, filters).head(15), "No autograded items.", "smtk-items"
-        )
+        stats = cohort.item_statistics(items, modules, learners, filters)
+        items_html.value = _items(stats)
+        _draw_items(item_ax, stats)
+        item_fig.tight_layout()
+        item_view.show(_items_text(stats), png(item_fig))
         comments_html.value = _table(
             cohort.comments(feedback, modules, learners, filters), "No comments yet.", "smtk-comments"
         )
@@ -113,7 +170,9 @@ def trainer_app(data: TrainerData) -> w.Widget:
             view.widget,
             w.HTML("<h3>Reaction: learners' ratings</h3>"),
             reaction,
-            w.HTML("<h3>Items learners fail most (fix these first)</h3>"),
+            w.HTML("<h3>Item statistics: how hard each question is and whether it goes with its module</h3>"),
+            w.HTML(ITEMS_NOTE),
+            item_view.widget,
             items_html,
             w.HTML("<h3>Learners' comments</h3>"),
             comments_html,

@@ -10,11 +10,12 @@ from pathlib import Path
 import pandas as pd
 
 from graders.course.certification import load_rules
-from graders.course.manifest import course_manifest
+from graders.course.manifest import Manifest, course_manifest
 from graders.course.root import CONFIG_FILE
 from graders.paths import BUILD
 from graders.results.gradebook import feedback, item_scores, learners, module_scores, modules_table
 from graders.results.tiers import award, expiring
+from simulations.lessons.questions import item_form
 from simulations.profile.org import load_org
 
 COURSE_ENV = "SMTK_COURSE"
@@ -39,6 +40,13 @@ class TrainerData:
     pass_mark: float
     empty_message: str = ""
     certificates: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def item_forms(items: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
+    """The item table with each item's form as the learner meets it (a simulation, not code, in code-free modules)."""
+    code_free = {m.id for m in manifest.modules if m.code_free}
+    forms = [item_form(w, m in code_free) for w, m in zip(items["widget"], items["module"], strict=True)]
+    return items.assign(widget=forms)
 
 
 def trainer_data(course: str | Path | None = None, today: dt.date | None = None, within_days: int = 60) -> TrainerData:
@@ -84,7 +92,7 @@ def trainer_data(course: str | Path | None = None, today: dt.date | None = None,
     due = due.assign(name=due["learner"].map(dict(zip(people["learner"], people["name"], strict=True))))
     return TrainerData(
         scores=scores,
-        items=item_scores(root),
+        items=item_forms(item_scores(root), manifest),
         feedback=feedback(root),
         learners=people,
         modules=modules,

@@ -18,6 +18,33 @@ from typing import Any, Literal
 Kind = Literal["single", "multiple", "order", "match", "number", "text", "long"]
 KINDS: tuple[str, ...] = ("single", "multiple", "order", "match", "number", "text", "long")
 SEALED = "sealed:"
+# The question widgets (simulations.ui.lessons.questions) by the name a notebook calls them, and the kind each asks.
+WIDGETS: dict[str, str] = {
+    "SingleChoice": "single",
+    "MultipleChoice": "multiple",
+    "Ordering": "order",
+    "Matching": "match",
+    "Number": "number",
+    "ShortText": "text",
+    "LongAnswer": "long",
+}
+WRITTEN = "written"  # what a graded item shows when the trainer grades it (a written answer, or code graded by hand)
+CODE = "code"  # what a graded item shows when it tests code the learner wrote instead of a widget's answer
+SIMULATION = "simulation"  # a graded item of a code-free module that is no question widget: a recorded simulation
+_WIDGET_CALL = re.compile(r"\b(" + "|".join(WIDGETS) + r")\(")
+
+
+def widget_kind(source: str) -> str | None:
+    """The question widget a cell's code makes (its class name, e.g. "MultipleChoice"), or None when it makes none:
+    how the trainer's tables and guides tell a widget item from a code exercise."""
+    found = _WIDGET_CALL.search(source)
+    return found.group(1) if found else None
+
+
+def item_form(widget: str, code_free: bool) -> str:
+    """What a graded item asks of the learner: in a code-free module, a test that is no question widget grades a
+    simulation the learner played (the inbox, the heat map), never code they wrote."""
+    return SIMULATION if code_free and widget == CODE else widget
 
 
 def seal(key: Any) -> str:
