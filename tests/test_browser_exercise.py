@@ -117,6 +117,9 @@ def test_four_pages_share_one_exercise(browser, exercise_server):
         pages.append(review)
         text_shows(review, "Time to first response per role")
         assert review.locator(".smtk-review").inner_text() == wall.locator(".smtk-review").inner_text()
+        with review.expect_download() as download:
+            review.get_by_role("link", name="Brief (PDF)").click()
+        assert download.value.suggested_filename == f"after-action-{CODE}.pdf"
         for page in (wall, review):
             found = axe_violations(page)
             assert found == [], f"{page.url}\n" + "\n".join(described(found))

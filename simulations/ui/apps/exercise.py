@@ -17,11 +17,12 @@ from pathlib import Path
 import ipywidgets as w
 
 from simulations.common.eventlog import EventLog
-from simulations.exercise import World, after_action, list_exercises, timeline, wall
+from simulations.exercise import World, after_action, list_exercises, participants, timeline, wall
 from simulations.exercise.live import Live, database
 from simulations.exercise.model import INJECT_KINDS, PRIORITIES, VERDICTS
 from simulations.triage.vocab import SEVERITIES
 from simulations.ui.apps.common import cards, guarded, problems_html, style, table
+from simulations.ui.render import brief
 
 # How often an open page looks for new entries in the log. A look that finds nothing is one indexed query (tens of
 # microseconds on SQLite), so 30 open pages cost little; a quarter second keeps an inject's way to every screen under
@@ -72,12 +73,14 @@ class Ticking:
     live: Live | None = None
     _drawn_at = 0.0
 
-    def tick(self) -> None:
+    def tick(self) -> list:
+        """Fold in the log's new entries and redraw if needed; returns the entries (drawn once this returns)."""
         if self.live is None:
-            return
+            return []
         new = self.live.refresh()
         if new or time.monotonic() - self._drawn_at >= REDRAW_CLOCK_S:
             self.refresh()
+        return new
 
     def _drawn(self) -> None:
         self._drawn_at = time.monotonic()
@@ -163,6 +166,80 @@ def review_html(world: World) -> str:
     return '<section class="smtk-review" aria-label="After-action review">' + "".join(parts) + "</section>"
 
 
+def review_title(world: World, code: str) -> str:
+    return f"After-action review: {world.exercise.title} (exercise {code})"
+
+
+def review_brief(world: World, code: str):
+    """The after-action review on one A4 page (a matplotlib figure; `brief.save` gives its PDF, real text)."""
+    f = after_action(world)
+    roles = world.exercise.roles
+    page = brief.Page("After-action review", f"{world.exercise.title} · exercise {code} · fictional personas and posts")
+    page.heading("The team")
+    page.rows(
+        [
+            ("Team alignment", _percent(f.team_alignment), "posts where the team's action matched the policy"),
+            ("Routing", _percent(f.routing_accuracy), "posts closed by the role that owns them"),
+            ("Escalations", f"{_percent(f.escalation_precision)} precision", f"{_percent(f.escalation_recall)} recall"),
+            ("Negative reach", f"{f.negative_reach:,.0f}", f"without answers {f.baseline_reach:,.0f}"),
+            ("Crisis level", str(f.crisis_level), f"{f.crisis_label}; without answers {f.baseline_crisis_level}"),
+            (
+                "Hand-offs",
+                str(f.handoffs),
+                f"median delay to the receiver's first action {_minutes(f.handoff_delay_median_s)}",
+            ),
+            ("Posts", f"{f.closed} of {f.posts} closed", f"exercise ended at {_clock(f.ended_s)}"),
+        ],
+        (0.22, 0.2),
+    )
+    page.heading("Time to first response per role")
+    page.rows(
+        [("Role", "Received", "Acted on", "Limit", "Median first response", "Within limit")], (0.22, 0.1, 0.1, 0.1, 0.2)
+    )
+    page.rows(
+        [
+            (
+                roles[r].label,
+                v["received"],
+                v["acted"],
+                f"{v['limit_min']:g} min",
+                _minutes(v["median_first_response_s"]),
+                _percent(v["on_time_rate"]),
+            )
+            for r, v in f.roles.items()
+        ],
+        (0.22, 0.1, 0.1, 0.1, 0.2),
+    )
+    page.heading("Who did what")
+    page.rows([("Name", "Role", "Actions", "Answers", "Matched the policy")], (0.22, 0.22, 0.1, 0.1))
+    page.rows(
+        [
+            (p["name"], roles[p["role"]].label, p["actions"], p["answers"], _percent(p["alignment"]))
+            for p in participants(world)
+        ],
+        (0.22, 0.22, 0.1, 0.1),
+    )
+    line = timeline(world)
+    room = max(int((page.y - 0.06) / (7.5 / 72 / brief.A4[1] * 1.4)) - 3, 0)  # the lines left on the page
+    acted = line[line["what"] != "out"]
+    page.heading(f"Timeline (the first {min(room, len(acted))} of {len(acted)} actions; every one on the review page)")
+    acted = acted.head(room)
+    page.rows(
+        [
+            (
+                _clock(r.time_s),
+                r.post,
+                r.who,
+                roles[r.role].label if r.role in roles else r.role,
+                f"{r.what} {r.detail}",
+            )
+            for r in acted.itertuples()
+        ],
+        (0.1, 0.07, 0.2, 0.2),
+    )
+    return page.fig
+
+
 def _clock(seconds: float) -> str:
     minutes, secs = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
@@ -231,6 +308,16 @@ class ControllerApp(Ticking):
         if not code:
             raise ValueError("type a code for the exercise: players type it to join")
         self.live = Live.create(self.db, code, self.exercise.value, seed=int(self.seed.value))
+        self.open(code)
+        self.message.value = (
+            f'<p role="status">Exercise <b>{html.escape(code)}</b> created: players join with this code on the '
+            "exercise's join page; the wall display and the review open with it too.</p>"
+        )
+
+    def open(self, code: str) -> None:
+        """Take over a running exercise by its code (a controller who closed the page, or a second console)."""
+        if self.live is None or self.live.code != code:
+            self.live = Live(self.db, code)
         ex = self.live.world.exercise
         self.scripted.options = [(f"{e.at_min:g} min: {e.kind} ({e.persona})", e.id) for e in ex.events]
         self.persona.options = [
@@ -238,10 +325,6 @@ class ControllerApp(Ticking):
         ]
         self.setup.layout.display = "none"
         self.console.layout.display = ""
-        self.message.value = (
-            f'<p role="status">Exercise <b>{html.escape(code)}</b> created: players join with this code on the '
-            "exercise's join page; the wall display and the review open with it too.</p>"
-        )
         self.refresh()
 
     def clock(self, action: str) -> None:
@@ -518,11 +601,14 @@ class WallApp(Ticking):
 
 
 class ReviewApp(WallApp):
-    """The after-action review of an exercise, for everyone at the end (and as it stands, while it runs)."""
+    """The after-action review of an exercise, for everyone at the end (and as it stands, while it runs), with the
+    one-page PDF to download once it has ended."""
 
     def __init__(self, target: str | Path | None = None, code: str = "") -> None:
+        self.download = w.HTML()
         super().__init__(target, code)
         self.widget.children[1].value = "<h2>After-action review</h2>"
+        self.widget.children = (*self.widget.children, self.download)
 
     def refresh(self) -> None:
         if self.live is None:
@@ -533,11 +619,17 @@ class ReviewApp(WallApp):
             self.status.value = '<p role="status">The exercise is still running: the review so far.</p>'
         else:
             self.status.value = ""
+            if not self.download.value:
+                fig = review_brief(world, self.live.code)
+                stem = f"after-action-{self.live.code}"
+                self.download.value = "<p>" + brief.links(fig, stem, review_title(world, self.live.code)) + "</p>"
         self.review.value = review_html(world)
 
-    def tick(self) -> None:  # the review changes only with new entries
-        if self.live is not None and self.live.refresh():
+    def tick(self) -> list:  # the review changes only with new entries
+        new = self.live.refresh() if self.live is not None else []
+        if new:
             self.refresh()
+        return new
 
 
 def controller_app() -> w.Widget:
