@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 
 import ipywidgets as w
+import numpy as np
 
 from simulations.common.eventlog import EventLog
 from simulations.exercise import World, after_action, list_exercises, participants, timeline, wall
@@ -383,6 +384,8 @@ class PlayerApp(Ticking):
         self.me = participant or (f"user:{user}" if user else None)
         self.message = w.HTML()
         self.news = w.HTML()
+        self._shown: tuple = ()
+        self._since: list[float] = []
         self.incoming = w.HTML()
         self.review = w.HTML()
         self.code = w.Text(description="Code", placeholder="from the controller")
@@ -480,23 +483,44 @@ class PlayerApp(Ticking):
         self.refresh()
 
     def refresh(self) -> None:
-        """Bring in the other screens' entries; redraw the clock, the queue and its ages."""
+        """Bring in the other screens' entries; redraw the clock and the queue's age, and the queue itself when it
+        can have changed (a new entry, a post or hand-off due by now): the once-a-second redraw stays cheap."""
         if self.live is None or self.me not in self.live.world.participants:
             return
         self._drawn()
         now = self.live.now_s()
         world = self.live.world
         role = world.exercise.roles[self.role_id]
-        queue = world.queue(role.id, now)
+        key = (
+            self.live.seen,
+            int(np.count_nonzero(world.arrival_s() <= now)),
+            sum(h["to"] == role.id and h["arrives_s"] <= now for h in world.handoffs),
+        )
+        if key != self._shown:
+            self._shown = key
+            self._redraw_queue(world, role, now)
+        oldest = now - min(self._since, default=now)
         busy = max(world.busy_until.get(self.me, 0.0) - now, 0.0)
         self.header.value = cards(
             [
                 ("Role", role.label, role.does, ""),
                 ("Clock", _clock(now), "ended" if world.clock.ended else "", ""),
-                ("Waiting", str(len(queue)), f"answer within {role.first_response_min:g} min", ""),
+                (
+                    "Waiting",
+                    str(len(self._since)),
+                    f"oldest {_clock(oldest)}; answer within {role.first_response_min:g} min",
+                    "",
+                ),
                 ("Busy for", _clock(busy), "until your last action is done", ""),
             ]
         )
+        if world.clock.ended and not self.review.value:
+            self.review.value = review_html(world)
+            self.go.disabled = True
+
+    def _redraw_queue(self, world: World, role, now: float) -> None:
+        queue = world.queue(role.id, now)
+        self._since = [float(t) for t in queue["since_s"]]
         rows = [
             (
                 r.post_id,
@@ -506,21 +530,23 @@ class PlayerApp(Ticking):
                 r.platform,
                 f"{r.followers:,}",
                 r.text,
-                _clock(r.age_s),
+                _clock(r.since_s),
             )
             for r in queue.itertuples()
         ]
         self.queue.value = table(
-            ["Post", "Priority", "Kind", "Author", "Platform", "Followers", "Text", "Waiting"], rows, numeric=(0, 5, 7)
+            ["Post", "Priority", "Kind", "Author", "Platform", "Followers", "Text", "Waiting since"],
+            rows,
+            numeric=(0, 5, 7),
         )
         coming = [h for h in world.handoffs if h["to"] == role.id and h["arrives_s"] > now]
         if coming:
             posts = world.posts().set_index("post_id")
             roles = world.exercise.roles
             self.incoming.value = "<h3>On its way to you</h3>" + table(
-                ["Post", "From", "Text", "Arrives in"],
+                ["Post", "From", "Text", "Arrives at"],
                 [
-                    (h["post"], roles[h["from"]].label, str(posts.loc[h["post"], "text"]), _clock(h["arrives_s"] - now))
+                    (h["post"], roles[h["from"]].label, str(posts.loc[h["post"], "text"]), _clock(h["arrives_s"]))
                     for h in coming
                 ],
                 numeric=(0, 3),
@@ -535,9 +561,6 @@ class PlayerApp(Ticking):
                 self.news.value = (
                     f'<p role="status">New in your queue: post {", ".join(map(str, sorted(arrived)))}.</p>'
                 )
-        if world.clock.ended and not self.review.value:
-            self.review.value = review_html(world)
-            self.go.disabled = True
         if self.action.options and self.choice.options == ():
             self._choices()
 
