@@ -168,6 +168,10 @@ def test_every_app_is_described_once_and_a_mistake_stops_the_server_with_its_fie
         "trainer.ipynb",
         "triage-drill.ipynb",
         "hand-ins.ipynb",
+        "exercise-controller.ipynb",
+        "exercise-player.ipynb",
+        "exercise-wall.ipynb",
+        "exercise-review.ipynb",
     }
     assert all(a.title and a.question.endswith("?") and a.who for a in apps)
 
