@@ -36,8 +36,8 @@ def exercise_server(tmp_path_factory):
         server.stop()
 
 
-def open_page(browser, url: str):
-    context = browser.new_context()
+def open_page(browser, url: str, headers: dict | None = None):
+    context = browser.new_context(extra_http_headers=headers)
     page = context.new_page()
     page.set_default_timeout(120_000)
     page.goto(url, wait_until="commit")
@@ -45,8 +45,8 @@ def open_page(browser, url: str):
     return page
 
 
-def join(browser, url: str, name: str, role: str):
-    page = open_page(browser, f"{url}voila/render/exercise-player.ipynb")
+def join(browser, url: str, name: str, role: str, headers: dict | None = None):
+    page = open_page(browser, f"{url}voila/render/exercise-player.ipynb", headers)
     page.get_by_label("Code").fill(CODE.lower())
     page.get_by_role("button", name="Find exercise").click()
     page.get_by_role("button", name="Join").and_(page.locator(":enabled")).wait_for()
@@ -72,7 +72,8 @@ def test_four_pages_share_one_exercise(browser, exercise_server):
         controller.get_by_role("button", name="Create exercise").click()
         text_shows(controller, "players join with this code")
 
-        desk = join(browser, url, "Ana", "social_desk")
+        # A browser cannot claim to be a signed-in user: the server drops the header it would set from its sign-in.
+        desk = join(browser, url, "Ana", "social_desk", headers={"X-Smtk-User": "mallory"})
         pr = join(browser, url, "Pat", "pr")
         wall = open_page(browser, f"{url}voila/render/exercise-wall.ipynb?code={CODE}")
         pages += [desk, pr, wall]
@@ -111,7 +112,10 @@ def test_four_pages_share_one_exercise(browser, exercise_server):
             text_shows(page, "After-action review")
         assert "Ana" in wall.locator(".smtk-review").inner_text()
         with EventLog(db) as log:  # every page wrote to the one log: two joins, the clock, the inject, the action
-            kinds = [e.kind for e in log.read(CODE)]
+            log_entries = log.read(CODE)
+        kinds = [e.kind for e in log_entries]
+        names = [e.payload["name"] for e in log_entries if e.kind == "join"]
+        assert names == ["Ana", "Pat"] and not any("mallory" in e.payload.get("participant", "") for e in log_entries)
         assert kinds.count("join") == 2 and kinds.count("inject") == 1 and kinds.count("handoff") == 1
         review = open_page(browser, f"{url}voila/render/exercise-review.ipynb?code={CODE}")
         pages.append(review)
