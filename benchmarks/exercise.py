@@ -6,7 +6,13 @@ read back and replayed by the engine into the world and its after-action figures
 is the best of three replays on SQLite (goal: at most 1 s on 2 cores); the same on PostgreSQL when Debian's server
 is installed (a throwaway server in a temporary folder, as the tests start it). The live run's own time is printed
 beside it. It exits non-zero when a replay's figures differ from the live run's, by a single number.
-The screens' latency keys (inject to screen, action to controller) come with the screens.
+
+Screens: 30 participants, each a separate process running a player's screen (`PlayerApp`, the code the Voilà page
+runs, looking at the log every `POLL_S` as the page does), and a controller's screen in another; the controller's
+client injects typed posts. `inject_to_screen_ms_*` is from an inject's storing in the log to each participant's
+screen having drawn it; `action_to_controller_ms_p95` from a player's answer's storing to the controller's screen
+having drawn it (both on the database's clock, one machine). The goal is p95 <= 500 ms with 30 participants. It
+exits non-zero too when a screen ends with a world whose after-action figures differ from an offline replay's.
 """
 
 from __future__ import annotations
@@ -20,8 +26,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import multiprocessing as mp  # noqa: E402
+
+import numpy as np  # noqa: E402
+
 from simulations.common.eventlog import EventLog  # noqa: E402
 from simulations.exercise import World, after_action, load_exercise, play  # noqa: E402
+from simulations.exercise.live import Live  # noqa: E402
+from simulations.exercise.world import Rejected  # noqa: E402
+
+PARTICIPANTS = 30
+INJECTS = 40
+INJECT_EVERY_S = 0.5
+MARK = "Bench inject"
 
 EXERCISE = "rumour"  # the shipped exercise with all eight roles
 POSTS = 1_000
@@ -59,6 +76,125 @@ def replay(target: str, log: list, figures: dict, repeats: int = 3) -> tuple[flo
     return best, same
 
 
+def screen_participant(target: str, code: str, pid: str, role: str, stop, out) -> None:
+    """One player's screen in its own process: join, then look at the log as the page does; answer the injects
+    that reach its queue (the first screen to answer wins; the others are refused, as two browsers would be)."""
+    from simulations.ui.apps.exercise import POLL_S, PlayerApp
+
+    app = PlayerApp(target, participant=pid)
+    app.code.value = code
+    app.find()
+    app.name.value, app.role.value = pid, role
+    app.join()
+    out.put(("ready", pid))
+    respond = next((a for a in app.live.world.exercise.roles[role].actions.values() if a.kind == "respond"), None)
+    seen: dict[int, float] = {}
+    tried: set[int] = set()
+    answered = refused = 0
+    while not stop.is_set():
+        start = time.monotonic()
+        new = app.tick()
+        drawn = app.db.now()
+        for e in new:
+            seen[e.seq] = drawn
+        if respond is not None:
+            for label, post in app.item.options:
+                if MARK in label and post not in tried:
+                    tried.add(post)
+                    try:
+                        app.live.act(pid, respond.id, post, route=respond.routes[0])
+                        answered += 1
+                    except Rejected:
+                        refused += 1
+        time.sleep(max(POLL_S - (time.monotonic() - start), 0.0))
+    app.tick()
+    out.put(("done", pid, seen, answered, refused, after_action(app.live.world).as_dict()))
+
+
+def screen_controller(target: str, code: str, stop, out) -> None:
+    """The controller's screen in its own process, looking at the log as its page does."""
+    from simulations.ui.apps.exercise import POLL_S, ControllerApp
+
+    app = ControllerApp(target)
+    app.open(code)
+    out.put(("ready", "controller"))
+    seen: dict[int, float] = {}
+    while not stop.is_set():
+        start = time.monotonic()
+        new = app.tick()
+        drawn = app.db.now()
+        for e in new:
+            seen[e.seq] = drawn
+        time.sleep(max(POLL_S - (time.monotonic() - start), 0.0))
+    app.tick()
+    out.put(("done", "controller", seen, 0, 0, after_action(app.live.world).as_dict()))
+
+
+def screens(target: str) -> dict:
+    """30 players and a controller on one exercise; the latencies, in ms, and whether every screen agrees."""
+    ctx = mp.get_context("spawn")
+    stop, out = ctx.Event(), ctx.Queue()
+    with EventLog(target) as db:
+        live = Live.create(db, "SCREENS", "defect-viral", seed=5)
+        roles = list(live.world.exercise.roles)
+        entry = live.world.exercise.entry_role
+        # A third of the room at the desk, where the injects arrive; the rest spread over the other roles.
+        who = [(f"p{i:02d}", entry if i % 3 == 0 else roles[i % len(roles)]) for i in range(PARTICIPANTS)]
+        procs = [ctx.Process(target=screen_participant, args=(target, "SCREENS", p, r, stop, out)) for p, r in who]
+        procs.append(ctx.Process(target=screen_controller, args=(target, "SCREENS", stop, out)))
+        for proc in procs:
+            proc.start()
+        try:
+            for _ in procs:
+                kind, *_ = out.get(timeout=300)
+            live.clock("start")
+            persona = next(iter(live.world.exercise.personas))
+            for k in range(INJECTS):
+                live.inject(
+                    persona=persona,
+                    kind="journalist_question",
+                    severity="high",
+                    text=f"{MARK} {k}: is the kettle safe?",
+                )
+                time.sleep(INJECT_EVERY_S)
+            time.sleep(3.0)  # the last answers reach the controller
+            live.clock("end")
+            time.sleep(1.0)
+            stop.set()
+            results = [out.get(timeout=300) for _ in procs]
+        finally:
+            stop.set()
+            for proc in procs:
+                proc.join(timeout=30)
+                if proc.is_alive():
+                    proc.terminate()
+        entries = db.read("SCREENS")
+    stored = {e.seq: e for e in entries}
+    injects = [e.seq for e in entries if e.kind == "inject"]
+    answers = [e.seq for e in entries if e.kind == "decision"]
+    to_screen, to_controller, differs = [], [], []
+    offline = after_action(World.from_log(entries)).as_dict()
+    for _, pid, seen, *_, figures in results:
+        if figures != offline:
+            differs.append(pid)
+        if pid == "controller":
+            to_controller += [1000 * (seen[s] - stored[s].stored) for s in answers if s in seen]
+        else:
+            to_screen += [1000 * (seen[s] - stored[s].stored) for s in injects if s in seen]
+    return {
+        "participants": PARTICIPANTS,
+        "injects": len(injects),
+        "answers": len(answers),
+        "refused_answers": sum(r[4] for r in results),
+        "inject_to_screen_ms_p50": round(float(np.percentile(to_screen, 50)), 1),
+        "inject_to_screen_ms_p95": round(float(np.percentile(to_screen, 95)), 1),
+        "action_to_controller_ms_p50": round(float(np.percentile(to_controller, 50)), 1) if to_controller else None,
+        "action_to_controller_ms_p95": round(float(np.percentile(to_controller, 95)), 1) if to_controller else None,
+        "screens_match_replay": not differs,
+        "_differs": differs,
+    }
+
+
 def postgres_targets():
     """A throwaway PostgreSQL server's URL, when Debian's server is installed (as the tests start one)."""
     sys.path.insert(0, str(ROOT / "tests"))
@@ -71,10 +207,22 @@ def postgres_targets():
 
 
 def main() -> int:
+    result: dict = {}
+    differs = []
+    with tempfile.TemporaryDirectory(prefix="smtk-bench-") as tmp:
+        shown = screens(str(Path(tmp) / "screens.db"))
+    differs += [f"sqlite screens {d}" for d in shown.pop("_differs")]
+    print(
+        f"SQLite screens: {PARTICIPANTS} players + controller, {shown['injects']} injects: inject to screen p50 "
+        f"{shown['inject_to_screen_ms_p50']} ms, p95 {shown['inject_to_screen_ms_p95']} ms "
+        f"({shown['inject_to_screen_ms_p95'] / 500:.2f}x the 500 ms goal); answer to controller p95 "
+        f"{shown['action_to_controller_ms_p95']} ms; every screen matches the offline replay: "
+        f"{shown['screens_match_replay']}"
+    )
+    result.update(shown)
     log, figures, live_s, posts = live_run()
     print(f"live run: {posts} posts, {len(log)} log entries, {live_s:.3f} s (team play and after-action)")
-    result: dict = {"posts": posts, "roles": 8, "entries": len(log), "live_s": round(live_s, 3)}
-    differs = []
+    result.update({"posts": posts, "roles": 8, "entries": len(log), "live_s": round(live_s, 3)})
     with tempfile.TemporaryDirectory(prefix="smtk-bench-") as tmp:
         took, same = replay(str(Path(tmp) / "events.db"), log, figures)
         result["replay_s_1000_posts_8_roles"] = round(took, 4)
@@ -91,6 +239,15 @@ def main() -> int:
     if url is not None:
         try:
             took, same = replay(url, log, figures)
+            pg = screens(url)
+            differs += [f"postgres screens {d}" for d in pg.pop("_differs")]
+            for key in ("inject_to_screen_ms_p50", "inject_to_screen_ms_p95", "action_to_controller_ms_p95"):
+                result[f"{key}_postgres"] = pg[key]
+            print(
+                f"PostgreSQL screens: inject to screen p50 {pg['inject_to_screen_ms_p50']} ms, p95 "
+                f"{pg['inject_to_screen_ms_p95']} ms; answer to controller p95 {pg['action_to_controller_ms_p95']} ms; "
+                f"every screen matches the offline replay: {pg['screens_match_replay']}"
+            )
         finally:
             runner.close()  # stops the server and removes its folder
         result["replay_s_1000_posts_8_roles_postgres"] = round(took, 4)

@@ -109,7 +109,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
 
 
 def cmd_certify(args: argparse.Namespace) -> int:
-    result = certify(args.course, args.out, args.today, args.within_days, args.base_url)
+    result = certify(args.course, args.out, args.today, args.within_days, args.base_url, exercises=args.exercises)
     for row in result.certificates.itertuples(index=False):
         print(f"  {row.learner:<20} {row.track:<15} {row.tier_title:<13} valid until {row.expires}")
     if len(result.summary):
@@ -442,6 +442,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--lrs", default=None, help="learning record store URL for the xAPI statements (2.0, or 1.0.3 per its /about)"
     )
     cert.add_argument("--lrs-auth", default=None, help="USER:PASSWORD for the learning record store")
+    cert.add_argument(
+        "--exercises",
+        default=None,
+        help="the live crisis exercises' database (SQLite file or PostgreSQL URL; `smtk dashboards` keeps it in "
+        "build/exercises/events.db): each ended exercise's review PDF into exercises/ and its players' xAPI statements",
+    )
     cert.set_defaults(run=cmd_certify)
     add_grade_parser(commands)
     add_roster_parser(commands)

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from conftest import SUBMITTED_AT
 from pypdf import PdfReader
+from test_exercise_exports import stored_exercise
 
 from graders.course.certification import load_rules
 from graders.course.manifest import load_manifest
@@ -43,7 +44,9 @@ def certified(graded_course, tmp_path_factory):
     valid_months = load_rules(graded_course / "course.yml").valid_months
     today = add_months(SUBMITTED_AT.date(), valid_months) - dt.timedelta(days=NOTICE_DAYS)
     args = ("--today", today.isoformat(), "--within-days", str(NOTICE_DAYS))
-    proc = smtk("certify", "--course", str(graded_course), "--out", str(out), *args)
+    exercises = str(out.parent / "exercises.db")
+    stored_exercise(exercises, "TEAM1")  # a live exercise the cohort played: its review and statements join the exports
+    proc = smtk("certify", "--course", str(graded_course), "--out", str(out), "--exercises", exercises, *args)
     assert proc.returncode == 0, proc.stderr
     return out, proc.stdout
 
@@ -137,6 +140,9 @@ def test_xapi_statements_validate(certified, file, own, other):
     assert by[("bob", "failed")]["result"]["score"]["scaled"] == 0.0
     assert ("ada", "failed") not in by and ("bob", "passed") not in by
     assert len({s["id"] for s in statements}) == len(statements)
+    played = [s for s in statements if s["object"]["id"].endswith("/exercises/TEAM1")]
+    assert played and {s["verb"]["display"]["en-US"] for s in played} == {"attempted", "completed"}
+    assert (out / "exercises" / "TEAM1.pdf").is_file()
 
 
 def test_bad_xapi_is_rejected_by_the_schema():

@@ -24,6 +24,7 @@ from graders.serving import dashboards
 from graders.serving.dashboards import dashboards_command, dashboards_env, dashboards_url, start_dashboards
 from graders.serving.landing import APPS_FILE, load_apps
 from simulations.common.validate import DataError
+from simulations.exercise.live import DB_VARIABLE
 from simulations.profile.org import ORG_VARIABLE, dashboard_org
 
 SMTK = str(Path(sys.executable).parent / "smtk")
@@ -74,7 +75,7 @@ def test_the_apps_show_the_organisation_the_server_was_given(monkeypatch, tmp_pa
     path = tmp_path / "other.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     env = dashboards_env(path)
-    assert env == {ORG_VARIABLE: str(path.resolve())}
+    assert env[ORG_VARIABLE] == str(path.resolve()) and env[DB_VARIABLE].endswith("events.db")
     monkeypatch.setenv(ORG_VARIABLE, env[ORG_VARIABLE])
     assert dashboard_org()["name"] == "Other Org"
     monkeypatch.delenv(ORG_VARIABLE)
@@ -167,6 +168,10 @@ def test_every_app_is_described_once_and_a_mistake_stops_the_server_with_its_fie
         "trainer.ipynb",
         "triage-drill.ipynb",
         "hand-ins.ipynb",
+        "exercise-controller.ipynb",
+        "exercise-player.ipynb",
+        "exercise-wall.ipynb",
+        "exercise-review.ipynb",
     }
     assert all(a.title and a.question.endswith("?") and a.who for a in apps)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from simulations.ui.apps.exercise import ControllerApp, PlayerApp
+from simulations.ui.apps.exercise import ControllerApp, PlayerApp, ReviewApp, WallApp
 
 
 def test_controller_and_players_share_the_exercise(tmp_path):
@@ -61,8 +61,28 @@ def test_controller_and_players_share_the_exercise(tmp_path):
     time.sleep(0.2)
     again.refresh()
     assert again.live.now_s() == paused
+    wall = WallApp(target, code="drill1")
+    assert "Open items per role" in wall.queues.value and "paused" in wall.status.value
     controller.end.click()
-    assert "Team alignment" in controller.queues.value
+    assert "Team alignment" in controller.review.value
+    again.tick()
+    assert "Team alignment" in again.review.value and again.go.disabled
+    wall.tick()
+    assert "Ana" in wall.review.value and "escalate" in wall.review.value  # the timeline says who did what
+    assert ReviewApp(target, code="DRILL1").review.value == wall.review.value
+
+    # Without a participant id, the name typed says who comes back: same name, same role.
+    by_name = PlayerApp(target)
+    by_name.code.value = "DRILL1"
+    by_name.look.click()
+    by_name.name.value, by_name.role.value = "  Rui  ", "legal"
+    by_name.join_button.click()
+    back = PlayerApp(target)
+    back.code.value = "DRILL1"
+    back.look.click()
+    back.name.value, back.role.value = "rui", "pr"
+    back.join_button.click()
+    assert back.role_id == "legal" and back.me == by_name.me
 
     bad = PlayerApp(target)
     bad.code.value = "NOPE"

@@ -15,6 +15,7 @@ from graders.course.root import Course
 from graders.results import badges, xapi
 from graders.results.certificate_pdf import write_certificate
 from graders.results.cohort import track_summary
+from graders.results.exercises import export_exercises
 from graders.results.exports import grade_rows, write_grades
 from graders.results.gradebook import learners, module_scores, modules_table
 from graders.results.tiers import award, expiring
@@ -39,8 +40,11 @@ def certify(
     within_days: int = 60,
     base_url: str | None = None,
     salt: str | None = None,
+    exercises: str | Path | None = None,
 ) -> CertifyResult:
-    """Award tiers from the course's gradebook and write every certificate, badge and export into `out`."""
+    """Award tiers from the course's gradebook and write every certificate, badge and export into `out`; with
+    `exercises` (the live exercises' database: a SQLite file or PostgreSQL URL), each ended exercise's review PDF
+    and its participants' xAPI statements too."""
     root = Path(course).resolve()
     out = Path(out).resolve()
     today = today or dt.date.today()
@@ -103,6 +107,8 @@ def certify(
     summary = track_summary(scores, modules_table(manifest), people, certificates, rules.pass_mark)
     summary.to_csv(out / "track-summary.csv", index=False)
     items = xapi.statements(scores, people, manifest, base_url, rules.pass_mark)
+    if exercises is not None:
+        items += export_exercises(exercises, out, base_url).statements
     xapi.write_jsonl(out / "xapi-statements.jsonl", items)
     xapi.write_jsonl(out / "xapi-2.0-statements.jsonl", xapi.in_version(items, xapi.VERSION_2))
     return CertifyResult(out, certificates, due, summary, len(items))

@@ -31,6 +31,7 @@ VERBS = {
     for name in ("attempted", "scored", "completed", "passed", "failed")
 }
 MODULE_TYPE = "http://adlnet.gov/expapi/activities/module"
+SIMULATION_TYPE = "http://adlnet.gov/expapi/activities/simulation"
 COURSE_TYPE = "http://adlnet.gov/expapi/activities/course"
 _NAMESPACE = uuid.UUID("0b5a1f0e-8f0a-4c55-a0f4-51c1e2a9d3c7")
 
@@ -94,18 +95,19 @@ def statements(
                 ("passed" if success else "failed", {"score": score, "success": success, "completion": True}),
             ]
         for verb, result in verbs:
-            statement = {
-                "actor": agent,
-                "verb": VERBS[verb],
-                "object": activity,
-                "context": context,
-                "timestamp": _timestamp(row.graded_at),
-            }
-            if result is not None:
-                statement["result"] = result
-            statement["id"] = str(uuid.uuid5(_NAMESPACE, json.dumps(statement, sort_keys=True)))
-            out.append({**statement, "version": version})
+            out.append(statement(agent, verb, activity, context, row.graded_at, result, version))
     return out
+
+
+def statement(
+    agent: dict, verb: str, activity: dict, context: dict, when, result: dict | None = None, version: str = VERSION
+) -> dict:
+    """One statement, its id derived from its content (not its version), so exporting twice sends the same one."""
+    item = {"actor": agent, "verb": VERBS[verb], "object": activity, "context": context, "timestamp": _timestamp(when)}
+    if result is not None:
+        item["result"] = result
+    item["id"] = str(uuid.uuid5(_NAMESPACE, json.dumps(item, sort_keys=True)))
+    return {**item, "version": version}
 
 
 def in_version(items: list[dict], version: str) -> list[dict]:

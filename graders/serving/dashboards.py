@@ -18,6 +18,10 @@ so the two cannot drift apart. What the options do, and why:
   stopped `disconnect_grace` seconds after its page was sent or lost its connection, so it frees its place
   (graders/serving/admission.py). Kernels idle for `cull_idle_timeout` seconds without a page attached are stopped
   too; a kernel with a page open is never stopped.
+- The live crisis exercise's pages (exercise-*.ipynb) are not preheated: a page learns who its visitor is (the
+  hub's signed-in user, passed as a header the server sets from its own sign-in) and the exercise code in its
+  address only when its kernel starts for that visitor. They share one database of exercises
+  ($SMTK_EXERCISE_DB, by default build/exercises/events.db).
 - / is a landing page for executives (graders/serving/landing.py, from the folder's apps.yml): each executive app's
   title, the question it answers and for whom; the trainer's apps are not listed there.
 """
@@ -25,6 +29,7 @@ so the two cannot drift apart. What the options do, and why:
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import urllib.error
@@ -37,6 +42,7 @@ from graders.paths import BUILD, DASHBOARDS, DEMO_ORG, JUPYTER_DATA
 from graders.serving import servers
 from graders.serving.landing import APPS_FILE, load_apps
 from graders.serving.servers import HOST, Server, ServerError, check_port_free, has_display, start
+from simulations.exercise.live import DB_VARIABLE
 from simulations.profile.org import ORG_VARIABLE, load_org
 
 LIGHT_FRONT_END = JUPYTER_DATA / "voila" / "templates" / "smtk-light" / "static" / "smtk.js"  # `make frontend`
@@ -51,6 +57,9 @@ EXTENSION_DENYLIST = (
     "@voila-dashboards/jupyterlab-preview",
     "jupyterlab_pygments",
 )
+NOT_PREHEATED = ("exercise-",)  # pages that need their visitor's request (user, address) when their kernel starts
+USER_HEADER = "X-Smtk-User"  # set by smtk's Voilà from its own sign-in (any such header a browser sends is dropped)
+EXERCISE_DB = BUILD / "exercises" / "events.db"
 
 
 def template() -> str:
@@ -91,6 +100,8 @@ def dashboards_command(
         f"--template={template()}",
         "--show_tracebacks=False",
         f"--VoilaConfiguration.extension_denylist={list(EXTENSION_DENYLIST)!r}",
+        f"--VoilaConfiguration.http_header_envs={[USER_HEADER]!r}",
+        f"--VoilaKernelManager.preheat_denylist={list(NOT_PREHEATED)!r}",
         f"--preheat_kernel={pool_size > 0}",
         f"--pool_size={pool_size}",
         f"--VoilaKernelManager.fill_delay={fill_delay}",
@@ -104,8 +115,10 @@ def dashboards_command(
 
 
 def dashboards_env(org: Path | None = None) -> dict[str, str]:
-    """The server's environment: which organisation the apps show (the demo one unless given)."""
-    return {} if org is None else {ORG_VARIABLE: str(Path(org).resolve())}
+    """The server's environment: which organisation the apps show (the demo one unless given), and where the live
+    exercise's log is (kept if already set, so an operator can point several servers at one PostgreSQL)."""
+    env = {DB_VARIABLE: os.environ.get(DB_VARIABLE) or str(EXERCISE_DB)}
+    return env if org is None else {**env, ORG_VARIABLE: str(Path(org).resolve())}
 
 
 def start_dashboards(

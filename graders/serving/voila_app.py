@@ -45,6 +45,7 @@ from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from graders.paths import JUPYTER_DATA
 from graders.serving.admission import Admission
+from graders.serving.dashboards import USER_HEADER
 from graders.serving.landing import APPS_FILE, landing_page, load_apps
 from graders.serving.pools import PoolMender, pooled_kernels
 from graders.serving.visits import begin_visit
@@ -115,11 +116,20 @@ class CappedVoilaHandler(TornadoVoilaHandler):
             head = f'<meta http-equiv="refresh" content="{RETRY_SECONDS}">'
             self.finish(PAGE.format(head=head, title="The dashboards are busy right now", kind="smtk-busy", body=body))
             return
+        self.pass_user()
         try:
             self.xsrf_token  # noqa: B018 - reading it sets the _xsrf cookie the page's shutdown beacon sends back
             await super().get(path)
         finally:
             admission.rendered(self.visit)
+
+    def pass_user(self) -> None:
+        """Hand the page's kernel the hub's signed-in user (as the header Voilà passes to the kernel's environment),
+        never a value the browser sent; under a plain `smtk dashboards` nobody signs in and nothing is passed."""
+        self.request.headers.pop(USER_HEADER, None)
+        user = self.current_user
+        if user is not None and type(self.identity_provider).__name__ == "JupyterHubIdentityProvider":
+            self.request.headers[USER_HEADER] = user.username
 
     def write_error(self, status_code: int, **kwargs) -> None:
         """A server fault (say, a kernel that cannot start) gets a plain-language page, not Voilà's bare "500"."""

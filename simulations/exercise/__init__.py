@@ -23,7 +23,7 @@ from simulations.exercise.model import (
     load_exercise,
     load_roles,
 )
-from simulations.exercise.review import AfterAction, Wall, after_action, timeline, wall
+from simulations.exercise.review import AfterAction, Wall, after_action, participants, timeline, wall
 from simulations.exercise.team import play
 from simulations.exercise.world import Rejected, World
 
@@ -41,6 +41,7 @@ __all__ = [
     "list_exercises",
     "load_exercise",
     "load_roles",
+    "participants",
     "play",
     "timeline",
     "wall",

@@ -8,12 +8,23 @@ time, so screens on several machines agree on it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from simulations.common.eventlog import Event, EventLog
 from simulations.exercise.model import Exercise
 from simulations.exercise.world import Rejected, World
+
+DB_VARIABLE = "SMTK_EXERCISE_DB"  # the exercises' database: a SQLite file or a PostgreSQL URL
+
+
+def database() -> str:
+    """Where the screens keep the exercises' log: $SMTK_EXERCISE_DB (`smtk dashboards` sets it), else a file in the
+    user's data folder, so screens started without it on one machine still share one database."""
+    found = os.environ.get(DB_VARIABLE)
+    return found or str(Path.home() / ".local" / "share" / "smtk" / "exercises.db")
 
 
 class Live:

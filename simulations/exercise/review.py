@@ -188,3 +188,27 @@ def _handoff_delays(world: World, handoffs: list[dict[str, Any]], until: float) 
     for pair in pairs.values():
         pair["median_delay_s"] = float(np.median(pair["_delays"])) if pair["_delays"] else None
     return dict(sorted(pairs.items()))
+
+
+def participants(world: World) -> list[dict[str, Any]]:
+    """Per participant: name, role, actions taken, answers given and how many of those matched the policy's route
+    for the post (their share of the team's alignment), in the order they joined."""
+    routes = world.posts().set_index("post_id")["route"].astype(str)
+    out = []
+    for pid, p in world.participants.items():
+        mine = [a for a in world.actions if a["participant"] == pid]
+        answers = [a for a in mine if a.get("route")]
+        aligned = sum(routes.get(a["post"]) == a["route"] for a in answers)
+        out.append(
+            {
+                "participant": pid,
+                "name": p["name"],
+                "role": p["role"],
+                "actions": len(mine),
+                "answers": len(answers),
+                "aligned": int(aligned),
+                "alignment": aligned / len(answers) if answers else None,
+                "first_action_s": min((a["done_s"] for a in mine), default=None),
+            }
+        )
+    return out

@@ -64,10 +64,11 @@ class Page:
         return ax
 
 
-def save(fig: Figure, fmt: str, dpi: int = 150) -> bytes:
-    """The page as PDF (one page) or PNG bytes."""
+def save(fig: Figure, fmt: str, dpi: int = 150, title: str | None = None) -> bytes:
+    """The page as PDF (one page, its title in the document's properties for screen readers) or PNG bytes."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format=fmt, dpi=dpi, metadata={"Creator": "smtk"} if fmt == "pdf" else None)
+    metadata = {"Creator": "smtk", **({"Title": title} if title else {})} if fmt == "pdf" else None
+    fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
     return buffer.getvalue()
 
 
@@ -77,9 +78,9 @@ def _fit(text: str, width: float, size: float) -> str:
     return text if len(text) <= room else text[: max(room - 1, 1)] + "…"
 
 
-def links(fig, stem: str) -> str:
+def links(fig, stem: str, title: str | None = None) -> str:
     """Download links for the brief as `stem`.pdf and `stem`.png, rendered now and carried in the page."""
     from simulations.ui.apps.common import download_link
 
-    pdf = download_link(save(fig, "pdf"), f"{stem}.pdf", "application/pdf", "Brief (PDF)")
+    pdf = download_link(save(fig, "pdf", title=title), f"{stem}.pdf", "application/pdf", "Brief (PDF)")
     return pdf + " · " + download_link(save(fig, "png"), f"{stem}.png", "image/png", "Brief (PNG)")

@@ -1,0 +1,133 @@
+"""The live crisis exercise in real headless Chromium pages on a real Voilà: a controller, two players and the wall
+display open at once on one exercise; what one page does shows on the others, and axe-core finds nothing on each."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from accessibility import axe_violations, described
+
+from graders.serving.dashboards import dashboards_url, start_dashboards
+from graders.serving.servers import HOST
+from simulations.common.eventlog import EventLog
+from simulations.exercise import load_exercise
+from simulations.exercise.live import DB_VARIABLE
+
+pytestmark = pytest.mark.browser
+CODE = "ROOM42"
+EXERCISE = load_exercise("defect-viral")
+ROLES = EXERCISE.roles
+QUESTION = "Is the kettle recall true? Deadline in an hour."
+
+
+@pytest.fixture(scope="module")
+def exercise_server(tmp_path_factory):
+    """`smtk dashboards` with the exercises' log in a folder of this test's own."""
+    folder = tmp_path_factory.mktemp("exercise")
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port = sock.getsockname()[1]
+    db = folder / "events.db"
+    server = start_dashboards(port, folder / "voila.log", pool_size=0, env={DB_VARIABLE: str(db)})
+    try:
+        yield dashboards_url(port), db
+    finally:
+        server.stop()
+
+
+def open_page(browser, url: str, headers: dict | None = None):
+    context = browser.new_context(extra_http_headers=headers)
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    page.goto(url, wait_until="commit")
+    page.locator(".smtk-app").wait_for()
+    return page
+
+
+def join(browser, url: str, name: str, role: str, headers: dict | None = None):
+    page = open_page(browser, f"{url}voila/render/exercise-player.ipynb", headers)
+    page.get_by_label("Code").fill(CODE.lower())
+    page.get_by_role("button", name="Find exercise").click()
+    page.get_by_role("button", name="Join").and_(page.locator(":enabled")).wait_for()
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Role").select_option(label=ROLES[role].label)
+    page.get_by_role("button", name="Join").click()
+    page.locator(".smtk-table").wait_for()
+    return page
+
+
+def text_shows(page, text: str) -> None:
+    page.wait_for_function("t => document.body.innerText.includes(t)", arg=text, timeout=30_000)
+
+
+def test_four_pages_share_one_exercise(browser, exercise_server):
+    url, db = exercise_server
+    pages = []
+    try:
+        controller = open_page(browser, f"{url}voila/render/exercise-controller.ipynb")
+        pages.append(controller)
+        controller.get_by_label("Exercise").select_option("defect-viral")
+        controller.get_by_label("Code").fill(CODE)
+        controller.get_by_role("button", name="Create exercise").click()
+        text_shows(controller, "players join with this code")
+
+        # A browser cannot claim to be a signed-in user: the server drops the header it would set from its sign-in.
+        desk = join(browser, url, "Ana", "social_desk", headers={"X-Smtk-User": "mallory"})
+        pr = join(browser, url, "Pat", "pr")
+        wall = open_page(browser, f"{url}voila/render/exercise-wall.ipynb?code={CODE}")
+        pages += [desk, pr, wall]
+        text_shows(wall, "Open items per role")
+
+        controller.get_by_role("button", name="Start").click()
+        text_shows(wall, "running")  # the controller's clock reaches the wall with no click there
+        reporter = EXERCISE.personas["reporter"]
+        persona = f"{reporter.name} ({reporter.author}, {reporter.disposition}, {reporter.faction})"
+        controller.get_by_label("Persona").select_option(label=persona)
+        controller.get_by_label("Kind").select_option("journalist_question")
+        controller.get_by_label("Severity").select_option("high")
+        controller.get_by_label("Post text").fill(QUESTION)
+        controller.get_by_role("button", name="Post as persona").click()
+
+        text_shows(desk, QUESTION)  # the inject arrives on the desk's page by itself
+        assert "post" in desk.get_by_role("status").last.inner_text().lower()
+        posts = desk.get_by_label("Post")
+        posts.select_option(label=posts.locator("option", has_text="kettle recall").inner_text())
+        desk.get_by_label("Action").select_option(label="Escalate")
+        desk.get_by_label("Choice").select_option(label=ROLES["pr"].label)
+        desk.get_by_role("button", name="Do it").click()
+
+        text_shows(pr, "On its way to you")  # the escalation moves the post to PR's page, with no click there
+        assert QUESTION in pr.locator(".smtk-table").last.inner_text()
+        desk.wait_for_function("t => !document.querySelector('.smtk-table').innerText.includes(t)", arg=QUESTION)
+
+        controller.get_by_role("button", name="Pause").click()
+        text_shows(wall, "paused")
+        for page in pages:
+            found = axe_violations(page)
+            assert found == [], f"{page.url}\n" + "\n".join(described(found))
+
+        controller.get_by_role("button", name="End exercise").click()
+        for page in (controller, desk, pr, wall):
+            text_shows(page, "After-action review")
+        assert "Ana" in wall.locator(".smtk-review").inner_text()
+        with EventLog(db) as log:  # every page wrote to the one log: two joins, the clock, the inject, the action
+            log_entries = log.read(CODE)
+        kinds = [e.kind for e in log_entries]
+        names = [e.payload["name"] for e in log_entries if e.kind == "join"]
+        assert names == ["Ana", "Pat"] and not any("mallory" in e.payload.get("participant", "") for e in log_entries)
+        assert kinds.count("join") == 2 and kinds.count("inject") == 1 and kinds.count("handoff") == 1
+        review = open_page(browser, f"{url}voila/render/exercise-review.ipynb?code={CODE}")
+        pages.append(review)
+        text_shows(review, "Time to first response per role")
+        assert review.locator(".smtk-review").inner_text() == wall.locator(".smtk-review").inner_text()
+        with review.expect_download() as download:
+            review.get_by_role("link", name="Brief (PDF)").click()
+        assert download.value.suggested_filename == f"after-action-{CODE}.pdf"
+        for page in (wall, review):
+            found = axe_violations(page)
+            assert found == [], f"{page.url}\n" + "\n".join(described(found))
+    finally:
+        for page in pages:
+            page.close(run_before_unload=True)
+            page.context.close()
