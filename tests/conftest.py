@@ -206,7 +206,7 @@ def _with_feedback(src: Path, dst: Path, rating: int, comment: str) -> Path:
 
 @pytest.fixture(scope="session")
 def graded_course(tmp_path_factory, demo_course) -> Path:
-    """A course graded for real: ada (the solution, her written answer graded as formgrader does) and bob (blank),
+    """A course graded for real: ada (the solution) and bob (blank), their written answers graded as formgrader does,
     each with feedback and handed in at SUBMITTED_AT; a roster gives business units and regions. Read-only for tests."""
     from nbgrader.api import Gradebook
     from roundtrip import autograde, submit
@@ -230,6 +230,10 @@ def graded_course(tmp_path_factory, demo_course) -> Path:
         grade = gb.find_grade("q5-message", module, module, "ada")
         grade.manual_score = grade.max_score  # what formgrader does when the trainer grades the answer
         grade.needs_manual_grade = False
+        # bob wrote nothing in the written answer's box, which waits for the trainer like any other: scored 0
+        blank = gb.find_grade("q5-message", module, module, "bob")
+        blank.manual_score = 0.0
+        blank.needs_manual_grade = False
         gb.db.commit()
     (root / "roster.csv").write_text(ROSTER, encoding="utf-8")
     return root

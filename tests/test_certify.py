@@ -84,7 +84,7 @@ def test_grades_and_track_summary_exports(certified, graded_course):
     )
     summary = pd.read_csv(out / "track-summary.csv").set_index("track")
     employees = summary.loc["employees"]
-    # bob left the written answer blank: nbgrader scores it 0 itself, so his submission is final and failed
+    # bob left the written answer blank and the trainer scored it 0, so his submission is final and failed
     assert employees[["learners", "graded", "passed", "certified"]].tolist() == [2, 2, 1, 1]
     assert "employees" in stdout and "pass rate" in stdout
 

@@ -148,8 +148,9 @@ def hostile_course(root: Path, module_id: str, listener_port: int) -> dict[str, 
 
 
 def test_hostile_submissions_lose_only_what_they_attacked(course_copy: Path):
-    # Named, not MODULES[0]: the always-equal attack needs a last answer that returns a value its test compares.
-    module_id = "policy-disclosure"
+    # Named, not MODULES[0]: the attacks edit answer cells of code (the Center of Excellence track keeps its analyst
+    # exercises in code), and the always-equal one needs a last answer that returns a value its test compares.
+    module_id = "staying-current"
     escape = Path("/tmp/smtk-grading-escape.txt")
     escape.unlink(missing_ok=True)
     with socket.socket() as listener:
