@@ -282,14 +282,12 @@ class Number(QuestionWidget):
         self.text.value = "" if answer is None else f"{value:g}" if value is not None else str(answer)
 
 
-class ShortText(QuestionWidget):
-    """A word or a short phrase, right when it is one of the accepted answers: `ShortText("q6", prompt, key=[...])`."""
+class _Typed(QuestionWidget):
+    """A question answered in words, in a text box (ShortText) or a text area (LongAnswer): one home for reading the
+    words typed and showing a recorded answer, so the two cannot drift apart."""
 
-    def __init__(self, qid: str, prompt: str, key: Any, **kwargs: Any) -> None:
-        super().__init__(Question(qid, "text", prompt, key=key), **kwargs)
-
-    def _build(self) -> list[w.Widget]:
-        self.text = w.Text(value="", description="Your answer", style={"description_width": "initial"})
+    def _typed(self, box: w.Text | w.Textarea) -> list[w.Widget]:
+        self.text = box
         self.text.observe(self._changed, "value")
         return [self.text]
 
@@ -300,7 +298,17 @@ class ShortText(QuestionWidget):
         self.text.value = answer if isinstance(answer, str) else ""
 
 
-class LongAnswer(QuestionWidget):
+class ShortText(_Typed):
+    """A word or a short phrase, right when it is one of the accepted answers: `ShortText("q6", prompt, key=[...])`."""
+
+    def __init__(self, qid: str, prompt: str, key: Any, **kwargs: Any) -> None:
+        super().__init__(Question(qid, "text", prompt, key=key), **kwargs)
+
+    def _build(self) -> list[w.Widget]:
+        return self._typed(w.Text(value="", description="Your answer", style={"description_width": "initial"}))
+
+
+class LongAnswer(_Typed):
     """A written answer the trainer grades by hand: `LongAnswer("q4", prompt, min_words=40)`. There is no key and no
     Check button; the line under the box says the answer is saved. The grading run shows the text to the trainer."""
 
@@ -308,21 +316,15 @@ class LongAnswer(QuestionWidget):
         super().__init__(Question(qid, "long", prompt, min_words=min_words), **kwargs)
 
     def _build(self) -> list[w.Widget]:
-        self.text = w.Textarea(
-            value="",
-            description="Your answer",
-            rows=8,
-            style={"description_width": "initial"},
-            layout=w.Layout(width="100%"),
+        return self._typed(
+            w.Textarea(
+                value="",
+                description="Your answer",
+                rows=8,
+                style={"description_width": "initial"},
+                layout=w.Layout(width="100%"),
+            )
         )
-        self.text.observe(self._changed, "value")
-        return [self.text]
-
-    def _read(self) -> Any:
-        return self.text.value if self.text.value.strip() else None
-
-    def _show(self, answer: Any) -> None:
-        self.text.value = answer if isinstance(answer, str) else ""
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         bundle = super()._repr_mimebundle_(**kwargs)
