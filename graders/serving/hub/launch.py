@@ -22,7 +22,7 @@ from graders.course.manifest import course_manifest
 from graders.course.root import GradeError
 from graders.course.roster import ROSTER, read_roster
 from graders.course.tailor import TailorError, tailor
-from graders.paths import BUILD, DASHBOARDS, DEMO_ORG, ROOT
+from graders.paths import BUILD, DASHBOARDS, DEMO_ORG, JUPYTER_DATA, ROOT
 from graders.results.trainer_data import COURSE_ENV
 from graders.serving.dashboards import dashboards_command
 from graders.serving.hub.content_links import CatalogueModule, CatalogueTrack
@@ -202,6 +202,7 @@ def start_hub(
         # the learners' JupyterLab (no authoring tools) and nbgrader's settings for the hub
         learner_env={
             "JUPYTER_CONFIG_PATH": os.pathsep.join([str(LEARNER_LAB_CONFIG), str(learner_config.parent)]),
+            "JUPYTER_PATH": str(JUPYTER_DATA),  # the smtk Voilà template of the reading view
             "PYTHONPATH": str(code),
         },
         learner_reads=[str(code), *(str(link.resolve()) for link in code.iterdir()), str(DEMO_ORG.parent), str(view)],

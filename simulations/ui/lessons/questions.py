@@ -19,6 +19,7 @@ import ipywidgets as w
 
 from simulations.common.records import FEEDBACK_RECORD
 from simulations.lessons.questions import Feedback, Question, assert_right, check, is_answered, parse_number
+from simulations.ui.lessons.handin import HandIn, status_line
 from simulations.ui.lessons.record import Recorder
 
 # Long option texts wrap instead of being cut off with an ellipsis; the feedback line reads in the theme's colours.
@@ -68,6 +69,7 @@ class QuestionWidget:
             layout=w.Layout(max_width="52em"),
         )
         self.box.add_class("smtk-question")
+        self.box.add_class(f"smtk-question-{question.qid}")  # one question's box, for styles and tests
         if not is_answered(question, self.answer):
             given = _solution_or_none(solution or _no_solution)
             if given is not None:
@@ -131,8 +133,7 @@ class QuestionWidget:
 
     @staticmethod
     def _line(message: str) -> str:
-        # A status region: screen readers announce the new feedback when it changes.
-        return f'<div class="smtk-feedback" role="status" aria-live="polite">{html.escape(message)}</div>'
+        return status_line(message)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         bundle = self.box._repr_mimebundle_(**kwargs)
@@ -279,7 +280,8 @@ class Number(QuestionWidget):
 
     def _show(self, answer: Any) -> None:
         value = parse_number(answer)
-        self.text.value = "" if answer is None else f"{value:g}" if value is not None else str(answer)
+        # every digit the learner typed (":g" would show 1234567 as 1.23457e+06, which reads back as another number)
+        self.text.value = "" if answer is None else f"{value:.15g}" if value is not None else str(answer)
 
 
 class _Typed(QuestionWidget):
@@ -334,7 +336,8 @@ class LongAnswer(_Typed):
 
 class ModuleFeedback:
     """The closing "how did this module work for you": a rating from 1 to 5 and a comment, recorded in the notebook
-    like an answer (never graded); the trainers' feedback table reads it from the graded notebook."""
+    like an answer (never graded); the trainers' feedback table reads it from the graded notebook. The module's Hand
+    in button follows it, so every code-free lesson ends with one."""
 
     def __init__(self, *, notebook: str | Path | None = None) -> None:
         self.recorder = Recorder(FEEDBACK_RECORD, notebook)
@@ -360,9 +363,10 @@ class ModuleFeedback:
             [w.HTML(STYLE), self.rating, self.comment, self.recorder.widget], layout=w.Layout(max_width="52em")
         )
         self.box.add_class("smtk-question")
+        self.hand_in = HandIn(notebook=notebook)
 
     def _changed(self, _change: Any = None) -> None:
         self.recorder.save({"rating": self.rating.value, "comment": self.comment.value})
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
-        return self.box._repr_mimebundle_(**kwargs)
+        return w.VBox([self.box, self.hand_in.box])._repr_mimebundle_(**kwargs)
