@@ -41,6 +41,7 @@ from graders.serving.hub.settings import (
 )
 from graders.serving.landing import APPS_FILE, load_apps
 from graders.serving.servers import HOST, LEARNER_LAB_CONFIG, Server, ServerError, check_port_free, start
+from simulations.common.facts import FACTS_FILE
 from simulations.profile.org import ORG_VARIABLE, load_org
 
 PROXY = ROOT / "graders" / "serving" / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -205,7 +206,15 @@ def start_hub(
             "JUPYTER_PATH": str(JUPYTER_DATA),  # the smtk Voilà template of the reading view
             "PYTHONPATH": str(code),
         },
-        learner_reads=[str(code), *(str(link.resolve()) for link in code.iterdir()), str(DEMO_ORG.parent), str(view)],
+        # the kit's code, the organisations, the exchange's view, and the fact registry lessons cite (the file
+        # alone: the rest of courses/ holds the solutions)
+        learner_reads=[
+            str(code),
+            *(str(link.resolve()) for link in code.iterdir()),
+            str(DEMO_ORG.parent),
+            str(view),
+            str(FACTS_FILE),
+        ],
         cull_idle_seconds=cull_idle_seconds,
         extra_config=str(Path(hub_config).resolve()) if hub_config else "",
         lti=lti,
