@@ -56,8 +56,13 @@ CODE = ".jp-CodeCell .jp-Cell-inputWrapper, .jp-CodeCell .jp-InputArea, .cm-edit
 SIDEWAYS = """() => [document.scrollingElement, ...document.querySelectorAll('*')].filter(e => {
     const x = getComputedStyle(e).overflowX;
     return (e === document.scrollingElement || x === 'auto' || x === 'scroll') && e.scrollWidth > e.clientWidth;
-}).map(e => `${e.tagName}.${e.className.toString().slice(0, 50)} ${e.scrollWidth} > ${e.clientWidth}: `
-    + e.innerText.slice(0, 60))"""
+}).map(e => {
+    const widest = [...e.querySelectorAll('*')].reduce((a, b) => (b.offsetWidth > (a?.offsetWidth ?? 0) ? b : a), null);
+    const inside = widest ? ` (widest inside: ${widest.tagName}.${String(widest.className).slice(0, 60)} `
+        + `${widest.offsetWidth} px)` : '';
+    return `${e.tagName}.${String(e.className).slice(0, 50)} ${e.scrollWidth} > ${e.clientWidth}: `
+        + e.innerText.slice(0, 60) + inside;
+})"""
 # Every question widget in the dump of the solution's kernel: what it asks and the worked answer it recorded.
 DUMP = """
 import gc, json

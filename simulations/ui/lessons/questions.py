@@ -22,11 +22,13 @@ from simulations.lessons.questions import Feedback, Question, assert_right, chec
 from simulations.ui.lessons.handin import HandIn, status_line
 from simulations.ui.lessons.record import Recorder
 
-# Long option texts wrap instead of being cut off with an ellipsis; the feedback line reads in the theme's colours.
+# Long option texts wrap instead of being cut off with an ellipsis (a wrapped radio label grows instead of running
+# over the next option); the feedback line reads in the theme's colours.
 STYLE = """<style>
 .smtk-question .widget-label-basic span, .smtk-question .widget-radio-box label { white-space: normal; }
 .smtk-question .widget-checkbox, .smtk-question .widget-radio-box, .smtk-question .widget-radio { height: auto; }
 .smtk-question .widget-radio-box label { line-height: 1.4; margin-bottom: 4px; }
+.smtk-question .widget-radio-box label { height: auto; min-height: var(--jp-widgets-radio-item-height); }
 .smtk-question .smtk-feedback { font-weight: 600; margin: 4px 0; }
 </style>"""
 NO_CHOICE = "(choose)"
