@@ -47,6 +47,11 @@ MODULES = [m.id for m in modules_for(load_org(DEMO_ORG), MANIFEST) if m.code_fre
 LAYOUT_GAPS = {
     "triage-shift": "the triage desk's post list is a listbox (ipywidgets Select) whose one-line posts cannot wrap: "
     "at 375 px it scrolls sideways",
+    "business-case": "its sliders' handles have no accessible name (axe: aria-input-field-name)",
+    "risk-framing": "its loss-curve image is 4 px wider than its box at 375 px",
+    "using-the-hub": "a listbox (ipywidgets Select) of one-line KPI names scrolls sideways at 375 px",
+    "case-examples": "its sliders' handles have no accessible name (axe: aria-input-field-name)",
+    "risk-register": "the heat map's grid is 720 px wide: at 375 px it scrolls sideways",
 }
 GRADING_GAPS = {
     "triage-shift": "q3 of the triage-shift lesson scores 0 of 2 though its recorded answer equals the solution's",
