@@ -36,6 +36,7 @@ from graders.grading.pipeline import autograde
 from graders.paths import DEMO_ORG, MANIFEST
 from graders.results.exports import feedback
 from graders.serving.hub.launch import free_port, start_hub
+from simulations.common.records import saved_record
 from simulations.common.tabular import TableError
 
 pytestmark = pytest.mark.slow
@@ -43,7 +44,7 @@ pytestmark = pytest.mark.slow
 ROSTER = """learner,name,email,tracks,business_unit,region,role
 ana,Ana Souza,ana@example.org,employees,support,South America,learner
 ben,Ben Okafor,ben@example.org,employees;partners,product,Europe,learner
-chloe,Chloe Martin,chloe@example.org,partners,hr,Europe,learner
+chloe,Chloe Martin,chloe@example.org,partners;executives,hr,Europe,learner
 tom,Tom Becker,tom@example.org,,,Europe,trainer
 erin,Erin Walsh,erin@example.org,,,North America,executive
 """
@@ -525,6 +526,40 @@ def test_the_trainer_grades_a_hand_in_from_the_browser(hub, page):
     html = fetched_feedback(server, headers, ids)
     graded = [p for p in (hub.course_root / "feedback" / "ben" / module).glob("*.html")]
     assert graded and "BEGIN HIDDEN TESTS" not in html and "ben" in page.inner_text("body")
+
+
+@pytest.mark.browser
+def test_a_learner_answers_in_the_reading_view_and_hands_in_behind_the_hub(hub, page):
+    """A code-free module in the reading view (Voilà in the learner's own server, behind the hub's sign-in and
+    Landlock): no code shown, an answer written into the learner's notebook, and Hand in puts it in the exchange."""
+    module = next(m.id for m in load_manifest(MANIFEST).modules if m.code_free and m.id in track_modules("executives"))
+    page.goto(f"{hub.url}/hub/login", wait_until="commit")
+    page.get_by_label("Username").fill("chloe")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("#jp-main-dock-panel", timeout=120_000)
+    fetched = requests.post(
+        f"{hub.url}/user/chloe/assignments/fetch",
+        headers={"Authorization": f"token {Person(hub, 'chloe').token()}"},
+        data={"course_id": "demo-executives", "assignment_id": module},
+        timeout=60,
+    )
+    assert fetched.json()["success"], fetched.text
+    notebook = Path(hub.settings["users_dir"]) / "chloe" / "demo-executives" / module / f"{module}.ipynb"
+    page.goto(f"{hub.url}/user/chloe/voila/render/demo-executives/{module}/{module}.ipynb", wait_until="commit")
+    page.locator(".smtk-hand-in").wait_for(timeout=180_000)
+    assert page.locator(".jp-CodeCell .jp-InputArea:visible, .cm-editor:visible").count() == 0
+    comment = page.get_by_role("textbox", name="Your comment")
+    comment.fill("Read on the hub.")
+    deadline = time.monotonic() + 60
+    while (saved_record(notebook, "module-feedback") or {}).get("comment") != "Read on the hub.":
+        assert time.monotonic() < deadline, "the answer never reached the learner's notebook"
+        time.sleep(0.25)
+    page.get_by_role("button", name="Hand in this module").click()
+    status = page.locator(".smtk-hand-in").get_by_role("status")
+    status.filter(has_text="Handed in at").wait_for(timeout=60_000)
+    inbound = exchange_root(hub.course_root) / "demo-executives" / "inbound"
+    assert [p.name.split("+")[:2] for p in inbound.iterdir() if p.name.startswith("chloe+")] == [["chloe", module]]
 
 
 @pytest.mark.browser

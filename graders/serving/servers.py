@@ -22,6 +22,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from graders.paths import JUPYTER_DATA
 from graders.serving.lifetime import preexec
 
 HOST = "127.0.0.1"
@@ -64,9 +65,11 @@ def lab_command(root: Path, port: int, token: str) -> list[str]:
 
 
 def learner_lab_env() -> dict[str, str]:
-    """The environment of a learner's JupyterLab: the learner configuration first on Jupyter's config path."""
+    """The environment of a learner's JupyterLab: the learner configuration first on Jupyter's config path, and the
+    kit's Voilà templates on its data path (the reading view of code-free modules uses the smtk template)."""
     path = [str(LEARNER_LAB_CONFIG), *filter(None, os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep))]
-    return {"JUPYTER_CONFIG_PATH": os.pathsep.join(path)}
+    data = [str(JUPYTER_DATA), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
+    return {"JUPYTER_CONFIG_PATH": os.pathsep.join(path), "JUPYTER_PATH": os.pathsep.join(data)}
 
 
 def start_lab(root: Path, port: int, token: str, log: Path, *, learner: bool) -> Server:

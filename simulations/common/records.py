@@ -2,13 +2,15 @@
 
 A widget's record is a hidden text widget whose description is `smtk-record:<key>` and whose value is
 `{"key": ..., "data": ...}` as JSON; JupyterLab saves it in the notebook's widget state. Pure, so the trainer's side
-(the feedback table) reads records without loading ipywidgets.
+(the feedback table) reads records without loading ipywidgets. In the reading view (Voilà), which saves nothing, the
+kernel writes each record into the notebook itself (`write_models`), in the same widget state JupyterLab writes.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +52,32 @@ def record_in(nb: dict, key: str) -> Any:
         if isinstance(record, dict) and record.get("key") == key:
             found = record.get("data")
     return found
+
+
+def in_reading_view() -> bool:
+    """Whether this kernel runs a notebook rendered by Voilà (which sets SERVER_SOFTWARE for its kernels): there no
+    frontend saves the notebook, so records are written into it by the kernel."""
+    return os.environ.get("SERVER_SOFTWARE", "").startswith("voila/")
+
+
+def write_models(notebook: Path, key: str, models: dict[str, dict]) -> None:
+    """Put the widget models of record `key` (ipywidgets' widget-state form: model id -> model) into the notebook's
+    saved widget state, in place of any older copy of that record, and write the file atomically (a reader never
+    sees half a notebook). Cells and other widgets' state are kept as they are."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    widgets = nb.setdefault("metadata", {}).setdefault("widgets", {})
+    saved = widgets.setdefault(WIDGET_STATE, {"state": {}, "version_major": 2, "version_minor": 0})
+    state = saved.setdefault("state", {})
+    for model_id in [i for i, m in state.items() if m.get("state", {}).get("description") == f"{LABEL}{key}"]:
+        del state[model_id]
+    state.update(models)
+    handle, temporary = tempfile.mkstemp(prefix=f".{notebook.name}.", suffix=".tmp", dir=notebook.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(nb, out, indent=1, ensure_ascii=False)
+            out.write("\n")
+        os.chmod(temporary, notebook.stat().st_mode & 0o777)
+        os.replace(temporary, notebook)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -22,7 +22,7 @@ from graders.course.manifest import course_manifest
 from graders.course.root import GradeError
 from graders.course.roster import ROSTER, read_roster
 from graders.course.tailor import TailorError, tailor
-from graders.paths import BUILD, DASHBOARDS, DEMO_ORG, ROOT
+from graders.paths import BUILD, DASHBOARDS, DEMO_ORG, JUPYTER_DATA, ROOT
 from graders.results.trainer_data import COURSE_ENV
 from graders.serving.dashboards import dashboards_command
 from graders.serving.hub.content_links import CatalogueModule, CatalogueTrack
@@ -41,6 +41,7 @@ from graders.serving.hub.settings import (
 )
 from graders.serving.landing import APPS_FILE, load_apps
 from graders.serving.servers import HOST, LEARNER_LAB_CONFIG, Server, ServerError, check_port_free, start
+from simulations.common.facts import FACTS_FILE
 from simulations.profile.org import ORG_VARIABLE, load_org
 
 PROXY = ROOT / "graders" / "serving" / "proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -202,9 +203,18 @@ def start_hub(
         # the learners' JupyterLab (no authoring tools) and nbgrader's settings for the hub
         learner_env={
             "JUPYTER_CONFIG_PATH": os.pathsep.join([str(LEARNER_LAB_CONFIG), str(learner_config.parent)]),
+            "JUPYTER_PATH": str(JUPYTER_DATA),  # the smtk Voilà template of the reading view
             "PYTHONPATH": str(code),
         },
-        learner_reads=[str(code), *(str(link.resolve()) for link in code.iterdir()), str(DEMO_ORG.parent), str(view)],
+        # the kit's code, the organisations, the exchange's view, and the fact registry lessons cite (the file
+        # alone: the rest of courses/ holds the solutions)
+        learner_reads=[
+            str(code),
+            *(str(link.resolve()) for link in code.iterdir()),
+            str(DEMO_ORG.parent),
+            str(view),
+            str(FACTS_FILE),
+        ],
         cull_idle_seconds=cull_idle_seconds,
         extra_config=str(Path(hub_config).resolve()) if hub_config else "",
         lti=lti,

@@ -19,13 +19,16 @@ import ipywidgets as w
 
 from simulations.common.records import FEEDBACK_RECORD
 from simulations.lessons.questions import Feedback, Question, assert_right, check, is_answered, parse_number
+from simulations.ui.lessons.handin import HandIn, status_line
 from simulations.ui.lessons.record import Recorder
 
-# Long option texts wrap instead of being cut off with an ellipsis; the feedback line reads in the theme's colours.
+# Long option texts wrap instead of being cut off with an ellipsis (a wrapped radio label grows instead of running
+# over the next option); the feedback line reads in the theme's colours.
 STYLE = """<style>
 .smtk-question .widget-label-basic span, .smtk-question .widget-radio-box label { white-space: normal; }
 .smtk-question .widget-checkbox, .smtk-question .widget-radio-box, .smtk-question .widget-radio { height: auto; }
 .smtk-question .widget-radio-box label { line-height: 1.4; margin-bottom: 4px; }
+.smtk-question .widget-radio-box label { height: auto; min-height: var(--jp-widgets-radio-item-height); }
 .smtk-question .smtk-feedback { font-weight: 600; margin: 4px 0; }
 </style>"""
 NO_CHOICE = "(choose)"
@@ -68,6 +71,7 @@ class QuestionWidget:
             layout=w.Layout(max_width="52em"),
         )
         self.box.add_class("smtk-question")
+        self.box.add_class(f"smtk-question-{question.qid}")  # one question's box, for styles and tests
         if not is_answered(question, self.answer):
             given = _solution_or_none(solution or _no_solution)
             if given is not None:
@@ -131,8 +135,7 @@ class QuestionWidget:
 
     @staticmethod
     def _line(message: str) -> str:
-        # A status region: screen readers announce the new feedback when it changes.
-        return f'<div class="smtk-feedback" role="status" aria-live="polite">{html.escape(message)}</div>'
+        return status_line(message)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         bundle = self.box._repr_mimebundle_(**kwargs)
@@ -279,17 +282,16 @@ class Number(QuestionWidget):
 
     def _show(self, answer: Any) -> None:
         value = parse_number(answer)
-        self.text.value = "" if answer is None else f"{value:g}" if value is not None else str(answer)
+        # every digit the learner typed (":g" would show 1234567 as 1.23457e+06, which reads back as another number)
+        self.text.value = "" if answer is None else f"{value:.15g}" if value is not None else str(answer)
 
 
-class ShortText(QuestionWidget):
-    """A word or a short phrase, right when it is one of the accepted answers: `ShortText("q6", prompt, key=[...])`."""
+class _Typed(QuestionWidget):
+    """A question answered in words, in a text box (ShortText) or a text area (LongAnswer): one home for reading the
+    words typed and showing a recorded answer, so the two cannot drift apart."""
 
-    def __init__(self, qid: str, prompt: str, key: Any, **kwargs: Any) -> None:
-        super().__init__(Question(qid, "text", prompt, key=key), **kwargs)
-
-    def _build(self) -> list[w.Widget]:
-        self.text = w.Text(value="", description="Your answer", style={"description_width": "initial"})
+    def _typed(self, box: w.Text | w.Textarea) -> list[w.Widget]:
+        self.text = box
         self.text.observe(self._changed, "value")
         return [self.text]
 
@@ -300,7 +302,17 @@ class ShortText(QuestionWidget):
         self.text.value = answer if isinstance(answer, str) else ""
 
 
-class LongAnswer(QuestionWidget):
+class ShortText(_Typed):
+    """A word or a short phrase, right when it is one of the accepted answers: `ShortText("q6", prompt, key=[...])`."""
+
+    def __init__(self, qid: str, prompt: str, key: Any, **kwargs: Any) -> None:
+        super().__init__(Question(qid, "text", prompt, key=key), **kwargs)
+
+    def _build(self) -> list[w.Widget]:
+        return self._typed(w.Text(value="", description="Your answer", style={"description_width": "initial"}))
+
+
+class LongAnswer(_Typed):
     """A written answer the trainer grades by hand: `LongAnswer("q4", prompt, min_words=40)`. There is no key and no
     Check button; the line under the box says the answer is saved. The grading run shows the text to the trainer."""
 
@@ -308,21 +320,15 @@ class LongAnswer(QuestionWidget):
         super().__init__(Question(qid, "long", prompt, min_words=min_words), **kwargs)
 
     def _build(self) -> list[w.Widget]:
-        self.text = w.Textarea(
-            value="",
-            description="Your answer",
-            rows=8,
-            style={"description_width": "initial"},
-            layout=w.Layout(width="100%"),
+        return self._typed(
+            w.Textarea(
+                value="",
+                description="Your answer",
+                rows=8,
+                style={"description_width": "initial"},
+                layout=w.Layout(width="100%"),
+            )
         )
-        self.text.observe(self._changed, "value")
-        return [self.text]
-
-    def _read(self) -> Any:
-        return self.text.value if self.text.value.strip() else None
-
-    def _show(self, answer: Any) -> None:
-        self.text.value = answer if isinstance(answer, str) else ""
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         bundle = super()._repr_mimebundle_(**kwargs)
@@ -332,7 +338,8 @@ class LongAnswer(QuestionWidget):
 
 class ModuleFeedback:
     """The closing "how did this module work for you": a rating from 1 to 5 and a comment, recorded in the notebook
-    like an answer (never graded); the trainers' feedback table reads it from the graded notebook."""
+    like an answer (never graded); the trainers' feedback table reads it from the graded notebook. The module's Hand
+    in button follows it, so every code-free lesson ends with one."""
 
     def __init__(self, *, notebook: str | Path | None = None) -> None:
         self.recorder = Recorder(FEEDBACK_RECORD, notebook)
@@ -358,9 +365,10 @@ class ModuleFeedback:
             [w.HTML(STYLE), self.rating, self.comment, self.recorder.widget], layout=w.Layout(max_width="52em")
         )
         self.box.add_class("smtk-question")
+        self.hand_in = HandIn(notebook=notebook)
 
     def _changed(self, _change: Any = None) -> None:
         self.recorder.save({"rating": self.rating.value, "comment": self.comment.value})
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
-        return self.box._repr_mimebundle_(**kwargs)
+        return w.VBox([self.box, self.hand_in.box])._repr_mimebundle_(**kwargs)

@@ -3,7 +3,8 @@
 Stock widgets lose their state when the notebook is re-run (by the learner after a restart, or by nbgrader when it
 grades). JupyterLab saves every live widget's state into the notebook's metadata on save (the `saveState` setting,
 which `smtk kernels install` turns on); a Recorder keeps its data in such a widget and restores it from that
-metadata when the notebook runs again, so graders see what the learner did in the widget.
+metadata when the notebook runs again, so graders see what the learner did in the widget. In the reading view
+(Voilà), where nothing saves the notebook, each change is written into the notebook by the kernel at once.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import ipywidgets as w
+from ipywidgets.embed import dependency_state
 
-from simulations.common.records import LABEL, WIDGET_STATE, notebook_path, saved_record
+from simulations.common.records import LABEL, WIDGET_STATE, in_reading_view, notebook_path, saved_record, write_models
 
 __all__ = ["LABEL", "WIDGET_STATE", "Recorder", "notebook_path", "saved_record"]
 
@@ -41,11 +43,18 @@ class Recorder:
         # Re-running the cell in the same kernel keeps what was done since the last save; else the saved copy.
         carried = previous.data if previous is not None and previous.notebook == self.notebook else None
         saved = carried if carried is not None else saved_record(self.notebook, key) if self.notebook else None
+        self.writes_through = self.notebook is not None and in_reading_view()
         if saved is not None:
-            self.save(saved)
+            self.save(saved, write=carried is not None)  # a copy read from the file needs no writing back
             self.restored = True
 
-    def save(self, data: Any) -> None:
-        """Replace the record; JupyterLab writes it into the notebook on the next save."""
+    def save(self, data: Any, *, write: bool = True) -> None:
+        """Replace the record; JupyterLab writes it into the notebook on the next save, the reading view at once."""
         self.data = data
         self.widget.value = json.dumps({"key": self.key, "data": data}, sort_keys=True)
+        if write and self.writes_through and self.notebook is not None:
+            write_models(self.notebook, self.key, dependency_state([self.widget]))
+
+    def saved(self) -> bool:
+        """Whether the notebook file holds this record as it is now (what a hand-in would send)."""
+        return self.notebook is None or saved_record(self.notebook, self.key) == self.data

@@ -1,0 +1,335 @@
+"""The reading view of every code-free module (Voilà in the learner's own Jupyter server) in a real Chromium.
+
+A learner's server as the hub gives it (the learner configuration, nbgrader's exchange with a course per folder)
+holds each code-free module fetched from a real exchange. The view shows no code, fits a phone (375 px) and a laptop
+(1280 px) without scrolling sideways, and axe-core finds nothing. Answers entered through the widgets (clicks and
+typing) are written into the learner's notebook; the notebook closed and opened again (and so run again) shows every
+one; the Hand in button puts it in the exchange; the trainer collects it with stock nbgrader and with `smtk grade`,
+and stock `nbgrader autograde` and `smtk grade autograde` give the same full marks.
+
+New code-free modules are picked up from course.yml. One Chromium serves the session (conftest's `browser`), one
+learner server this file; each test opens its own page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import shutil
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbgrader.api import Gradebook
+from playwright.sync_api import expect
+from roundtrip import autograde, nbgrader
+
+from graders.course.manifest import load_manifest
+from graders.course.root import gradebook_url
+from graders.course.tailor import modules_for
+from graders.grading.collect import collect as smtk_collect
+from graders.grading.pipeline import autograde as smtk_autograde
+from graders.paths import DEMO_ORG
+from graders.serving.servers import HOST, lab_command, learner_lab_env, start, tail
+from simulations.common.records import FEEDBACK_RECORD, saved_record
+from simulations.profile.org import load_org
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+MANIFEST = load_manifest()
+MODULES = [m.id for m in modules_for(load_org(DEMO_ORG), MANIFEST) if m.code_free]
+# Known gaps, each named; strict, so the mark must go once the module is fixed.
+LAYOUT_GAPS = {
+    "triage-shift": "the triage desk's post list is a listbox (ipywidgets Select) whose one-line posts cannot wrap: "
+    "at 375 px it scrolls sideways",
+    "business-case": "its sliders' handles have no accessible name (axe: aria-input-field-name)",
+    "risk-framing": "its loss-curve image is 4 px wider than its box at 375 px",
+    "using-the-hub": "a listbox (ipywidgets Select) of one-line KPI names scrolls sideways at 375 px",
+    "case-examples": "its sliders' handles have no accessible name (axe: aria-input-field-name)",
+    "risk-register": "the heat map's grid is 720 px wide: at 375 px it scrolls sideways",
+}
+GRADING_GAPS = {
+    "triage-shift": "q3 of the triage-shift lesson scores 0 of 2 though its recorded answer equals the solution's",
+}
+
+
+def cases(gaps: dict[str, str]) -> list:
+    return [pytest.param(m, marks=pytest.mark.xfail(reason=gaps[m], strict=True)) if m in gaps else m for m in MODULES]
+
+
+COURSE = "reading"  # the nbgrader course id the learner's server fetches from
+LEARNER = "cleo"
+AXE = Path(__file__).parents[1] / "graders" / "serving" / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+WIDTHS = {"phone": (375, 812), "laptop": (1280, 800)}
+FEEDBACK = {"rating": 4, "comment": "Clear, and no code."}
+# Anything that shows code in a rendered notebook: a code cell's input, an editor, a code block.
+CODE = ".jp-CodeCell .jp-Cell-inputWrapper, .jp-CodeCell .jp-InputArea, .cm-editor, .CodeMirror, pre code"
+# Voilà's page scrolls in a panel of its own (#rendered_cells), and widget boxes scroll their overflow: the document's
+# own scroll width alone would miss a page too wide for a phone. Every element that would scroll sideways, by name.
+SIDEWAYS = """() => [document.scrollingElement, ...document.querySelectorAll('*')].filter(e => {
+    const x = getComputedStyle(e).overflowX;
+    return (e === document.scrollingElement || x === 'auto' || x === 'scroll') && e.scrollWidth > e.clientWidth;
+}).map(e => {
+    const widest = [...e.querySelectorAll('*')].reduce((a, b) => (b.offsetWidth > (a?.offsetWidth ?? 0) ? b : a), null);
+    const inside = widest ? ` (widest inside: ${widest.tagName}.${String(widest.className).slice(0, 60)} `
+        + `${widest.offsetWidth} px)` : '';
+    return `${e.tagName}.${String(e.className).slice(0, 50)} ${e.scrollWidth} > ${e.clientWidth}: `
+        + e.innerText.slice(0, 60) + inside;
+})"""
+# Every question widget in the dump of the solution's kernel: what it asks and the worked answer it recorded.
+DUMP = """
+import gc, json
+from simulations.ui.lessons.questions import QuestionWidget
+_found = {}
+for _w in gc.get_objects():
+    if isinstance(_w, QuestionWidget):
+        _q = _w.question
+        _found[_q.qid] = {"kind": _q.kind, "options": _q.options, "choices": _q.choices, "answer": _w.answer}
+print(json.dumps(_found))
+"""
+
+
+@dataclass
+class Reading:
+    """The learner's server with the code-free modules fetched, and the trainer's course root they came from."""
+
+    url: str
+    token: str
+    lab: Path
+    course: Path
+    exchange: Path
+    log: Path
+
+    def lessons(self, module: str) -> list[Path]:
+        return sorted((self.lab / COURSE / module).glob("*.ipynb"))
+
+    def view(self, notebook: Path) -> str:
+        return f"{self.url}/voila/render/{notebook.relative_to(self.lab).as_posix()}?token={self.token}"
+
+
+@pytest.fixture(scope="module")
+def reading(tmp_path_factory, demo_course):
+    base = tmp_path_factory.mktemp("reading")
+    course, exchange, lab = base / "course", base / "exchange", base / "lab"
+    shutil.copytree(demo_course.root, course)
+    exchange.mkdir()
+    lab.mkdir()
+    # nbgrader on the learner's server as `smtk hub` configures it: on Jupyter's config path, one folder per course
+    config = base / "etc"
+    config.mkdir()
+    (config / "nbgrader_config.py").write_text(
+        f"c = get_config()  # noqa: F821\nc.CourseDirectory.student_id = {LEARNER!r}\n"
+        f"c.Exchange.root = {str(exchange)!r}\nc.Exchange.path_includes_course = True\n",
+        encoding="utf-8",
+    )
+    exchange_args = [f"--Exchange.root={exchange}", "--Exchange.path_includes_course=True", f"--course={COURSE}"]
+    for module in MODULES:
+        nbgrader(course, "release_assignment", module, *exchange_args, "--force")
+        nbgrader(lab, "fetch_assignment", module, *exchange_args, f"--CourseDirectory.student_id={LEARNER}")
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port = sock.getsockname()[1]
+    token = secrets.token_hex(8)
+    env = learner_lab_env()
+    env["JUPYTER_CONFIG_PATH"] += f":{config}"
+    env["JUPYTERLAB_WORKSPACES_DIR"] = str(base / "workspaces")
+    log = base / "lab.log"
+    server = start("Learner's server", lab_command(lab, port, token), lab, f"http://{HOST}:{port}/api", log, env)
+    try:
+        server.wait_ready()
+        yield Reading(f"http://{HOST}:{port}", token, lab, course, exchange, log)
+    finally:
+        server.stop()
+
+
+def solution_answers(course: Path, module: str, lesson: str) -> dict:
+    """Each question of the lesson with the answer its solution records, from the source notebook run for real."""
+    source = course / "source" / module / f"{lesson}.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(DUMP))
+    NotebookClient(nb, timeout=300, resources={"metadata": {"path": str(source.parent)}}).execute()
+    found = json.loads(nb.cells[-1].outputs[-1]["text"])
+    assert found and all(q["answer"] is not None for q in found.values()), f"{lesson}: a question has no solution"
+    return found
+
+
+def open_view(page, reading: Reading, notebook: Path) -> None:
+    page.goto(reading.view(notebook), wait_until="commit")
+    try:
+        page.locator(".smtk-hand-in").wait_for(timeout=180_000)  # the lesson's last cell: everything above has run
+    except Exception:
+        pytest.fail(f"the reading view of {notebook.name} never finished; log:\n{tail(reading.log)}")
+
+
+def check_view(page, shots: Path, name: str) -> None:
+    """At each width: no code shown, no sideways scroll, nothing for axe-core to report; a screenshot of the whole
+    lesson (the window made as tall as the lesson, since the page scrolls in a panel of its own)."""
+    for width, height in WIDTHS.values():
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(500)
+        shown = page.evaluate(
+            f"() => [...document.querySelectorAll({CODE!r})].filter(e => e.offsetParent !== null && e.innerText.trim())"
+            ".map(e => e.innerText.slice(0, 80))"
+        )
+        assert shown == [], f"{name} at {width} px shows code: {shown}"
+        root = page.evaluate("() => [document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]")
+        assert root[0] <= root[1], f"{name} at {width} px: the page scrolls sideways {root}"
+        wide = page.evaluate(SIDEWAYS)
+        assert wide == [], f"{name} at {width} px scrolls sideways: {wide}"
+        if not AXE.exists():
+            pytest.skip(f"{AXE} is missing (`make frontend` installs axe-core)")
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+        assert result["violations"] == [], [
+            (width, v["id"], v["help"], [n["html"][:200] for n in v["nodes"][:3]]) for v in result["violations"]
+        ]
+        tall = page.evaluate("() => document.getElementById('rendered_cells')?.scrollHeight || 0")
+        page.set_viewport_size({"width": width, "height": max(height, min(tall, 20_000))})
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(shots / f"{name}-{width}px.png"))
+
+
+@pytest.mark.parametrize("module", cases(LAYOUT_GAPS))
+def test_the_reading_view_shows_no_code_and_fits_a_phone_and_a_laptop(page, reading, module, tmp_path):
+    for notebook in reading.lessons(module):
+        open_view(page, reading, notebook)
+        assert page.locator(".smtk-question").count() >= 2
+        check_view(page, tmp_path, notebook.stem)
+
+
+def typed(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def enter(page, qid: str, q: dict) -> None:
+    """Answer one question through its widget, as a learner does: clicks, choices and typing."""
+    box = page.locator(f".smtk-question-{qid}")
+    kind, answer, options = q["kind"], q["answer"], q["options"]
+    if kind == "single":
+        box.get_by_role("radio", name=re.compile(rf"^{re.escape(answer)}\. ")).check()
+    elif kind == "multiple":
+        for label in options:
+            box.get_by_role("checkbox", name=re.compile(rf"^{re.escape(label)}\. ")).set_checked(label in answer)
+    elif kind == "order":
+        for place, label in enumerate(answer, start=1):
+            box.get_by_role("combobox", name=f"Place {place}").select_option(label=f"{label}. {options[label]}")
+    elif kind == "match":
+        for label, choice in answer.items():
+            box.get_by_role("combobox", name=f"{label}. {options[label]}").select_option(label=q["choices"][choice])
+    elif kind in ("number", "text"):
+        box.get_by_role("textbox").click()
+        page.keyboard.type(typed(answer) if kind == "number" else answer)
+    elif kind == "long":
+        box.get_by_role("textbox").fill(answer)
+    else:
+        raise AssertionError(f"no way to enter a {kind} question")
+
+
+def shows(page, qid: str, q: dict) -> bool:
+    """Whether the widget of one question shows the answer (after the lesson was opened again)."""
+    box = page.locator(f".smtk-question-{qid}")
+    kind, answer, options = q["kind"], q["answer"], q["options"]
+    if kind == "single":
+        return box.get_by_role("radio", name=re.compile(rf"^{re.escape(answer)}\. ")).is_checked()
+    if kind == "multiple":
+        return all(
+            box.get_by_role("checkbox", name=re.compile(rf"^{re.escape(label)}\. ")).is_checked() == (label in answer)
+            for label in options
+        )
+    if kind == "order":
+        return all(
+            box.get_by_role("combobox", name=f"Place {place}").input_value() == f"{label}. {options[label]}"
+            for place, label in enumerate(answer, start=1)
+        )
+    if kind == "match":
+        return all(
+            box.get_by_role("combobox", name=f"{label}. {options[label]}").input_value() == q["choices"][choice]
+            for label, choice in answer.items()
+        )
+    value = box.get_by_role("textbox").input_value()
+    return float(value) == float(answer) if kind == "number" else value == answer
+
+
+def recorded(notebook: Path, questions: dict) -> dict:
+    keys = [f"question:{qid}" for qid in questions] + [FEEDBACK_RECORD]
+    return {key: saved_record(notebook, key) for key in keys}
+
+
+def wait_for_file(notebook: Path, questions: dict, expected: dict) -> None:
+    deadline = time.monotonic() + 60
+    while (now := recorded(notebook, questions)) != expected:
+        assert time.monotonic() < deadline, f"the answers never reached {notebook.name}: {now}"
+        time.sleep(0.25)
+
+
+def item_scores(root: Path, module: str) -> dict[str, tuple[float, float]]:
+    with Gradebook(gradebook_url(root)) as gb:
+        submission = gb.find_submission(module, LEARNER)
+        return {f"{nb.name}/{g.name}": (g.score, g.max_score) for nb in submission.notebooks for g in nb.grades}
+
+
+@pytest.mark.parametrize("module", cases(GRADING_GAPS))
+def test_answers_given_in_the_reading_view_are_kept_handed_in_and_get_full_marks(page, reading, module, tmp_path):
+    lessons = reading.lessons(module)
+    questions = {nb.stem: solution_answers(reading.course, module, nb.stem) for nb in lessons}
+    for notebook in lessons:
+        expected = {f"question:{qid}": q["answer"] for qid, q in questions[notebook.stem].items()}
+        expected[FEEDBACK_RECORD] = FEEDBACK
+        open_view(page, reading, notebook)
+        for qid, q in questions[notebook.stem].items():
+            enter(page, qid, q)
+        feedback = page.locator(".smtk-question", has=page.get_by_role("textbox", name="Your comment"))
+        feedback.get_by_role("radio", name=str(FEEDBACK["rating"])).check()
+        feedback.get_by_role("textbox", name="Your comment").fill(FEEDBACK["comment"])
+        wait_for_file(
+            notebook, questions[notebook.stem], expected
+        )  # written into the learner's notebook as they were given, no Save
+
+        # Closed and opened again: the lesson runs again in a new kernel and every widget shows its answer.
+        page.goto("about:blank")
+        open_view(page, reading, notebook)
+        page.wait_for_timeout(1000)
+        for qid, q in questions[notebook.stem].items():
+            assert shows(page, qid, q), f"{notebook.stem}: question {qid} lost its answer on reopening"
+        assert feedback.get_by_role("textbox", name="Your comment").input_value() == FEEDBACK["comment"]
+        assert recorded(notebook, questions[notebook.stem]) == expected
+
+    page.get_by_role("button", name="Hand in this module").click()
+    expect(page.locator(".smtk-hand-in").get_by_role("status")).to_have_text(
+        re.compile("^Handed in at "), timeout=60_000
+    )
+    inbound = reading.exchange / COURSE / "inbound"
+    handed = [p for p in inbound.iterdir() if p.name.startswith(f"{LEARNER}+{module}+")]
+    assert len(handed) == 1, sorted(p.name for p in inbound.iterdir())
+    page.screenshot(path=str(tmp_path / "handed-in.png"), full_page=True)
+
+    # The trainer: stock nbgrader collects and grades one copy of the course, smtk grade another.
+    stock, ours = tmp_path / "stock", tmp_path / "smtk"
+    shutil.copytree(reading.course, stock)
+    shutil.copytree(reading.course, ours)
+    nbgrader(
+        stock,
+        "collect",
+        module,
+        f"--Exchange.root={reading.exchange}",
+        "--Exchange.path_includes_course=True",
+        f"--course={COURSE}",
+    )
+    autograde(stock, module)
+    report = smtk_collect(
+        module, reading.exchange / COURSE, ours
+    )  # the course in the exchange, as `smtk grade collect`
+    assert [r.learner for r in report.learners] == [LEARNER], report.summary()
+    smtk_autograde(module, ours, workers=1, progress=False)
+    graded_stock, graded_ours = item_scores(stock, module), item_scores(ours, module)
+    assert graded_ours == graded_stock
+    with Gradebook(gradebook_url(stock)) as gb:
+        tasks = {c.name for nb in gb.find_assignment(module).notebooks for c in nb.task_cells}
+    autograded = {k: v for k, v in graded_stock.items() if k.split("/", 1)[1] not in tasks}
+    assert autograded and all(score == top for score, top in autograded.values()), autograded
