@@ -16,18 +16,18 @@ PROXY_DIR := graders/serving/proxy
 PROXY := $(PROXY_DIR)/node_modules/.bin/configurable-http-proxy
 HUB_PORT ?= 8000
 
-.PHONY: demo hub hub-proxy test lint browser node postgres kernels frontend clean
+.PHONY: demo hub hub-proxy test lint pango browser node postgres kernels frontend clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Stamps make a second run skip pip entirely unless pyproject.toml changed.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml | $(BIN)/python pango
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	touch $@
 
 # The test extra, and the cluster extra (Dask) so the --scheduler test runs too.
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python pango
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,cluster]'
 	touch $@ $(VENV)/.installed
 
@@ -57,6 +57,10 @@ hub: $(VENV)/.installed frontend node
 	$(MAKE) --no-print-directory $(PROXY)
 	$(BIN)/smtk kernels install
 	$(BIN)/smtk hub courses/orgs/demo.yaml --roster courses/orgs/demo-roster.csv --port $(HUB_PORT)
+
+# WeasyPrint lays out the tagged PDFs (certificates, briefs) with the system's Pango.
+pango:
+	@bash .ci/ensure-apt '/usr/lib/*/libpangoft2-1.0.so.0' "the PDF certificates and briefs (WeasyPrint)" libpango-1.0-0 libpangoft2-1.0-0
 
 browser:
 	@bash .ci/ensure-apt /usr/bin/chromium "the browser tests (skipped without it, failed under CI=true)" chromium

@@ -14,6 +14,7 @@ import jsonschema
 import pandas as pd
 import pytest
 from conftest import SUBMITTED_AT
+from pdf_tags import assert_pdfua
 from pypdf import PdfReader
 from test_exercise_exports import stored_exercise
 
@@ -99,6 +100,20 @@ def test_pdf_certificate_is_valid_and_names_the_learner(certified):
     text = reader.pages[0].extract_text()
     assert "Ada Lovelace" in text and certs.iloc[0]["verification_id"] in text
     assert "Larkspur Appliances" in text
+
+
+def test_pdf_certificate_is_tagged_for_screen_readers(certified, graded_course):
+    """PDF/UA-1: a tag tree in reading order, the language, one H1, and the name and tier as real text in order."""
+    out, _ = certified
+    certs = pd.read_csv(out / "certificates.csv")
+    (pdf,) = (out / "pdf").glob("*.pdf")
+    tags = assert_pdfua(pdf)
+    assert "/P" in tags.roles
+    text = PdfReader(pdf).pages[0].extract_text()
+    titles = {t.id: t.title for t in load_rules(graded_course / "course.yml").tiers}
+    name, tier = "Ada Lovelace", titles[certs.iloc[0]["tier"]]
+    assert name in text and tier in text
+    assert text.index("Certificate of achievement") < text.index(name) < text.index(tier), "reading order"
 
 
 def test_open_badges_validate(certified):
