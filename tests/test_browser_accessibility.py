@@ -52,7 +52,7 @@ def test_a_keyboard_alone_moves_the_roi_apps_first_slider_and_the_figures_follow
         if "noUi-handle" in page.evaluate(FOCUSED)[0]:
             break
     classes, name, value = page.evaluate(FOCUSED)
-    assert "noUi-handle" in classes and name == label, "the first Tab stop is the first slider, named as it reads"
+    assert "noUi-handle" in classes and name == label, "the first control Tab reaches is the first slider, named"
     assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") == "solid"
     kpis, band = page.inner_text(".smtk-kpis"), page.get_attribute("img.smtk-band", "src")
     page.keyboard.press("ArrowLeft")  # the sliders start at full coverage: down by one step
@@ -91,3 +91,35 @@ def test_a_charts_table_shows_the_numbers_the_chart_is_drawn_from(page, voila_ur
     alt = page.get_attribute("img.smtk-percentiles", "alt")
     best = max(rows, key=lambda r: float(r[1]))
     assert f"{best[0]} at percentile {best[1]}" in alt, "the text alternative states the finding"
+
+
+OVERFLOW = """() => { const root = document.scrollingElement;
+  const wide = [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > root.clientWidth + 1
+      && getComputedStyle(e).position !== 'fixed' && e.getClientRects().length)
+    .map(e => e.tagName.toLowerCase() + '.' + [...e.classList].join('.')).slice(0, 8);
+  return [root.scrollWidth, root.clientWidth, wide]; }"""
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_each_page_reflows_at_320_css_pixels_without_horizontal_scrolling(page, voila_url, name):
+    """WCAG 1.4.10 Reflow: 320 CSS pixels wide (a 1280-pixel window at 400% zoom) needs no sideways scrolling."""
+    page.set_viewport_size({"width": 320, "height": 800})
+    drawn(page, voila_url, name)
+    scroll, client, wide = page.evaluate(OVERFLOW)
+    assert scroll <= client, f"{name}: {scroll} px of content in a {client} px window; too wide: {wide}"
+
+
+@pytest.mark.parametrize("name", ["roi", "benchmark"])
+def test_the_first_tab_stop_skips_to_the_apps_results(page, voila_url, name):
+    """WCAG 2.4.1 Bypass Blocks: the first Tab stop is a visible "Skip to results" link, and Enter moves the focus
+    past the controls to the app's results."""
+    drawn(page, voila_url, name)
+    page.locator("a.smtk-skip").wait_for(state="attached")
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED)[1] == "Skip to results"
+    assert page.locator("a.smtk-skip").bounding_box()["x"] >= 0, "the focused link is on screen"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.classList.contains('smtk-results')")
+    page.keyboard.press("Tab")  # the next stop lies inside the results, not among the controls
+    assert page.evaluate("() => !!document.activeElement.closest('.smtk-results')")

@@ -167,7 +167,7 @@ class RoiApp:
                 self.assumption_table,
             ],
             layout=w.Layout(flex="1 1 auto"),
-        )
+        ).add_class("smtk-results")  # where the page's "Skip to results" link leads
         self.widget = w.VBox([style(), w.HBox([left, right])]).add_class("smtk-app")
         self.refresh()
 

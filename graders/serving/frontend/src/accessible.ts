@@ -52,6 +52,7 @@ export function keepNaming(root: HTMLElement): void {
   const run = () => {
     pending = false;
     nameControls(root);
+    addSkipLink(root);
   };
   new MutationObserver(() => {
     if (!pending) {
@@ -60,4 +61,26 @@ export function keepNaming(root: HTMLElement): void {
     }
   }).observe(root, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['title', 'data-alt'] });
   nameControls(root);
+  addSkipLink(root);
+}
+
+/** A "Skip to results" link, the page's first Tab stop, to the first region an app marks as its results. */
+export function addSkipLink(root: ParentNode): void {
+  const results = root.querySelector('.smtk-results') as HTMLElement | null;
+  if (!results || document.querySelector('a.smtk-skip')) {
+    return;
+  }
+  results.id = results.id || 'smtk-results';
+  results.setAttribute('tabindex', '-1'); // so the link moves the keyboard focus there, not only the view
+  results.setAttribute('role', 'region');
+  results.setAttribute('aria-label', 'Results');
+  const link = document.createElement('a');
+  link.className = 'smtk-skip';
+  link.href = `#${results.id}`;
+  link.textContent = 'Skip to results';
+  link.addEventListener('click', (event) => {
+    event.preventDefault();
+    results.focus();
+  });
+  document.body.prepend(link);
 }
