@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import json
 import shutil
+import tempfile
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,14 +22,18 @@ from typing import Any
 import nbformat
 from nbgrader.utils import is_solution
 
-from graders.course.banks import Bank, BankEntry, Item, bank_path, items, read_bank
-from graders.course.manifest import read_manifest
+from graders.course.banks import GLOB, Bank, BankEntry, Item, bank_path, items, read_bank
+from graders.course.manifest import load_manifest, read_manifest
 from graders.course.report import UNGRADABLE
-from graders.course.root import CODE_STUB, Course, open_gradebook
+from graders.course.root import CODE_STUB, Course, GradeError, open_gradebook
+from graders.course.tailor import modules_for, tailor
 from graders.grading.pipeline import autograde
 from graders.paths import MANIFEST
 from simulations.common.records import with_records
+from simulations.common.validate import DataError
+from simulations.profile.org import load_org
 
+NOT_ANSWERED = "Not answered yet"  # how a question widget's test fails on an answer of the wrong form
 LEARNER = "bank-{:03d}"  # the synthetic learners' ids; a course with real learners is never used (see run_banks)
 
 
@@ -116,7 +121,7 @@ def run_banks(
     with open_gradebook(root) as gb:
         others = sorted(s.id for s in gb.students if not s.id.startswith("bank-"))
     if others:
-        raise ValueError(f"{root} holds real learners' work ({', '.join(others[:3])}); grade the banks in a copy")
+        raise GradeError(f"{root} holds real learners' work ({', '.join(others[:3])}); grade the banks in a copy")
     banks = module_banks(module_id, manifest_path)
     learners = plan(banks)
     run = BankRun(module_id, org, len(learners))
@@ -145,7 +150,12 @@ def run_banks(
                 if item.answer_cell in errors and item.kind == "code":  # the answer itself must run: only tests fail
                     run.problems.append(
                         f"{entry.where()}: {item.key}: the {entry.verdict} answer ({entry.why}) raises "
-                        f"{errors[item.answer_cell]} in its own cell ({learner})"
+                        f"{errors[item.answer_cell][0]} in its own cell ({learner})"
+                    )
+                if any(NOT_ANSWERED in errors.get(test, ("", ""))[1] for test in item.tests):
+                    run.problems.append(
+                        f"{entry.where()}: {item.key}: the {entry.verdict} answer ({entry.why}) is not one the "
+                        f"widget can record (it reads as not answered), so it proves nothing ({learner})"
                     )
             elif score != item.points:
                 run.problems.append(
@@ -175,9 +185,8 @@ def submission(root: Path, module_id: str, lesson: str, found: list[Item], answe
         if item.key in answers and item.kind != "code":
             if item.record is None:
                 entry = answers[item.key]
-                raise ValueError(
-                    f"{entry.where()}: {item.key}: no widget built with {item.key}_solution names its record"
-                )
+                problem = f"no widget built with solution={item.key}_solution names its record (key=...)"
+                raise DataError(entry.path, item.key, problem, entry.line)
             records[item.record] = answers[item.key].answer_for(org)
     return with_records(release, records) if records else release
 
@@ -203,7 +212,7 @@ def typed(released: str, answer: Any, entry: BankEntry) -> str:
         if line.strip() == first and lines[i + 1].strip() == second:
             indent = line[: len(line) - len(line.lstrip())]
             return "\n".join([*lines[:i], textwrap.indent(answer.rstrip("\n"), indent), *lines[i + 2 :]])
-    raise ValueError(f"{entry.where()}: {entry.key}: the released answer cell has no stub to type the answer into")
+    raise DataError(entry.path, entry.key, "the released answer cell has no stub to type the answer into", entry.line)
 
 
 def _variable(released: str, entry: BankEntry) -> str:
@@ -215,18 +224,19 @@ def _variable(released: str, entry: BankEntry) -> str:
     for node in tree.body if tree else ():
         if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
             return node.targets[0].id
-    raise ValueError(f"{entry.where()}: {entry.key}: a value answer needs an answer cell that sets a variable")
+    problem = "an answer given as a value needs an answer cell that sets a variable"
+    raise DataError(entry.path, entry.key, problem, entry.line)
 
 
-def cell_errors(folder: Path) -> dict[str, str]:
-    """grade id -> the name of the error its cell raised, in the graded notebooks of one learner's module."""
+def cell_errors(folder: Path) -> dict[str, tuple[str, str]]:
+    """grade id -> (name, message) of the error its cell raised, in the graded notebooks of one learner's module."""
     found = {}
     for path in sorted(folder.glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
             for output in cell.get("outputs", []):
                 if gid and output.get("output_type") == "error":
-                    found[gid] = output.get("ename", "")
+                    found[gid] = (output.get("ename", ""), output.get("evalue", ""))
     return found
 
 
@@ -238,3 +248,26 @@ def _item_scores(root: Path, module_id: str) -> dict[str, dict[str, float]]:
             if sub.student.id.startswith("bank-"):
                 found[sub.student.id] = {g.name: float(g.score or 0.0) for nb in sub.notebooks for g in nb.grades}
     return found
+
+
+def prove_banks(
+    org_path: str | Path,
+    modules: list[str] | None = None,
+    manifest_path: Path = MANIFEST,
+    workdir: str | Path | None = None,
+    workers: int = 2,
+    progress: bool = True,
+) -> list[BankRun]:
+    """Build the organisation's course in a scratch folder and grade the banks of `modules` (default: every module of
+    its tracks that has a bank): what `smtk banks` runs, for a course author after changing a question or a bank."""
+    org = load_org(org_path)
+    manifest = load_manifest(manifest_path)
+    ours = list(modules_for(org, manifest))
+    banked = [m.id for m in ours if any((manifest.source_dir / m.id).glob(GLOB))]
+    unknown = sorted(set(modules or ()) - {m.id for m in ours})
+    if unknown:
+        known = ", ".join(m.id for m in ours)
+        raise GradeError(f"{org.name} does not build {', '.join(unknown)}; its modules: {known}")
+    with tempfile.TemporaryDirectory(prefix="smtk-banks-", dir=workdir) as scratch:
+        course = tailor(org_path, Path(scratch) / org.slug, manifest_path, progress=progress).root
+        return [run_banks(m, course, org.slug, manifest_path, workers, progress) for m in modules or banked]
