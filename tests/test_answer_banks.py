@@ -409,3 +409,19 @@ def test_smtk_banks_builds_the_course_and_grades_a_module(tmp_path):
 def test_smtk_banks_names_a_module_the_organisation_does_not_build():
     done = smtk("banks", str(EXAMPLE_ORGS["saltmarsh"]), "business-case")
     assert done.returncode == 2 and "does not build business-case" in done.stderr
+
+
+def test_a_recorded_widget_its_test_names_gives_the_record():
+    """An inbox kept under `record=` that the test cell plays with the worked answer: the item's record is the
+    inbox's."""
+    nb = nbformat.v4.new_notebook()
+    shown = nbformat.v4.new_code_cell('inbox = Inbox.for_org(ORG, "care-desk", seed=7, record="triage-shift")')
+    answer = nbformat.v4.new_code_cell(
+        "def q3_solution():\n    ### BEGIN SOLUTION\n    return len\n    ### END SOLUTION"
+    )
+    answer.metadata.nbgrader = {"solution": True, "grade": False, "locked": False, "grade_id": "q3-answer"}
+    test = nbformat.v4.new_code_cell("if not inbox.played:\n    inbox.autoplay(q3_solution())\nassert inbox.played")
+    test.metadata.nbgrader = {"solution": False, "grade": True, "locked": True, "points": 2, "grade_id": "q3-tests"}
+    nb.cells += [shown, answer, test]
+    (item,) = items(nb, "lesson")
+    assert (item.key, item.kind, item.record) == ("q3", "record", "triage-shift")

@@ -150,9 +150,10 @@ class Item:
     """One auto-graded item of a lesson: its bank key, kind, the test cells that score it and its points.
 
     A question widget's item is keyed by its qid. An item whose answer cell gives a worked answer as
-    `def <name>_solution()` to another recorded widget (a heat map, say) is keyed by that name, its record being the
-    widget's `key=`. A code item is keyed by the grade id of the answer cell its tests check (the nearest answer cell
-    above them). `prompt` is the widget's prompt, or the Markdown above the answer cell.
+    `def <name>_solution()` to another recorded widget (a heat map, an inbox) is keyed by that name, its record being
+    the `key=` or `record=` of the widget built with that solution, else of the one recorded widget its test names.
+    A code item is keyed by the grade id of the answer cell its tests check (the nearest answer cell above them).
+    `prompt` is the widget's prompt, or the Markdown above the answer cell.
     """
 
     key: str
@@ -220,7 +221,8 @@ def _item(
     name = _solution_name(answer_source) if answer else None
     if name:
         worked = _solution_worked(answer_source, name)
-        return Item(name, "record", lesson, (test,), 0.0, answer, prompt, worked, records.get(f"{name}_solution"))
+        record = records.get(f"{name}_solution") or _named_record(source, records)
+        return Item(name, "record", lesson, (test,), 0.0, answer, prompt, worked, record)
     if answer:
         return Item(answer, "code", lesson, (test,), 0.0, answer, prompt, _code_worked(answer_source))
     return Item(test, "code", lesson, (test,), 0.0, None, "")
@@ -271,16 +273,32 @@ def _solution_name(source: str) -> str | None:
 
 
 def _record_keys(notebook: nbformat.NotebookNode) -> dict[str, str]:
-    """Solution function name -> the record key of the widget built with it (`Widget(..., key="k", solution=f)`)."""
+    """Where recorded widgets keep their answer (`Widget(..., key="k" or record="k")`): by the solution function the
+    widget is built with (`solution=f`: "f" -> "k") and by the variable it is assigned to ("var:name" -> "k")."""
     found = {}
     for cell in notebook.cells:
         tree = _parse(cell.source) if cell.cell_type == "code" else None
         for node in ast.walk(tree) if tree else ():
-            if isinstance(node, ast.Call):
-                kw = {k.arg: k.value for k in node.keywords}
-                if isinstance(kw.get("solution"), ast.Name) and _text(kw.get("key")):
-                    found[kw["solution"].id] = _text(kw["key"])
+            call = node.value if isinstance(node, ast.Assign) else node
+            if not isinstance(call, ast.Call):
+                continue
+            kw = {k.arg: k.value for k in call.keywords}
+            record = _text(kw.get("record")) or _text(kw.get("key"))
+            if not record:
+                continue
+            if isinstance(kw.get("solution"), ast.Name):
+                found[kw["solution"].id] = record
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                found[f"var:{node.targets[0].id}"] = record
     return found
+
+
+def _named_record(source: str, records: dict[str, str]) -> str | None:
+    """The record of the one recorded widget a test cell names, if it names exactly one."""
+    tree = _parse(source)
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} if tree else set()
+    named = {records[f"var:{name}"] for name in names if f"var:{name}" in records}
+    return named.pop() if len(named) == 1 else None
 
 
 def _solution_worked(source: str, name: str) -> Any:
