@@ -16,6 +16,7 @@ from graders.course.kernels import install_kernels
 from graders.course.lab_settings import install_lab_settings
 from graders.course.root import GradeError
 from graders.course.tailor import TailorError, tailor
+from graders.grading.banks import prove_banks
 from graders.grading.pipeline import autograde
 from graders.paths import BUILD
 from graders.results.certify import certify
@@ -101,6 +102,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     report = check_course(args.manifest, args.today, args.soon, args.org)
     print(format_report(report))
     return 0 if report.ok else 1
+
+
+def cmd_banks(args: argparse.Namespace) -> int:
+    runs = prove_banks(args.org, args.module or None, args.manifest, workers=args.workers)
+    for run in runs:
+        print(run.summary())
+    failed = sum(len(run.failures) for run in runs)
+    answers = sum(len(run.scores) for run in runs)
+    print(f"{answers} bank answer(s) of {len(runs)} module(s) graded: {'OK' if not failed else f'{failed} problem(s)'}")
+    return 1 if failed else 0
 
 
 def cmd_facts(args: argparse.Namespace) -> int:
@@ -404,6 +415,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--org", type=Path, default=None, help="also check that prerequisites lie in the tracks this profile builds"
     )
     check.set_defaults(run=cmd_check)
+
+    banks = commands.add_parser(
+        "banks",
+        help="grade every answer of the answer banks for one organisation",
+        description="Build the organisation's course in a scratch folder and grade every answer of the modules' "
+        "answer banks (<lesson>.bank.yml) through the autograder: each right answer must get the item's full points, "
+        "each wrong one fewer. Exits 1 when one does not.",
+    )
+    banks.add_argument("org", type=Path, help="organisation profile (YAML), e.g. courses/orgs/demo.yaml")
+    banks.add_argument("module", nargs="*", help="modules to grade (default: every module of its tracks with a bank)")
+    banks.add_argument(
+        "--manifest",
+        type=Path,
+        default=default(prove_banks, "manifest_path"),
+        help="course manifest (default: %(default)s)",
+    )
+    banks.add_argument(
+        "--workers",
+        type=int,
+        default=default(prove_banks, "workers"),
+        help="notebooks graded at once (default: %(default)s)",
+    )
+    banks.set_defaults(run=cmd_banks)
 
     facts = commands.add_parser(
         "facts",

@@ -6,7 +6,6 @@ tests reach the grading without a browser; tests/test_browser_questions.py enter
 
 from __future__ import annotations
 
-import copy
 import json
 import shutil
 from pathlib import Path
@@ -23,7 +22,7 @@ from graders.course.manifest import load_manifest
 from graders.course.root import gradebook_url
 from graders.grading.pipeline import autograde as smtk_autograde
 from graders.results.gradebook import read_feedback
-from simulations.common.records import FEEDBACK_RECORD, LABEL, WIDGET_STATE, record_in, saved_record
+from simulations.common.records import FEEDBACK_RECORD, record_in, saved_record, with_records
 from simulations.lessons.questions import Question, check, parse_number, seal, unseal
 
 PILOT = "goals-before-tools"
@@ -131,24 +130,6 @@ def kinds_notebook() -> nbformat.NotebookNode:
         nbformat.v4.new_code_cell('long = LongAnswer("long", "Write", notebook="kinds.ipynb")\ndisplay(long)')
     )
     nb.cells.append(nbformat.v4.new_code_cell('display(ModuleFeedback(notebook="kinds.ipynb"))'))
-    return nb
-
-
-def textarea(key: str, data: Any) -> dict:
-    """A record as JupyterLab saves it: a hidden text widget's model in the notebook's widget state."""
-    return {
-        "model_name": "TextareaModel",
-        "model_module": "@jupyter-widgets/controls",
-        "model_module_version": "2.0.0",
-        "state": {"description": f"{LABEL}{key}", "value": json.dumps({"key": key, "data": data})},
-    }
-
-
-def with_records(nb: dict, records: dict[str, Any]) -> dict:
-    """`nb` with `records` as its only saved widget state (what a learner's Ctrl+S leaves in the file)."""
-    nb = copy.deepcopy(nb)
-    state = {f"model-{i}": textarea(key, data) for i, (key, data) in enumerate(records.items())}
-    nb.setdefault("metadata", {})["widgets"] = {WIDGET_STATE: {"state": state, "version_major": 2, "version_minor": 0}}
     return nb
 
 

@@ -15,11 +15,13 @@ from IPython.core.inputtransformer2 import TransformerManager
 from nbgrader.preprocessors import ClearSolutions
 from nbgrader.utils import is_grade, is_task
 
+from graders.course.banks import GLOB as BANK_GLOB
+from graders.course.banks import bank_problems
 from graders.course.certification import load_rules
 from graders.course.manifest import LESSON_MINUTES, Manifest, lesson_fields, manifest_problems, read_manifest
 from graders.course.root import CODE_STUB
 from graders.course.tailor import facts_path
-from graders.paths import MANIFEST
+from graders.paths import MANIFEST, ORGS
 from simulations.common.facts import (
     Registry,
     check_dates,
@@ -76,7 +78,7 @@ def check_course(
         return CheckReport(Path(manifest_path), today, 0, (), (), (exc,))
     reviews = [(m.id, m.review_by) for m in manifest.modules]
     problems = manifest_problems(manifest) + _points_problems(manifest) + _certification_problems(manifest.path)
-    problems += _release_problems(manifest) + _lesson_problems(manifest)
+    problems += _release_problems(manifest) + _lesson_problems(manifest) + _answer_bank_problems(manifest)
     if org is not None:
         problems += _untaught_prerequisites(manifest, org.tracks, org.name)
     return CheckReport(
@@ -219,6 +221,25 @@ def _lesson_problems(manifest: Manifest) -> list[DataError]:
         for field, lesson in zip(lesson_fields(manifest, module), module.lessons, strict=True)
         if lesson.minutes > LESSON_MINUTES
     ]
+
+
+def _answer_bank_problems(manifest: Manifest) -> list[DataError]:
+    """Auto-graded items without an answer bank, banks that do not read or do not match their lesson, and free-text
+    items that grade judgement by matching text.
+
+    A module's banks must be complete once it has one, once it is code-free, or once every other module has banks;
+    modules not yet proven this way are left until then.
+    """
+    orgs_dir = manifest.path.parent / "orgs"
+    orgs = sorted(load_org(path).slug for path in (orgs_dir if orgs_dir.is_dir() else ORGS).glob("*.yaml"))
+    banked = {m.id for m in manifest.modules if any((manifest.source_dir / m.id).glob(BANK_GLOB))}
+    problems = []
+    for module in manifest.modules:
+        required = module.code_free or module.id in banked or banked >= {m.id for m in manifest.modules} - {module.id}
+        lessons = (lesson.id for lesson in module.lessons)
+        notebooks = dict(zip(lessons, module.notebooks(manifest.source_dir), strict=True))
+        problems += bank_problems(notebooks, orgs, required=required)
+    return problems
 
 
 def _release_problems(manifest: Manifest) -> list[DataError]:

@@ -14,6 +14,7 @@ import papermill
 from tqdm.auto import tqdm
 
 from graders.course.apps import load_apps
+from graders.course.banks import GLOB as BANK_GLOB
 from graders.course.facilitator import write_guides
 from graders.course.manifest import Manifest, Module, load_manifest
 from graders.course.root import nbgrader_api, write_config
@@ -151,8 +152,8 @@ def _inject(
     if target_dir.exists():
         shutil.rmtree(target_dir)
     # An answer bank lists right and wrong answers: it stays with the master, out of the release learners fetch.
-    ignored = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.bank.yml")
-    shutil.copytree(master_dir, target_dir, ignore=ignored)
+    ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", BANK_GLOB)
+    shutil.copytree(master_dir, target_dir, ignore=ignore)
     (target_dir / PROFILE_FILE).write_text(profile, encoding="utf-8")
     logging.getLogger("papermill").setLevel(logging.WARNING)
     for notebook in sorted(target_dir.glob("*.ipynb")):

@@ -81,3 +81,22 @@ def write_models(notebook: Path, key: str, models: dict[str, dict]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def record_model(key: str, data: Any) -> dict:
+    """A record as JupyterLab saves it: the model of the hidden text widget that holds it, in the widget state."""
+    return {
+        "model_name": "TextareaModel",
+        "model_module": "@jupyter-widgets/controls",
+        "model_module_version": "2.0.0",
+        "state": {"description": f"{LABEL}{key}", "value": json.dumps({"key": key, "data": data}, sort_keys=True)},
+    }
+
+
+def with_records(nb: dict, records: dict[str, Any]) -> dict:
+    """A copy of a notebook (read as JSON) whose saved widget state holds `records` and nothing else: what a learner
+    who gave those answers and saved leaves in the file (answer banks and tests write submissions this way)."""
+    nb = json.loads(json.dumps(nb))
+    state = {f"smtk-record-{i}": record_model(key, data) for i, (key, data) in enumerate(records.items())}
+    nb.setdefault("metadata", {})["widgets"] = {WIDGET_STATE: {"state": state, "version_major": 2, "version_minor": 0}}
+    return nb
