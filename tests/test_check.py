@@ -114,6 +114,14 @@ def test_every_manifest_problem_is_listed_at_once(tmp_path):
     assert printed.splitlines()[-1].endswith(": 3 problem(s)")
 
 
+def copy_module(tmp_path, new_id: str) -> None:
+    """The first module's folder again under `new_id`: its notebook and answer bank renamed with it."""
+    folder = tmp_path / "source" / new_id
+    shutil.copytree(tmp_path / "source" / FIRST, folder)
+    for suffix in (".ipynb", ".bank.yml"):
+        (folder / f"{FIRST}{suffix}").rename(folder / f"{new_id}{suffix}")
+
+
 def test_prerequisites_in_another_track_must_exist_and_not_go_round(tmp_path):
     def edit(data):
         module_entry(data).update(prerequisites=["ghost-module"])
@@ -130,10 +138,7 @@ def test_prerequisites_in_another_track_must_exist_and_not_go_round(tmp_path):
         )
 
     path = course(tmp_path, edit)
-    shutil.copytree(tmp_path / "source" / FIRST, tmp_path / "source" / "ghost-module")
-    (tmp_path / "source" / "ghost-module" / f"{FIRST}.ipynb").rename(
-        tmp_path / "source" / "ghost-module" / "ghost-module.ipynb"
-    )
+    copy_module(tmp_path, "ghost-module")
     report = check_course(path, today=dt.date(2026, 11, 23))
     assert [p.problem for p in report.problems] == [
         f"prerequisites go round in a circle: {FIRST} -> ghost-module -> {FIRST}"
@@ -161,10 +166,7 @@ def test_prerequisite_outside_the_organisations_tracks(tmp_path):
         )
 
     path = course(tmp_path, edit)
-    shutil.copytree(tmp_path / "source" / FIRST, tmp_path / "source" / "partner-copy")
-    (tmp_path / "source" / "partner-copy" / f"{FIRST}.ipynb").rename(
-        tmp_path / "source" / "partner-copy" / "partner-copy.ipynb"
-    )
+    copy_module(tmp_path, "partner-copy")
     org = yaml.safe_load(DEMO_ORG.read_text(encoding="utf-8"))
     org["tracks"] = ["partners"]
     org_path = tmp_path / "partners-only.yaml"

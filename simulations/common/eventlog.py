@@ -28,6 +28,24 @@ SCHEMA = (
 )
 POSTGRES = ("postgresql://", "postgres://")
 SCHEMA_LOCK = 0x736D746B  # "smtk": the advisory lock held while creating the table
+BUSY_SECONDS = 30.0
+
+
+def _patiently(conn: sqlite3.Connection, statement: str) -> None:
+    """Run a setup statement, waiting out other connections that are creating the same new database.
+
+    SQLite answers "database is locked" at once, without its busy wait, to a connection switching a new file to WAL
+    while another does the same, so the wait is done here.
+    """
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            conn.execute(statement)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 @dataclass(frozen=True)
@@ -63,10 +81,9 @@ class EventLog:
         else:
             path = Path(text.removeprefix("sqlite:///") if text.startswith("sqlite:///") else text)
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.execute(SCHEMA)
+            self._conn = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
+            for statement in ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", SCHEMA):
+                _patiently(self._conn, statement)
             self._mark = "?"
 
     def close(self) -> None:
@@ -88,7 +105,7 @@ class EventLog:
                     self._conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (log,))
                     yield self._conn
             else:
-                self._conn.execute("BEGIN IMMEDIATE")
+                _patiently(self._conn, "BEGIN IMMEDIATE")
                 try:
                     yield self._conn
                 except BaseException:
