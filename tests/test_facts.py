@@ -21,6 +21,7 @@ from graders.paths import DEMO_ORG, MANIFEST, ROOT, SOURCE
 from simulations.common.facts import (
     FACTS_FILE,
     FactReferenceError,
+    check_dates,
     load_facts,
     references,
     render_markdown,
@@ -206,7 +207,7 @@ def test_detector_finds_cited_figures_and_leaves_others_alone():
 @pytest.mark.parametrize(
     ("edit", "field", "expected"),
     [
-        (lambda f: f.update(kind="rumour"), "kind", "expected one of finding, model, heuristic"),
+        (lambda f: f.update(kind="rumour"), "kind", "expected one of finding, model, heuristic, law"),
         (lambda f: f.pop("why"), "why", "required with `history: true`"),
         (lambda f: f["source"].update(url="www.example.org"), "source.url", "expected a web address"),
         (lambda f: f.update(scope="FR"), "scope", "expected one of global, US, EU, UK"),
@@ -228,6 +229,64 @@ def test_malformed_registry_names_file_line_and_field(tmp_path, edit, field, exp
     expected_start = f"{field.split('.')[-1]}:" if field != "why" else "- id: altimeter-readiness-sample"
     assert line.strip().startswith(expected_start), line
     assert str(err.value).startswith(f"{path}:{err.value.line}: facts[2].{field}: ")
+
+
+OLD_LAW = {
+    "id": "planted-old-law",
+    "statement": "Test data: a ruling from long ago that is still in force.",
+    "value": "planted ruling",
+    "kind": "law",
+    "source": {
+        "title": "A ruling",
+        "publisher": "A regulator",
+        "year": TODAY.year - 13,
+        "url": "https://example.org/ruling",
+        "names": ["A regulator"],
+    },
+    "review_by": "2027-06-30",
+    "scope": "US",
+}
+
+
+def write_registry(path: Path, *facts: dict) -> Path:
+    path.write_text(yaml.safe_dump({"facts": list(facts)}, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_a_law_does_not_age_with_its_source_but_expires_with_its_review_date(tmp_path):
+    """A law stands until it is changed: an old ruling in force is not an old figure, but it is reviewed on time."""
+
+    def problems(**changes) -> list[str]:
+        registry = load_facts(write_registry(tmp_path / "facts.yml", {**OLD_LAW, **changes}))
+        return [p.field for p in check_dates(registry, TODAY)]
+
+    assert problems() == []
+    assert problems(kind="finding") == ["facts[0] (planted-old-law).source.year"]
+    assert problems(review_by=(TODAY - dt.timedelta(days=1)).isoformat()) == ["facts[0] (planted-old-law).review_by"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "field", "expected"),
+    [
+        (lambda f: f.update(scope="global"), "scope", "a law applies in one jurisdiction: give scope US, EU, UK"),
+        (lambda f: f.pop("scope"), "scope", "a law applies in one jurisdiction"),
+        (lambda f: f.pop("source"), "source", "required for a law"),
+    ],
+    ids=["global", "no-scope", "no-source"],
+)
+def test_a_law_names_its_jurisdiction_and_its_source(tmp_path, edit, field, expected):
+    law = {**OLD_LAW, "source": dict(OLD_LAW["source"])}
+    edit(law)
+    path = write_registry(tmp_path / "facts.yml", EU_FACT, law)
+    with pytest.raises(DataError) as err:
+        load_facts(path)
+    assert err.value.field == f"facts[1].{field}" and expected in err.value.problem
+    assert (
+        path.read_text(encoding="utf-8")
+        .splitlines()[err.value.line - 1]
+        .strip()
+        .startswith((f"{field}:", "- id: planted-old-law"))
+    )
 
 
 def test_org_jurisdictions_are_validated(tmp_path):

@@ -1,9 +1,10 @@
 """The course's fact registry (courses/facts.yml): one home for every figure a lesson, app or brief shows.
 
-Each fact has its statement, its value(s) as the course shows them, its kind (a source's finding, or the course's own
-model or heuristic), its source, the date it was read, a review-by date, a scope (global or a jurisdiction) and, for
-an old figure kept on purpose, `history: true` with a line saying why. Lessons name a fact as `{{fact:ID}}` (or
-`{{fact:ID.KEY}}` for one of several values) and tailoring renders the text; see `render_markdown`.
+Each fact has its statement, its value(s) as the course shows them, its kind (a source's finding, the law as a source
+states it, or the course's own model or heuristic), its source, the date it was read, a review-by date, a scope
+(global or a jurisdiction) and, for an old figure kept on purpose, `history: true` with a line saying why. Lessons
+name a fact as `{{fact:ID}}` (or `{{fact:ID.KEY}}` for one of several values) and tailoring renders the text; see
+`render_markdown`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from simulations.common.datafiles import REPO
 from simulations.common.validate import DataError, Field, load_yaml
 
 FACTS_FILE = REPO / "courses" / "facts.yml"
-KINDS = ("finding", "model", "heuristic")
+KINDS = ("finding", "model", "heuristic", "law")
+# Kinds that say what a source published, so a source is required.
+SOURCED_KINDS = ("finding", "law")
 JURISDICTIONS = ("US", "EU", "UK")
 GLOBAL = "global"
 # A source counts as old when it is more than this many years older than the check date (unless marked history).
@@ -172,13 +175,16 @@ def _fact(item: Field) -> Fact:
             item.get("values").fail("expected at least one value")
     kind = item.get("kind").choice(KINDS)
     source = _source(item.get("source")) if item.has("source") else None
-    if source is None and kind == "finding":
-        item.get("source", None).fail("required for a finding: say where the figure was published")
+    if source is None and kind in SOURCED_KINDS:
+        item.get("source", None).fail(f"required for a {kind}: say where it was published")
     history = item.get("history", False).bool()
     why = item.get("why").str() if item.has("why") else None
     if history and why is None:
         item.get("why", None).fail("required with `history: true`: say why the old figure still matters")
     scope = item.get("scope", GLOBAL).choice((GLOBAL, *JURISDICTIONS))
+    if kind == "law" and scope == GLOBAL:
+        jurisdictions = ", ".join(JURISDICTIONS)
+        item.get("scope", None).fail(f"a law applies in one jurisdiction: give scope {jurisdictions}, not global")
     read = item.get("read").date() if item.has("read") and item.get("read").value is not None else None
     if item.has("basis"):
         item.get("basis").str()
@@ -392,7 +398,8 @@ def unregistered_figures(text: str, registry: Registry) -> list[Unregistered]:
 
 def check_dates(registry: Registry, today: dt.date) -> list[DataError]:
     """Registry problems as of `today`: a fact past review_by, a source over five years old not marked history, a
-    source without a URL. Each names the file, the line and the fact."""
+    source without a URL. Each names the file, the line and the fact. A law is not a figure that ages with its
+    source: it stands until it is changed, which its review_by date guards."""
     problems = []
     for index, fact in enumerate(registry):
         where = f"facts[{index}] ({fact.id})"
@@ -401,7 +408,7 @@ def check_dates(registry: Registry, today: dt.date) -> list[DataError]:
                 _error(registry, fact, f"{where}.review_by", f"review_by {fact.review_by} has passed: review the fact")
             )
         age = fact.age(today)
-        if age is not None and age > MAX_SOURCE_AGE_YEARS and not fact.history:
+        if age is not None and age > MAX_SOURCE_AGE_YEARS and not fact.history and fact.kind != "law":
             problems.append(
                 _error(
                     registry,
