@@ -37,14 +37,20 @@ def test_goal_ladder_follows_the_picker(org):
 
 def test_kpi_framework_reports_gaps_and_owners(org):
     widget = kpi_framework(load_kpis(), org["contacts"], chosen=("crises",))
-    unit, select, report = widget.children
+    unit, picker, report = widget.children
+    boxes = dict(zip([k.id for k in load_kpis()], picker.children[1:], strict=True))
     assert "Unmeasured: reaction, learning, behaviour." in report.value
     assert org["contacts"]["crisis"]["name"] in report.value
-    select.value = ("crises", "module-rating", "quiz-pass-rate", "disclosure-rate")
+    for kpi in ("module-rating", "quiz-pass-rate", "disclosure-rate"):
+        boxes[kpi].value = True
     assert "Every level is measured." in report.value
+    hr = {k.id for k in kpis_for_unit(load_kpis(), "hr")}
+    assert hr != set(boxes), "the filter must hide some KPIs for this test to mean anything"
     unit.value = "hr"
-    assert "crises" in select.value and "disclosure-rate" in select.value
-    assert [k for _, k in select.options] == [k.id for k in kpis_for_unit(load_kpis(), "hr")]
+    assert {k for k, box in boxes.items() if box.layout.display != "none"} == hr
+    ticked = {k for k, box in boxes.items() if box.value}
+    assert ticked == {"crises", "module-rating", "quiz-pass-rate", "disclosure-rate"} & hr
+    assert "crises" in hr and "disclosure-rate" in hr
 
 
 def test_case_explorer_filters_by_unit():
@@ -59,12 +65,14 @@ def test_case_explorer_filters_by_unit():
 
 def test_attention_clock_moves_with_the_delay(org):
     widget = attention_clock(tuple(org["platforms"]), hours=21)
-    delay, image, summary = widget.children
+    delay, chart, summary = widget.children
+    image, finding = chart.children[:2]
     assert summary.value.startswith("<p>Attention still to come") and "X: 0.6%" in summary.value
     assert "Facebook" not in summary.value, "only the organisation's platforms with a sourced half-life"
     before = image.value
     delay.value = 1.0
     assert "X: 78.1%" in summary.value and image.value != before and image.value[:4] == b"\x89PNG"
+    assert "after 1 h" in finding.value and "X: 78.1%" in finding.value, "the chart's text alternative follows it"
 
 
 def test_business_case_matches_the_roi_engine(org):

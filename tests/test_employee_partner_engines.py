@@ -151,13 +151,15 @@ def test_attention_widget_moves_the_reply_marker(org):
 
     box = attention_decay(org["platforms"], hours=0)
     slider, summary, chart = box.children
+    image, finding = chart.children[:2]
     assert "100% of the attention" in summary.value and "no sourced half-life" in summary.value  # TikTok
-    first = bytes(chart.value)
+    first = bytes(image.value)
     assert first.startswith(b"\x89PNG")
     slider.value = 2.8
     assert "<b>X</b>: 50% of the attention" in summary.value
-    moved = bytes(chart.value)
+    moved = bytes(image.value)
     assert moved.startswith(b"\x89PNG") and moved != first, "the reply marker moved on the chart"
+    assert "after 2.8 h" in finding.value and "X 50% still to come" in finding.value, "its text alternative too"
 
 
 def test_draft_scanner_and_reply_checker_widgets():

@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from simulations.lessons.attention import AVERAGE_RESPONSE_HOURS, HALF_LIFE_HOURS, HALF_LIFE_SOURCE, remaining_share
+from simulations.ui.render.chart_view import ChartText, ChartView
 from simulations.ui.render.figures import png
 
 HORIZON_HOURS = 48
@@ -25,7 +26,7 @@ def attention_decay(platforms: list[str], hours: float = 1.0) -> w.VBox:
     )
     slider.style.description_width = "initial"
     summary = w.HTML()
-    plot = w.Image(format="png")
+    chart = ChartView(w.Image(format="png"), "Attention still to come after a post, by platform")
     t = np.linspace(0, HORIZON_HOURS, 200)
     fig, ax = plt.subplots(figsize=(7, 3.2))
     for platform, half_life in HALF_LIFE_HOURS.items():
@@ -60,8 +61,14 @@ def attention_decay(platforms: list[str], hours: float = 1.0) -> w.VBox:
             for p in platforms
         )
         summary.value = f"<div class='smtk-summary'><ul>{rows}</ul></div>"
-        plot.value = png(fig)
+        left = {p: f"{remaining_share(slider.value, h):.0%}" for p, h in HALF_LIFE_HOURS.items()}
+        finding = f"A first reply after {slider.value:g} h: " + "; ".join(
+            f"{p} {s} still to come" for p, s in left.items()
+        )
+        chart.show(
+            ChartText(finding + ".", ("Platform", "Attention still to come"), tuple(left.items()), (1,)), png(fig)
+        )
 
     slider.observe(show, names="value")
     show()
-    return w.VBox([slider, summary, plot])
+    return w.VBox([slider, summary, chart.widget])

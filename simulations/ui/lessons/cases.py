@@ -18,6 +18,7 @@ from simulations.lessons.cases import (
     Case,
     attention_left,
 )
+from simulations.ui.render.chart_view import ChartText, ChartView
 from simulations.ui.render.figures import png
 
 ALL_UNITS = "all"
@@ -72,7 +73,7 @@ def attention_clock(platforms: tuple[str, ...] = (), hours: float = 21.0) -> w.V
         style={"description_width": "initial"},
         continuous_update=False,
     )
-    image = w.Image(format="png")
+    chart = ChartView(w.Image(format="png"), "Attention still to come after the first post")
     summary = w.HTML()
     fig = Figure(figsize=(6, 3))
     ax = fig.add_subplot()
@@ -86,10 +87,14 @@ def attention_clock(platforms: tuple[str, ...] = (), hours: float = 21.0) -> w.V
 
     def show(_=None) -> None:
         marker.set_xdata([delay.value, delay.value])
-        image.value = png(fig)
-        parts = [f"{p}: {100 * attention_left(delay.value, HALF_LIVES_H[p]):.1f}%" for p in shown]
+        left = {p: f"{100 * attention_left(delay.value, HALF_LIVES_H[p]):.1f}%" for p in shown}
+        parts = [f"{p}: {share}" for p, share in left.items()]
+        finding = (
+            f"A reply after {delay.value:g} h comes with this much of the attention still to come: {'; '.join(parts)}."
+        )
+        chart.show(ChartText(finding, ("Platform", "Attention still to come"), tuple(left.items()), (1,)), png(fig))
         summary.value = f"<p>Attention still to come when you reply: {'; '.join(parts)}.</p>"
 
     delay.observe(show, names="value")
     show()
-    return w.VBox([delay, image, summary])
+    return w.VBox([delay, chart.widget, summary])

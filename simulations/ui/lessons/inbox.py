@@ -23,6 +23,8 @@ from simulations.ui.render.reach_chart import ReachChart, people
 from simulations.ui.render.triage_cards import CARD_STYLE, contact_text, post_card_html
 
 BUTTON_STYLE = {"reply": "success", "watch": "", "escalate": "warning"}
+# The queue's lines are cut at the list's edge on a narrow screen rather than scroll sideways (WCAG 1.4.10): the
+# card below it shows the picked post whole.
 STYLE = (
     CARD_STYLE
     + """<style>
@@ -32,6 +34,7 @@ STYLE = (
 .smtk-debrief th,.smtk-debrief td{border-bottom:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:top}
 .smtk-debrief tr.smtk-miss td{background:#fff5f5}
 .smtk-debrief .smtk-scroll{max-height:420px;overflow:auto}
+.smtk-queue select{overflow-x:hidden;text-overflow:ellipsis}
 </style>"""
 )
 

@@ -13,29 +13,32 @@ ALL_UNITS = "every unit"
 
 
 def kpi_framework(kpis: tuple[Kpi, ...], contacts: dict[str, dict[str, str]], chosen: tuple[str, ...] = ()) -> w.VBox:
-    """A unit filter, a multi-select of KPIs and the framework by level, with owners from the organisation profile."""
+    """A unit filter, a tick box per KPI and the framework by level, with owners from the organisation profile.
+
+    Tick boxes rather than a multi-select list: their labels wrap on a phone, and ticking several needs no modifier
+    key. The filter hides the KPIs other units report and unticks them, so the framework holds only what is offered.
+    """
     unit = w.Dropdown(
         options=[(ALL_UNITS.capitalize(), ALL_UNITS), *((label, u) for u, label in UNIT_LABELS.items())],
         description="Business unit",
         style={"description_width": "initial"},
     )
-    select = w.SelectMultiple(
-        description="KPIs",
-        rows=8,
-        style={"description_width": "initial"},
-        layout=w.Layout(width="640px"),
-    )
+    boxes = {k.id: w.Checkbox(value=k.id in chosen, description=f"[{k.level}] {k.name}", indent=False) for k in kpis}
+    for box in boxes.values():
+        box.layout.width = "auto"
+    picker = w.VBox([w.HTML("<b>KPIs in the framework</b> (tick each one the program reports):"), *boxes.values()])
     report = w.HTML()
 
     def offer(_=None) -> None:
-        offered = kpis if unit.value == ALL_UNITS else tuple(kpis_for_unit(kpis, unit.value))
-        keep = select.value
-        select.options = [(f"[{k.level}] {k.name}", k.id) for k in offered]
-        select.value = tuple(k.id for k in offered if k.id in keep)
+        offered = {k.id for k in (kpis if unit.value == ALL_UNITS else kpis_for_unit(kpis, unit.value))}
+        for kpi_id, box in boxes.items():
+            box.layout.display = None if kpi_id in offered else "none"
+            if kpi_id not in offered:
+                box.value = False
         show()
 
     def show(_=None) -> None:
-        framework = [k for k in kpis if k.id in select.value]
+        framework = [k for k in kpis if boxes[k.id].value]
         rows = []
         for level, items in levels_covered(framework).items():
             cell = (
@@ -54,9 +57,8 @@ def kpi_framework(kpis: tuple[Kpi, ...], contacts: dict[str, dict[str, str]], ch
         )
         report.value = f'<table class="smtk-table">{"".join(rows)}</table>{verdict}'
 
-    select.options = [(f"[{k.level}] {k.name}", k.id) for k in kpis]
-    select.value = tuple(k.id for k in kpis if k.id in chosen)
     unit.observe(offer, names="value")
-    select.observe(show, names="value")
+    for box in boxes.values():
+        box.observe(show, names="value")
     show()
-    return w.VBox([unit, select, report])
+    return w.VBox([unit, picker, report])
