@@ -10,27 +10,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 from graders import __version__
-from graders.course.check import check_course, format_report
-from graders.course.facts import list_facts
-from graders.course.kernels import install_kernels
-from graders.course.lab_settings import install_lab_settings
-from graders.course.root import GradeError
-from graders.course.tailor import TailorError, tailor
-from graders.grading.banks import prove_banks
-from graders.grading.pipeline import autograde
-from graders.paths import BUILD
-from graders.results.certify import certify
-from graders.results.lti_services import LmsError
-from graders.results.passback import passback
-from graders.results.xapi import LRSError, send
-from graders.serving.dashboards import run_dashboards
-from graders.serving.demo import run_demo
-from graders.serving.hub.launch import run_hub
-from graders.serving.servers import ServerError
-from simulations.common.validate import DataError
 
-# Errors a user can act on: printed as one message, never as a traceback.
-USER_ERRORS = (DataError, ServerError, TailorError, LRSError, GradeError, LmsError, FileNotFoundError)
+
+def user_errors() -> tuple[type[BaseException], ...]:
+    """Errors a user can act on: printed as one message, never as a traceback. Imported when a command has failed
+    (each command imports only what it needs, so `smtk --help` starts in a fraction of a second)."""
+    from graders.course.root import GradeError
+    from graders.course.tailor import TailorError
+    from graders.results.lti_services import LmsError
+    from graders.results.xapi import LRSError
+    from graders.serving.servers import ServerError
+    from simulations.common.validate import DataError
+
+    return (DataError, ServerError, TailorError, LRSError, GradeError, LmsError, FileNotFoundError)
 
 
 def default(function: Callable, name: str):
@@ -39,6 +31,8 @@ def default(function: Callable, name: str):
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from graders.serving.demo import run_demo
+
     return run_demo(
         args.org,
         args.out,
@@ -52,6 +46,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def demo_cohort(root: Path) -> None:
     """The demo's course step: build (or reuse) the fictional demo cohort; a machine that cannot grade skips it."""
+    from graders.course.root import GradeError
     from graders.grading.demo_cohort import build_cohort
 
     print("Demo cohort: making and grading the fictional learners' work (later runs reuse it) ...", flush=True)
@@ -62,6 +57,8 @@ def demo_cohort(root: Path) -> None:
 
 
 def cmd_dashboards(args: argparse.Namespace) -> int:
+    from graders.serving.dashboards import run_dashboards
+
     return run_dashboards(
         args.org,
         args.port,
@@ -74,10 +71,15 @@ def cmd_dashboards(args: argparse.Namespace) -> int:
 
 
 def cmd_hub(args: argparse.Namespace) -> int:
+    from graders.serving.hub.launch import run_hub
+
     return run_hub(args.org, args.roster, args.out, args.port, args.cull_idle_timeout, args.hub_config, args.prestart)
 
 
 def cmd_kernels_install(args: argparse.Namespace) -> int:
+    from graders.course.kernels import install_kernels
+    from graders.course.lab_settings import install_lab_settings
+
     for folder in install_kernels():
         print(f"installed kernel {folder.name} in {folder}")
     print(f"JupyterLab settings for the kit in {install_lab_settings()}")
@@ -85,6 +87,9 @@ def cmd_kernels_install(args: argparse.Namespace) -> int:
 
 
 def cmd_tailor(args: argparse.Namespace) -> int:
+    from graders.course.tailor import tailor
+    from graders.paths import BUILD
+
     out = args.out or BUILD / Path(args.org).stem
     result = tailor(args.org, out, args.manifest)
     print(
@@ -99,12 +104,16 @@ def cmd_tailor(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from graders.course.check import check_course, format_report
+
     report = check_course(args.manifest, args.today, args.soon, args.org)
     print(format_report(report))
     return 0 if report.ok else 1
 
 
 def cmd_banks(args: argparse.Namespace) -> int:
+    from graders.grading.banks import prove_banks
+
     runs = prove_banks(args.org, args.module or None, args.manifest, workers=args.workers)
     for run in runs:
         print(run.summary())
@@ -115,11 +124,16 @@ def cmd_banks(args: argparse.Namespace) -> int:
 
 
 def cmd_facts(args: argparse.Namespace) -> int:
+    from graders.course.facts import list_facts
+
     print(list_facts(args.manifest, args.today, "csv" if args.csv else "summary" if args.summary else "table"))
     return 0
 
 
 def cmd_certify(args: argparse.Namespace) -> int:
+    from graders.results.certify import certify
+    from graders.results.xapi import send
+
     result = certify(args.course, args.out, args.today, args.within_days, args.base_url, exercises=args.exercises)
     for row in result.certificates.itertuples(index=False):
         print(f"  {row.learner:<20} {row.track:<15} {row.tier_title:<13} valid until {row.expires}")
@@ -146,6 +160,8 @@ def cmd_grade_collect(args: argparse.Namespace) -> int:
 
 
 def cmd_grade_autograde(args: argparse.Namespace) -> int:
+    from graders.grading.pipeline import autograde
+
     report = autograde(args.assignment, args.course, args.workers, args.scheduler, wait=args.wait)
     print(report.summary())
     return 0
@@ -187,6 +203,8 @@ def cmd_grade_passback(args: argparse.Namespace) -> int:
     import json
 
     from graders.course.lti_key import tool_jwks
+    from graders.results.passback import passback
+    from simulations.common.validate import DataError
     from simulations.profile.org import load_org
 
     if args.keyset:
@@ -208,8 +226,7 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_roster_parser(commands) -> None:
-    roster = commands.add_parser("roster", help="the roster of who takes the course (CSV)")
+def _roster(roster: argparse.ArgumentParser) -> None:
     actions = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
     imp = actions.add_parser(
         "import",
@@ -224,12 +241,11 @@ def add_roster_parser(commands) -> None:
     imp.set_defaults(run=cmd_roster_import)
 
 
-def add_grade_parser(commands) -> None:
-    grade = commands.add_parser(
-        "grade",
-        help="collect, autograde (parallel, sandboxed), feedback and export grades",
-        description="Grade a course root made by `smtk tailor`. Manual answers are graded in nbgrader's formgrader.",
-    )
+def _grade(grade: argparse.ArgumentParser) -> None:
+    from graders.grading.pipeline import autograde
+    from graders.results.passback import passback
+
+    grade.description = "Grade a course root made by `smtk tailor`. Manual answers are graded in nbgrader's formgrader."
     actions = grade.add_subparsers(dest="grade_command", metavar="ACTION", required=True)
 
     def action(name: str, help_text: str, run) -> argparse.ArgumentParser:
@@ -270,21 +286,15 @@ def add_grade_parser(commands) -> None:
     exp.add_argument("--out", type=Path, default=None, help="folder to write into (default: <course>/exports)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="smtk", description="Social Media Training Kit: tailor, serve, grade and certify social-media training."
-    )
-    parser.add_argument("--version", action="version", version=f"smtk {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+def _demo(demo: argparse.ArgumentParser) -> None:
+    from graders.serving.demo import run_demo
 
-    demo = commands.add_parser(
-        "demo",
-        help="build the demo organisation's course and serve JupyterLab and Voilà",
-        description="Tailor the course for an organisation (the demo one by default), start a learner's JupyterLab "
+    demo.description = (
+        "Tailor the course for an organisation (the demo one by default), start a learner's JupyterLab "
         "(their copy of the course, without nbgrader's authoring tools), a trainer's JupyterLab (the course root, "
         "formgrader) and Voilà on 127.0.0.1 and print their URLs. Ctrl-C stops them all. Before the servers start, "
         "a demo cohort of fictional learners hands in work that `smtk grade` collects and autogrades (once: later "
-        "runs reuse it), so the trainer app and `smtk certify` have figures to show.",
+        "runs reuse it), so the trainer app and `smtk certify` have figures to show."
     )
     demo.add_argument("--org", type=Path, default=default(run_demo, "org"), help="organisation profile (YAML)")
     demo.add_argument("--out", type=Path, default=None, help="course root to build (default: build/<org>)")
@@ -303,12 +313,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(run=cmd_demo)
 
-    dash = commands.add_parser(
-        "dashboards",
-        help="serve the executive apps (ROI, benchmarking) with Voilà",
-        description="Serve courses/dashboards/ with Voilà on 127.0.0.1: kernels preheated, tracebacks hidden, "
+
+def _dashboards(dash: argparse.ArgumentParser) -> None:
+    from graders.serving.dashboards import run_dashboards
+
+    dash.description = (
+        "Serve courses/dashboards/ with Voilà on 127.0.0.1: kernels preheated, tracebacks hidden, "
         "at most --max-kernels visitors at once (the next one gets a polite busy page), idle kernels stopped. "
-        "Ctrl-C stops it.",
+        "Ctrl-C stops it."
     )
     dash.add_argument("--org", type=Path, default=default(run_dashboards, "org"), help="organisation profile (YAML)")
     dash.add_argument("--port", type=int, default=default(run_dashboards, "port"), help="port (default: %(default)s)")
@@ -340,12 +352,14 @@ def build_parser() -> argparse.ArgumentParser:
     dash.add_argument("--no-browser", action="store_true", help="never open a browser (none opens without a display)")
     dash.set_defaults(run=cmd_dashboards)
 
-    hub = commands.add_parser(
-        "hub",
-        help="run the course for a whole organisation on JupyterHub",
-        description="Build ORG's course, release each track to nbgrader's exchange and run JupyterHub on 127.0.0.1: "
+
+def _hub(hub: argparse.ArgumentParser) -> None:
+    from graders.serving.hub.launch import run_hub
+
+    hub.description = (
+        "Build ORG's course, release each track to nbgrader's exchange and run JupyterHub on 127.0.0.1: "
         "people on the roster sign in (the first sign-in sets a password), learners work their tracks in their own "
-        "JupyterLab, trainers and executives open the apps. Ctrl-C stops everything.",
+        "JupyterLab, trainers and executives open the apps. Ctrl-C stops everything."
     )
     hub.add_argument("org", type=Path, help="organisation profile (YAML)")
     hub.add_argument("--roster", type=Path, required=True, help="roster CSV: learner,name,email,tracks,...,role")
@@ -370,18 +384,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     hub.set_defaults(run=cmd_hub)
 
-    kernels = commands.add_parser("kernels", help="manage the kit's Jupyter kernels")
+
+def _kernels(kernels: argparse.ArgumentParser) -> None:
     kernel_commands = kernels.add_subparsers(dest="kernels_command", metavar="ACTION", required=True)
     install = kernel_commands.add_parser(
         "install", help="install the learner kernel and the JupyterLab settings the kit needs into this environment"
     )
     install.set_defaults(run=cmd_kernels_install)
 
-    tailor_cmd = commands.add_parser(
-        "tailor",
-        help="build the course for one organisation",
-        description="Inject an organisation's profile into every module of its tracks "
-        "(papermill) and generate the student release (nbgrader).",
+
+def _tailor(tailor_cmd: argparse.ArgumentParser) -> None:
+    from graders.course.tailor import tailor
+
+    tailor_cmd.description = (
+        "Inject an organisation's profile into every module of its tracks "
+        "(papermill) and generate the student release (nbgrader)."
     )
     tailor_cmd.add_argument("org", type=Path, help="organisation profile (YAML), e.g. courses/orgs/demo.yaml")
     tailor_cmd.add_argument("--out", type=Path, default=None, help="course root to build (default: build/<org>)")
@@ -390,11 +407,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tailor_cmd.set_defaults(run=cmd_tailor)
 
-    check = commands.add_parser(
-        "check",
-        help="list modules past their review-by date and problems in the course manifest",
-        description="Check the course manifest: modules past review_by, validation errors, points that differ from "
-        "the notebook, missing notebooks, unknown or circular prerequisites. Exits 1 when anything is found.",
+
+def _check(check: argparse.ArgumentParser) -> None:
+    from graders.course.check import check_course
+
+    check.description = (
+        "Check the course manifest: modules past review_by, validation errors, points that differ from "
+        "the notebook, missing notebooks, unknown or circular prerequisites. Exits 1 when anything is found."
     )
     check.add_argument(
         "--manifest",
@@ -416,12 +435,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(run=cmd_check)
 
-    banks = commands.add_parser(
-        "banks",
-        help="grade every answer of the answer banks for one organisation",
-        description="Build the organisation's course in a scratch folder and grade every answer of the modules' "
+
+def _banks(banks: argparse.ArgumentParser) -> None:
+    from graders.grading.banks import prove_banks
+
+    banks.description = (
+        "Build the organisation's course in a scratch folder and grade every answer of the modules' "
         "answer banks (<lesson>.bank.yml) through the autograder: each right answer must get the item's full points, "
-        "each wrong one fewer. Exits 1 when one does not.",
+        "each wrong one fewer. Exits 1 when one does not."
     )
     banks.add_argument("org", type=Path, help="organisation profile (YAML), e.g. courses/orgs/demo.yaml")
     banks.add_argument("module", nargs="*", help="modules to grade (default: every module of its tracks with a bank)")
@@ -439,11 +460,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     banks.set_defaults(run=cmd_banks)
 
-    facts = commands.add_parser(
-        "facts",
-        help="list the course's fact registry with each source's age",
-        description="List every fact of the registry beside the course manifest (courses/facts.yml): its kind, "
-        "scope, value, source, the source's year and age, whether it is kept as history, and its review-by date.",
+
+def _facts(facts: argparse.ArgumentParser) -> None:
+    from graders.course.facts import list_facts
+
+    facts.description = (
+        "List every fact of the registry beside the course manifest (courses/facts.yml): its kind, "
+        "scope, value, source, the source's year and age, whether it is kept as history, and its review-by date."
     )
     facts.add_argument(
         "--manifest",
@@ -457,13 +480,15 @@ def build_parser() -> argparse.ArgumentParser:
     shape.add_argument("--summary", action="store_true", help="print one line: count, median source year, oldest")
     facts.set_defaults(run=cmd_facts)
 
-    cert = commands.add_parser(
-        "certify",
-        help="award certification tiers, write certificates, Open Badges and xAPI exports",
-        description="Read the course's gradebook, award each learner's tier per track, and write PDF certificates, "
+
+def _certify(cert: argparse.ArgumentParser) -> None:
+    from graders.results.certify import certify
+
+    cert.description = (
+        "Read the course's gradebook, award each learner's tier per track, and write PDF certificates, "
         "Open Badges 2.0 files, certificates.csv, recertification.csv, grades.csv/.json (per learner and item), "
         "track-summary.csv and xAPI statements (xapi-statements.jsonl in 1.0.3, xapi-2.0-statements.jsonl in 2.0) "
-        "into --out.",
+        "into --out."
     )
     cert.add_argument("--course", type=Path, default=Path(default(certify, "course")), help="course root")
     cert.add_argument("--out", type=Path, default=Path(default(certify, "out")), help="output folder")
@@ -483,8 +508,36 @@ def build_parser() -> argparse.ArgumentParser:
         "build/exercises/events.db): each ended exercise's review PDF into exercises/ and its players' xAPI statements",
     )
     cert.set_defaults(run=cmd_certify)
-    add_grade_parser(commands)
-    add_roster_parser(commands)
+
+
+# Every command: its one-line help and the function that adds its arguments. Only the command being run is set up,
+# so a command imports only what it needs (the whole kit takes seconds to import) and `smtk --help` is quick.
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "demo": ("build the demo organisation's course and serve JupyterLab and Voilà", _demo),
+    "dashboards": ("serve the executive apps (ROI, benchmarking) with Voilà", _dashboards),
+    "hub": ("run the course for a whole organisation on JupyterHub", _hub),
+    "kernels": ("manage the kit's Jupyter kernels", _kernels),
+    "tailor": ("build the course for one organisation", _tailor),
+    "check": ("list modules past their review-by date and problems in the course manifest", _check),
+    "banks": ("grade every answer of the answer banks for one organisation", _banks),
+    "facts": ("list the course's fact registry with each source's age", _facts),
+    "certify": ("award certification tiers, write certificates, Open Badges and xAPI exports", _certify),
+    "grade": ("collect, autograde (parallel, sandboxed), feedback and export grades", _grade),
+    "roster": ("the roster of who takes the course (CSV)", _roster),
+}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The `smtk` parser, with the arguments of `command` (every command's, when None)."""
+    parser = argparse.ArgumentParser(
+        prog="smtk", description="Social Media Training Kit: tailor, serve, grade and certify social-media training."
+    )
+    parser.add_argument("--version", action="version", version=f"smtk {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (help_text, configure) in COMMANDS.items():
+        sub = commands.add_parser(name, help=help_text)
+        if command is None or command == name:
+            configure(sub)
     return parser
 
 
@@ -498,10 +551,14 @@ def _date(text: str):
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    command = next((a for a in argv if not a.startswith("-")), "")
+    args = build_parser(command).parse_args(argv)  # an unknown or missing command: argparse says so
     try:
         return args.run(args)
-    except USER_ERRORS as exc:
+    except Exception as exc:
+        if not isinstance(exc, user_errors()):
+            raise
         print(f"smtk: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
