@@ -181,3 +181,24 @@ def test_an_organisation_profile_carries_its_triage_policy_overrides(tmp_path):
     with pytest.raises(DataError) as err:
         load_org(bad)
     assert err.value.path == str(bad) and err.value.field == "triage_policy.routes.restore.damping"
+
+
+def test_escalations_count_for_the_team_only_when_they_reach_the_team_the_policy_names():
+    """Every needed escalation sent to the crisis team: all of them passed on (recall 1), but only the crisis team's
+    own reach their team; the recommended routes reach every one."""
+    stream = triage.generate_stream("care-desk", seed=7, n_posts=None)
+    recommended = stream.posts["route"].astype(str).to_numpy()
+    escalate = {name for name, r in stream.policy.routes.items() if r.kind == "escalate"}
+    needed = [r for r in recommended if r in escalate]
+    assert len(set(needed)) > 1, "the stream must need more than one team for this test to mean anything"
+
+    def played(route_of) -> triage.Score:
+        desk = Desk(stream)
+        desk.work(route_of)
+        return triage.score(triage.simulate(stream, desk.decisions(), seed=7))
+
+    one_team = played(lambda pid: "escalate_crisis" if recommended[pid] in escalate else recommended[pid])
+    assert one_team.escalation_recall == 1.0
+    assert one_team.escalations_to_team == pytest.approx(needed.count("escalate_crisis") / len(needed))
+    assert played(lambda pid: recommended[pid]).escalations_to_team == 1.0
+    assert played(lambda pid: "monitor").escalations_to_team == 0.0

@@ -23,6 +23,7 @@ class Score:
     routing_accuracy: float
     escalation_precision: float
     escalation_recall: float
+    escalations_to_team: float
     over_escalations: int
     coe_load_h: float
     negative_reach: float
@@ -42,7 +43,8 @@ def score(result: SimResult) -> Score:
     """Score a simulated shift against the recommendations of the policy it was simulated with.
 
     A post without a decision is neither routed right nor on time. Precision is 1 when nothing was escalated and
-    recall is 1 when nothing needed escalating, so that doing the right nothing is not punished.
+    recall is 1 when nothing needed escalating, so that doing the right nothing is not punished. Recall counts an
+    escalation to any team; `escalations_to_team` only those passed to the team the policy names.
     """
     posts, out, policy = result.stream.posts, result.outcome, result.stream.policy
     n = len(posts)
@@ -55,6 +57,8 @@ def score(result: SimResult) -> Score:
     hits = int(np.sum(escalated & should))
     precision = hits / escalated.sum() if escalated.any() else 1.0
     recall = hits / should.sum() if should.any() else 1.0
+    chosen, recommended = out["decision"].cat.codes.to_numpy(), posts["route"].cat.codes.to_numpy()
+    to_team = float(np.mean(chosen[should] == recommended[should])) if should.any() else 1.0
     over = int(np.sum(escalated & ~should))
     accuracy = float(out["fitting"].mean()) if n else 1.0
     reach, baseline = float(out["negative_reach"].sum()), float(out["baseline_reach"].sum())
@@ -80,6 +84,7 @@ def score(result: SimResult) -> Score:
         routing_accuracy=accuracy,
         escalation_precision=float(precision),
         escalation_recall=float(recall),
+        escalations_to_team=to_team,
         over_escalations=over,
         coe_load_h=over * policy.escalation_review_min / 60.0,
         negative_reach=reach,

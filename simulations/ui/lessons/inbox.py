@@ -292,7 +292,8 @@ def _debrief_html(result: triage.SimResult, policy: triage.Policy) -> str:
         f"<li>Routed as the policy recommends: <b>{s.routing_accuracy:.0%}</b> of {s.posts} posts "
         f"({s.decided} handled).</li>",
         f"<li>Answered within the time limit: <b>{s.on_time_rate:.0%}</b>.</li>",
-        f"<li>Escalations: {s.escalation_recall:.0%} of the posts that needed one were passed on; "
+        f"<li>Escalations: {s.escalation_recall:.0%} of the posts that needed one were passed on, "
+        f"<b>{s.escalations_to_team:.0%}</b> to the team the policy names; "
         + (
             f"{s.escalation_precision:.0%} of your escalations were needed"
             if _escalated(result, policy)
