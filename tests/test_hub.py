@@ -67,7 +67,7 @@ def track_modules(track: str) -> set[str]:
 def lms():
     """The company's LMS, with the hub registered on it as an LTI 1.3 tool (its port chosen before the hub starts)."""
     hub = f"http://127.0.0.1:{free_port()}/hub"
-    tool = Tool(CLIENT_ID, DEPLOYMENT, f"{hub}/lti13/oauth_login", f"{hub}/lti13/oauth_callback", f"{hub}/home")
+    tool = Tool(CLIENT_ID, DEPLOYMENT, f"{hub}/lti13/oauth_login", f"{hub}/lti13/oauth_callback", f"{hub}/lessons")
     platform = Platform(tool, LMS_USERS).start()
     yield platform
     platform.stop()
@@ -374,9 +374,9 @@ def test_only_the_roster_signs_in_and_strangers_are_sent_to_sign_in(hub):
 def test_a_roster_learner_launched_from_the_lms_reaches_their_server(hub, lms):
     started = launch(lms, "lms-ana")
     landed = started.finish()
-    assert landed.status_code == 302 and landed.headers["location"] == "/hub/home", landed.text[:500]
+    assert landed.status_code == 302 and landed.headers["location"] == "/hub/lessons", landed.text[:500]
     session = started.session
-    assert session.get(f"{hub.url}/hub/home", allow_redirects=False, timeout=60).status_code == 200
+    assert session.get(f"{hub.url}/hub/lessons", allow_redirects=False, timeout=60).status_code == 200
     made = session.post(
         f"{hub.url}/hub/api/users/ana/tokens",
         headers={"X-XSRFToken": session.cookies.get("_xsrf", path="/hub/")},
@@ -439,9 +439,11 @@ def test_the_lms_content_picker_links_a_module_that_opens_for_the_learner(hub, l
     start_server(hub, "ana", ana.token())
     lab = opening.session.get(f"{hub.url}{landed.headers['location']}", allow_redirects=False, timeout=120)
     notebook = f"{load_manifest(MANIFEST).module(module).lessons[0].id}.ipynb"
-    assert (
-        lab.status_code == 302 and lab.headers["location"] == f"/user/ana/lab/tree/demo-employees/{module}/{notebook}"
-    )
+    assert load_manifest(MANIFEST).module(module).code_free, "an employee module opens in the reading view"
+    where = f"demo-employees/{module}/{notebook}"
+    assert lab.status_code == 302 and lab.headers["location"] == f"/user/ana/voila/render/{where}"
+    in_lab = opening.session.get(f"{hub.url}{landed.headers['location']}?view=lab", allow_redirects=False, timeout=120)
+    assert in_lab.status_code == 302 and in_lab.headers["location"] == f"/user/ana/lab/tree/{where}"
     token = {"Authorization": f"token {ana.token()}"}
     there = requests.get(
         f"{hub.url}/user/ana/api/contents/demo-employees/{module}/{notebook}", headers=token, timeout=60
@@ -485,21 +487,27 @@ def test_a_learner_signs_in_in_the_browser_and_opens_a_module(hub, page):
     page.get_by_label("Username").fill("chloe")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector("#jp-main-dock-panel", timeout=120_000)
-    token = Person(hub, "chloe").token()
+    # Signed in, the learner lands on their lessons: each module of their tracks one click away, none of the others.
+    page.get_by_role("heading", name="Your lessons, chloe").wait_for(timeout=120_000)
+    manifest = load_manifest(MANIFEST)
     module = sorted(track_modules("partners"))[0]
-    fetched = requests.post(
-        f"{hub.url}/user/chloe/assignments/fetch",
-        headers={"Authorization": f"token {token}"},
-        data={"course_id": "demo-partners", "assignment_id": module},
-        timeout=60,
-    )
-    assert fetched.json()["success"], fetched.text
-    page.goto(f"{hub.url}/user/chloe/lab/tree/demo-partners/{module}/{module}.ipynb", wait_until="commit")
+    for other in track_modules("partners"):
+        expect(page.get_by_role("link", name=manifest.module(other).title, exact=True)).to_be_visible()
+    employees_only = sorted(track_modules("employees") - track_modules("partners") - track_modules("executives"))[0]
+    expect(page.get_by_role("link", name=manifest.module(employees_only).title, exact=True)).to_have_count(0)
+    result = axe_result(page)
+    if result is not None:
+        assert violations(result) == []
+    page.get_by_role("link", name=manifest.module(module).title, exact=True).click()  # one click: fetched and open
+    page.locator(".smtk-hand-in").wait_for(timeout=180_000)
+    assert "/voila/render/demo-partners/" in page.url
+    assert page.locator(".jp-CodeCell .jp-InputArea:visible, .cm-editor:visible").count() == 0
+    # The same link with ?view=lab opens the module in JupyterLab, with the learner kernel.
+    page.goto(f"{hub.url}/hub/lti13/module/demo-partners/{module}?view=lab", wait_until="commit")
     release = nbformat.read(hub.course_root / "release" / module / f"{module}.ipynb", as_version=4)
     heading = next(c.source for c in release.cells if c.cell_type == "markdown").splitlines()[0].lstrip("# ")
     page.get_by_role("heading", name=heading).first.wait_for(timeout=120_000)
-    page.get_by_text("Social Media Training (Python 3)").first.wait_for()
+    page.locator("text=Social Media Training (Python 3) >> visible=true").first.wait_for()
 
 
 @pytest.mark.browser
@@ -537,7 +545,7 @@ def test_a_learner_answers_in_the_reading_view_and_hands_in_behind_the_hub(hub, 
     page.get_by_label("Username").fill("chloe")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector("#jp-main-dock-panel", timeout=120_000)
+    page.get_by_role("heading", name="Your lessons, chloe").wait_for(timeout=120_000)
     fetched = requests.post(
         f"{hub.url}/user/chloe/assignments/fetch",
         headers={"Authorization": f"token {Person(hub, 'chloe').token()}"},

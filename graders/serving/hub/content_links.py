@@ -1,11 +1,15 @@
-"""LTI Deep Linking 2.0 and module links: the LMS's content picker lists the course's tracks and modules, and the
-link it inserts opens that module in the learner's JupyterLab.
+"""The learner's way into a module, from the hub or the LMS: the "Your lessons" page, module links, and LTI Deep
+Linking 2.0 (the LMS's content picker lists the course's tracks and modules and inserts module links).
+
+A learner signs in and lands on LESSONS: their tracks' modules, each one click from its first lesson; a code-free
+module opens in the reading view (no code, answers kept as given), the analysts' modules in JupyterLab.
 
 The LMS launches a trainer with an LtiDeepLinkingRequest (jupyterhub-ltiauthenticator checks it like any launch);
 the hub shows the picker; the chosen modules go back as an LtiDeepLinkingResponse that pylti1p3 signs with the
 tool's key (RS256, the key id of the keyset the hub serves), posted by the browser to the LMS's return address. Each
 link's address is MODULE under the hub: it starts the learner's server if needed, fetches the module through
-nbgrader's own Assignments API on that server, and opens its first notebook.
+nbgrader's own Assignments API on that server, and opens its first notebook (`?view=lab`: in JupyterLab, whatever
+the module).
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from graders.course.lti_key import public_pem
 
 PICKER = "/lti13/deep_link"  # the content picker, under /hub
-MODULE = "/lti13/module"  # /hub/lti13/module/<track course>/<module>: open a module
+MODULE = "/lti13/module"  # /hub/lti13/module/<track course>/<module>: open a module (the address LMS links keep)
+LESSONS = "/lessons"  # /hub/lessons: the signed-in person's modules and apps, where they land after signing in
 COOKIE = "smtk-deep-link"  # the LMS's deep linking settings, between the launch and the trainer's choice
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -37,6 +42,15 @@ class CatalogueModule(TypedDict):
     id: str
     title: str
     notebook: str  # the first lesson's notebook, opened by the link
+    minutes: int
+    code_free: bool  # opened in the reading view; else in JupyterLab
+
+
+class App(TypedDict):
+    """A hub service a person may be allowed to open, as the lessons page lists it."""
+
+    name: str
+    title: str
 
 
 class CatalogueTrack(TypedDict):
@@ -79,8 +93,10 @@ def _page(title: str, body: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}"
         "fieldset{margin:1rem 0}label{display:block;padding:.3rem 0}button{font:inherit;padding:.5rem 1rem;"
-        "min-height:44px;background:#1d4f91;color:#fff;border:0;border-radius:4px}button:focus{outline:3px solid "
-        "#f2a900;outline-offset:2px}</style></head>"
+        "min-height:44px;background:#1d4f91;color:#fff;border:0;border-radius:4px}button:focus,a:focus{outline:3px "
+        "solid #f2a900;outline-offset:2px}a{color:#0b57d0}ul.smtk-modules{padding:0;list-style:none}"
+        "ul.smtk-modules li{padding:.5rem 0;border-bottom:1px solid #d0d7de}ul.smtk-modules a{display:inline-block;"
+        "min-height:24px;font-weight:600}.smtk-how{color:#444}</style></head>"
         f"<body><main>{body}</main></body></html>"
     )
 
@@ -144,9 +160,9 @@ class OpenModule(BaseHandler):
     @web.authenticated
     async def get(self, course: str, module: str) -> None:
         user = self.current_user
-        notebook = next(
+        found = next(
             (
-                m["notebook"]
+                m
                 for t in self.authenticator.catalogue
                 if t["course"] == course
                 for m in t["modules"]
@@ -154,7 +170,7 @@ class OpenModule(BaseHandler):
             ),
             None,
         )
-        if notebook is None or f"nbgrader-{course}" not in {g.name for g in user.groups}:
+        if found is None or f"nbgrader-{course}" not in {g.name for g in user.groups}:
             raise web.HTTPError(404, "This module is not in your tracks.")
         if not user.spawner.ready:
             self.redirect(f"{self.hub.base_url}spawn/{user.escaped_name}?next={quote(self.request.uri)}")
@@ -168,4 +184,53 @@ class OpenModule(BaseHandler):
             request_timeout=120,
         )
         await AsyncHTTPClient().fetch(request, raise_error=False)  # fetched before: nbgrader says so; open it anyway
-        self.redirect(f"{user.url}lab/tree/{quote(course)}/{quote(module)}/{quote(notebook)}")
+        path = f"{quote(course)}/{quote(module)}/{quote(found['notebook'])}"
+        reading = found.get("code_free", False) and self.get_argument("view", "") != "lab"
+        self.redirect(f"{user.url}voila/render/{path}" if reading else f"{user.url}lab/tree/{path}")
+
+
+class Lessons(BaseHandler):
+    """ "Your lessons": the signed-in person's tracks and modules, each one click from its first lesson, and the apps
+    their role opens; where everyone lands after signing in."""
+
+    @web.authenticated
+    def get(self) -> None:
+        user = self.current_user
+        groups = {g.name for g in user.groups}
+        base = self.hub.base_url
+        sections = []
+        for track in self.authenticator.catalogue:
+            if f"nbgrader-{track['course']}" not in groups:
+                continue
+            items = "".join(
+                f'<li><a href="{base}{MODULE.lstrip("/")}/{quote(track["course"])}/{quote(m["id"])}">'
+                f"{html.escape(m['title'])}</a><br><span class='smtk-how'>about {m['minutes']} minutes · "
+                + (
+                    "reading view: choose, tick or type your answers"
+                    if m["code_free"]
+                    else "JupyterLab: analyst work in code"
+                )
+                + "</span></li>"
+                for m in track["modules"]
+            )
+            sections.append(f"<h2>{html.escape(track['title'])}</h2><ul class='smtk-modules'>{items}</ul>")
+        scopes = self.expanded_scopes
+        apps = [
+            a for a in self.authenticator.apps if {"access:services", f"access:services!service={a['name']}"} & scopes
+        ]
+        if apps:
+            links = "".join(
+                f'<li><a href="{self.base_url}services/{quote(a["name"])}/">{html.escape(a["title"])}</a></li>'
+                for a in apps
+            )
+            sections.append(f"<h2>Your apps</h2><ul class='smtk-modules'>{links}</ul>")
+        if not sections:
+            sections.append("<p>No module or app is open to you yet. Ask your trainer to add you to a track.</p>")
+        body = (
+            f"<h1>Your lessons, {html.escape(user.name)}</h1><p>Open a module to start or go on where you left off: "
+            "your answers are kept as you give them, and each lesson ends with a button to hand the module in.</p>"
+            + "".join(sections)
+            + f'<p><a href="{user.url}lab">Open JupyterLab</a> (your files and the analysts\' notebooks) · '
+            f'<a href="{base}logout">Sign out</a></p>'
+        )
+        self.finish(_page("Your lessons", body))

@@ -108,7 +108,8 @@ def app_service(name: str, folder: Path, port: int, course_root: Path, org: Path
 
 
 def catalogue(root: Path, course_id: str, tracks: dict[str, list[str]]) -> list[CatalogueTrack]:
-    """The released tracks and modules, with titles and each module's first notebook, for the LMS's content picker."""
+    """The released tracks and modules, with titles, minutes and each module's first notebook: the lessons page, the
+    module links and the LMS's content picker."""
     manifest = course_manifest(root)
     titles = {t.id: t.title for t in manifest.tracks}
     return [
@@ -117,7 +118,11 @@ def catalogue(root: Path, course_id: str, tracks: dict[str, list[str]]) -> list[
             title=titles.get(track, track),
             modules=[
                 CatalogueModule(
-                    id=m, title=manifest.module(m).title, notebook=f"{manifest.module(m).lessons[0].id}.ipynb"
+                    id=m,
+                    title=manifest.module(m).title,
+                    notebook=f"{manifest.module(m).lessons[0].id}.ipynb",
+                    minutes=manifest.module(m).minutes,
+                    code_free=manifest.module(m).code_free,
                 )
                 for m in modules
             ],
@@ -180,8 +185,6 @@ def start_hub(
         tracks = release_tracks(root)
     except GradeError as exc:
         raise ServerError(str(exc)) from None
-    if lti is not None:
-        lti["catalogue"] = catalogue(root, org.slug, tracks)
     view = learner_exchange(hub_dir, exchange_root(root), [track_course(org.slug, track) for track in tracks])
     learner_config = write_learner_config(hub_dir, view)
     code = code_folder(hub_dir)
@@ -218,6 +221,7 @@ def start_hub(
         cull_idle_seconds=cull_idle_seconds,
         extra_config=str(Path(hub_config).resolve()) if hub_config else "",
         lti=lti,
+        catalogue=catalogue(root, org.slug, tracks),
         prestart_token=secrets.token_hex(32) if prestart else "",
     )
     settings_path = hub_dir / "settings.json"

@@ -17,12 +17,17 @@ from typing import Any, TypedDict
 from graders.course.exchange import track_course
 from graders.course.lti_key import tool_jwks
 from graders.course.roster import Person
-from graders.serving.hub.content_links import CatalogueTrack
+from graders.serving.hub.content_links import LESSONS, App, CatalogueTrack
 from simulations.profile.org import LtiPlatform
 
 DASHBOARDS = "dashboards"  # the executive apps, a hub service
 TRAINER_APPS = "trainer-apps"  # the trainer's apps, a hub service only trainers may open
 FORMGRADER = "formgrader"  # nbgrader's formgrader on the course root, a hub service only trainers may open
+APP_TITLES = {
+    DASHBOARDS: "Executive apps: ROI and benchmarking",
+    TRAINER_APPS: "Trainer apps: hand-ins, grades and the course overview",
+    FORMGRADER: "Manual grading (nbgrader's formgrader)",
+}
 CULLER = "idle-culler"
 PRESTART = "smtk-prestart"  # the hub service whose token starts learners' servers ahead of sign-in
 MEMORY_MB = 2048  # per process of a learner's server (its JupyterLab, each kernel): see spawner.py
@@ -51,7 +56,6 @@ class LtiSettings(TypedDict):
     password_users: list[str]
     keyset: dict[str, Any] | None  # the tool's public JWKS, served for the LMS when the profile has lti.services
     private_key: str  # the tool's private key file, which signs deep linking responses ("": no lti.services)
-    catalogue: list[CatalogueTrack]  # what the LMS's content picker lists: the released tracks and modules
 
 
 class HubSettings(TypedDict):
@@ -75,6 +79,7 @@ class HubSettings(TypedDict):
     cull_idle_seconds: int
     extra_config: str
     lti: LtiSettings | None
+    catalogue: list[CatalogueTrack]  # the released tracks and modules: the lessons page, module links, the picker
     learner_reads: list[str]
     prestart_token: str  # the token that starts learners' servers ahead of sign-in ("": no prestart)
 
@@ -108,7 +113,6 @@ def lti_for(platform: LtiPlatform, people: list[Person], roster: str) -> LtiSett
     return LtiSettings(
         keyset=tool_jwks(platform.services.private_key) if platform.services else None,
         private_key=platform.services.private_key if platform.services else "",
-        catalogue=[],
         issuer=platform.issuer,
         client_ids=list(platform.client_ids),
         authorize_url=platform.authorize_url,
@@ -166,6 +170,7 @@ def hub_settings(
     cull_idle_seconds: int = CULL_IDLE_SECONDS,
     extra_config: str = "",
     lti: LtiSettings | None = None,
+    catalogue: list[CatalogueTrack] | None = None,
     learner_reads: list[str] | None = None,
     prestart_token: str = "",
 ) -> HubSettings:
@@ -189,6 +194,7 @@ def hub_settings(
         cull_idle_seconds=cull_idle_seconds,
         extra_config=extra_config,
         lti=lti,
+        catalogue=list(catalogue or []),
         learner_reads=list(learner_reads or []),
         prestart_token=prestart_token,
     )
@@ -213,6 +219,12 @@ def apply(c: Any, settings: HubSettings) -> None:
     c.JupyterHub.authenticator_class = "graders.serving.hub.signin.RosterPasswordAuthenticator"
     c.FirstUseAuthenticator.create_users = False
     c.FirstUseAuthenticator.dbm_path = str(hub_dir / "passwords.dbm")
+    # Everyone lands on "Your lessons" (content_links.py): modules one click away, and the apps their role opens.
+    c.RosterPasswordAuthenticator.catalogue = settings["catalogue"]
+    c.RosterPasswordAuthenticator.apps = [
+        App(name=s["name"], title=APP_TITLES[s["name"]]) for s in settings["services"] if s["name"] in APP_TITLES
+    ]
+    c.JupyterHub.default_url = f"/hub{LESSONS}"
     c.Authenticator.allowed_users = set(settings["allowed"])
     c.Authenticator.admin_users = set()
     lti = settings.get("lti")
@@ -227,7 +239,6 @@ def apply(c: Any, settings: HubSettings) -> None:
         c.LmsOrPasswordAuthenticator.password_users = set(lti["password_users"])
         c.LmsOrPasswordAuthenticator.keyset = lti.get("keyset") or {}
         c.LmsOrPasswordAuthenticator.tool_private_key = lti.get("private_key", "")
-        c.LmsOrPasswordAuthenticator.catalogue = lti.get("catalogue", [])
     # Groups and roles come from the roster on every start: adding rows adds people, nobody's work is lost.
     c.JupyterHub.load_groups = {name: {"users": users} for name, users in settings["groups"].items()}
     c.JupyterHub.load_roles = settings["roles"]

@@ -27,7 +27,16 @@ from ltiauthenticator.lti13.handlers import LTI13CallbackHandler, LTI13LoginInit
 from tornado.web import HTTPError
 from traitlets import Dict, List, Set, Unicode
 
-from graders.serving.hub.content_links import COOKIE, MODULE, PICKER, ContentPicker, OpenModule, picking
+from graders.serving.hub.content_links import (
+    COOKIE,
+    LESSONS,
+    MODULE,
+    PICKER,
+    ContentPicker,
+    Lessons,
+    OpenModule,
+    picking,
+)
 
 DEPLOYMENT_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
 LAUNCH_START = "/lti13/oauth_login"  # the OIDC login initiation address the LMS is given, under /hub
@@ -63,7 +72,15 @@ class RosterPasswordAuthenticator(FirstUseAuthenticator):
     The library hashes inside its `async authenticate` on the event loop: 20 learners signing in at once wait about
     5 s for each other on one core, and every other request to the hub waits with them. Here only the password
     file is read and written on the loop; the hashing runs in threads (bcrypt releases the interpreter's lock).
+    It also serves the "Your lessons" page and the module links (content_links.py).
     """
+
+    catalogue = List(config=True, help="The released tracks and modules (content_links.py: lessons page, picker).")
+    apps = List(config=True, help="The hub's app services, name and title, for the lessons page of those allowed.")
+
+    def get_handlers(self, app: Any) -> list:
+        lessons = [(LESSONS, Lessons), (MODULE + r"/([^/]+)/([^/]+)", OpenModule)]
+        return [*FirstUseAuthenticator.get_handlers(self, app), *lessons]
 
     async def authenticate(self, handler: Any, data: dict[str, Any]) -> str | None:
         username = self.normalize_username(data["username"])
@@ -117,7 +134,6 @@ class LmsOrPasswordAuthenticator(RosterPasswordAuthenticator, LTI13Authenticator
     deployment_ids = Set(Unicode(), config=True, help="The tool's deployment ids on the platform; empty: any.")
     keyset = Dict(config=True, help="The tool's public JWKS served at KEYSET; empty: none (404).")
     tool_private_key = Unicode(config=True, help="The tool's private key file, which signs deep linking responses.")
-    catalogue = List(config=True, help="The tracks and modules the content picker lists (content_links.py).")
 
     def login_url(self, base_url: str) -> str:
         return Authenticator.login_url(self, base_url)
@@ -127,8 +143,7 @@ class LmsOrPasswordAuthenticator(RosterPasswordAuthenticator, LTI13Authenticator
 
     def get_handlers(self, app: Any) -> list:
         launch = [(LAUNCH_START, LaunchStart), (LAUNCH_END, LaunchEnd), (KEYSET, Keyset), (PICKER, ContentPicker)]
-        launch.append((MODULE + r"/([^/]+)/([^/]+)", OpenModule))
-        return [*FirstUseAuthenticator.get_handlers(self, app), *launch]
+        return [*RosterPasswordAuthenticator.get_handlers(self, app), *launch]
 
     async def authenticate(self, handler: Any, data: dict[str, Any]) -> dict[str, str] | str | None:
         if isinstance(handler, LTI13CallbackHandler):
