@@ -45,14 +45,13 @@ MANIFEST = load_manifest()
 MODULES = [m.id for m in modules_for(load_org(DEMO_ORG), MANIFEST) if m.code_free]
 # Known gaps, each named; strict, so the mark must go once the module is fixed.
 LAYOUT_GAPS: dict[str, str] = {}
-# The modules walked end to end in Chromium through the reading view (answers, reopen, hand in, both graders): one
-# per question-widget mix and track kind; every module's solution is graded through the widgets' records by
-# test_grading and test_answer_banks, and the executives' modules have their own Chromium walks in JupyterLab. A full
-# walk costs about a minute a module, which all code-free modules would add to `make test`.
-WALKED = ("goals-before-tools", "partner-accounts", "partner-dialogue", "policy-disclosure")
-GRADING_GAPS = {
-    "triage-shift": "q3 of the triage-shift lesson scores 0 of 2 though its recorded answer equals the solution's",
-}
+# The modules walked end to end in Chromium through the reading view (answers, reopen, hand in, both graders): one per
+# question-widget mix and track kind, and the triage desk's shift played by clicking; every module's solution is
+# graded through the widgets' records by test_grading and test_answer_banks, and the executives' modules have their
+# own Chromium walks in JupyterLab. A full walk costs about a minute a module, which all code-free modules would add
+# to `make test`.
+WALKED = ("goals-before-tools", "partner-accounts", "partner-dialogue", "policy-disclosure", "triage-shift")
+GRADING_GAPS: dict[str, str] = {}
 
 
 def cases(gaps: dict[str, str], only: tuple[str, ...] | None = None) -> list:
@@ -80,7 +79,8 @@ SIDEWAYS = """() => [document.scrollingElement, ...document.querySelectorAll('*'
     return `${e.tagName}.${String(e.className).slice(0, 50)} ${e.scrollWidth} > ${e.clientWidth}: `
         + e.innerText.slice(0, 60) + inside;
 })"""
-# Every question widget in the dump of the solution's kernel: what it asks and the worked answer it recorded.
+# Every question widget in the dump of the solution's kernel: what it asks and the worked answer it recorded; and a
+# triage desk's recommended routes, which a learner follows by clicking.
 DUMP = """
 import gc, json
 from simulations.ui.lessons.questions import QuestionWidget
@@ -89,7 +89,13 @@ for _w in gc.get_objects():
     if isinstance(_w, QuestionWidget):
         _q = _w.question
         _found[_q.qid] = {"kind": _q.kind, "options": _q.options, "choices": _q.choices, "answer": _w.answer}
-print(json.dumps(_found))
+from simulations.ui.lessons.inbox import Inbox
+_shift = None
+for _w in gc.get_objects():
+    if isinstance(_w, Inbox):  # the triage desk: each post's recommended route, and the buttons' labels
+        _shift = {"routes": [str(r) for r in _w.stream.posts["route"]],
+                  "labels": {n: r.label for n, r in _w.policy.routes.items()}}
+print(json.dumps({"questions": _found, "shift": _shift}))
 """
 
 
@@ -156,15 +162,27 @@ def reading(tmp_path_factory, demo_course):
         server.stop()
 
 
-def solution_answers(course: Path, module: str, lesson: str) -> dict:
-    """Each question of the lesson with the answer its solution records, from the source notebook run for real."""
+def solution_answers(course: Path, module: str, lesson: str) -> tuple[dict, dict | None]:
+    """Each question of the lesson with the answer its solution records, and its triage desk's routes if it has one,
+    from the source notebook run for real."""
     source = course / "source" / module / f"{lesson}.ipynb"
     nb = nbformat.read(source, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(DUMP))
     NotebookClient(nb, timeout=300, resources={"metadata": {"path": str(source.parent)}}).execute()
-    found = json.loads(nb.cells[-1].outputs[-1]["text"])
+    dumped = json.loads(nb.cells[-1].outputs[-1]["text"])
+    found = dumped["questions"]
     assert found and all(q["answer"] is not None for q in found.values()), f"{lesson}: a question has no solution"
-    return found
+    return found, dumped["shift"]
+
+
+def play_shift(page, shift: dict) -> None:
+    """Route every post as the policy recommends, oldest first (the desk picks it), then wait for the shift's end."""
+    routes = shift["routes"]
+    status = page.locator(".smtk-status")
+    for done, route in enumerate(routes, start=1):
+        page.get_by_role("button", name=shift["labels"][route], exact=True).click()
+        expect(status).to_contain_text(re.compile(rf"\b{done} of {len(routes)} handled|Shift over"))
+    expect(status).to_contain_text("Shift over")
 
 
 def open_view(page, reading: Reading, notebook: Path) -> None:
@@ -285,13 +303,17 @@ def item_scores(root: Path, module: str) -> dict[str, tuple[float, float]]:
 @pytest.mark.parametrize("module", cases(GRADING_GAPS, WALKED))
 def test_answers_given_in_the_reading_view_are_kept_handed_in_and_get_full_marks(page, reading, module, tmp_path):
     lessons = reading.lessons(module)
-    questions = {nb.stem: solution_answers(reading.course, module, nb.stem) for nb in lessons}
+    solutions = {nb.stem: solution_answers(reading.course, module, nb.stem) for nb in lessons}
+    questions = {lesson: found for lesson, (found, _) in solutions.items()}
     for notebook in lessons:
         expected = {f"question:{qid}": q["answer"] for qid, q in questions[notebook.stem].items()}
         expected[FEEDBACK_RECORD] = FEEDBACK
         open_view(page, reading, notebook)
         for qid, q in questions[notebook.stem].items():
             enter(page, qid, q)
+        shift = solutions[notebook.stem][1]
+        if shift is not None:
+            play_shift(page, shift)
         feedback = page.locator(".smtk-question", has=page.get_by_role("textbox", name="Your comment"))
         feedback.get_by_role("radio", name=str(FEEDBACK["rating"])).check()
         feedback.get_by_role("textbox", name="Your comment").fill(FEEDBACK["comment"])
