@@ -21,7 +21,7 @@ import psutil
 import pytest
 import requests
 import websocket  # websocket-client, a dependency of jupyter_server
-from accessibility import axe_result, violations
+from accessibility import axe_result, axe_violations, violations
 from grading_helpers import answered
 from lti_platform import LmsUser, Platform, Tool, launch, new_key, read_form
 from lti_platform import org_with_lms as lms_profile
@@ -484,6 +484,9 @@ def test_launches_that_cannot_be_trusted_are_refused(hub, lms):
 @pytest.mark.browser
 def test_a_learner_signs_in_in_the_browser_and_opens_a_module(hub, page):
     page.goto(f"{hub.url}/hub/login", wait_until="commit")
+    page.get_by_label("Username").wait_for()
+    found = axe_violations(page)
+    assert found == [], [(v["id"], [(n["html"][:120], n.get("failureSummary", "")[:300]) for n in v["nodes"]]) for v in found]
     page.get_by_label("Username").fill("chloe")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()

@@ -23,6 +23,7 @@ from simulations.profile.org import LtiPlatform
 DASHBOARDS = "dashboards"  # the executive apps, a hub service
 TRAINER_APPS = "trainer-apps"  # the trainer's apps, a hub service only trainers may open
 FORMGRADER = "formgrader"  # nbgrader's formgrader on the course root, a hub service only trainers may open
+TEMPLATES = Path(__file__).parent / "templates"  # pages of JupyterHub's that the kit restyles
 APP_TITLES = {
     DASHBOARDS: "Executive apps: ROI and benchmarking",
     TRAINER_APPS: "Trainer apps: hand-ins, grades and the course overview",
@@ -225,6 +226,7 @@ def apply(c: Any, settings: HubSettings) -> None:
         App(name=s["name"], title=APP_TITLES[s["name"]]) for s in settings["services"] if s["name"] in APP_TITLES
     ]
     c.JupyterHub.default_url = f"/hub{LESSONS}"
+    c.JupyterHub.template_paths = [str(TEMPLATES)]  # the sign-in page with accessible colours
     c.Authenticator.allowed_users = set(settings["allowed"])
     c.Authenticator.admin_users = set()
     lti = settings.get("lti")
