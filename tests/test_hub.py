@@ -486,7 +486,9 @@ def test_a_learner_signs_in_in_the_browser_and_opens_a_module(hub, page):
     page.goto(f"{hub.url}/hub/login", wait_until="commit")
     page.get_by_label("Username").wait_for()
     found = axe_violations(page)
-    assert found == [], [(v["id"], [(n["html"][:120], n.get("failureSummary", "")[:300]) for n in v["nodes"]]) for v in found]
+    assert found == [], [
+        (v["id"], [(n["html"][:120], n.get("failureSummary", "")[:300]) for n in v["nodes"]]) for v in found
+    ]
     page.get_by_label("Username").fill("chloe")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
