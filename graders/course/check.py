@@ -75,7 +75,7 @@ def check_course(
         manifest = read_manifest(manifest_path)
         org = load_org(org_path) if org_path is not None else None
     except DataError as exc:  # a file itself is unreadable or malformed: nothing further can be checked
-        return CheckReport(Path(manifest_path), today, 0, (), (), (exc,))
+        return CheckReport(Path(manifest_path), today, 0, (), (), exc.errors)
     reviews = [(m.id, m.review_by) for m in manifest.modules]
     problems = manifest_problems(manifest) + _points_problems(manifest) + _certification_problems(manifest.path)
     problems += _release_problems(manifest) + _lesson_problems(manifest) + _answer_bank_problems(manifest)
