@@ -582,7 +582,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if not isinstance(exc, user_errors()):
             raise
-        print(f"smtk: error: {exc}", file=sys.stderr)
+        for problem in getattr(exc, "errors", None) or (exc,):  # every problem of a data file (DataError.errors)
+            print(f"smtk: error: {problem}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("smtk: interrupted", file=sys.stderr)

@@ -194,6 +194,23 @@ def test_three_errors_in_the_manifest_are_all_reported_in_file_order(tmp_path):
     ]
 
 
+def test_smtk_names_every_problem_of_a_malformed_profile_each_on_its_line(tmp_path):
+    path, text = plant(tmp_path, ORGS / "demo.yaml", ORG_RANGE, ORG_TYPE, ORG_UNKNOWN)
+    done = subprocess.run(
+        [*smtk_command(), "tailor", str(path), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert [line.split(": ")[2] for line in done.stderr.splitlines()] == [
+        f"{path}:{at(text, 'motto:')[0]}:1",
+        f"{path}:{at(text, 'employees: {')[0]}:15",
+        f"{path}:{at(text, 'coverage: {')[0]}:32",
+    ]
+    assert not (tmp_path / "out" / "release").exists(), "nothing is built from a bad profile"
+
+
 def test_smtk_check_lists_every_problem_of_a_malformed_manifest(tmp_path):
     path, text = plant(tmp_path, MANIFEST, MANIFEST_RANGE, MANIFEST_UNKNOWN, MANIFEST_TYPE)
     done = subprocess.run(

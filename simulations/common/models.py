@@ -121,7 +121,6 @@ OptionalWebAddress = Annotated[
     StrictStr, AfterValidator(lambda v: _web_address(v) if v else v), Field(description="a web address, or nothing")
 ]
 Email = Annotated[StrictStr, AfterValidator(_email), Field(json_schema_extra={"pattern": _EMAIL.pattern})]
-Number = Annotated[float, Strict()]
 Amount = Annotated[float, Strict(), Field(ge=0)]
 Money = Annotated[float, Strict(), Field(ge=0, description="an amount of money in the profile's currency")]
 Share = Annotated[float, Strict(), Field(ge=0, le=1, description="a share between 0 and 1, e.g. 0.25 for 25%")]
