@@ -166,8 +166,29 @@ MANIFEST_RANGE = ("        minutes: 9\n", "        minutes: 0\n")
             "tracks[0].modules[0].review_by",
             'expected a date as YYYY-MM-DD (got "next year")',
         ),
+        (
+            ("  pass_mark: 0.7\n", "  pass_mark: 70\n"),
+            ("pass_mark: 70", "pass_mark"),
+            "certification.pass_mark",
+            "expected a value <= 1 (got 70)",
+        ),
+        (
+            ("    - {id: practitioner,", "    - {id: foundation,"),
+            ("- {id: foundation", "id:", 2),
+            "certification.tiers[1].id",
+            "tier 'foundation' is listed twice",
+        ),
     ],
-    ids=["wrong type", "unknown key", "out of range", "cross-field rule", "module twice", "bad date"],
+    ids=[
+        "wrong type",
+        "unknown key",
+        "out of range",
+        "cross-field rule",
+        "module twice",
+        "bad date",
+        "pass mark out of range",
+        "tier twice",
+    ],
 )
 def test_a_planted_manifest_error_names_file_line_column_and_field(tmp_path, edit, where, field, problem):
     path, text = plant(tmp_path, MANIFEST, edit)

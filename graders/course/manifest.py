@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, model_validator
 from pydantic import Field as PydanticField
 
+from graders.course.certification import CertificationModel
 from graders.paths import DASHBOARDS, MANIFEST, SOURCE
 from simulations.common.models import (
     Amount,
@@ -240,8 +241,8 @@ class ManifestFile(FileModel):
 
     course: Text = PydanticField(description="the course's name")
     tracks: items(TrackModel, min_len=1)
-    certification: dict[str, Any] | None = PydanticField(
-        None, description="pass mark, validity and tiers of the certification program (read by `smtk certify`)"
+    certification: CertificationModel | None = PydanticField(
+        None, description="pass mark, validity and tiers of the certification program; the defaults without it"
     )
 
     @model_validator(mode="after")
