@@ -304,7 +304,7 @@ def _problem(path: Path, model: type[BaseModel], data: Any, positions: dict, err
         problem = "required field is missing"
     else:
         problem = _MESSAGES[kind](ctx) if kind in _MESSAGES else error["msg"]
-        if "at" not in ctx:
+        if "at" not in ctx and not (isinstance(value, str) and value and value in problem):  # not said already
             problem += f" (got {show(value)})"
     line, column = _position(positions, loc)
     return DataError(path, field_name(loc), problem, line=line, column=column)
