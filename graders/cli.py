@@ -130,6 +130,14 @@ def cmd_facts(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    from graders.course.schemas import write_schemas
+
+    for path in write_schemas(args.out):
+        print(path)
+    return 0
+
+
 def cmd_certify(args: argparse.Namespace) -> int:
     from graders.results.certify import certify
     from graders.results.xapi import send
@@ -481,6 +489,20 @@ def _facts(facts: argparse.ArgumentParser) -> None:
     facts.set_defaults(run=cmd_facts)
 
 
+def _schema(schema: argparse.ArgumentParser) -> None:
+    from graders.course.schemas import write_schemas
+
+    schema.description = (
+        "Write one JSON Schema per kind of file trainers edit: org.schema.json (organisation profiles) and "
+        "course.schema.json (the course manifest). Editors with a YAML language server (VS Code's YAML extension) "
+        "read the schema named in a file's first line to complete and check it as it is typed."
+    )
+    schema.add_argument(
+        "--out", type=Path, default=default(write_schemas, "out"), help="folder to write into (default: %(default)s)"
+    )
+    schema.set_defaults(run=cmd_schema)
+
+
 def _certify(cert: argparse.ArgumentParser) -> None:
     from graders.results.certify import certify
 
@@ -521,6 +543,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "check": ("list modules past their review-by date and problems in the course manifest", _check),
     "banks": ("grade every answer of the answer banks for one organisation", _banks),
     "facts": ("list the course's fact registry with each source's age", _facts),
+    "schema": ("write the JSON Schema of each kind of file trainers edit (profile, manifest)", _schema),
     "certify": ("award certification tiers, write certificates, Open Badges and xAPI exports", _certify),
     "grade": ("collect, autograde (parallel, sandboxed), feedback and export grades", _grade),
     "roster": ("the roster of who takes the course (CSV)", _roster),
@@ -559,7 +582,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if not isinstance(exc, user_errors()):
             raise
-        print(f"smtk: error: {exc}", file=sys.stderr)
+        for problem in getattr(exc, "errors", None) or (exc,):  # every problem of a data file (DataError.errors)
+            print(f"smtk: error: {problem}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("smtk: interrupted", file=sys.stderr)

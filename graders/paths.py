@@ -8,6 +8,8 @@ MANIFEST = COURSES / "course.yml"
 SOURCE = COURSES / "source"
 DASHBOARDS = COURSES / "dashboards"
 ORGS = COURSES / "orgs"
+# The JSON Schemas of the files trainers edit (`smtk schema`), named by the files' first line for their editors.
+SCHEMAS = COURSES / "schemas"
 DEMO_ORG = DEMO_PROFILE
 KERNELS = ROOT / "kernels"
 BUILD = ROOT / "build"

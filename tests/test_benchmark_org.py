@@ -29,7 +29,7 @@ def test_demo_profile_has_its_program_today():
         (lambda d: d["current_program"]["coverage"].update(employees=1.5), "current_program.coverage.employees", "<="),
         (lambda d: d["current_program"].update(coe="often"), "current_program.coe", "true or false"),
         (lambda d: d["current_program"].pop("crises_per_year"), "current_program.crises_per_year", "missing"),
-        (lambda d: d["current_program"].update(budget=1), "current_program", "unknown field(s) budget"),
+        (lambda d: d["current_program"].update(budget=1), "current_program.budget", "unknown field; expected"),
         (lambda d: d["current_program"]["coverage"].pop("partners"), "current_program.coverage.partners", "missing"),
     ],
 )

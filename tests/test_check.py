@@ -183,8 +183,13 @@ def test_malformed_manifest_is_a_problem_not_a_traceback(tmp_path):
     path = course(tmp_path, lambda d: module_entry(d).update(review_by="next spring"))
     cli = smtk("check", "--manifest", str(path))
     assert cli.returncode == 1 and "Traceback" not in cli.stderr
-    line = next(i for i, text in enumerate(path.read_text("utf-8").splitlines(), 1) if "review_by: next spring" in text)
-    assert f"PROBLEM {path}:{line}: tracks[3].modules[0].review_by: expected a date as YYYY-MM-DD" in cli.stdout
+    line, column = next(
+        (i, text.index("review_by") + 1)
+        for i, text in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if "review_by: next spring" in text
+    )
+    problem = 'tracks[3].modules[0].review_by: expected a date as YYYY-MM-DD (got "next spring")'
+    assert f"PROBLEM {path}:{line}:{column}: {problem}" in cli.stdout
 
 
 def test_corrupt_notebook_is_named_and_the_rest_still_checked(tmp_path):

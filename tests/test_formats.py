@@ -58,7 +58,7 @@ def test_a_bad_format_or_app_names_file_line_and_field(tmp_path, old, new, field
     error = caught.value
     assert error.path == str(path) and error.field.endswith(field) and expected in error.problem
     assert error.line == _line_of(bad, new.strip()), str(error)
-    assert f"{path}:{error.line}: tracks[" in str(error)
+    assert f"{path}:{error.line}:{error.column}: tracks[" in str(error)
 
 
 def test_the_old_free_text_format_is_refused_with_what_to_write(tmp_path):

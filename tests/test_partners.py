@@ -76,7 +76,7 @@ PARTNER_BREAKS = {
     "response hours zero": (lambda p: p.update(response_hours=0), "partners.response_hours", ">= 1"),
     "numbered blank": (lambda p: p["syndicated"][0].update(text="Open {0}"), "partners.syndicated[0].text", "{0}"),
     "duplicate post": (lambda p: p["syndicated"][1].update(id="spring-menu"), "partners.syndicated[1].id", "twice"),
-    "typo in a field": (lambda p: p.update(franchise_fee=5), "partners", "franchise_fee"),
+    "typo in a field": (lambda p: p.update(franchise_fee=5), "partners.franchise_fee", "unknown field; expected one"),
 }
 
 
@@ -108,7 +108,10 @@ def test_cli_names_the_wrong_field_of_the_franchise_profile(tmp_path):
         timeout=300,
     )
     assert cli.returncode == 2 and "Traceback" not in cli.stderr
-    assert cli.stderr.startswith(f"smtk: error: {path}: partners.own_accounts: expected one of no, with-approval, yes")
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "own_accounts: sometimes" in text)
+    assert cli.stderr.startswith(
+        f'smtk: error: {path}:{line}:3: partners.own_accounts: expected one of no, with-approval, yes (got "sometimes")'
+    )
     assert not (tmp_path / "out" / "release").exists(), "nothing is built from a bad profile"
 
 

@@ -158,7 +158,7 @@ def test_the_shipped_manifest_states_its_certification_program():
         ({"tiers": []}, "certification.tiers"),
         ({"tiers": [{"id": "a", "title": "A", "share_passed": 2}]}, "certification.tiers[0].share_passed"),
         ({"tiers": [{"id": "a", "title": "A"}, {"id": "a", "title": "B"}]}, "certification.tiers[1].id"),
-        ({"tiers": [{"id": "a", "title": "A", "min_pass": 1}]}, "certification.tiers[0]"),
+        ({"tiers": [{"id": "a", "title": "A", "min_pass": 1}]}, "certification.tiers[0].min_pass"),
     ],
 )
 def test_malformed_rules_name_the_field(tmp_path, section, field):

@@ -6,9 +6,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from graders.paths import MANIFEST
-from simulations.common.validate import load_yaml
+from simulations.common.models import FileModel, Share, Text, invalid, items, load_model
 
 
 @dataclass(frozen=True)
@@ -38,29 +41,48 @@ class Rules:
     )
 
 
+class TierModel(FileModel):
+    """One certification level, as course.yml writes it."""
+
+    id: Text
+    title: Text = Field(description="the tier's name on certificates and badges")
+    min_passed: Annotated[StrictInt, Field(ge=1)] = Field(1, description="modules of the track to pass, at least")
+    share_passed: Share = Field(0.0, description="share of the track's modules to pass, at least")
+    min_average: Share = Field(0.0, description="average score over the passed modules, at least")
+
+
+class CertificationModel(FileModel):
+    """The certification program: pass mark per module, validity, and tiers from lowest to highest."""
+
+    pass_mark: Share = Field(Rules.pass_mark, description="the share of a module's points that passes it")
+    valid_months: Annotated[StrictInt, Field(ge=1, le=120)] = Field(
+        Rules.valid_months, description="how long a certificate lasts, in months"
+    )
+    tiers: items(TierModel, min_len=1) = Field(description="the tiers, from lowest to highest")
+
+    @model_validator(mode="after")
+    def _unique(self) -> CertificationModel:
+        seen = set()
+        for index, tier in enumerate(self.tiers):
+            if tier.id in seen:
+                raise invalid(f"tier {tier.id!r} is listed twice", at=f"tiers[{index}].id")
+            seen.add(tier.id)
+        return self
+
+    def rules(self) -> Rules:
+        """The program as graders.results.tiers applies it."""
+        tiers = tuple(Tier(t.id, t.title, t.min_passed, t.share_passed, t.min_average) for t in self.tiers)
+        return Rules(self.pass_mark, self.valid_months, tiers)
+
+
+class _CertificationSection(BaseModel):
+    """Only the manifest's certification section (the course root's copy of course.yml is checked when built)."""
+
+    model_config = ConfigDict(extra="ignore")
+    certification: CertificationModel | None = None
+
+
 def load_rules(path: str | Path = MANIFEST) -> Rules:
     """The `certification` section of the manifest, validated; without one, the default program."""
-    root = load_yaml(path)
-    if not root.has("certification"):
-        return Rules()
-    section = root.get("certification")
-    section.only(["pass_mark", "valid_months", "tiers"])
-    defaults = Rules()
-    tiers = []
-    for tf in section.get("tiers").items(min_len=1):
-        tf.only(["id", "title", "min_passed", "share_passed", "min_average"])
-        tier = Tier(
-            id=tf.get("id").str(),
-            title=tf.get("title").str(),
-            min_passed=tf.get("min_passed", 1).int(min=1),
-            share_passed=tf.get("share_passed", 0.0).float(min=0, max=1),
-            min_average=tf.get("min_average", 0.0).float(min=0, max=1),
-        )
-        if any(t.id == tier.id for t in tiers):
-            tf.get("id").fail(f"tier {tier.id!r} is listed twice")
-        tiers.append(tier)
-    return Rules(
-        pass_mark=section.get("pass_mark", defaults.pass_mark).float(min=0, max=1),
-        valid_months=section.get("valid_months", defaults.valid_months).int(min=1, max=120),
-        tiers=tuple(tiers),
-    )
+    section = load_model(path, _CertificationSection).certification
+    return section.rules() if section is not None else Rules()

@@ -17,7 +17,6 @@ from nbgrader.utils import is_grade, is_task
 
 from graders.course.banks import GLOB as BANK_GLOB
 from graders.course.banks import bank_problems
-from graders.course.certification import load_rules
 from graders.course.manifest import LESSON_MINUTES, Manifest, lesson_fields, manifest_problems, read_manifest
 from graders.course.root import CODE_STUB
 from graders.course.tailor import facts_path
@@ -75,9 +74,9 @@ def check_course(
         manifest = read_manifest(manifest_path)
         org = load_org(org_path) if org_path is not None else None
     except DataError as exc:  # a file itself is unreadable or malformed: nothing further can be checked
-        return CheckReport(Path(manifest_path), today, 0, (), (), (exc,))
+        return CheckReport(Path(manifest_path), today, 0, (), (), exc.errors)
     reviews = [(m.id, m.review_by) for m in manifest.modules]
-    problems = manifest_problems(manifest) + _points_problems(manifest) + _certification_problems(manifest.path)
+    problems = manifest_problems(manifest) + _points_problems(manifest)
     problems += _release_problems(manifest) + _lesson_problems(manifest) + _answer_bank_problems(manifest)
     if org is not None:
         problems += _untaught_prerequisites(manifest, org.tracks, org.name)
@@ -135,15 +134,6 @@ def _cell_fact_problems(
             )
         )
     return problems
-
-
-def _certification_problems(manifest_path: Path) -> list[DataError]:
-    """The manifest's certification section (tiers, pass mark, validity), validated as `smtk certify` reads it."""
-    try:
-        load_rules(manifest_path)
-    except DataError as exc:
-        return [exc]
-    return []
 
 
 def _untaught_prerequisites(manifest: Manifest, tracks: tuple[str, ...], org_name: str) -> list[DataError]:

@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Any
 
+from pydantic import AfterValidator, BeforeValidator, model_validator
+from pydantic import Field as PydanticField
+
+from graders.course.certification import CertificationModel
 from graders.paths import DASHBOARDS, MANIFEST, SOURCE
-from simulations.common.validate import DataError, Field, load_yaml
+from simulations.common.models import (
+    Amount,
+    Day,
+    FileModel,
+    Flag,
+    Minutes,
+    OptionalText,
+    Slug,
+    Text,
+    choice,
+    invalid,
+    items,
+    json_schema,
+    load_model,
+)
+from simulations.common.validate import DataError
 from simulations.profile.org import TRACKS, load_org
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # How a track runs: each learner alone, a facilitator with a room (managers, business units), or a facilitator with
 # one leader (executives). See docs/domain.md#formats-by-level.
 FORMATS = ("on-demand", "group-session", "private-session")
@@ -119,6 +137,147 @@ class Manifest:
         raise KeyError(module_id)
 
 
+def _format_mapping(value: Any) -> Any:
+    """The old free-text `format:` is refused with what to write instead."""
+    if isinstance(value, str):
+        raise invalid(
+            f"expected a mapping with mode (one of {', '.join(FORMATS)}) and description, got the text "
+            f"{value!r}: write it as description and choose the mode"
+        )
+    return value
+
+
+def _app(name: str) -> str:
+    if Path(name).suffix != ".ipynb" or not (DASHBOARDS / name).is_file():
+        known = ", ".join(sorted(p.name for p in DASHBOARDS.glob("*.ipynb")))
+        raise invalid(f"no app {name!r} in {DASHBOARDS}; expected one of {known}")
+    return name
+
+
+class FormatModel(FileModel):
+    """How a track runs."""
+
+    mode: choice(
+        FORMATS,
+        "on-demand: each learner alone; group-session: a facilitator with a room; "
+        "private-session: a facilitator with one leader",
+    )
+    description: Text = PydanticField(description="the same in the course's own words")
+
+
+class LessonModel(FileModel):
+    """One sitting of a module: one notebook, <module>/<id>.ipynb."""
+
+    id: Slug
+    title: Text
+    minutes: Minutes
+
+
+class ModuleModel(FileModel):
+    """One module: an nbgrader assignment of one or more lessons handed in together."""
+
+    id: Slug = PydanticField(description="names the folder courses/source/<id>/")
+    title: Text
+    minutes: Minutes | None = PydanticField(None, description="a module of one lesson: its length (at most 10)")
+    lessons: items(LessonModel, min_len=1) | None = PydanticField(
+        None, description="a module of several lessons, one notebook each; its minutes are theirs added up"
+    )
+    points: Amount = PydanticField(description="the graded points of the module's notebooks")
+    prerequisites: items(Text) = PydanticField([], description="ids of the modules to pass first")
+    review_by: Day = PydanticField(description="when the module must be checked again")
+    objectives: items(Text, min_len=1) = PydanticField(description="what the learner will be able to do")
+    revised: Day | None = PydanticField(None, description="when the content was last revised")
+    code_free: Flag = PydanticField(False, description="the learner reads no code and edits no cell")
+    apps: items(Annotated[Text, AfterValidator(_app)]) = PydanticField(
+        [], description="executive apps (notebooks of courses/dashboards/) a session of this module opens"
+    )
+
+    @model_validator(mode="after")
+    def _length(self) -> ModuleModel:
+        if self.lessons and self.minutes is not None:
+            raise invalid(
+                "a module with lessons takes the sum of its lessons' minutes: remove this field", at="minutes"
+            )
+        if not self.lessons and self.minutes is None:
+            raise invalid("required field is missing (or list the module's lessons)", at="minutes")
+        seen = set()
+        for index, lesson in enumerate(self.lessons or ()):
+            if lesson.id in seen:
+                raise invalid(f"lesson {lesson.id!r} is listed twice in this module", at=f"lessons[{index}].id")
+            seen.add(lesson.id)
+        return self
+
+    def module(self, track: str) -> Module:
+        lessons = tuple(Lesson(x.id, x.title, x.minutes) for x in self.lessons or ())
+        return Module(
+            id=self.id,
+            title=self.title,
+            track=track,
+            minutes=sum(x.minutes for x in lessons) if lessons else self.minutes,
+            points=self.points,
+            prerequisites=tuple(self.prerequisites),
+            review_by=self.review_by,
+            objectives=tuple(self.objectives),
+            revised=self.revised,
+            lessons=lessons,
+            code_free=self.code_free,
+            apps=tuple(self.apps),
+        )
+
+
+class TrackModel(FileModel):
+    """One audience's curriculum."""
+
+    id: choice(TRACKS, "the audience the track is for")
+    title: Text
+    audience: Text = PydanticField(description="who the learners are, in words")
+    format: Annotated[FormatModel, BeforeValidator(_format_mapping)]
+    purpose: OptionalText = PydanticField("", description="what the track is for: the first thing a learner reads")
+    modules: items(ModuleModel) = []
+
+
+class ManifestFile(FileModel):
+    """The course manifest: tracks -> modules."""
+
+    course: Text = PydanticField(description="the course's name")
+    tracks: items(TrackModel, min_len=1)
+    certification: CertificationModel | None = PydanticField(
+        None, description="pass mark, validity and tiers of the certification program; the defaults without it"
+    )
+
+    @model_validator(mode="after")
+    def _unique(self) -> ManifestFile:
+        tracks: set[str] = set()
+        modules: dict[str, str] = {}
+        for ti, track in enumerate(self.tracks):
+            if track.id in tracks:
+                raise invalid(f"track {track.id!r} is listed twice", at=f"tracks[{ti}].id")
+            tracks.add(track.id)
+            for mi, module in enumerate(track.modules):
+                if module.id in modules:
+                    raise invalid(
+                        f"module {module.id!r} is already defined in track {modules[module.id]!r}",
+                        at=f"tracks[{ti}].modules[{mi}].id",
+                    )
+                modules[module.id] = track.id
+        return self
+
+    def manifest(self, path: Path, source: Path | None) -> Manifest:
+        """The manifest as the course tools receive it."""
+        tracks = tuple(
+            Track(
+                t.id,
+                t.title,
+                t.audience,
+                Format(t.format.mode, t.format.description),
+                tuple(m.module(t.id) for m in t.modules),
+                purpose=t.purpose,
+            )
+            for t in self.tracks
+        )
+        return Manifest(path, self.course, tracks, Path(source) if source is not None else None)
+
+
 def load_manifest(
     path: str | Path = MANIFEST, source: Path | None = None, tracks: Iterable[str] | None = None
 ) -> Manifest:
@@ -140,112 +299,18 @@ def course_manifest(root: str | Path) -> Manifest:
 def read_manifest(path: str | Path = MANIFEST, source: Path | None = None) -> Manifest:
     """Read the manifest and check each field's type and form; `manifest_problems` checks how the parts fit."""
     path = Path(path)
-    root = load_yaml(path, lines=True)
-    root.only(["course", "tracks", "certification"])  # certification: see graders/course/certification.py
-    tracks, seen = [], {}
-    for tf in root.get("tracks").items(min_len=1):
-        tf.only(["id", "title", "audience", "format", "purpose", "modules"])
-        track_id = tf.get("id").choice(TRACKS)
-        if any(t.id == track_id for t in tracks):
-            tf.get("id").fail(f"track {track_id!r} is listed twice")
-        modules = []
-        for mf in tf.get("modules", []).items():
-            mf.only(
-                [
-                    "id",
-                    "title",
-                    "minutes",
-                    "lessons",
-                    "points",
-                    "prerequisites",
-                    "review_by",
-                    "objectives",
-                    "revised",
-                    "code_free",
-                    "apps",
-                ]
-            )
-            module_id = mf.get("id").str()
-            if not _ID.match(module_id):
-                mf.get("id").fail(f"expected lower-case letters, digits and dashes, got {module_id!r}")
-            if module_id in seen:
-                mf.get("id").fail(f"module {module_id!r} is already defined in track {seen[module_id]!r}")
-            seen[module_id] = track_id
-            lessons = _lessons(mf)
-            modules.append(
-                Module(
-                    id=module_id,
-                    title=mf.get("title").str(),
-                    track=track_id,
-                    minutes=sum(lesson.minutes for lesson in lessons) if lessons else mf.get("minutes").int(min=1),
-                    points=mf.get("points").float(min=0),
-                    prerequisites=tuple(mf.get("prerequisites", []).str_list()),
-                    review_by=mf.get("review_by").date(),
-                    objectives=tuple(mf.get("objectives").str_list(min_len=1)),
-                    revised=mf.get("revised").date() if mf.has("revised") else None,
-                    lessons=lessons,
-                    code_free=mf.get("code_free").bool() if mf.has("code_free") else False,
-                    apps=_apps(mf),
-                )
-            )
-        tracks.append(
-            Track(
-                track_id,
-                tf.get("title").str(),
-                tf.get("audience").str(),
-                _format(tf.get("format")),
-                tuple(modules),
-                purpose=tf.get("purpose", "").str(nonempty=False),
-            )
-        )
-    return Manifest(path, root.get("course").str(), tuple(tracks), Path(source) if source is not None else None)
+    return load_model(path, ManifestFile).manifest(path, source)
+
+
+def manifest_schema() -> dict:
+    """The JSON Schema of the course manifest, for editors."""
+    return json_schema(ManifestFile, "Course manifest", "The course's tracks and modules (courses/course.yml).")
 
 
 def lesson_fields(manifest: Manifest, module: Module) -> list[str]:
     """Where each of the module's lessons is written in the manifest: its `lessons[i]`, or the module itself."""
     where = manifest.where(module.id)
     return [f"{where}.lessons[{i}]" for i in range(len(module.lessons))] if len(module.lessons) > 1 else [where]
-
-
-def _format(ff: Field) -> Format:
-    """A track's `format:` mapping: its mode, one of FORMATS, and its description in words."""
-    if isinstance(ff.value, str):
-        ff.fail(
-            f"expected a mapping with mode (one of {', '.join(FORMATS)}) and description, got the text "
-            f"{ff.value!r}: write it as description and choose the mode"
-        )
-    ff.only(["mode", "description"])
-    return Format(ff.get("mode").choice(FORMATS), ff.get("description").str())
-
-
-def _apps(mf: Field) -> tuple[str, ...]:
-    """A module's `apps:`, each a notebook of the dashboards folder (courses/dashboards/)."""
-    apps = []
-    for af in mf.get("apps", []).items():
-        name = af.str()
-        if Path(name).suffix != ".ipynb" or not (DASHBOARDS / name).is_file():
-            known = ", ".join(sorted(p.name for p in DASHBOARDS.glob("*.ipynb")))
-            af.fail(f"no app {name!r} in {DASHBOARDS}; expected one of {known}")
-        apps.append(name)
-    return tuple(apps)
-
-
-def _lessons(mf: Field) -> tuple[Lesson, ...]:
-    """A module's `lessons:` list (id, title, minutes each), or () when the module is one lesson with `minutes`."""
-    if not mf.has("lessons"):
-        return ()
-    if mf.has("minutes"):
-        mf.get("minutes").fail("a module with lessons takes the sum of its lessons' minutes: remove this field")
-    lessons = []
-    for lf in mf.get("lessons").items(min_len=1):
-        lf.only(["id", "title", "minutes"])
-        lesson_id = lf.get("id").str()
-        if not _ID.match(lesson_id):
-            lf.get("id").fail(f"expected lower-case letters, digits and dashes, got {lesson_id!r}")
-        if any(lesson.id == lesson_id for lesson in lessons):
-            lf.get("id").fail(f"lesson {lesson_id!r} is listed twice in this module")
-        lessons.append(Lesson(lesson_id, lf.get("title").str(), lf.get("minutes").int(min=1)))
-    return tuple(lessons)
 
 
 def manifest_problems(manifest: Manifest, tracks: Iterable[str] | None = None) -> list[DataError]:

@@ -222,17 +222,6 @@ def _source(f: Field) -> Source:
     )
 
 
-def jurisdiction_list(f: Field) -> tuple[str, ...]:
-    """An organisation's jurisdictions (US, EU, UK), each once: which legal facts its lessons show."""
-    seen: list[str] = []
-    for item in f.items():
-        value = item.choice(JURISDICTIONS)
-        if value in seen:
-            item.fail(f"{value} is listed twice")
-        seen.append(value)
-    return tuple(seen)
-
-
 # ---- rendering -----------------------------------------------------------------------------------------------------
 
 

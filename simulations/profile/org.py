@@ -4,22 +4,47 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Annotated, Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from pydantic import AfterValidator, BeforeValidator, ValidationInfo, WithJsonSchema, create_model, model_validator
+from pydantic import Field as PydanticField
 
-from simulations.common.audiences import AUDIENCES, ROSTER_ROLES
+from simulations.common.audiences import AUDIENCES
 from simulations.common.datafiles import DEMO_PROFILE
-from simulations.common.facts import jurisdiction_list
-from simulations.common.validate import Field, load_yaml
-from simulations.common.vocabulary import CONTACT_ROLES, INDUSTRIES, PLATFORMS, RISK_APPETITES
-from simulations.profile.partners import PartnerContact, PartnerRules, default_rules, parse_partner_rules
+from simulations.common.models import (
+    SLUG,
+    Amount,
+    Count,
+    Currency,
+    Email,
+    FileModel,
+    Flag,
+    Jurisdictions,
+    Money,
+    OptionalText,
+    Platforms,
+    RosterRole,
+    Share,
+    Slug,
+    Text,
+    WebAddress,
+    choice,
+    invalid,
+    items,
+    json_schema,
+    load_model,
+    show,
+    unique_choices,
+)
+from simulations.common.validate import DataError, Field
+from simulations.common.vocabulary import CONTACT_ROLES, INDUSTRIES, RISK_APPETITES
+from simulations.profile.partners import PartnerContact, PartnerRules, PartnersModel, default_rules
 
 TRACKS = AUDIENCES
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 @dataclass(frozen=True)
@@ -134,167 +159,249 @@ def _plain(value):
     return value
 
 
-def load_org(path: str | Path) -> OrgProfile:
-    """Read and validate an organisation profile; raises DataError naming the file and the field."""
-    path = Path(path)
-    root = load_yaml(path)
-    root.only(
-        [
-            "slug",
-            "name",
-            "industry",
-            "currency",
-            "products",
-            "platforms",
-            "regions",
-            "jurisdictions",
-            "risk_appetite",
-            "tracks",
-            "audiences",
-            "contacts",
-            "policy",
-            "partners",
-            "triage_policy",
-            "current_program",
-            "lti",
-        ]
-    )
-    slug = root.get("slug", path.stem).str()
-    if not _SLUG.match(slug):
-        root.get("slug", slug).fail(f"expected lower-case letters, digits and dashes, got {slug!r}")
-    tracks = _unique(root.get("tracks", list(TRACKS)), TRACKS, min_len=1)
-    audiences = {}
-    aud_field = root.get("audiences")
-    aud_field.only(TRACKS)
-    for track in TRACKS:
-        a = aud_field.get(track)
-        a.only(["headcount", "hourly_wage"])
-        audiences[track] = Audience(a.get("headcount").int(min=0), a.get("hourly_wage").float(min=0))
-    contacts = {}
-    c_field = root.get("contacts")
-    c_field.only(CONTACT_ROLES)
-    for role in CONTACT_ROLES:
-        c = c_field.get(role)
-        c.only(["name", "email", "channel"])
-        contacts[role] = Contact(c.get("name").str(), c.get("email").email(), c.get("channel", "").str(nonempty=False))
-    policy = root.get("policy")
-    policy.only(["title", "url", "excerpts"])
-    excerpts = []
-    for item in policy.get("excerpts").items(min_len=1):
-        item.only(["id", "title", "text"])
-        excerpts.append(PolicyExcerpt(item.get("id").str(), item.get("title").str(), item.get("text").str()))
-    url = policy.get("url").url()
-    if root.has("partners"):
-        partners = parse_partner_rules(root.get("partners"), PLATFORMS)
-    elif "partners" in tracks:
-        root.get("partners", None).fail("required when the partners track is built: its modules teach these rules")
-    else:
-        coe = contacts["coe"]
-        partners = default_rules(PartnerContact(coe.name, coe.email, coe.channel), url)
-    return OrgProfile(
-        slug=slug,
-        name=root.get("name").str(),
-        industry=root.get("industry").choice(INDUSTRIES),
-        currency=root.get("currency", "USD").choice(("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "JPY")),
-        products=tuple(root.get("products").str_list(min_len=1)),
-        platforms=_unique(root.get("platforms"), PLATFORMS, min_len=1),
-        regions=tuple(root.get("regions").str_list(min_len=1)),
-        jurisdictions=jurisdiction_list(root.get("jurisdictions", [])),
-        risk_appetite=root.get("risk_appetite").choice(RISK_APPETITES),
-        tracks=tracks,
-        audiences=audiences,
-        contacts=contacts,
-        policy_title=policy.get("title").str(),
-        policy_url=url,
-        policy_excerpts=tuple(excerpts),
-        partners=partners,
-        triage_policy=_triage_policy(root),
-        current_program=_current_program(root.get("current_program")) if root.has("current_program") else None,
-        lti=_lti(root.get("lti")) if root.has("lti") else None,
-    )
+def _by_track(name: str, item: Any, description: str) -> type[FileModel]:
+    """A mapping with one field per track (audience), each an `item`."""
+    fields = {t.replace("-", "_"): (item, PydanticField(alias=t, description=f"{description}: {t}")) for t in TRACKS}
+    return create_model(name, __base__=FileModel, **fields)
 
 
-def _lti(f: Field) -> LtiPlatform:
-    """The optional `lti` section: the LMS's issuer, the kit's client id(s) there, its OIDC and JWKS addresses."""
-    f.only(["issuer", "client_id", "authorize_url", "jwks_url", "deployment_ids", "password_roles", "services"])
-    client = f.get("client_id")
-    client_ids = (client.str(),) if isinstance(client.value, str) else tuple(client.str_list(min_len=1))
-    roles = f.get("password_roles", ["trainer", "executive"])
-    services = _lti_services(f.get("services"), client_ids) if f.has("services") else None
-    return LtiPlatform(
-        issuer=f.get("issuer").url(),
-        client_ids=client_ids,
-        authorize_url=f.get("authorize_url").url(),
-        jwks_url=f.get("jwks_url").url(),
-        deployment_ids=tuple(f.get("deployment_ids", []).str_list()),
-        password_roles=tuple(item.choice(ROSTER_ROLES) for item in roles.items()),
-        services=services,
-    )
+class AudienceModel(FileModel):
+    headcount: Count = PydanticField(description="how many people are in this audience")
+    hourly_wage: Money = PydanticField(description="what an hour of their time costs, fully loaded")
 
 
-def _lti_services(f: Field, client_ids: tuple[str, ...]) -> LtiServices:
-    """The optional `lti.services` section: token, line items and members addresses and the tool's private key file
-    (relative to the profile), which must hold an RSA private key in PEM."""
-    f.only(["client_id", "token_url", "lineitems_url", "memberships_url", "private_key", "token_audience"])
-    if f.has("client_id"):
-        client_id = f.get("client_id").choice(client_ids)
-    elif len(client_ids) > 1:
-        f.get("client_id").fail(f"required when lti.client_id lists several: one of {', '.join(client_ids)}")
-    else:
-        client_id = client_ids[0]
-    key_field = f.get("private_key")
-    key_path = (f.path.parent / key_field.str()).resolve()
+class ContactModel(FileModel):
+    name: Text = PydanticField(description="the team or person")
+    email: Email
+    channel: OptionalText = PydanticField("", description="another way to reach them: chat channel, phone")
+
+
+class ExcerptModel(FileModel):
+    id: Text
+    title: Text
+    text: Text = PydanticField(description="the provision, quoted to learners")
+
+
+class PolicyModel(FileModel):
+    title: Text = PydanticField(description="the social media policy's title")
+    url: WebAddress = PydanticField(description="where employees read the whole policy")
+    excerpts: items(ExcerptModel, min_len=1) = PydanticField(description="the provisions the lessons quote")
+
+
+AudiencesModel = _by_track("AudiencesModel", AudienceModel, "headcount and hourly cost of the audience")
+CoverageModel = _by_track("CoverageModel", Share, "share of the audience trained today")
+ContactsModel = create_model(
+    "ContactsModel",
+    __base__=FileModel,
+    **{role: (ContactModel, PydanticField(description=f"whom to ask: {role}")) for role in CONTACT_ROLES},
+)
+
+
+class CurrentProgramModel(FileModel):
+    """Where the social-media program stands today: what the benchmarking app compares with peers."""
+
+    training_spend_per_employee: Money = PydanticField(description="training spend per employee a year")
+    coverage: CoverageModel
+    certification_program: Flag
+    recurring_program: Flag
+    policy_in_place: Flag
+    coe: Flag = PydanticField(description="whether a Center of Excellence runs the program")
+    formal_triage: Flag
+    crises_per_year: Amount = PydanticField(description="social media crises a year (Altimeter's levels 1 to 3)")
+
+    def program(self) -> CurrentProgram:
+        return CurrentProgram(
+            self.training_spend_per_employee,
+            self.coverage.model_dump(by_alias=True),
+            **{f: getattr(self, f) for f in PROGRAM_FLAGS},
+            crises_per_year=self.crises_per_year,
+        )
+
+
+def _private_key(value: str, info: ValidationInfo) -> str:
+    """The tool's RSA private key (PEM) file, relative to the profile: read to check it, its absolute path kept."""
+    key_path = (Path(info.context["path"]).parent / value).resolve()
     try:
         key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
     except OSError as exc:
-        key_field.fail(f"cannot read the tool's private key {str(key_path)!r} ({exc.strerror or exc})")
+        raise invalid(f"cannot read the tool's private key {str(key_path)!r} ({exc.strerror or exc})") from None
     except (ValueError, TypeError) as exc:
-        key_field.fail(f"{str(key_path)!r} is not an unencrypted private key in PEM ({exc})")
+        raise invalid(f"{str(key_path)!r} is not an unencrypted private key in PEM ({exc})") from None
     if not isinstance(key, rsa.RSAPrivateKey) or key.key_size < 2048:
-        key_field.fail(f"{str(key_path)!r}: expected an RSA key of 2048 bits or more (LTI signs with RS256)")
-    return LtiServices(
-        client_id=client_id,
-        token_url=f.get("token_url").url(),
-        lineitems_url=f.get("lineitems_url").url(),
-        memberships_url=f.get("memberships_url").url(),
-        private_key=str(key_path),
-        token_audience=f.get("token_audience").url() if f.has("token_audience") else "",
+        raise invalid(f"{str(key_path)!r}: expected an RSA key of 2048 bits or more (LTI signs with RS256)")
+    return str(key_path)
+
+
+class LtiServicesModel(FileModel):
+    """The LMS's LTI Advantage services, for grade passback."""
+
+    client_id: Text | None = PydanticField(
+        None, description="which of lti.client_id signs; needed when it lists several"
     )
-
-
-def _current_program(f: Field) -> CurrentProgram:
-    """The optional `current_program` section: today's spend, coverage of each audience, practices and crises."""
-    f.only(["training_spend_per_employee", "coverage", "crises_per_year", *PROGRAM_FLAGS])
-    coverage = f.get("coverage")
-    coverage.only(TRACKS)
-    return CurrentProgram(
-        training_spend_per_employee=f.get("training_spend_per_employee").float(min=0),
-        coverage={track: coverage.get(track).float(min=0, max=1) for track in TRACKS},
-        crises_per_year=f.get("crises_per_year").float(min=0),
-        **{flag: f.get(flag).bool() for flag in PROGRAM_FLAGS},
+    token_url: WebAddress
+    lineitems_url: WebAddress
+    memberships_url: WebAddress
+    private_key: Annotated[Text, AfterValidator(_private_key)] = PydanticField(
+        description="the tool's RSA private key file (PEM), relative to the profile; never the key itself"
     )
+    token_audience: WebAddress | None = PydanticField(None, description="when the LMS wants other than token_url")
 
 
-def _triage_policy(root: Field) -> dict | None:
-    """The profile's triage policy overrides, checked by merging them onto the default policy (errors name the file)."""
-    if not root.has("triage_policy") or root.get("triage_policy").value is None:
+class LtiModel(FileModel):
+    """The company's LMS as an LTI 1.3 platform, for the hub's sign-in; not course content."""
+
+    issuer: WebAddress
+    client_id: Annotated[
+        items(Text, min_len=1),
+        BeforeValidator(lambda v: [v] if isinstance(v, str) else v),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string", "minLength": 1},
+                    {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1},
+                ]
+            }
+        ),
+    ] = PydanticField(description="the kit's client id(s) at the LMS: one, or a list")
+    authorize_url: WebAddress
+    jwks_url: WebAddress
+    deployment_ids: items(Text) = PydanticField([], description="empty: any deployment of the tool")
+    password_roles: items(RosterRole) = PydanticField(
+        ["trainer", "executive"], description="roster roles that may still sign in with a password"
+    )
+    services: LtiServicesModel | None = None
+
+    @model_validator(mode="after")
+    def _one_client(self) -> LtiModel:
+        ids = self.client_ids
+        chosen = self.services.client_id if self.services else None
+        if self.services and chosen is None and len(ids) > 1:
+            raise invalid(
+                f"required when lti.client_id lists several: one of {', '.join(ids)}", at="services.client_id"
+            )
+        if chosen is not None and chosen not in ids:
+            raise invalid(f"expected one of {', '.join(ids)} (got {show(chosen)})", at="services.client_id")
+        return self
+
+    @property
+    def client_ids(self) -> tuple[str, ...]:
+        return tuple(self.client_id)
+
+    def platform(self) -> LtiPlatform:
+        services = None
+        if self.services:
+            s = self.services
+            services = LtiServices(
+                s.client_id or self.client_ids[0],
+                s.token_url,
+                s.lineitems_url,
+                s.memberships_url,
+                s.private_key,
+                s.token_audience or "",
+            )
+        return LtiPlatform(
+            self.issuer,
+            self.client_ids,
+            self.authorize_url,
+            self.jwks_url,
+            tuple(self.deployment_ids),
+            tuple(self.password_roles),
+            services,
+        )
+
+
+def _triage_overrides(value: dict | None, info: ValidationInfo) -> dict | None:
+    """The profile's triage policy overrides, checked by merging them onto the default policy."""
+    if value is None:
         return None
     from simulations.triage.policy_file import load_policy  # the triage engine reads contact roles from this module
 
-    field = root.get("triage_policy")
-    field.mapping()
-    load_policy(overrides=field)
-    return field.value
+    try:
+        load_policy(overrides=Field(Path(info.context["path"]), value, ""))
+    except DataError as exc:
+        raise invalid(exc.problem, at=exc.field if exc.field != "(top level)" else None) from None
+    return value
 
 
-def _unique(field: Field, allowed: tuple[str, ...], *, min_len: int) -> tuple[str, ...]:
-    values = []
-    for item in field.items(min_len=min_len):
-        value = item.choice(allowed)
-        if value in values:
-            item.fail(f"{value!r} is listed twice")
-        values.append(value)
-    return tuple(values)
+class OrgFile(FileModel):
+    """An organisation's profile: the facts a course release is tailored to (courses/orgs/*.yaml)."""
+
+    slug: Slug | None = PydanticField(None, description="the organisation's short name; the file's name by default")
+    name: Text = PydanticField(description="the organisation's name, as learners read it")
+    industry: choice(INDUSTRIES)
+    currency: Currency = "USD"
+    products: items(Text, min_len=1) = PydanticField(description="products or services the lessons talk about")
+    platforms: Platforms = PydanticField(description="the platforms the organisation is on")
+    regions: items(Text, min_len=1)
+    jurisdictions: Jurisdictions = []
+    risk_appetite: choice(RISK_APPETITES)
+    tracks: unique_choices(TRACKS, min_len=1) = PydanticField(
+        list(TRACKS), description="the tracks (audiences) the course is built for"
+    )
+    audiences: AudiencesModel
+    contacts: ContactsModel
+    policy: PolicyModel
+    partners: PartnersModel | None = PydanticField(
+        None, description="what partners may do on social media; required when the partners track is built"
+    )
+    triage_policy: Annotated[dict | None, AfterValidator(_triage_overrides)] = PydanticField(
+        None, description="changes to the default crisis-triage policy, in its shape"
+    )
+    current_program: CurrentProgramModel | None = None
+    lti: LtiModel | None = None
+
+    @model_validator(mode="after")
+    def _rules(self, info: ValidationInfo) -> OrgFile:
+        if self.partners is None and "partners" in self.tracks:
+            raise invalid("required when the partners track is built: its modules teach these rules", at="partners")
+        if self.slug is None and not SLUG.match(Path(info.context["path"]).stem):
+            stem = Path(info.context["path"]).stem
+            raise invalid(f"expected lower-case letters, digits and dashes, got {stem!r} (the file's name)", at="slug")
+        return self
+
+    def profile(self, path: Path) -> OrgProfile:
+        """The profile as the engines receive it."""
+        coe = self.contacts.coe
+        contacts = {role: Contact(**c) for role, c in self.contacts.model_dump().items()}
+        audiences = {track: Audience(**a) for track, a in self.audiences.model_dump(by_alias=True).items()}
+        partners = (
+            self.partners.rules()
+            if self.partners
+            else default_rules(PartnerContact(coe.name, coe.email, coe.channel), self.policy.url)
+        )
+        return OrgProfile(
+            slug=self.slug or path.stem,
+            name=self.name,
+            industry=self.industry,
+            currency=self.currency,
+            products=tuple(self.products),
+            platforms=tuple(self.platforms),
+            regions=tuple(self.regions),
+            risk_appetite=self.risk_appetite,
+            tracks=tuple(self.tracks),
+            audiences=audiences,
+            contacts=contacts,
+            policy_title=self.policy.title,
+            policy_url=self.policy.url,
+            policy_excerpts=tuple(PolicyExcerpt(e.id, e.title, e.text) for e in self.policy.excerpts),
+            partners=partners,
+            triage_policy=self.triage_policy,
+            current_program=self.current_program.program() if self.current_program else None,
+            lti=self.lti.platform() if self.lti else None,
+            jurisdictions=tuple(self.jurisdictions),
+        )
+
+
+def load_org(path: str | Path) -> OrgProfile:
+    """Read and validate an organisation profile; raises DataErrors naming the file, line, column and field of every
+    problem."""
+    path = Path(path)
+    return load_model(path, OrgFile).profile(path)
+
+
+def org_schema() -> dict:
+    """The JSON Schema of an organisation profile, for editors."""
+    return json_schema(OrgFile, "Organisation profile", "What the Social Media Training Kit tailors a course to.")
 
 
 ORG_VARIABLE = "SMTK_ORG"

@@ -1,6 +1,6 @@
 """Partner rules: may a dealer or franchisee run its own account, what it decides alone, what the brand syndicates.
 
-The rules are part of the organisation's profile (the `partners` section, read by `parse_partner_rules`); the
+The rules are part of the organisation's profile (the `partners` section, read as `PartnersModel`); the
 functions below apply them, for the partners track's widgets and exercises.
 """
 
@@ -8,8 +8,26 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
+from typing import Annotated
 
-from simulations.common.validate import Field
+from pydantic import AfterValidator, StrictInt, model_validator
+from pydantic import Field as PydanticField
+
+from simulations.common.models import (
+    Email,
+    FileModel,
+    OptionalText,
+    OptionalWebAddress,
+    Platform,
+    Text,
+    WebAddress,
+    choice,
+    invalid,
+    items,
+    show,
+    unique_choices,
+)
+from simulations.common.vocabulary import PLATFORMS
 
 PARTNER_KINDS = ("resellers", "dealers", "franchisees", "agents", "distributors", "partners")
 OWN_ACCOUNTS = ("no", "with-approval", "yes")
@@ -100,95 +118,95 @@ def default_rules(contact: PartnerContact, library: str) -> PartnerRules:
     )
 
 
-def parse_partner_rules(field: Field, platforms: tuple[str, ...]) -> PartnerRules:
-    """Read the profile's `partners` section; errors name the field (e.g. partners.own_accounts).
+def _plain_placeholders(text: str) -> str:
+    bad = [name for name in placeholders(text) if not name.isidentifier()]
+    if bad:
+        raise invalid(f"placeholders must be plain names like {{location}}, got {{{bad[0]}}}")
+    return text
 
-    `platforms` are the names a partner's platform may take (the profile's list of known platforms).
-    """
-    field.only(
-        [
-            "kind",
-            "own_accounts",
-            "account_name",
-            "platforms",
-            "approval",
-            "escalate",
-            "response_hours",
-            "tool",
-            "content_library",
-            "contact",
-            "syndicated",
-        ]
+
+class ToolModel(FileModel):
+    name: OptionalText = ""
+    url: OptionalWebAddress = ""
+
+
+class PartnerContactModel(FileModel):
+    name: Text
+    email: Email
+    channel: OptionalText = ""
+
+
+class SyndicatedModel(FileModel):
+    """A post the brand writes and partners share; only its {placeholders} are theirs to fill in."""
+
+    id: Text
+    title: Text
+    platform: Platform
+    text: Annotated[Text, AfterValidator(_plain_placeholders)]
+
+
+ContentKinds = items(choice(CONTENT_KINDS), unique=True)
+
+
+class PartnersModel(FileModel):
+    """What the brand's partners may do on social media (the profile's `partners` section)."""
+
+    kind: choice(PARTNER_KINDS, "what the organisation calls its partners") = "partners"
+    own_accounts: choice(OWN_ACCOUNTS, "may partners run their own accounts")
+    account_name: OptionalText = PydanticField("", description="the name a partner account must take, with {location}")
+    platforms: unique_choices(PLATFORMS) = PydanticField([], description="where partner accounts are allowed")
+    approval: ContentKinds = PydanticField([], description="kinds of content that need the brand's approval first")
+    escalate: ContentKinds = PydanticField([], description="kinds of content partners hand to the brand")
+    response_hours: Annotated[StrictInt, PydanticField(ge=1, le=72)] = PydanticField(
+        24, description="how soon partners answer comments and reviews, in hours"
     )
-    own = field.get("own_accounts").choice(OWN_ACCOUNTS)
-    name_field = field.get("account_name", "")
-    account_name = name_field.str(nonempty=False)
-    if own != "no" and placeholders(account_name) != (LOCATION,):
-        name_field.fail(
-            "expected the name a partner's account must take, with {location} where the partner's place goes, "
-            f"e.g. 'Brand {{location}}', got {account_name!r}"
-        )
-    partner_platforms = []
-    for item in field.get("platforms", []).items(min_len=1 if own != "no" else 0):
-        value = item.choice(platforms)
-        if value in partner_platforms:
-            item.fail(f"{value!r} is listed twice")
-        partner_platforms.append(value)
-    approval = _kinds(field.get("approval", []))
-    escalate = _kinds(field.get("escalate", []))
-    both = sorted(set(approval) & set(escalate))
-    if both:
-        field.get("escalate").fail(f"{', '.join(both)} cannot both need approval and go to the brand")
-    fixed = sorted(set(approval) & set(ALWAYS_ESCALATE))
-    if fixed:
-        field.get("approval").fail(f"{', '.join(fixed)} always go to the brand; list them under escalate or nowhere")
-    tool = field.get("tool", {"name": "", "url": ""})
-    tool.only(["name", "url"])
-    tool_url = tool.get("url").url() if tool.get("url", "").value else ""
-    contact = field.get("contact")
-    contact.only(["name", "email", "channel"])
-    syndicated, seen = [], set()
-    for item in field.get("syndicated", []).items():
-        item.only(["id", "title", "platform", "text"])
-        post = SyndicatedPost(
-            item.get("id").str(),
-            item.get("title").str(),
-            item.get("platform").choice(platforms),
-            item.get("text").str(),
-        )
-        if post.id in seen:
-            item.get("id").fail(f"syndicated post {post.id!r} is listed twice")
-        seen.add(post.id)
-        bad = [name for name in post.fields if not name.isidentifier()]
-        if bad:
-            item.get("text").fail(f"placeholders must be plain names like {{location}}, got {{{bad[0]}}}")
-        syndicated.append(post)
-    return PartnerRules(
-        kind=field.get("kind", "partners").choice(PARTNER_KINDS),
-        own_accounts=own,
-        account_name=account_name,
-        platforms=tuple(partner_platforms),
-        approval=approval,
-        escalate=tuple(dict.fromkeys((*ALWAYS_ESCALATE, *escalate))),
-        response_hours=field.get("response_hours", 24).int(min=1, max=72),
-        tool_name=tool.get("name", "").str(nonempty=False),
-        tool_url=tool_url,
-        content_library=field.get("content_library").url(),
-        contact=PartnerContact(
-            contact.get("name").str(), contact.get("email").email(), contact.get("channel", "").str(nonempty=False)
-        ),
-        syndicated=tuple(syndicated),
-    )
+    tool: ToolModel = ToolModel()
+    content_library: WebAddress = PydanticField(description="where partners find the brand's content")
+    contact: PartnerContactModel = PydanticField(description="the brand's desk for partners")
+    syndicated: items(SyndicatedModel) = PydanticField([], description="posts the brand writes for partners")
 
+    @model_validator(mode="after")
+    def _rules(self) -> PartnersModel:
+        if self.own_accounts != "no" and placeholders(self.account_name) != (LOCATION,):
+            raise invalid(
+                "expected the name a partner's account must take, with {location} where the partner's place goes, "
+                f"e.g. 'Brand {{location}}' (got {show(self.account_name)})",
+                at="account_name",
+            )
+        if self.own_accounts != "no" and not self.platforms:
+            raise invalid("expected at least 1 item(s): where partner accounts are allowed", at="platforms")
+        both = sorted(set(self.approval) & set(self.escalate))
+        if both:
+            raise invalid(f"{', '.join(both)} cannot both need approval and go to the brand", at="escalate")
+        fixed = sorted(set(self.approval) & set(ALWAYS_ESCALATE))
+        if fixed:
+            raise invalid(
+                f"{', '.join(fixed)} always go to the brand; list them under escalate or nowhere", at="approval"
+            )
+        seen = set()
+        for index, post in enumerate(self.syndicated):
+            if post.id in seen:
+                raise invalid(f"syndicated post {post.id!r} is listed twice", at=f"syndicated[{index}].id")
+            seen.add(post.id)
+        return self
 
-def _kinds(field: Field) -> tuple[str, ...]:
-    kinds = []
-    for item in field.items():
-        kind = item.choice(CONTENT_KINDS)
-        if kind in kinds:
-            item.fail(f"{kind!r} is listed twice")
-        kinds.append(kind)
-    return tuple(kinds)
+    def rules(self) -> PartnerRules:
+        """The rules as the engines receive them."""
+        c = self.contact
+        return PartnerRules(
+            kind=self.kind,
+            own_accounts=self.own_accounts,
+            account_name=self.account_name,
+            platforms=tuple(self.platforms),
+            approval=tuple(self.approval),
+            escalate=tuple(dict.fromkeys((*ALWAYS_ESCALATE, *self.escalate))),
+            response_hours=self.response_hours,
+            tool_name=self.tool.name,
+            tool_url=self.tool.url,
+            content_library=self.content_library,
+            contact=PartnerContact(c.name, c.email, c.channel),
+            syndicated=tuple(SyndicatedPost(s.id, s.title, s.platform, s.text) for s in self.syndicated),
+        )
 
 
 # The rules as the notebooks receive them: the plain dict of OrgProfile.to_parameters()["partners"].

@@ -1,0 +1,35 @@
+"""`smtk schema`: the JSON Schema of each kind of file trainers edit, which editors with a YAML language server use to
+complete and check the file as it is typed (the files name theirs in their first line)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from graders.course.manifest import manifest_schema
+from graders.paths import SCHEMAS
+from simulations.profile.org import org_schema
+
+# File name of each schema -> the function giving it, one per kind of file.
+FILE_KINDS: dict[str, Callable[[], dict]] = {
+    "org.schema.json": org_schema,
+    "course.schema.json": manifest_schema,
+}
+
+
+def schema_text(name: str) -> str:
+    """The schema `name` as `smtk schema` writes it: indented JSON, keys in the models' order, a final newline."""
+    return json.dumps(FILE_KINDS[name](), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schemas(out: str | Path = SCHEMAS) -> list[Path]:
+    """Write every file kind's schema into `out`; returns the files written."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in FILE_KINDS:
+        path = out / name
+        path.write_text(schema_text(name), encoding="utf-8")
+        written.append(path)
+    return written
