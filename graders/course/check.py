@@ -32,6 +32,7 @@ from simulations.common.facts import (
 )
 from simulations.common.validate import DataError
 from simulations.lessons.freshness import Due, due_soon, overdue
+from simulations.library import LibraryStore, ModuleInfo, QueueEntry, revision_queue
 from simulations.profile.org import load_org
 
 
@@ -47,6 +48,7 @@ class CheckReport:
     due_soon: tuple[Due, ...]
     problems: tuple[DataError, ...]
     facts: tuple[DataError, ...] = ()
+    revision: tuple[QueueEntry, ...] = ()  # the library's revision queue, when a library database was given
 
     @property
     def ok(self) -> bool:
@@ -64,11 +66,13 @@ def check_course(
     today: dt.date | None = None,
     soon_days: int = 30,
     org_path: str | Path | None = None,
+    library: str | Path | None = None,
 ) -> CheckReport:
     """Check the manifest at `manifest_path` as of `today` (the real date unless given, e.g. by a test).
 
     With `org_path`, also report prerequisites in tracks that organisation does not build (its learners could never
-    take them).
+    take them). With `library` (the library's SQLite file or PostgreSQL URL), also list its revision queue: modules
+    ranked by the evidence learners left (a list to act on, not a problem).
     """
     today = today or dt.date.today()
     try:
@@ -81,6 +85,12 @@ def check_course(
     problems += _release_problems(manifest) + _lesson_problems(manifest) + _answer_bank_problems(manifest)
     if org is not None:
         problems += _untaught_prerequisites(manifest, org.tracks, org.name)
+    queue: tuple[QueueEntry, ...] = ()
+    if library is not None:
+        try:
+            queue = tuple(library_queue(manifest, library, today, soon_days))
+        except DataError as exc:
+            problems.append(exc)
     return CheckReport(
         manifest=manifest.path,
         today=today,
@@ -89,7 +99,22 @@ def check_course(
         due_soon=tuple(due_soon(reviews, today, soon_days)),
         problems=tuple(problems),
         facts=tuple(fact_problems(manifest, today)),
+        revision=queue,
     )
+
+
+def library_modules(manifest: Manifest) -> list[ModuleInfo]:
+    """The manifest's modules as the library knows them."""
+    return [ModuleInfo(m.id, m.title, m.track, m.minutes, m.review_by, m.revised) for m in manifest.modules]
+
+
+def library_queue(manifest: Manifest, library: str | Path, today: dt.date, soon_days: int = 30) -> list[QueueEntry]:
+    """The revision queue of the library stored at `library` (a SQLite file that must exist, or a PostgreSQL URL)."""
+    text = str(library)
+    if not text.startswith(("postgresql://", "postgres://")) and not Path(text.removeprefix("sqlite:///")).is_file():
+        raise DataError(text, "", "no library database here (give the file the Library app writes, or its URL)")
+    with LibraryStore(text, library_modules(manifest)) as store:
+        return revision_queue(store.state(), today, soon_days)
 
 
 def fact_problems(manifest: Manifest, today: dt.date) -> list[DataError]:
@@ -274,6 +299,10 @@ def format_report(report: CheckReport) -> str:
         lines.append(f"FACT {problem}")
     for due in report.due_soon:
         lines.append(f"due soon {due.id}: review_by {due.review_by}, in {due.days_left} day(s)")
+    for rank, entry in enumerate(report.revision, 1):
+        first, *evidence = entry.lines()
+        lines.append(f"REVISE {rank}. {first}")
+        lines.extend(evidence)
     found = len(report.expired) + len(report.problems)
     if report.facts:
         lines.append(f"{len(report.facts)} problem(s) with the facts (FACT lines above)")
