@@ -310,3 +310,30 @@ def test_the_benchmark_runs_at_a_tiny_size():
     assert figures["revision_queue_modules"] > 0 and figures["page_tti_s"] is None
     assert figures["match_count_mismatches"] == 0  # the engine and FTS5 match the same documents
     assert figures["search_hits_mean"] > 0  # the generated queries find something
+
+
+def test_search_ranks_rarer_words_higher_and_newer_first_on_a_tie(store):
+    common = "Ask the social desk before answering a complaint."
+    first = store.post("ana", "leaks", "note", common)
+    second = store.post("ben", "leaks", "note", common)
+    rare = store.post("carl", "leaks", "note", "Escalate a complaint about a recall to the legal team.")
+    for cid in (first, second, rare):
+        store.accept("coe", cid)
+    assert [h.id for h in store.search("complaint")] == [rare, second, first]  # same score: the newest first
+    assert [h.id for h in store.search("desk recall")][0] == rare  # one word in one note outweighs one in two
+    assert [h.id for h in store.search("complaint", limit=2)] == [rare, second]
+    assert store.search("nothing matches zebra") == []
+
+
+def test_a_revised_date_in_the_manifest_is_recorded_once(db):
+    with LibraryStore(db, MODULES) as store:
+        store.flag("ana", "leaks", "the screenshots show the old app")
+        assert store.record_revisions() == []  # no module of MODULES has a revised date
+    revised = [dataclasses.replace(m, revised=dt.date(2026, 5, 1)) if m.id == "leaks" else m for m in MODULES]
+    with LibraryStore(db, revised) as store:
+        assert store.record_revisions() == ["leaks"]
+        assert store.record_revisions() == []  # already recorded: nothing appended again
+        assert store.state().notices == {
+            "ana": ["What not to share was revised on 2026-05-01: thank you for your feedback"]
+        }
+        assert "leaks" not in [e.module for e in revision_queue(store.state(), TODAY)]

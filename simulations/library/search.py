@@ -6,11 +6,13 @@ document frequency; ties go to the newer document, then the id, so the same quer
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
+from array import array
 from collections import Counter
 from dataclasses import dataclass
+
+import numpy as np
 
 from simulations.library.model import Library
 
@@ -39,13 +41,23 @@ class Hit:
 
 
 class SearchIndex:
-    """The inverted index of one library, brought up to date by `sync` from the library's list of changes."""
+    """The inverted index of one library, brought up to date by `sync` from the library's list of changes.
+
+    The postings live in dicts (cheap to change one document); a query scores a term's documents at once from an
+    array of the term's postings, built when first needed and dropped when one of its documents changes.
+    """
 
     def __init__(self) -> None:
         self.postings: dict[str, dict[str, int]] = {}
         self.doc_terms: dict[str, Counter[str]] = {}
         self.doc_seq: dict[str, int] = {}
         self.doc_module: dict[str, str] = {}
+        self._slot: dict[str, int] = {}  # document -> its position in the score array (kept until it is re-added)
+        self._docs: list[str] = []  # position -> document
+        self._slot_seq = array("q")  # position -> the document's change number (newer wins a tie)
+        self._slot_module = array("i")  # position -> code of the document's module
+        self._module_code: dict[str, int] = {}
+        self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._synced = 0  # how far into library.changed the index has read
 
     def sync(self, library: Library) -> None:
@@ -60,32 +72,55 @@ class SearchIndex:
     def _add(self, doc: str, seq: int, module: str, text: str) -> None:
         counts = Counter(terms(text))
         self.doc_terms[doc], self.doc_seq[doc], self.doc_module[doc] = counts, seq, module
+        code = self._module_code.setdefault(module, len(self._module_code))
+        self._slot[doc] = len(self._docs)
+        self._docs.append(doc)
+        self._slot_seq.append(seq)
+        self._slot_module.append(code)
         for term, n in counts.items():
             self.postings.setdefault(term, {})[doc] = n
+            self._arrays.pop(term, None)
 
     def _remove(self, doc: str) -> None:
         for term in self.doc_terms.pop(doc, ()):
             postings = self.postings[term]
             del postings[doc]
+            self._arrays.pop(term, None)
             if not postings:
                 del self.postings[term]
         self.doc_seq.pop(doc, None)
         self.doc_module.pop(doc, None)
+        self._slot.pop(doc, None)
+
+    def _postings_array(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """The term's documents as score positions, and each one's term-frequency weight (1 + log count)."""
+        found = self._arrays.get(term)
+        if found is None:
+            postings = self.postings[term]
+            slots = np.fromiter((self._slot[d] for d in postings), dtype=np.int64, count=len(postings))
+            counts = np.fromiter(postings.values(), dtype=np.float64, count=len(postings))
+            found = self._arrays[term] = (slots, 1.0 + np.log(counts))
+        return found
 
     def query(self, text: str, limit: int = 20, modules: set[str] | None = None) -> list[tuple[str, float]]:
-        """The best `limit` (document, score) pairs for `text`, only documents of `modules` when given."""
+        """The best `limit` (document, score) pairs for `text`, only documents of `modules` when given: score is the
+        sum over the query's words of (1 + log count) times log(1 + documents / documents with the word)."""
         total = len(self.doc_terms)
-        scores: dict[str, float] = {}
-        for word in set(terms(text)):
-            postings = self.postings.get(word)
-            if not postings:
-                continue
-            idf = math.log(1.0 + total / len(postings))
-            for doc, n in postings.items():
-                if modules is None or self.doc_module[doc] in modules:
-                    scores[doc] = scores.get(doc, 0.0) + (1.0 + math.log(n)) * idf
-        best = heapq.nlargest(limit, scores.items(), key=lambda ds: (ds[1], self.doc_seq[ds[0]]))
-        return [(doc, round(score, 6)) for doc, score in best]
+        scores = np.zeros(len(self._docs))
+        for word in sorted(set(terms(text))):  # a fixed order: the same sums to the last bit in every process
+            if word in self.postings:
+                slots, weights = self._postings_array(word)
+                scores[slots] += weights * math.log(1.0 + total / len(slots))
+        if modules is not None:
+            codes = [self._module_code[m] for m in modules if m in self._module_code]
+            scores[~np.isin(np.array(self._slot_module, dtype=np.int32), codes)] = 0.0
+        found = np.flatnonzero(scores)
+        if len(found) > limit:  # keep the best `limit` and everything tied with the last of them
+            cut = np.partition(scores[found], len(found) - limit)[len(found) - limit]
+            found = found[scores[found] >= cut]
+        seqs = np.array(self._slot_seq, dtype=np.int64)[found]
+        order = np.lexsort((-seqs, -scores[found]))[:limit]
+        return [(self._docs[slot], round(float(scores[slot]), 6)) for slot in found[order]]
 
 
 def _document_text(library: Library, doc: str) -> str:

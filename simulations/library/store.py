@@ -151,3 +151,15 @@ class LibraryStore:
         """Record that a module was revised on `on`: its evidence so far is answered and those who gave it are told."""
         module = self._module(module)
         self._append("revised", {"by": gate.name("by", by), "module": module, "on": on.isoformat()})
+
+    def record_revisions(self, by: str = "manifest") -> list[str]:
+        """Record as revised every module whose manifest `revised` date is newer than the library's last record of
+        it (so its evidence so far counts as answered and those who gave it are told); returns those modules."""
+        library = self.state()
+        done = []
+        for module in library.modules.values():
+            last = library.revisions.get(module.id, (0, None))[1]
+            if module.revised is not None and (last is None or module.revised > last):
+                self.revise(by, module.id, module.revised)
+                done.append(module.id)
+        return done
