@@ -30,8 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from graders.course.check import library_modules  # noqa: E402
-from graders.course.manifest import read_manifest  # noqa: E402
+from graders.course.manifest import library_modules, read_manifest  # noqa: E402
 from simulations.library import CONTRIBUTION_KINDS, Library, SearchIndex, revision_queue, search  # noqa: E402
 from simulations.library.search import terms  # noqa: E402
 

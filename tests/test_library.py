@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from postgres import run_postgres
 
-from graders.course.check import check_course, format_report, library_modules
-from graders.course.manifest import read_manifest
+from graders.course.check import check_course, format_report
+from graders.course.manifest import library_modules, read_manifest
 from graders.paths import MANIFEST, ROOT
 from simulations.common.eventlog import EventLog
 from simulations.library import (

@@ -18,7 +18,14 @@ from nbgrader.utils import is_grade, is_task
 from graders.course.banks import GLOB as BANK_GLOB
 from graders.course.banks import bank_problems
 from graders.course.certification import load_rules
-from graders.course.manifest import LESSON_MINUTES, Manifest, lesson_fields, manifest_problems, read_manifest
+from graders.course.manifest import (
+    LESSON_MINUTES,
+    Manifest,
+    lesson_fields,
+    library_modules,
+    manifest_problems,
+    read_manifest,
+)
 from graders.course.root import CODE_STUB
 from graders.course.tailor import facts_path
 from graders.paths import MANIFEST, ORGS
@@ -32,7 +39,7 @@ from simulations.common.facts import (
 )
 from simulations.common.validate import DataError
 from simulations.lessons.freshness import Due, due_soon, overdue
-from simulations.library import LibraryStore, ModuleInfo, QueueEntry, revision_queue
+from simulations.library import LibraryStore, QueueEntry, revision_queue
 from simulations.profile.org import load_org
 
 
@@ -101,11 +108,6 @@ def check_course(
         facts=tuple(fact_problems(manifest, today)),
         revision=queue,
     )
-
-
-def library_modules(manifest: Manifest) -> list[ModuleInfo]:
-    """The manifest's modules as the library knows them."""
-    return [ModuleInfo(m.id, m.title, m.track, m.minutes, m.review_by, m.revised) for m in manifest.modules]
 
 
 def library_queue(manifest: Manifest, library: str | Path, today: dt.date, soon_days: int = 30) -> list[QueueEntry]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from graders.paths import DASHBOARDS, MANIFEST, SOURCE
 from simulations.common.validate import DataError, Field, load_yaml
+from simulations.library.model import ModuleInfo
 from simulations.profile.org import TRACKS, load_org
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -324,3 +325,8 @@ def modules_frame(manifest: Manifest):
         ],
         columns=["track", "module", "minutes", "points", "review by", "you will learn to"],
     )
+
+
+def library_modules(manifest: Manifest) -> list[ModuleInfo]:
+    """The manifest's modules as the library knows them (id, title, track, minutes, review_by, revised)."""
+    return [ModuleInfo(m.id, m.title, m.track, m.minutes, m.review_by, m.revised) for m in manifest.modules]
