@@ -65,13 +65,20 @@ def test_post_moderate_search_and_answer(browser, library_server):
         page.get_by_label("Your text").fill(NOTE)
         page.get_by_role("button", name="Send for review").click()
         text_shows(page, "waits for the Center of Excellence")
+        # the employee tag of the organisation the server shows (the demo one) is an accepted disclosure; #spon is not
+        page.get_by_label("Your text").fill("Example post: #spon I helped design this kettle.")
+        page.get_by_role("button", name="Send for review").click()
+        text_shows(page, "#spon is ambiguous")
+        page.get_by_label("Your text").fill("Example post: #LarkspurEmployee I helped design this kettle.")
+        page.get_by_role("button", name="Send for review").click()
+        page.wait_for_function("() => document.body.innerText.includes('(c2) waits for the Center of Excellence')")
         page.get_by_label("Your text").fill("Does a retweet of our own ad need a tag?")
         page.get_by_role("button", name="Ask as a question").click()
         text_shows(page, "answers show under it")
 
         with LibraryStore(db, MODULES) as coe:  # the CoE's side, on the same database
             library = coe.state()
-            (note,) = [c.id for c in library.pending()]
+            (note,) = [c.id for c in library.pending() if c.text == NOTE]
             coe.accept("coe-lead", note)
             (question,) = list(library.questions)
             coe.accept("coe-lead", coe.answer("dana", question, "Yes: add the employee tag to the retweet."))

@@ -23,6 +23,7 @@ from simulations.library import (
     display_text,
     experts,
 )
+from simulations.profile.org import dashboard_org
 from simulations.ui.apps.common import style, table
 from simulations.ui.apps.exercise import signed_in_user
 
@@ -49,9 +50,13 @@ class LibraryApp:
     """One visitor's page: the modules, search, and the forms to post a contribution or ask a question."""
 
     def __init__(
-        self, modules: Iterable[ModuleInfo], target: str | Path | None = None, user: str | None = None
+        self,
+        modules: Iterable[ModuleInfo],
+        target: str | Path | None = None,
+        user: str | None = None,
+        org_name: str = "",
     ) -> None:
-        self.store = LibraryStore(target or database(), modules)
+        self.store = LibraryStore(target or database(), modules, org_name=org_name)
         library = self.store.state()
         module_options = [(f"{m.title} ({m.track})", m.id) for m in library.modules.values()]
         tracks = sorted({m.track for m in library.modules.values()})
@@ -188,5 +193,6 @@ class LibraryApp:
 
 
 def library_app(modules: Iterable[ModuleInfo], target: str | Path | None = None) -> w.VBox:
-    """The Library page for these modules (the course's, from its manifest)."""
-    return LibraryApp(modules, target, signed_in_user()).widget
+    """The Library page for these modules (the course's, from its manifest), for the organisation the server shows
+    (its employee tag is an accepted disclosure)."""
+    return LibraryApp(modules, target, signed_in_user(), dashboard_org()["name"]).widget
