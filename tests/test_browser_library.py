@@ -40,11 +40,20 @@ def text_shows(page, text: str) -> None:
     page.wait_for_function("t => document.body.innerText.includes(t)", arg=text, timeout=60_000)
 
 
+def pick(select, starting: str) -> None:
+    """Choose the option of a drop-down whose label starts with `starting`."""
+    labels = [t.replace("\xa0", " ") for t in select.locator("option").all_inner_texts()]  # widgets show spaces as nbsp
+    index = next((i for i, t in enumerate(labels) if t.startswith(starting)), None)
+    assert index is not None, f"no option starts with {starting!r} in {labels}"
+    select.select_option(index=index)
+
+
 def test_post_moderate_search_and_answer(browser, library_server):
     url, db = library_server
     module = MODULES[0]
     context = browser.new_context()
     page = context.new_page()
+    pages = [page]
     try:
         page.set_default_timeout(120_000)
         page.goto(f"{url}voila/render/library.ipynb", wait_until="commit")
@@ -76,12 +85,31 @@ def test_post_moderate_search_and_answer(browser, library_server):
         page.get_by_role("button", name="Ask as a question").click()
         text_shows(page, "answers show under it")
 
-        with LibraryStore(db, MODULES) as coe:  # the CoE's side, on the same database
-            library = coe.state()
-            (note,) = [c.id for c in library.pending() if c.text == NOTE]
-            coe.accept("coe-lead", note)
-            (question,) = list(library.questions)
-            coe.accept("coe-lead", coe.answer("dana", question, "Yes: add the employee tag to the retweet."))
+        with LibraryStore(db, MODULES) as other:  # a colleague answers; five learners' feedback rates the module
+            (question,) = list(other.state().questions)
+            answer = other.answer("dana", question, "Yes: add the employee tag to the retweet.")
+            for i in range(5):
+                other.rate(f"learner{i}", module.id, 1 + i % 2, "the examples are dated")
+            note = next(c.id for c in other.state().pending() if c.text == NOTE)
+
+        coe = context.new_page()
+        pages.append(coe)
+        coe.set_default_timeout(120_000)
+        coe.goto(f"{url}voila/render/library-coe.ipynb", wait_until="commit")
+        coe.locator(".smtk-app").wait_for()
+        text_shows(coe, "the examples are dated")  # the revision queue shows the ratings' evidence
+        assert "low ratings: mean 1.40 from 5 rating(s)" in coe.locator(".smtk-revision").inner_text()
+        coe.get_by_label("Moderator").fill("coe-lead")
+        coe.get_by_role("button", name="Decline with reason").click()
+        text_shows(coe, "reason is empty")  # a decline needs its reason
+        pick(coe.get_by_label("Contribution"), f"{note}: ")
+        coe.get_by_role("button", name="Accept", exact=True).click()
+        text_shows(coe, f"{note} accepted: learners find it now.")
+        pick(coe.get_by_label("Answer"), f"{answer} to {question}: ")
+        coe.get_by_role("button", name="Accept answer").click()
+        text_shows(coe, f"Answer {answer} accepted.")
+        found = axe_violations(coe)
+        assert found == [], "\n".join(described(found))
 
         page.get_by_label("Search").fill("speakers employee connection")
         page.get_by_role("button", name="Search library").click()
@@ -96,5 +124,6 @@ def test_post_moderate_search_and_answer(browser, library_server):
         found = axe_violations(page)
         assert found == [], "\n".join(described(found))
     finally:
-        page.close(run_before_unload=True)
+        for opened in pages:
+            opened.close(run_before_unload=True)
         context.close()

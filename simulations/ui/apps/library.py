@@ -7,6 +7,7 @@ hub, else the name typed. Everything shown is escaped: the library stores plain 
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,6 +23,7 @@ from simulations.library import (
     Refused,
     display_text,
     experts,
+    revision_queue,
 )
 from simulations.profile.org import dashboard_org
 from simulations.ui.apps.common import style, table
@@ -33,7 +35,7 @@ def _status(kind: str, body: str) -> str:
     return f'<div class="{css}" role="status">{body}</div>'
 
 
-def refused_html(error: Refused) -> str:
+def refused_html(error: Refused, head: str = "Not sent") -> str:
     """Why a text was not stored and what to change, as the writer reads it."""
     if isinstance(error, Blocked):
         items = "".join(f"<li>{html.escape(r)}</li>" for r in error.reasons)
@@ -43,7 +45,7 @@ def refused_html(error: Refused) -> str:
             f"<p>What to change: {html.escape(error.change)}.</p>",
         )
     change = f" {html.escape(error.change[:1].upper() + error.change[1:])}." if error.change else ""
-    return _status("refused", f"<b>Not sent:</b> {html.escape(error.field)} {html.escape(error.reason)}.{change}")
+    return _status("refused", f"<b>{head}:</b> {html.escape(error.field)} {html.escape(error.reason)}.{change}")
 
 
 class LibraryApp:
@@ -196,3 +198,110 @@ def library_app(modules: Iterable[ModuleInfo], target: str | Path | None = None)
     """The Library page for these modules (the course's, from its manifest), for the organisation the server shows
     (its employee tag is an accepted disclosure)."""
     return LibraryApp(modules, target, signed_in_user(), dashboard_org()["name"]).widget
+
+
+def _short(text: str, length: int = 70) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "\u2026"
+
+
+class CoEApp:
+    """The Center of Excellence's page: accept, edit or decline waiting contributions, accept answers, and read the
+    revision queue with its evidence."""
+
+    def __init__(
+        self,
+        modules: Iterable[ModuleInfo],
+        target: str | Path | None = None,
+        user: str | None = None,
+        org_name: str = "",
+        today: dt.date | None = None,
+    ) -> None:
+        self.store = LibraryStore(target or database(), modules, org_name=org_name)
+        self.user, self.today = user, today or dt.date.today()
+        self.name = w.Text(description="Moderator", value=user or "", disabled=bool(user))
+        self.waiting = w.HTML()
+        self.item = w.Dropdown(description="Contribution")
+        self.note = w.Textarea(description="Edit or reason", placeholder="the edited text, or why it is declined")
+        self.note.layout.width = "640px"
+        self.accept_button = w.Button(description="Accept", button_style="primary")
+        self.accept_button.on_click(lambda _: self.moderate("accept"))
+        self.edit_button = w.Button(description="Accept with edits")
+        self.edit_button.on_click(lambda _: self.moderate("edit"))
+        self.decline_button = w.Button(description="Decline with reason")
+        self.decline_button.on_click(lambda _: self.moderate("decline"))
+        self.answer = w.Dropdown(description="Answer")
+        self.answer_button = w.Button(description="Accept answer")
+        self.answer_button.on_click(lambda _: self.moderate("answer"))
+        self.message = w.HTML()
+        self.queue = w.HTML()
+        self.widget = w.VBox(
+            [
+                style(),
+                w.HTML("<h2>Library: the Center of Excellence</h2>"),
+                self.name,
+                w.HTML("<h3>Waiting for review</h3>"),
+                self.waiting,
+                self.item,
+                self.note,
+                w.HBox([self.accept_button, self.edit_button, self.decline_button]),
+                w.HTML("<h3>Answers to accept</h3>"),
+                w.HBox([self.answer, self.answer_button]),
+                self.message,
+                w.HTML("<h3>Revision queue</h3>"),
+                self.queue,
+            ]
+        )
+        self.widget.add_class("smtk-app")
+        self.refresh()
+
+    def refresh(self) -> None:
+        library = self.store.state()
+        pending = library.pending()
+        rows = [(c.id, c.kind, library.modules[c.module].title, c.author, c.text) for c in pending]
+        self.waiting.value = (
+            table(("Id", "Kind", "Module", "Author", "Text"), rows) if rows else "<p>Nothing is waiting.</p>"
+        )
+        self.item.options = [(f"{c.id}: {_short(c.text, 50)}", c.id) for c in pending]
+        self.item.value = pending[0].id if pending else None
+        open_answers = [a for a in library.answers.values() if not a.accepted]
+        self.answer.options = [(f"{a.id} to {a.question}: {_short(a.text, 50)}", a.id) for a in open_answers]
+        entries = revision_queue(library, self.today)
+        items = "".join(
+            f"<li>{html.escape(e.lines()[0])}<ul>"
+            + "".join(
+                f"<li>{html.escape(ev.kind)}: {html.escape(ev.summary)}"
+                + ("<ul>" + "".join(f"<li>{display_text(i)}</li>" for i in ev.items[:5]) + "</ul>" if ev.items else "")
+                + "</li>"
+                for ev in e.evidence
+            )
+            + "</ul></li>"
+            for e in entries
+        )
+        self.queue.value = f'<ol class="smtk-revision">{items}</ol>' if entries else "<p>No module has evidence.</p>"
+
+    def moderate(self, action: str) -> None:
+        who = self.user or self.name.value
+        try:
+            if action == "answer":
+                self.store.accept(who, self.answer.value)
+                done = f"Answer {self.answer.value} accepted."
+            elif action == "accept":
+                self.store.accept(who, self.item.value)
+                done = f"{self.item.value} accepted: learners find it now."
+            elif action == "edit":
+                self.store.edit(who, self.item.value, self.note.value)
+                done = f"{self.item.value} published with your edits."
+            else:
+                self.store.decline(who, self.item.value, self.note.value)
+                done = f"{self.item.value} declined; its author reads your reason."
+        except Refused as exc:
+            self.message.value = refused_html(exc, "Not done")
+            return
+        self.note.value = ""
+        self.message.value = _status("done", html.escape(done))
+        self.refresh()
+
+
+def coe_app(modules: Iterable[ModuleInfo], target: str | Path | None = None) -> w.VBox:
+    """The Center of Excellence's Library page for these modules."""
+    return CoEApp(modules, target, signed_in_user(), dashboard_org()["name"]).widget
