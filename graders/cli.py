@@ -106,7 +106,7 @@ def cmd_tailor(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from graders.course.check import check_course, format_report
 
-    report = check_course(args.manifest, args.today, args.soon, args.org)
+    report = check_course(args.manifest, args.today, args.soon, args.org, args.library)
     print(format_report(report))
     return 0 if report.ok else 1
 
@@ -440,6 +440,12 @@ def _check(check: argparse.ArgumentParser) -> None:
     )
     check.add_argument(
         "--org", type=Path, default=None, help="also check that prerequisites lie in the tracks this profile builds"
+    )
+    check.add_argument(
+        "--library",
+        default=None,
+        metavar="DB",
+        help="also list the library's revision queue (its SQLite file or PostgreSQL URL): modules by evidence",
     )
     check.set_defaults(run=cmd_check)
 

@@ -172,6 +172,8 @@ def test_every_app_is_described_once_and_a_mistake_stops_the_server_with_its_fie
         "exercise-player.ipynb",
         "exercise-wall.ipynb",
         "exercise-review.ipynb",
+        "library.ipynb",
+        "library-coe.ipynb",
     }
     assert all(a.title and a.question.endswith("?") and a.who for a in apps)
 

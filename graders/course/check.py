@@ -17,7 +17,14 @@ from nbgrader.utils import is_grade, is_task
 
 from graders.course.banks import GLOB as BANK_GLOB
 from graders.course.banks import bank_problems
-from graders.course.manifest import LESSON_MINUTES, Manifest, lesson_fields, manifest_problems, read_manifest
+from graders.course.manifest import (
+    LESSON_MINUTES,
+    Manifest,
+    lesson_fields,
+    library_modules,
+    manifest_problems,
+    read_manifest,
+)
 from graders.course.root import CODE_STUB
 from graders.course.tailor import facts_path
 from graders.paths import MANIFEST, ORGS
@@ -31,6 +38,7 @@ from simulations.common.facts import (
 )
 from simulations.common.validate import DataError
 from simulations.lessons.freshness import Due, due_soon, overdue
+from simulations.library import LibraryStore, QueueEntry, revision_queue
 from simulations.profile.org import load_org
 
 
@@ -46,6 +54,7 @@ class CheckReport:
     due_soon: tuple[Due, ...]
     problems: tuple[DataError, ...]
     facts: tuple[DataError, ...] = ()
+    revision: tuple[QueueEntry, ...] = ()  # the library's revision queue, when a library database was given
 
     @property
     def ok(self) -> bool:
@@ -63,11 +72,13 @@ def check_course(
     today: dt.date | None = None,
     soon_days: int = 30,
     org_path: str | Path | None = None,
+    library: str | Path | None = None,
 ) -> CheckReport:
     """Check the manifest at `manifest_path` as of `today` (the real date unless given, e.g. by a test).
 
     With `org_path`, also report prerequisites in tracks that organisation does not build (its learners could never
-    take them).
+    take them). With `library` (the library's SQLite file or PostgreSQL URL), also list its revision queue: modules
+    ranked by the evidence learners left (a list to act on, not a problem).
     """
     today = today or dt.date.today()
     try:
@@ -80,6 +91,12 @@ def check_course(
     problems += _release_problems(manifest) + _lesson_problems(manifest) + _answer_bank_problems(manifest)
     if org is not None:
         problems += _untaught_prerequisites(manifest, org.tracks, org.name)
+    queue: tuple[QueueEntry, ...] = ()
+    if library is not None:
+        try:
+            queue = tuple(library_queue(manifest, library, today, soon_days))
+        except DataError as exc:
+            problems.append(exc)
     return CheckReport(
         manifest=manifest.path,
         today=today,
@@ -88,7 +105,17 @@ def check_course(
         due_soon=tuple(due_soon(reviews, today, soon_days)),
         problems=tuple(problems),
         facts=tuple(fact_problems(manifest, today)),
+        revision=queue,
     )
+
+
+def library_queue(manifest: Manifest, library: str | Path, today: dt.date, soon_days: int = 30) -> list[QueueEntry]:
+    """The revision queue of the library stored at `library` (a SQLite file that must exist, or a PostgreSQL URL)."""
+    text = str(library)
+    if not text.startswith(("postgresql://", "postgres://")) and not Path(text.removeprefix("sqlite:///")).is_file():
+        raise DataError(text, "", "no library database here (give the file the Library app writes, or its URL)")
+    with LibraryStore(text, library_modules(manifest)) as store:
+        return revision_queue(store.state(), today, soon_days)
 
 
 def fact_problems(manifest: Manifest, today: dt.date) -> list[DataError]:
@@ -264,6 +291,10 @@ def format_report(report: CheckReport) -> str:
         lines.append(f"FACT {problem}")
     for due in report.due_soon:
         lines.append(f"due soon {due.id}: review_by {due.review_by}, in {due.days_left} day(s)")
+    for rank, entry in enumerate(report.revision, 1):
+        first, *evidence = entry.lines()
+        lines.append(f"REVISE {rank}. {first}")
+        lines.extend(evidence)
     found = len(report.expired) + len(report.problems)
     if report.facts:
         lines.append(f"{len(report.facts)} problem(s) with the facts (FACT lines above)")

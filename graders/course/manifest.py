@@ -29,6 +29,7 @@ from simulations.common.models import (
     load_model,
 )
 from simulations.common.validate import DataError
+from simulations.library.model import ModuleInfo
 from simulations.profile.org import TRACKS, load_org
 
 # How a track runs: each learner alone, a facilitator with a room (managers, business units), or a facilitator with
@@ -389,3 +390,8 @@ def modules_frame(manifest: Manifest):
         ],
         columns=["track", "module", "minutes", "points", "review by", "you will learn to"],
     )
+
+
+def library_modules(manifest: Manifest) -> list[ModuleInfo]:
+    """The manifest's modules as the library knows them (id, title, track, minutes, review_by, revised)."""
+    return [ModuleInfo(m.id, m.title, m.track, m.minutes, m.review_by, m.revised) for m in manifest.modules]

@@ -13,7 +13,7 @@ import pandas as pd
 
 from graders.course.root import open_gradebook
 from graders.course.roster import ROSTER, read_roster
-from simulations.common.records import FEEDBACK_RECORD, record_in
+from simulations.common.records import FEEDBACK_RECORD, rating_and_comment, record_in
 from simulations.lessons.questions import CODE, WRITTEN, widget_kind
 
 LEARNER_COLUMNS = ("learner", "name", "email", "business_unit", "region")
@@ -169,8 +169,8 @@ def read_feedback(notebook: Path) -> tuple[int | None, str]:
             continue
         found = _feedback_assignment("".join(cell.get("source", [])))
         if found is not None:
-            return _rating_and_comment(found)
-    return _rating_and_comment(record_in(nb, FEEDBACK_RECORD) if isinstance(nb, dict) else None)
+            return rating_and_comment(found)
+    return rating_and_comment(record_in(nb, FEEDBACK_RECORD) if isinstance(nb, dict) else None)
 
 
 def _feedback_assignment(source: str) -> object:
@@ -188,12 +188,3 @@ def _feedback_assignment(source: str) -> object:
             except ValueError:
                 return {}
     return None
-
-
-def _rating_and_comment(value: object) -> tuple[int | None, str]:
-    if not isinstance(value, dict):
-        return None, ""
-    rating = value.get("rating")
-    valid = isinstance(rating, int) and not isinstance(rating, bool) and 1 <= rating <= 5
-    comment = value.get("comment")
-    return (rating if valid else None), (comment.strip() if isinstance(comment, str) else "")

@@ -20,6 +20,16 @@ LABEL = "smtk-record:"
 FEEDBACK_RECORD = "module-feedback"
 
 
+def rating_and_comment(value: object) -> tuple[int | None, str]:
+    """(rating, comment) of a feedback answer ({"rating": 1-5 or None, "comment": str}); blanks where unusable."""
+    if not isinstance(value, dict):
+        return None, ""
+    rating = value.get("rating")
+    valid = isinstance(rating, int) and not isinstance(rating, bool) and 1 <= rating <= 5
+    comment = value.get("comment")
+    return (rating if valid else None), (comment.strip() if isinstance(comment, str) else "")
+
+
 def notebook_path(notebook: str | Path | None) -> Path | None:
     """The notebook to read saved records from: the one named, else the one JupyterLab says this kernel runs."""
     if notebook is not None:

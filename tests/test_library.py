@@ -1,0 +1,339 @@
+"""The living library on real databases: the moderation gate, the CoE's queue, search, Q&A, experts, the revision
+queue (in `smtk check` too), and a state that is the same after the database is closed and opened again."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from postgres import run_postgres
+
+from graders.course.check import check_course, format_report
+from graders.course.manifest import library_modules, read_manifest
+from graders.paths import MANIFEST, ROOT
+from simulations.common.eventlog import EventLog
+from simulations.library import (
+    MAX_CHARS,
+    Blocked,
+    Credential,
+    LibraryStore,
+    ModuleInfo,
+    Refused,
+    display_text,
+    experts,
+    revision_queue,
+)
+
+TODAY = dt.date(2026, 6, 1)  # a fixed day: nothing here depends on the real date
+MODULES = [
+    ModuleInfo("disclosure", "Say you work here", "employees", 10, dt.date(2027, 3, 31)),
+    ModuleInfo("leaks", "What not to share", "employees", 8, dt.date(2027, 3, 31)),
+    ModuleInfo("budget", "A budget for the bad year", "executives", 9, dt.date(2026, 6, 20)),
+]
+SAFE_NOTE = "At the retail conference, three speakers said to put the employee connection first in every post."
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    return tmp_path / "library" / "library.db"
+
+
+@pytest.fixture
+def store(db):
+    with LibraryStore(db, MODULES, org_name="Larkspur Appliances") as s:
+        yield s
+
+
+def stored(db: Path) -> list:
+    with EventLog(db) as log:
+        return log.read("library")
+
+
+def test_a_note_with_confidential_text_is_blocked_with_its_reason_and_not_stored(store, db):
+    with pytest.raises(Blocked) as blocked:
+        store.post("ana", "leaks", "trip-notes", "Saw the roadmap: the new fridge launches next month at $499 each.")
+    reasons = " | ".join(blocked.value.reasons)
+    assert "internal label \u201croadmap\u201d" in reasons
+    assert "business figure \u201c$499\u201d" in reasons
+    assert "unannounced timing" in reasons
+    assert "leave the figure out" in blocked.value.change  # what to change, not only why
+    assert stored(db) == [] and store.state().contributions == {}
+
+
+def test_a_failed_disclosure_in_an_example_post_is_blocked(store):
+    late = "Example post for the launch week: love the new kettle, it boils fast and looks good " + "x" * 200 + " #ad"
+    with pytest.raises(Blocked, match="disclosure: #ad comes after the first"):
+        store.post("ana", "disclosure", "how-to", late)
+    with pytest.raises(Blocked, match="#spon is ambiguous"):
+        store.post("ana", "disclosure", "how-to", "Try this: #spon Our kettle is great.")
+    clear = "Example post: #LarkspurEmployee I helped design this kettle and it is my favourite."
+    assert store.post("ana", "disclosure", "how-to", clear) == "c1"  # the organisation's employee tag is accepted
+
+
+def test_the_coe_accepts_a_note_and_a_learners_search_then_finds_it(store):
+    cid = store.post("ana", "disclosure", "trip-notes", SAFE_NOTE)
+    assert [c.id for c in store.state().pending()] == [cid]
+    assert store.search("speakers employee connection") == []  # pending: only the CoE sees it
+    store.accept("coe-lead", cid)
+    hits = store.search("speakers employee connection")
+    assert [(h.id, h.kind, h.module) for h in hits] == [(cid, "trip-notes", "disclosure")]
+    assert store.state().pending() == []
+    assert store.search("speakers", topic="employees")[0].id == cid
+    assert store.search("speakers", topic="executives") == []
+    assert [c.id for c in store.state().accepted_by_author("ana")] == [cid]
+
+
+def test_declined_and_edited_contributions(store):
+    first = store.post("ben", "leaks", "note", "Ask the social desk before you answer a complaint in public.")
+    second = store.post("ben", "leaks", "note", "Photos of the office lobby are fine to share on weekends.")
+    with pytest.raises(Refused, match="reason: is empty"):
+        store.decline("coe-lead", second, "  ")
+    store.decline("coe-lead", second, "The lobby shows visitor badges on the desk.")
+    store.edit("coe-lead", first, "Ask the social desk before you answer any complaint in public.")
+    state = store.state()
+    assert state.contributions[second].state == "declined"
+    assert state.contributions[second].reason == "The lobby shows visitor badges on the desk."
+    assert state.contributions[first].state == "edited"
+    assert [h.id for h in store.search("lobby photos")] == []
+    assert [h.id for h in store.search("any complaint")] == [first]
+    store.decline("coe-lead", first, "Superseded by the new policy page.")  # a published note can be withdrawn
+    assert store.search("complaint") == []
+
+
+def test_a_question_gets_an_answer_and_shows_it(store):
+    qid = store.ask("carl", "disclosure", "Does a retweet of our own ad need a tag?")
+    assert not store.state().questions[qid].answered(store.state().answers)
+    aid = store.answer("dana", qid, "Yes: your retweet is your own endorsement, so add the employee tag.")
+    store.accept("coe-lead", aid)
+    state = store.state()
+    question = state.questions[qid]
+    assert question.answers == (aid,) and question.answered(state.answers)
+    assert state.answers[aid].text.startswith("Yes: your retweet") and state.answers[aid].accepted_by == "coe-lead"
+    assert [h.id for h in store.search("endorsement")] == [qid]  # found by the words of its answer
+
+
+def test_the_expert_list_follows_the_data(store):
+    credentials = [
+        Credential("erin", "employees", "certified", "expert"),
+        Credential("finn", "disclosure", "passed"),
+        Credential("gus", "budget", "passed"),
+    ]
+    assert [e.person for e in experts(store.state(), "disclosure", credentials)] == ["erin", "finn"]
+    cid = store.post("finn", "disclosure", "how-to", SAFE_NOTE)
+    assert [e.person for e in experts(store.state(), "disclosure", credentials)] == ["erin", "finn"]  # pending
+    store.accept("coe", cid)
+    qid = store.ask("hana", "disclosure", "Where does the tag go in a video?")
+    aid = store.answer("ivan", qid, "Say it out loud in the first seconds and put it in the caption too.")
+    listed = experts(store.state(), "disclosure", credentials)
+    assert "ivan" not in [e.person for e in listed]  # an answer counts once it is accepted
+    store.accept("coe", aid)
+    ranked = experts(store.state(), "employees", credentials)
+    assert [e.person for e in ranked] == ["erin", "finn", "ivan"]  # a pass and a how-to equal a certificate: by name
+    listed = {e.person: e for e in ranked}
+    assert listed["finn"].reasons == ("passed Say you work here", f"how-to {cid} on Say you work here was accepted")
+    assert listed["ivan"].reasons == (f"answered {qid} (Where does the tag go in a video?): accepted",)
+    assert "gus" not in listed
+    assert [e.person for e in experts(store.state(), "budget", credentials)] == ["gus"]
+    store.accept("coe", store.post("finn", "leaks", "note", "Blur screens in every photo taken at a desk."))
+    assert [e.person for e in experts(store.state(), "employees", credentials)][:2] == ["finn", "erin"]
+    assert [e.person for e in experts(store.state(), "disclosure", credentials)][:2] == ["erin", "finn"]
+
+
+def test_low_ratings_and_an_open_question_top_the_revision_queue(store):
+    for i, rating in enumerate([2, 1, 3, 2, 2]):
+        store.rate(f"learner{i}", "leaks", rating, "the examples are from 2019" if rating < 3 else "")
+    store.rate("learner0", "disclosure", 5, "clear")
+    store.ask("carl", "leaks", "Is a photo of the canteen menu fine to share?")
+    store.flag("dana", "leaks", "the platform screenshots are out of date")
+    queue = revision_queue(store.state(), TODAY)
+    assert [e.module for e in queue] == ["leaks", "budget"]  # budget: only its review_by in 19 days
+    top = {ev.kind: ev for ev in queue[0].evidence}
+    assert set(top) == {"low ratings", "open questions", "flagged"}
+    assert top["low ratings"].summary == "mean 2.00 from 5 rating(s), below 3.5"
+    assert top["low ratings"].items == (
+        "1/5: the examples are from 2019",
+        "2/5: the examples are from 2019 (3 learners)",
+    )
+    assert top["open questions"].items[0].endswith("Is a photo of the canteen menu fine to share?")
+    assert [ev.kind for ev in queue[1].evidence] == ["review due soon"]
+    # a newer rating from the same learner replaces the older one: learner1 now gives 5
+    store.rate("learner1", "leaks", 5, "")
+    assert store.state().ratings[("leaks", "learner1")].rating == 5
+
+
+def test_a_revision_answers_the_evidence_and_tells_who_gave_it(store):
+    for i in range(5):
+        store.rate(f"learner{i}", "leaks", 1, "")
+    qid = store.ask("carl", "leaks", "Which photos may I post?")
+    store.ask("dana", "leaks", "Which photos may I post?")
+    kinds = [ev.kind for ev in revision_queue(store.state(), TODAY)[0].evidence]
+    assert kinds == ["low ratings", "open questions", "repeated questions"]
+    store.revise("trainer", "leaks", dt.date(2026, 5, 30))
+    state = store.state()
+    assert "leaks" not in [e.module for e in revision_queue(state, TODAY)]
+    assert state.notices["carl"] == ["What not to share was revised on 2026-05-30: thank you for your feedback"]
+    assert set(state.notices) == {"carl", "dana", *(f"learner{i}" for i in range(5))}
+    store.ask("erin", "leaks", "Which photos may I post now?")  # new evidence after the revision counts again
+    again = {e.module: e for e in revision_queue(store.state(), TODAY)}["leaks"]
+    assert [(ev.kind, ev.items) for ev in again.evidence] == [
+        ("open questions", (f"q{store.state().seq}: Which photos may I post now?",))
+    ]
+    assert qid in store.state().questions
+
+
+def test_subscriptions_follow_and_unfollow(store):
+    store.subscribe("ana", "employees")
+    store.subscribe("ana", "budget")
+    store.subscribe("ana", "budget", follow=False)
+    assert store.state().subscriptions == {"ana": {"employees"}}
+    assert store.state().topic_modules("employees") == {"disclosure", "leaks"}
+
+
+def test_feedback_records_become_ratings(store):
+    assert store.rate_from_feedback("ana", "leaks", {"rating": 2, "comment": " too long "})
+    assert not store.rate_from_feedback("ben", "leaks", {"rating": 9, "comment": ""})  # unusable: nothing stored
+    assert [(r.learner, r.rating, r.comment) for r in store.state().ratings.values()] == [("ana", 2, "too long")]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda s: s.post("ana", "leaks", "note", "   "), "text: is empty"),
+        (lambda s: s.post("ana", "leaks", "note", "a" * (MAX_CHARS + 1)), "text: has 20,001 characters, over the"),
+        (lambda s: s.post("ana", "leaks", "note", "b" * 1_000_000), "text: has 1,000,000 characters"),
+        (lambda s: s.post("ana", "leaks", "note", "Nice <script>alert(1)</script>"), "holds HTML or script"),
+        (lambda s: s.post("ana", "leaks", "note", 'See <a href="x">this</a>'), "holds HTML or script"),
+        (lambda s: s.post("ana", "leaks", "note", "javascript:alert(1)"), "holds HTML or script"),
+        (lambda s: s.post("ana", "nosuch", "note", SAFE_NOTE), "module: unknown module 'nosuch'"),
+        (lambda s: s.post("ana", "leaks", "rumour", SAFE_NOTE), "kind: unknown kind of contribution 'rumour'"),
+        (lambda s: s.post("", "leaks", "note", SAFE_NOTE), "author: is empty"),
+        (lambda s: s.ask("ana", "nosuch", "Why?"), "unknown module"),
+        (lambda s: s.answer("ana", "q999", "Because."), "no question 'q999'"),
+        (lambda s: s.accept("coe", "c999"), "no contribution or answer 'c999'"),
+        (lambda s: s.rate("ana", "leaks", 7, ""), "rating: 7 is not a rating"),
+        (lambda s: s.rate("ana", "leaks", None, ""), "neither a rating nor a comment"),
+        (lambda s: s.subscribe("ana", "gossip"), "unknown module or track 'gossip'"),
+        (lambda s: s.search("x", topic="gossip"), "unknown module or track 'gossip'"),
+    ],
+)
+def test_bad_input_gets_its_message_and_stores_nothing(store, db, call, message):
+    before = dataclasses.asdict(store.state())
+    with pytest.raises(Refused) as refused:
+        call(store)
+    assert message in str(refused.value)
+    assert stored(db) == []
+    assert dataclasses.asdict(store.state()) == before
+
+
+def test_text_is_stored_as_written_and_escaped_on_display(store):
+    text = "Compare A & B: 3 < 4, and say \u201cthanks\u201d."
+    cid = store.post("ana", "leaks", "note", text)
+    assert store.state().contributions[cid].text == text
+    assert display_text(text) == "Compare A &amp; B: 3 &lt; 4, and say \u201cthanks\u201d."
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    yield from run_postgres()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def target(request, tmp_path):
+    """A fresh library database: a SQLite file, or a new database on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "library.db")
+    url = request.getfixturevalue("postgres_url")
+    import psycopg
+
+    name = f"library_{abs(hash(str(tmp_path))) % 10**8}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return url.replace("/postgres?", f"/{name}?")
+
+
+def test_the_state_survives_closing_and_reopening_the_database(target):
+    with LibraryStore(target, MODULES) as first:
+        cid = first.post("ana", "disclosure", "trip-notes", SAFE_NOTE)
+        first.accept("coe", cid)
+        pending = first.post("ben", "leaks", "note", "Keep screenshots of customer chats out of team channels.")
+        qid = first.ask("carl", "leaks", "May I share the canteen menu?")
+        first.accept("coe", first.answer("dana", qid, "Yes, it is on the public website."))
+        first.rate("erin", "budget", 2, "needs a worked example")
+        first.subscribe("erin", "employees")
+        first.flag("finn", cid, "the speaker list changed")
+        before = dataclasses.asdict(first.state())
+    with LibraryStore(target, MODULES) as second:
+        after = second.state()
+        assert dataclasses.asdict(after) == before
+        assert after.contributions[pending].state == "pending"
+        assert [h.id for h in second.search("canteen menu")] == [qid]
+
+
+def test_smtk_check_lists_the_revision_queue(tmp_path):
+    manifest = read_manifest(MANIFEST)
+    modules = library_modules(manifest)
+    worst, other = modules[3].id, modules[0].id
+    db = tmp_path / "library.db"
+    with LibraryStore(db, modules) as store:
+        for i in range(5):
+            store.rate(f"learner{i}", worst, 1 + i % 2, "hard to follow")
+        store.ask("ana", worst, "Where is the example the video mentions?")
+        store.rate("ben", other, 5, "")
+    report = check_course(today=dt.date(2026, 11, 23), library=db)
+    assert report.revision[0].module == worst
+    assert other not in [e.module for e in report.revision]
+    text = format_report(report)
+    assert f"REVISE 1. {worst} (" in text and "  low ratings: mean 1.40 from 5 rating(s), below 3.5" in text
+    exe = Path(sys.executable).parent / "smtk"
+    cli = [str(exe), "check", "--today", "2026-11-23", "--library", str(db)]
+    done = subprocess.run(cli, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert f"REVISE 1. {worst} (" in done.stdout, done.stderr
+    assert "Where is the example the video mentions?" in done.stdout
+    missing = check_course(today=dt.date(2026, 11, 23), library=tmp_path / "none.db")
+    assert any("no library database here" in str(p) for p in missing.problems)
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_the_benchmark_runs_at_a_tiny_size():
+    path = ROOT / "benchmarks" / "library.py"
+    spec = importlib.util.spec_from_file_location("library_bench", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    figures = module.measure(learners=50, notes=300, questions=60, queries=20, seed=3)
+    assert figures["notes"] == 300 and figures["questions"] == 60
+    assert figures["search_ms_p95"] >= figures["search_ms_p50"] > 0
+    assert figures["revision_queue_modules"] > 0 and figures["page_tti_s"] is None
+    assert figures["match_count_mismatches"] == 0  # the engine and FTS5 match the same documents
+    assert figures["search_hits_mean"] > 0  # the generated queries find something
+
+
+def test_search_ranks_rarer_words_higher_and_newer_first_on_a_tie(store):
+    common = "Ask the social desk before answering a complaint."
+    first = store.post("ana", "leaks", "note", common)
+    second = store.post("ben", "leaks", "note", common)
+    rare = store.post("carl", "leaks", "note", "Escalate a complaint about a recall to the legal team.")
+    for cid in (first, second, rare):
+        store.accept("coe", cid)
+    assert [h.id for h in store.search("complaint")] == [rare, second, first]  # same score: the newest first
+    assert [h.id for h in store.search("desk recall")][0] == rare  # one word in one note outweighs one in two
+    assert [h.id for h in store.search("complaint", limit=2)] == [rare, second]
+    assert store.search("nothing matches zebra") == []
+
+
+def test_a_revised_date_in_the_manifest_is_recorded_once(db):
+    with LibraryStore(db, MODULES) as store:
+        store.flag("ana", "leaks", "the screenshots show the old app")
+        assert store.record_revisions() == []  # no module of MODULES has a revised date
+    revised = [dataclasses.replace(m, revised=dt.date(2026, 5, 1)) if m.id == "leaks" else m for m in MODULES]
+    with LibraryStore(db, revised) as store:
+        assert store.record_revisions() == ["leaks"]
+        assert store.record_revisions() == []  # already recorded: nothing appended again
+        assert store.state().notices == {
+            "ana": ["What not to share was revised on 2026-05-01: thank you for your feedback"]
+        }
+        assert "leaks" not in [e.module for e in revision_queue(store.state(), TODAY)]
