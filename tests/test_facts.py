@@ -491,3 +491,59 @@ def test_every_shipped_release_reads_figures_not_references(tailored, slug):
                 assert registry[fact_id].text(key or next(iter(registry[fact_id].values))) in after.source
                 checked += 1
     assert checked > 0
+
+
+# ---- a figure is taught as news in at most two modules; later modules refer back to it -------------------------
+
+NEWS_MODULES = 2
+# Cells that show a figure without teaching it as news, each with the reason. Keyed by (module, the cell's heading).
+NOT_NEWS = {
+    ("find-and-validate", "## 3. Check the figure before you repeat it"): (
+        "the shelf of sources is the material of a graded exercise in checking claims against cited figures; it "
+        "lists each source with its year and what it found, it does not teach the figures"
+    ),
+}
+
+
+def modules_showing(source: Path) -> dict[str, set[str]]:
+    """For each fact, the modules whose lessons show it, leaving out the cells NOT_NEWS names."""
+    shown: dict[str, set[str]] = {}
+    for nb in sorted(source.glob("*/*.ipynb")):
+        module = nb.parent.name
+        for cell in nbformat.read(nb, 4).cells:
+            if (module, cell.source.split("\n", 1)[0].strip()) in NOT_NEWS:
+                continue
+            for fact_id, _ in references(cell.source):
+                shown.setdefault(fact_id, set()).add(module)
+    return shown
+
+
+def test_a_figure_is_news_in_at_most_two_modules():
+    shown = modules_showing(SOURCE)
+    assert {"freshfields-spread", "altimeter-preventable", "altimeter-never-trained"} <= set(shown)
+    over = {fact: sorted(modules) for fact, modules in shown.items() if len(modules) > NEWS_MODULES}
+    assert not over, f"facts taught as news in more than {NEWS_MODULES} modules (refer back in words instead): {over}"
+
+
+def test_every_not_news_exception_names_a_cell_that_exists_and_gives_a_reason():
+    headings = {
+        (nb.parent.name, cell.source.split("\n", 1)[0].strip())
+        for nb in SOURCE.glob("*/*.ipynb")
+        for cell in nbformat.read(nb, 4).cells
+    }
+    for key, reason in NOT_NEWS.items():
+        assert key in headings and len(reason.split()) >= 8, key
+
+
+def test_the_news_count_counts_modules_not_mentions(tmp_path):
+    def lesson(module: str, name: str, *texts: str) -> None:
+        (tmp_path / module).mkdir(exist_ok=True)
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(t) for t in texts])
+        nbformat.write(nb, tmp_path / module / f"{name}.ipynb")
+
+    lesson("a", "a", "{{fact:x}} and {{fact:x}}", "{{fact:y.k}}")
+    lesson("a", "a2", "again {{fact:x}}")
+    lesson("b", "b", "{{fact:x}}")
+    lesson("c", "c", "{{fact:x}} once more")
+    lesson("find-and-validate", "d", "## 3. Check the figure before you repeat it\n\n{{fact:y.k}}")
+    assert modules_showing(tmp_path) == {"x": {"a", "b", "c"}, "y": {"a"}}
