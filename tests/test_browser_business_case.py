@@ -40,7 +40,7 @@ def answer_everything(page, wage: float) -> None:
     q1a = question(page, "Which stage has the program reached?")
     q1a.get_by_role("combobox", name=re.compile("^a. today")).select_option(label="safety")
     q1a.get_by_role("combobox", name=re.compile("^b. next year")).select_option(label="formation")
-    expect_feedback(q1a, "1 of 2 right: look again at a.")  # a policy alone is not baseline governance
+    expect_feedback(q1a, "1 of 2 right: look again at a.")  # a policy alone is not the whole foundation
     q1a.get_by_role("combobox", name=re.compile("^a. today")).select_option(label="foundation")
     expect_feedback(q1a, "All 2 right.")
 

@@ -1,4 +1,5 @@
-"""Learner-facing helpers: exact expected loss, ranking, the ROI benefit, Brier score, the budget optimiser."""
+"""Learner-facing helpers: exact expected loss, ranking, the ROI benefit, the mean squared
+gap from the register, the budget optimiser."""
 
 import itertools
 import math

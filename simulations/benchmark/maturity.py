@@ -2,8 +2,10 @@
 
 The five stage names are Altimeter's ("Social Business Readiness", 2011). Which measures a stage requires is
 smtk's own reading of them, an ASSUMPTION stated here so a trainer can see and change it:
-- foundation: where every program starts (strategy and an executive sponsor are still being formed);
-- safety (baseline governance): a policy, a formal triage process and training that recurs beyond hiring;
+- foundation: governance, in Altimeter's hierarchy a policy and the education that reinforces it; every program starts
+  here and stays here while it builds them (smtk reads them as a policy and training that recurs beyond hiring);
+- safety: a crisis team and its process (smtk reads it as a formal triage process); reaching safety takes the
+  foundation's policy and recurring training as well, so its requirements below list all three;
 - formation: a Center of Excellence, most of it trained, and at least half of the executives trained;
 - enablement: the spokes enabled: at least half of the business units and of the employees trained;
 - enlightenment: the ecosystem: a certification program and at least half of the partners trained.

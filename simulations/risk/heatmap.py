@@ -1,5 +1,6 @@
 """The likelihood x impact heat map: bands on both axes, where the model puts each risk, and how well a learner's
-placements match it (Brier score on the probabilities the likelihood bands stand for)."""
+placements match it (the mean squared gap between the probabilities the likelihood bands stand for and the
+register's)."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ class HeatMapScale:
 
 
 # Likelihood bands as risk matrices commonly word them; each placement stands for the probability `point` (about the
-# middle of the band on a log scale), which is what the Brier score compares with the register.
+# middle of the band on a log scale), which is what the mean squared gap compares with the register.
 # Impact bands (mean cost of one event, counting the rare expensive ones; USD) are set so the reference register
 # spreads over all five columns with no risk close to an edge.
 DEFAULT_SCALE = HeatMapScale(
@@ -96,8 +97,9 @@ def model_view(register: Register, scale: HeatMapScale = DEFAULT_SCALE) -> pd.Da
 
 @dataclass(frozen=True)
 class Calibration:
-    """How a learner's placements compare with the model: the Brier score of their probabilities (0 is perfect),
-    the score of a learner who knew only the average likelihood (the reference to beat), and a row per risk."""
+    """How a learner's placements compare with the model: the mean squared gap between their probabilities and the
+    register's (0 is perfect; not a Brier score, which compares forecasts with outcomes), the score of a learner who
+    knew only the average likelihood (the reference to beat), and a row per risk."""
 
     brier: float
     reference: float

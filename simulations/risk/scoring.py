@@ -11,7 +11,8 @@ from simulations.risk.register import Register
 
 def brier_score(guesses: Mapping[str, float], register: Register) -> float:
     """Mean squared gap between a learner's annual-probability guesses and the register's likelihoods, over the
-    risks guessed: the Brier score with the register as the reference (0 is perfect, 1 the worst possible)."""
+    risks guessed (0 is perfect, 1 the worst possible). Not a Brier score, which compares forecasts with outcomes:
+    here both sides are probabilities. The name is kept for the API."""
     if not guesses:
         raise ValueError("no guesses to score")
     truth = []

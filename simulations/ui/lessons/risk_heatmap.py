@@ -1,9 +1,10 @@
 """Widget: a likelihood x impact heat map where the learner places each risk before seeing the model's view.
 
 Pick a risk, click the cell where you think it belongs; once every risk is placed, "Show the model's view" reveals
-where the register puts them and scores the learner's probabilities (Brier score). Placements are locked from then
-on, so the score is for guesses made before seeing the answer. A Recorder keeps the placements: JupyterLab saves
-them in the notebook, and a re-run (after a restart, or under nbgrader autograde) restores them.
+where the register puts them and scores the learner's probabilities (mean squared gap from the register's).
+Placements are locked from then on, so the score is for guesses made before seeing the answer. A Recorder keeps the
+placements: JupyterLab saves them in the notebook, and a re-run (after a restart, or under nbgrader autograde)
+restores them.
 """
 
 from __future__ import annotations
@@ -142,7 +143,7 @@ class RiskHeatMap:
         self._refresh()
 
     def calibration(self) -> Calibration:
-        """The Brier score of the placements so far against the model's view."""
+        """The mean squared gap between the placements so far and the model's view."""
         return calibration(self.placements, self.register, self.scale)
 
     def reveal(self) -> Calibration:
@@ -226,7 +227,8 @@ class RiskHeatMap:
         return (
             "<h4>The model's view</h4>"
             + self._model_grid(view)
-            + f"<p class='smtk-brier'>Your Brier score: <b>{score.brier:.3f}</b> (0 is perfect). Someone who knew "
+            + "<p class='smtk-brier'>Your mean squared gap from the model: "
+            + f"<b>{score.brier:.3f}</b> (0 is perfect). Someone who knew "
             f"only the average likelihood of these risks would score {score.reference:.3f}"
             f"{', so you did better' if score.brier < score.reference else ''}.</p>"
             + self._comparison(score.table, view)
