@@ -237,3 +237,25 @@ def graded_course(tmp_path_factory, demo_course) -> Path:
         gb.db.commit()
     (root / "roster.csv").write_text(ROSTER, encoding="utf-8")
     return root
+
+
+@pytest.fixture(scope="module")
+def live_dashboards(tmp_path_factory):
+    """`smtk dashboards` with the live features' database (exercises, library) in a folder of the test module's own:
+    yields the dashboards' URL and the database file."""
+    import socket
+
+    from graders.serving.dashboards import dashboards_url, start_dashboards
+    from graders.serving.servers import HOST
+    from simulations.exercise.live import DB_VARIABLE
+
+    folder = tmp_path_factory.mktemp("live")
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port = sock.getsockname()[1]
+    db = folder / "events.db"
+    server = start_dashboards(port, folder / "voila.log", pool_size=0, env={DB_VARIABLE: str(db)})
+    try:
+        yield dashboards_url(port), db
+    finally:
+        server.stop()

@@ -3,16 +3,11 @@ display open at once on one exercise; what one page does shows on the others, an
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from accessibility import axe_violations, described
 
-from graders.serving.dashboards import dashboards_url, start_dashboards
-from graders.serving.servers import HOST
 from simulations.common.eventlog import EventLog
 from simulations.exercise import load_exercise
-from simulations.exercise.live import DB_VARIABLE
 
 pytestmark = pytest.mark.browser
 CODE = "ROOM42"
@@ -22,18 +17,9 @@ QUESTION = "Is the kettle recall true? Deadline in an hour."
 
 
 @pytest.fixture(scope="module")
-def exercise_server(tmp_path_factory):
-    """`smtk dashboards` with the exercises' log in a folder of this test's own."""
-    folder = tmp_path_factory.mktemp("exercise")
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port = sock.getsockname()[1]
-    db = folder / "events.db"
-    server = start_dashboards(port, folder / "voila.log", pool_size=0, env={DB_VARIABLE: str(db)})
-    try:
-        yield dashboards_url(port), db
-    finally:
-        server.stop()
+def exercise_server(live_dashboards):
+    """`smtk dashboards` with the live features' database in a folder of this test module's own (conftest)."""
+    return live_dashboards
 
 
 def open_page(browser, url: str, headers: dict | None = None):

@@ -4,16 +4,11 @@ nothing on the page."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from accessibility import axe_violations, described
 
 from graders.course.manifest import library_modules, load_manifest
-from graders.serving.dashboards import dashboards_url, start_dashboards
-from graders.serving.servers import HOST
 from simulations.common.eventlog import EventLog
-from simulations.exercise.live import DB_VARIABLE
 from simulations.library import LOG, LibraryStore
 
 pytestmark = pytest.mark.browser
@@ -22,18 +17,9 @@ NOTE = "At the retail conference, speakers said to put the employee connection f
 
 
 @pytest.fixture(scope="module")
-def library_server(tmp_path_factory):
-    """`smtk dashboards` with the live features' database in a folder of this test's own."""
-    folder = tmp_path_factory.mktemp("library")
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port = sock.getsockname()[1]
-    db = folder / "events.db"
-    server = start_dashboards(port, folder / "voila.log", pool_size=0, env={DB_VARIABLE: str(db)})
-    try:
-        yield dashboards_url(port), db
-    finally:
-        server.stop()
+def library_server(live_dashboards):
+    """`smtk dashboards` with the live features' database in a folder of this test module's own (conftest)."""
+    return live_dashboards
 
 
 def text_shows(page, text: str) -> None:

@@ -37,7 +37,7 @@ from pydantic_core import PydanticCustomError
 from simulations.common.audiences import ROSTER_ROLES
 from simulations.common.facts import JURISDICTIONS
 from simulations.common.money import SYMBOLS
-from simulations.common.validate import DataError, DataErrors
+from simulations.common.validate import DataError, DataErrors, as_date
 from simulations.common.vocabulary import PLATFORMS
 
 M = TypeVar("M", bound=BaseModel)
@@ -96,16 +96,10 @@ def _slug(value: str) -> str:
 
 def _date(value: Any) -> Any:
     """YAML reads 2027-05-31 as a date; a quoted "2027-05-31" is accepted too."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise invalid("expected a date as YYYY-MM-DD")
+    found = as_date(value)
+    if found is None:
+        raise invalid("expected a date as YYYY-MM-DD")
+    return found
 
 
 def _no_none(value: Any) -> Any:

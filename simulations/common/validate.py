@@ -209,23 +209,30 @@ class Field:
         return self.value
 
     def date(self) -> dt.date:
-        value = self.value
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        self.fail(f"expected a date as YYYY-MM-DD, got {_show(value)}")
+        found = as_date(self.value)
+        if found is None:
+            self.fail(f"expected a date as YYYY-MM-DD, got {_show(self.value)}")
+        return found
 
     def _check_range(self, value: float, lo: float | None, hi: float | None) -> None:
         if lo is not None and value < lo:
             self.fail(f"expected a value >= {lo}, got {value}")
         if hi is not None and value > hi:
             self.fail(f"expected a value <= {hi}, got {value}")
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A YAML value as a date: YAML reads 2027-05-31 as one, and a quoted "2027-05-31" is accepted too; else None."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _show(value: Any) -> str:
