@@ -37,7 +37,7 @@ from pydantic_core import PydanticCustomError
 from simulations.common.audiences import ROSTER_ROLES
 from simulations.common.facts import JURISDICTIONS
 from simulations.common.money import SYMBOLS
-from simulations.common.validate import DataError, DataErrors, as_date
+from simulations.common.validate import DataError, DataErrors, as_date, read_text
 from simulations.common.vocabulary import PLATFORMS
 
 M = TypeVar("M", bound=BaseModel)
@@ -183,12 +183,7 @@ RosterRole = choice(ROSTER_ROLES)
 def read_yaml(path: str | Path) -> tuple[Any, dict[Loc, tuple[int, int]], list[DataError]]:
     """A YAML file's data, the (line, column) each value's field starts at, and keys written twice as problems."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError(path, "", "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(path, "", f"cannot read the file ({exc})") from None
+    text = read_text(path)
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()

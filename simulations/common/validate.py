@@ -52,17 +52,22 @@ class DataErrors(DataError):
         return self._errors
 
 
+def read_text(path: Path) -> str:
+    """A data file's text; a missing or unreadable file raises DataError naming it."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(path, "", "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(path, "", f"cannot read the file ({exc})") from None
+
+
 def load_yaml(path: str | Path, lines: bool = False) -> Field:
     """Read a YAML file into a `Field` rooted at the top level; unreadable or invalid YAML raises DataError.
 
     With `lines`, errors also name the line each field starts on (read from YAML's own node marks)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError(path, "", "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(path, "", f"cannot read the file ({exc})") from None
+    text = read_text(path)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
