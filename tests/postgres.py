@@ -101,3 +101,12 @@ def run_postgres() -> Iterator[str]:
                 server.kill()
                 server.wait()
         shutil.rmtree(root, ignore_errors=True)
+
+
+def fresh_database(url: str, name: str) -> str:
+    """A new, empty database called `name` on the server at `url` (its `postgres` database); returns its URL."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return url.replace("/postgres?", f"/{name}?")

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from postgres import run_postgres
+from postgres import fresh_database, run_postgres
 
 from simulations.common.eventlog import EventLog
 from simulations.exercise import Rejected, World, after_action, play
@@ -28,13 +28,8 @@ def target(request, tmp_path):
     """Where a fresh database lives: a SQLite file, or a fresh database on the session's PostgreSQL server."""
     if request.param == "sqlite":
         return str(tmp_path / "shared" / "events.db")
-    url = request.getfixturevalue("postgres_url")
-    import psycopg
-
     name = f"t_{request.node.name.split('[')[0][-40:]}_{abs(hash(str(tmp_path))) % 10**8}".lower()
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return url.replace("/postgres?", f"/{name}?")
+    return fresh_database(request.getfixturevalue("postgres_url"), name)
 
 
 def test_entries_come_back_numbered_and_exactly_as_written(target):

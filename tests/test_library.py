@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from postgres import run_postgres
+from postgres import fresh_database, run_postgres
 
 from graders.course.check import check_course, format_report
 from graders.course.manifest import library_modules, read_manifest
@@ -247,13 +247,7 @@ def target(request, tmp_path):
     """A fresh library database: a SQLite file, or a new database on the session's PostgreSQL server."""
     if request.param == "sqlite":
         return str(tmp_path / "library.db")
-    url = request.getfixturevalue("postgres_url")
-    import psycopg
-
-    name = f"library_{abs(hash(str(tmp_path))) % 10**8}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return url.replace("/postgres?", f"/{name}?")
+    return fresh_database(request.getfixturevalue("postgres_url"), f"library_{abs(hash(str(tmp_path))) % 10**8}")
 
 
 def test_the_state_survives_closing_and_reopening_the_database(target):
