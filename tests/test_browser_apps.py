@@ -130,12 +130,11 @@ def test_roi_bad_csv_lists_the_problems_in_the_app(page, voila_url):
     assert problems == []
 
 
-def test_roi_brief_downloads_as_pdf_and_png(page, voila_url, tmp_path):
+def test_roi_brief_downloads_as_a_pdf(page, voila_url, tmp_path):
     open_app(page, voila_url, "roi")
     files = download_brief(page, tmp_path)
-    assert set(files) == {"roi-brief-demo.pdf", "roi-brief-demo.png"}
+    assert set(files) == {"roi-brief-demo.pdf"}
     assert one_page_pdf(files["roi-brief-demo.pdf"])
-    assert files["roi-brief-demo.png"].startswith(b"\x89PNG\r\n\x1a\n")
 
 
 def test_benchmark_app_renders_and_updates(page, voila_url, tmp_path):

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import jsonschema
+from pdf_tags import assert_pdfua
 from pypdf import PdfReader
 
 from graders.results import xapi
@@ -46,6 +47,8 @@ def test_ended_exercises_export_a_pdf_and_statements_per_participant(tmp_path):
 
     reader = PdfReader(found.pdfs[0])
     assert len(reader.pages) == 1
+    tags = assert_pdfua(found.pdfs[0])  # tagged for screen readers: headings, tables with header cells
+    assert tags.roles.count("/Table") == 4 and "/TH" in tags.roles
     assert reader.metadata.title.startswith("After-action review")
     text = reader.pages[0].extract_text()
     figures = after_action(replayed)

@@ -1,14 +1,18 @@
 """The executive apps' widgets driven from Python: inputs recompute, uploads list every problem and change nothing,
-and the brief is a one-page PDF and a PNG. (The same apps in a real browser: tests/test_browser_apps.py.)"""
+and the brief is a one-page tagged PDF whose figures carry the charts' findings.
+(The same apps in a real browser: tests/test_browser_apps.py.)"""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
 import html as html_lib
+import io
 import re
 
 import pytest
+from pdf_tags import Tags, assert_pdfua
+from pypdf import PdfReader
 
 from graders.paths import DEMO_ORG
 from simulations.benchmark.peers import FLAGS, load_peers
@@ -54,11 +58,15 @@ def links(html: str) -> dict[str, bytes]:
 
 
 def one_page_pdf(data: bytes) -> bool:
-    return (
-        data.startswith(b"%PDF-")
-        and data.rstrip().endswith(b"%%EOF")
-        and len(re.findall(rb"/Type\s*/Page\b", data)) == 1
-    )
+    return data.startswith(b"%PDF-") and len(PdfReader(io.BytesIO(data)).pages) == 1
+
+
+def tagged_brief(data: bytes, tmp_path) -> Tags:
+    """The brief as a screen reader gets it: PDF/UA-1 tags, one page, and its figures' alternative texts."""
+    path = tmp_path / "brief.pdf"
+    path.write_bytes(data)
+    assert one_page_pdf(data)
+    return assert_pdfua(path)
 
 
 @pytest.fixture(scope="module")
@@ -105,12 +113,16 @@ def test_roi_good_upload_replaces_the_model_until_asked_back(roi):
     assert roi.uploaded_program is None and "the model" in roi.headline.value
 
 
-def test_roi_brief_is_one_page_pdf_and_a_png(roi):
+def test_roi_brief_is_a_one_page_tagged_pdf_saying_what_the_app_says(roi, tmp_path):
     roi.brief_button.click()
     files = links(roi.brief_links.value)
-    assert set(files) == {"roi-brief-demo.pdf", "roi-brief-demo.png"}
-    assert one_page_pdf(files["roi-brief-demo.pdf"])
-    assert files["roi-brief-demo.png"].startswith(b"\x89PNG\r\n\x1a\n")
+    assert set(files) == {"roi-brief-demo.pdf"}
+    tags = tagged_brief(files["roi-brief-demo.pdf"], tmp_path)
+    findings = [text(roi.band_chart.finding.value), text(roi.tornado_chart.finding.value)]
+    assert tags.figures_alt == findings  # each chart's alternative is the finding the app shows under it
+    assert "/Table" in tags.roles and "/TH" in tags.roles
+    page = PdfReader(tmp_path / "brief.pdf").pages[0].extract_text()
+    assert f"{roi.analysis.result.roi_pct:+.0f}%" in page
     roi.coverage["executives"].value = 50
     assert roi.brief_links.value == "", "a brief of old figures is withdrawn when an input changes"
 
@@ -158,10 +170,12 @@ def test_benchmark_uploaded_peers_replace_the_builtin_ones(bench, tmp_path):
     assert "synthetic" in text(bench.data_note.value)
 
 
-def test_benchmark_brief_is_one_page(bench):
+def test_benchmark_brief_is_a_one_page_tagged_pdf(bench, tmp_path):
     bench.brief_button.click()
     files = links(bench.brief_links.value)
-    assert one_page_pdf(files["benchmark-brief-demo.pdf"]) and files["benchmark-brief-demo.png"][:4] == b"\x89PNG"
+    assert set(files) == {"benchmark-brief-demo.pdf"}
+    tags = tagged_brief(files["benchmark-brief-demo.pdf"], tmp_path)
+    assert tags.figures_alt == [text(bench.radar_chart.finding.value), text(bench.percentile_chart.finding.value)]
 
 
 def test_every_yes_no_practice_and_audience_has_an_input(bench):

@@ -7,7 +7,7 @@ import datetime as dt
 from html import escape
 from pathlib import Path
 
-from weasyprint import HTML
+from simulations.ui.render.brief import tagged_pdf
 
 LANG = "en-GB"
 STYLE = """
@@ -55,5 +55,5 @@ def write_certificate(
 <p class="dates">Issued {issued:%d %B %Y} · valid until {expires:%d %B %Y}</p>
 <p class="id">Verification id {e(verification_id)}</p>
 </main></body></html>"""
-    path.write_bytes(HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"))
+    path.write_bytes(tagged_pdf(html))
     return path

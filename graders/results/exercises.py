@@ -15,8 +15,7 @@ from pathlib import Path
 from graders.results import xapi
 from simulations.common.eventlog import EventLog
 from simulations.exercise import World, after_action, participants
-from simulations.ui.apps.exercise import review_brief, review_title
-from simulations.ui.render.brief import save
+from simulations.ui.apps.exercise import review_brief
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,7 @@ def export_exercises(target: str | Path, out: Path, home_page: str) -> ExerciseE
                 continue
             path = out / "exercises" / f"{code}.pdf"
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(save(review_brief(world, code), "pdf", title=review_title(world, code)))
+            path.write_bytes(review_brief(world, code).pdf())
             codes.append(code)
             pdfs.append(path)
             items += exercise_statements(world, code, entries, home_page)

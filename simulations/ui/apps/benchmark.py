@@ -26,8 +26,6 @@ from simulations.ui.apps.common import guarded, read_upload, style, table, uploa
 from simulations.ui.render import brief
 from simulations.ui.render.chart_view import ChartView
 from simulations.ui.render.charts import (
-    draw_percentiles,
-    draw_radar,
     percentile_svg,
     percentile_text,
     radar_svg,
@@ -287,28 +285,31 @@ class BenchmarkApp:
         self.refresh()
 
     def make_brief(self, _=None) -> None:
-        page = self.brief_page(self.report or benchmark(self.profile(), self.peers))
+        doc = self.brief(self.report or benchmark(self.profile(), self.peers))
         slug = self.org.get("slug", "org")
-        self.brief_links.value = brief.links(page.fig, f"benchmark-brief-{slug}")
+        self.brief_links.value = brief.links(doc, f"benchmark-brief-{slug}")
 
-    def brief_page(self, r: BenchmarkReport) -> brief.Page:
+    def brief(self, r: BenchmarkReport) -> brief.Brief:
         m = r.maturity
-        page = brief.Page(f"Social-media program against peers: {self.org['name']}", "Benchmark")
-        page.text(f"Maturity: stage {m.level} of {len(STAGES)}, {m.stage}", size=11, weight="bold")
+        doc = brief.Brief(f"Social-media program against peers: {self.org['name']}", "Benchmark")
+        doc.lead(f"Maturity: stage {m.level} of {len(STAGES)}, {m.stage}")
         if m.next_stage:
-            page.paragraph(f"Next stage, {m.next_stage}, needs {_join(m.missing)}.", size=9)
-        page.paragraph(r.group.note + (" The peers are SYNTHETIC (a documented model)." if r.synthetic else ""))
-        page.heading("Who is trained, against the peer median")
-        draw_radar(page.axes(0.2, left=0.3, width=0.34, polar=True), r.radar.labels, r.radar.organisation,
-                   r.radar.peer_median)  # fmt: skip
-        page.heading("Where you stand on each measure")
-        draw_percentiles(page.axes(0.2, left=0.36, width=0.58), _percentile_rows(r))
-        page.heading("The three biggest gaps, and what to do next")
-        for i, g in enumerate(r.gaps, start=1):
-            page.text(f"{i}. {g.label}: you {_value(g.measure, g.value)}, peer median "
-                      f"{_value(g.measure, g.peer_median)}", size=9, weight="bold")  # fmt: skip
-            page.paragraph(g.next_step)
-        return page
+            doc.paragraph(f"Next stage, {m.next_stage}, needs {_join(m.missing)}.")
+        doc.paragraph(r.group.note + (" The peers are SYNTHETIC (a documented model)." if r.synthetic else ""))
+        radar, percentiles = (r.radar.labels, r.radar.organisation, r.radar.peer_median), _percentile_rows(r)
+        doc.heading("Who is trained, against the peer median")
+        doc.chart(radar_svg(*radar), radar_text(*radar), width="45%")
+        doc.heading("Where you stand on each measure")
+        doc.chart(percentile_svg(percentiles), percentile_text(percentiles), width="85%")
+        doc.heading("The three biggest gaps, and what to do next")
+        doc.table(
+            [
+                (f"{i}. {g.label}", _value(g.measure, g.value), _value(g.measure, g.peer_median), g.next_step)
+                for i, g in enumerate(r.gaps, start=1)
+            ],
+            ("Gap", "You", "Peer median", "Next step"),
+        )
+        return doc
 
 
 def _percentile_rows(r: BenchmarkReport) -> list[tuple[str, float]]:

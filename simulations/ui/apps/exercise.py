@@ -171,74 +171,58 @@ def review_title(world: World, code: str) -> str:
     return f"After-action review: {world.exercise.title} (exercise {code})"
 
 
-def review_brief(world: World, code: str):
-    """The after-action review on one A4 page (a matplotlib figure; `brief.save` gives its PDF, real text)."""
+def review_brief(world: World, code: str) -> brief.Brief:
+    """The after-action review on one A4 page, as a tagged PDF brief: as many timeline rows as the page holds."""
     f = after_action(world)
     roles = world.exercise.roles
-    page = brief.Page("After-action review", f"{world.exercise.title} · exercise {code} · fictional personas and posts")
-    page.heading("The team")
-    page.rows(
-        [
-            ("Team alignment", _percent(f.team_alignment), "posts where the team's action matched the policy"),
-            ("Routing", _percent(f.routing_accuracy), "posts closed by the role that owns them"),
-            ("Escalations", f"{_percent(f.escalation_precision)} precision", f"{_percent(f.escalation_recall)} recall"),
-            ("Negative reach", f"{f.negative_reach:,.0f}", f"without answers {f.baseline_reach:,.0f}"),
-            ("Crisis level", str(f.crisis_level), f"{f.crisis_label}; without answers {f.baseline_crisis_level}"),
-            (
-                "Hand-offs",
-                str(f.handoffs),
-                f"median delay to the receiver's first action {_minutes(f.handoff_delay_median_s)}",
-            ),
-            ("Posts", f"{f.closed} of {f.posts} closed", f"exercise ended at {_clock(f.ended_s)}"),
-        ],
-        (0.22, 0.2),
-    )
-    page.heading("Time to first response per role")
-    page.rows(
-        [("Role", "Received", "Acted on", "Limit", "Median first response", "Within limit")], (0.22, 0.1, 0.1, 0.1, 0.2)
-    )
-    page.rows(
-        [
-            (
-                roles[r].label,
-                v["received"],
-                v["acted"],
-                f"{v['limit_min']:g} min",
-                _minutes(v["median_first_response_s"]),
-                _percent(v["on_time_rate"]),
-            )
-            for r, v in f.roles.items()
-        ],
-        (0.22, 0.1, 0.1, 0.1, 0.2),
-    )
-    page.heading("Who did what")
-    page.rows([("Name", "Role", "Actions", "Answers", "Matched the policy")], (0.22, 0.22, 0.1, 0.1))
-    page.rows(
-        [
-            (p["name"], roles[p["role"]].label, p["actions"], p["answers"], _percent(p["alignment"]))
-            for p in participants(world)
-        ],
-        (0.22, 0.22, 0.1, 0.1),
-    )
+    people = participants(world)
     line = timeline(world)
-    room = max(int((page.y - 0.06) / (7.5 / 72 / brief.A4[1] * 1.4)) - 3, 0)  # the lines left on the page
     acted = line[line["what"] != "out"]
-    page.heading(f"Timeline (the first {min(room, len(acted))} of {len(acted)} actions; every one on the review page)")
-    acted = acted.head(room)
-    page.rows(
-        [
-            (
-                _clock(r.time_s),
-                r.post,
-                r.who,
-                roles[r.role].label if r.role in roles else r.role,
-                f"{r.what} {r.detail}",
-            )
-            for r in acted.itertuples()
-        ],
-        (0.1, 0.07, 0.2, 0.2),
-    )
-    return page.fig
+
+    def build(rows: int) -> brief.Brief:
+        doc = brief.Brief(review_title(world, code), f"{world.exercise.title} · fictional personas and posts")
+        doc.heading("The team")
+        doc.table(
+            [
+                ("Team alignment", _percent(f.team_alignment), "posts where the team's action matched the policy"),
+                ("Routing", _percent(f.routing_accuracy), "posts closed by the role that owns them"),
+                ("Escalations", f"{_percent(f.escalation_precision)} precision",
+                 f"{_percent(f.escalation_recall)} recall"),
+                ("Negative reach", f"{f.negative_reach:,.0f}", f"without answers {f.baseline_reach:,.0f}"),
+                ("Crisis level", str(f.crisis_level), f"{f.crisis_label}; without answers {f.baseline_crisis_level}"),
+                ("Hand-offs", str(f.handoffs),
+                 f"median delay to the receiver's first action {_minutes(f.handoff_delay_median_s)}"),
+                ("Posts", f"{f.closed} of {f.posts} closed", f"exercise ended at {_clock(f.ended_s)}"),
+            ],
+            ("Measure", "Result", "What it counts"),
+        )  # fmt: skip
+        doc.heading("Time to first response per role")
+        doc.table(
+            [
+                (roles[r].label, v["received"], v["acted"], f"{v['limit_min']:g} min",
+                 _minutes(v["median_first_response_s"]), _percent(v["on_time_rate"]))
+                for r, v in f.roles.items()
+            ],
+            ("Role", "Received", "Acted on", "Limit", "Median first response", "Within limit"),
+        )  # fmt: skip
+        doc.heading("Who did what")
+        doc.table(
+            [(p["name"], roles[p["role"]].label, p["actions"], p["answers"], _percent(p["alignment"])) for p in people],
+            ("Name", "Role", "Actions", "Answers", "Matched the policy"),
+        )
+        shown = acted.head(rows)
+        doc.heading(f"Timeline (the first {len(shown)} of {len(acted)} actions; every one on the review page)")
+        doc.table(
+            [
+                (_clock(r.time_s), r.post, r.who, roles[r.role].label if r.role in roles else r.role,
+                 f"{r.what} {r.detail}")
+                for r in shown.itertuples()
+            ],
+            ("Time", "Post", "Who", "Role", "Action"),
+        )  # fmt: skip
+        return doc
+
+    return brief.fitted(build, len(acted))
 
 
 def _clock(seconds: float) -> str:
@@ -643,9 +627,8 @@ class ReviewApp(WallApp):
         else:
             self.status.value = ""
             if not self.download.value:
-                fig = review_brief(world, self.live.code)
-                stem = f"after-action-{self.live.code}"
-                self.download.value = "<p>" + brief.links(fig, stem, review_title(world, self.live.code)) + "</p>"
+                doc = review_brief(world, self.live.code)
+                self.download.value = "<p>" + brief.links(doc, f"after-action-{self.live.code}") + "</p>"
         self.review.value = review_html(world)
 
     def tick(self) -> list:  # the review changes only with new entries

@@ -33,8 +33,6 @@ from simulations.ui.render.charts import (
     band,
     band_svg,
     band_text,
-    draw_band,
-    draw_tornado,
     tornado_bars,
     tornado_svg,
     tornado_text,
@@ -43,6 +41,7 @@ from simulations.ui.render.charts import (
 STYLES = {"open": "Open: discusses weaknesses honestly", "sanitised": "Sanitised: avoids anything unfavourable"}
 YEARS = {"1 year (the default)": 1, "2 years": 2, "3 years": 3}
 TORNADO_ROWS = 8
+ASSUMPTION_HEADER = ["What", "Value", "Basis"]
 
 
 def roi_app(org: Mapping[str, Any], assumptions: Assumptions | None = None) -> w.VBox:
@@ -265,7 +264,7 @@ class RoiApp:
                 f"<p>Your uploaded figures ({html.escape(self.upload_name or '')}) replace the model's lines, "
                 "including their shares due to training and confidence.</p>" + spread
             )
-        return table(["What", "Value", "Basis"], assumption_rows(self.assumptions, self.currency)) + spread
+        return table(ASSUMPTION_HEADER, assumption_rows(self.assumptions, self.currency)) + spread
 
     def money(self, value: float) -> str:
         return money(value, self.currency)
@@ -288,47 +287,45 @@ class RoiApp:
         self.refresh()
 
     def make_brief(self, _=None) -> None:
-        page = self.brief_page(self.analysis or self.compute())
+        doc = self.brief(self.analysis or self.compute())
         slug = self.org.get("slug", "org")
-        self.brief_links.value = brief.links(page.fig, f"roi-brief-{slug}")
+        self.brief_links.value = brief.links(doc, f"roi-brief-{slug}")
 
-    def brief_page(self, a: Analysis) -> brief.Page:
+    def brief(self, a: Analysis) -> brief.Brief:
         r, band, m = a.result, a.band, self.money
-        page = brief.Page(f"Social-media training: is it worth it? {self.org['name']}", "Phillips ROI Methodology")
-        page.text(
+        doc = brief.Brief(f"Social-media training: is it worth it? {self.org['name']}", "Phillips ROI Methodology")
+        doc.lead(
             f"ROI {_pct(r.roi_pct)} · benefit-cost ratio {_ratio(r.bcr)} · payback {_months(r.payback_months)} · "
-            f"net benefit {m(r.net_benefits)} over {_years(a.years)}",
-            size=10,
-            weight="bold",
+            f"net benefit {m(r.net_benefits)} over {_years(a.years)}"
         )
-        page.paragraph(
+        doc.paragraph(
             f"Costs {m(r.total_costs)}, adjusted benefits {m(r.total_benefits)}. Chance that ROI is above 0: "
-            f"{percent(band.prob_positive)}; 80% band {_pct(band.p10)} to {_pct(band.p90)} ({band.n:,} draws).",
-            size=9,
+            f"{percent(band.prob_positive)}; 80% band {_pct(band.p10)} to {_pct(band.p90)} ({band.n:,} draws)."
         )
         if a.risk is not None:
-            page.paragraph(
+            doc.paragraph(
                 f"Risk benefit from the risk-framing simulation: expected yearly loss {m(a.risk.without)} without "
                 f"training, {m(a.risk.with_training)} with it ({a.risk.risks} illustrative risks scaled to the "
                 "organisation's headcount)."
             )
-        page.heading("How sure is this?")
-        draw_band(page.axes(0.11), _band(a))
-        page.heading("What moves the answer most")
-        draw_tornado(page.axes(0.15, left=0.42, width=0.52), _tornado(a))
-        page.heading("Costs by category")
-        page.rows([(label, m(amount)) for label, amount in cost_rows(r)], [0.45])
-        page.heading("Assumptions")
+        doc.heading("How sure is this?")
+        spread, swings = _band(a), _tornado(a)
+        doc.chart(band_svg(spread), band_text(spread, DRAWS), width="75%")
+        doc.heading("What moves the answer most")
+        doc.chart(tornado_svg(swings), tornado_text(swings), width="75%")
+        doc.heading("Costs by category")
+        doc.table([(label, m(amount)) for label, amount in cost_rows(r)], ("Category", "Cost"))
+        doc.heading("Assumptions")
         if self.uploaded_program is not None:
-            page.paragraph(f"Actual costs and benefits uploaded from {self.upload_name}.")
+            doc.paragraph(f"Actual costs and benefits uploaded from {self.upload_name}.")
         else:
-            page.rows(assumption_rows(self.assumptions, self.currency), [0.33, 0.25], size=6.5)
-        page.paragraph(
+            doc.table(assumption_rows(self.assumptions, self.currency), ASSUMPTION_HEADER, small=True)
+        doc.paragraph(
             "Adjusted benefit = change x unit value x share due to training x confidence; ROI = (benefits - costs) / "
             "costs; payback = costs / yearly benefits x 12 months. Benefits ranged 50-150%, unit costs 90-130%.",
-            size=7,
+            small=True,
         )
-        return page
+        return doc
 
 
 def _band(a: Analysis):

@@ -1,86 +1,104 @@
-"""One-page briefs (PDF and PNG) of what an executive app shows: the figures, the charts and the assumptions.
+"""One-page briefs of what an app shows (the ROI and benchmark briefs, the after-action review) as tagged PDFs.
 
-A brief is one matplotlib figure the size of an A4 page, so its PDF has exactly one page; the charts are the apps'
-own chart classes drawn on the page's axes.
+A brief is built as HTML (headings, paragraphs, tables, and charts as the apps' own SVG with their finding as the
+alternative text) and laid out by WeasyPrint as PDF/UA-1: real text, reading order, the document's language and
+figure alternatives, so a screen reader reads the brief as it reads the app. The certificate uses the same renderer.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
-import io
-import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from html import escape
 
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from weasyprint import HTML
 
-from simulations.ui.render.charts import INK, MUTED, new_figure
+from simulations.ui.render.chart_view import ChartText
+from simulations.ui.render.charts import INK, MUTED
 
-A4 = (8.27, 11.69)
-MARGIN = 0.06
+LANG = "en-GB"
+STYLE = f"""
+@page {{ size: A4; margin: 12mm 14mm; }}
+body {{ font-family: sans-serif; color: {INK}; font-size: 8.5pt; line-height: 1.3; margin: 0; }}
+h1 {{ font-size: 15pt; margin: 0 0 1mm; }}
+h2 {{ font-size: 10.5pt; margin: 3.5mm 0 1mm; }}
+p {{ margin: 0 0 1.5mm; }}
+.subtitle {{ color: {MUTED}; font-size: 8pt; margin-bottom: 2.5mm; }}
+.lead {{ font-weight: bold; font-size: 9.5pt; }}
+.small {{ font-size: 6.5pt; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 7.5pt; margin: 0 0 1.5mm; }}
+th, td {{ text-align: left; padding: 0.4mm 1.5mm 0.4mm 0; border-bottom: 0.3pt solid #d0d7de; vertical-align: top; }}
+figure {{ margin: 0 0 1mm; text-align: center; }}
+figure img {{ max-width: 100%; max-height: 38mm; }}
+"""
 
 
-class Page:
-    """A page figure with a text cursor running down from the top; charts go into axes placed below the cursor."""
+def tagged_pdf(html: str) -> bytes:
+    """`html` laid out as a tagged PDF (PDF/UA-1): the one place the kit's documents are turned into PDF."""
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
 
-    def __init__(self, title: str, subtitle: str) -> None:
-        self.fig = new_figure(*A4)
-        self.y = 0.965
-        self.text(title, size=16, weight="bold")
-        self.text(f"{subtitle} · {dt.date.today():%d %B %Y}", size=9, color=MUTED)
-        self.y -= 0.008
 
-    def text(self, line: str, *, size: float = 9, weight: str = "normal", color: str = INK, indent: float = 0) -> None:
-        self.fig.text(
-            MARGIN + indent, self.y, line, fontsize=size, weight=weight, color=color, va="top", parse_math=False
-        )
-        self.y -= size / 72 / A4[1] * 1.45
+def page_count(html: str) -> int:
+    return len(HTML(string=html).render().pages)
 
-    def paragraph(self, text: str, *, size: float = 8, color: str = INK) -> None:
-        """Text wrapped to the page width (about 0.55 em per character)."""
-        width = int((1 - 2 * MARGIN) * A4[0] * 72 / (size * 0.55))
-        for line in textwrap.wrap(text, width) or [""]:
-            self.text(line, size=size, color=color)
+
+class Brief:
+    """A brief under construction: blocks of HTML in reading order, under one H1 title and a dated subtitle."""
+
+    def __init__(self, title: str, subtitle: str, *, today: dt.date | None = None) -> None:
+        self.title = title
+        self.blocks = [f"<h1>{escape(title)}</h1>", f'<p class="subtitle">{escape(subtitle)} · '
+                       f"{(today or dt.date.today()):%d %B %Y}</p>"]  # fmt: skip
+
+    def lead(self, text: str) -> None:
+        """The brief's main figures, in bold under the title."""
+        self.blocks.append(f'<p class="lead">{escape(text)}</p>')
+
+    def paragraph(self, text: str, *, small: bool = False) -> None:
+        self.blocks.append(f"<p{' class=small' if small else ''}>{escape(text)}</p>")
 
     def heading(self, text: str) -> None:
-        self.y -= 0.006
-        self.text(text, size=11, weight="bold")
+        self.blocks.append(f"<h2>{escape(text)}</h2>")
 
-    def rows(self, rows: Sequence[Sequence[str]], widths: Sequence[float], *, size: float = 7.5) -> None:
-        """Aligned columns; `widths` are fractions of the page width for every column but the last (the rest)."""
-        widths = [*widths, 1 - 2 * MARGIN - sum(widths)]
-        for row in rows:
-            x = MARGIN
-            for cell, width in zip(row, widths, strict=False):
-                text = _fit(str(cell), width, size)
-                self.fig.text(x, self.y, text, fontsize=size, color=INK, va="top", parse_math=False)
-                x += width
-            self.y -= size / 72 / A4[1] * 1.4
+    def table(self, rows: Sequence[Sequence[object]], header: Sequence[str] | None = None, *, small=False) -> None:
+        """A table; with `header`, its first row is column headers, so each cell is read with its column's name."""
+        head = "<thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in header) + "</tr></thead>" if header else ""
+        body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+        self.blocks.append(f"<table{' class=small' if small else ''}>{head}<tbody>{body}</tbody></table>")
 
-    def axes(self, height: float, *, left: float = 0.08, width: float = 0.86, polar: bool = False) -> Axes:
-        self.y -= 0.035 if polar else 0.01  # a polar chart's labels stand above its axes
-        ax = self.fig.add_axes([left, self.y - height, width, height], polar=polar)
-        self.y -= height + 0.045
-        return ax
+    def chart(self, svg: bytes, text: ChartText, *, width: str = "100%") -> None:
+        """An app's chart, its finding as the figure's alternative text (what the app's chart view says)."""
+        src = "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+        self.blocks.append(f'<figure><img src="{src}" alt="{escape(text.finding)}" style="width:{width}"></figure>')
 
+    def html(self) -> str:
+        return (
+            f'<!doctype html><html lang="{LANG}"><head><meta charset="utf-8"><title>{escape(self.title)}</title>'
+            f"<style>{STYLE}</style></head><body><main>{''.join(self.blocks)}</main></body></html>"
+        )
 
-def save(fig: Figure, fmt: str, dpi: int = 150, title: str | None = None) -> bytes:
-    """The page as PDF (one page, its title in the document's properties for screen readers) or PNG bytes."""
-    buffer = io.BytesIO()
-    metadata = {"Creator": "smtk", **({"Title": title} if title else {})} if fmt == "pdf" else None
-    fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
-    return buffer.getvalue()
+    def pdf(self) -> bytes:
+        return tagged_pdf(self.html())
 
 
-def _fit(text: str, width: float, size: float) -> str:
-    """Shorten a cell so it stays inside its column (about 0.55 em per character)."""
-    room = int(width * A4[0] * 72 / (size * 0.55))
-    return text if len(text) <= room else text[: max(room - 1, 1)] + "…"
+def fitted(build: Callable[[int], Brief], most: int) -> Brief:
+    """The brief `build(n)` with the largest `n` up to `most` that fits one page (n counts rows of a long table)."""
+    whole = build(most)
+    if page_count(whole.html()) <= 1:
+        return whole
+    lo, hi = 0, most - 1  # build(lo) is taken to fit: the rest of the brief is made to fit one page
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if page_count(build(mid).html()) <= 1:
+            lo = mid
+        else:
+            hi = mid - 1
+    return build(lo)
 
 
-def links(fig, stem: str, title: str | None = None) -> str:
-    """Download links for the brief as `stem`.pdf and `stem`.png, rendered now and carried in the page."""
+def links(doc: Brief, stem: str) -> str:
+    """A download link for the brief as `stem`.pdf, rendered now and carried in the page."""
     from simulations.ui.apps.common import download_link
 
-    pdf = download_link(save(fig, "pdf", title=title), f"{stem}.pdf", "application/pdf", "Brief (PDF)")
-    return pdf + " · " + download_link(save(fig, "png"), f"{stem}.png", "image/png", "Brief (PNG)")
+    return download_link(doc.pdf(), f"{stem}.pdf", "application/pdf", "Brief (PDF)")
