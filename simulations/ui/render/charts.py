@@ -1,9 +1,9 @@
-"""Charts of the executive apps, in two renderings of one geometry: SVG text for the live app, matplotlib for briefs.
+"""Charts of the executive apps as SVG, one drawing for the live app and its printed brief, with their words.
 
-Why two: an input change must update the page within about 100 ms, and matplotlib spends 20-40 ms of CPU per small
-figure on tick and text layout alone (measured on the 2-core machines, SVG backend), while writing the same SVG by
-hand takes about a millisecond. The geometry (bins, bars, limits, ticks) is computed once here, so the screen and the
-printed brief always show the same chart. Charts are SVG documents for an ipywidgets Image (format "svg+xml").
+Written by hand rather than with matplotlib: an input change must update the page within about 100 ms, and
+matplotlib spends 20-40 ms of CPU per small figure on tick and text layout alone (measured on the 2-core machines,
+SVG backend), while writing the same SVG takes about a millisecond. Charts are SVG documents for an ipywidgets Image
+(format "svg+xml"); the brief embeds the same SVG, so the screen and the printed page show the same chart.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from simulations.ui.render.chart_view import ChartText, rows_of
@@ -229,76 +227,6 @@ def _spokes(cx: float, cy: float, radius: float, values: Sequence[float]) -> lis
 
 def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-# --- matplotlib for the briefs ----------------------------------------------------------------------------------
-
-
-def new_figure(width: float, height: float) -> Figure:
-    """A figure outside pyplot (no window, no global state, nothing leaks between renders) with a fixed layout."""
-    fig = Figure(figsize=(width, height), dpi=100)
-    fig.set_layout_engine("none")
-    return fig
-
-
-def draw_band(ax: Axes, b: Band) -> None:
-    _style(ax)
-    ax.axvspan(b.p10, b.p90, color=NEUTRAL, alpha=0.08, lw=0)
-    centres = (b.edges[:-1] + b.edges[1:]) / 2
-    colours = [GOOD if c >= 0 else BAD for c in centres]
-    ax.bar(b.edges[:-1], b.counts, width=np.diff(b.edges), align="edge", color=colours, edgecolor="white", lw=0.5)
-    ax.axvline(0, color=INK, lw=1, ls="--")
-    ax.text(0, 1, " break-even", transform=ax.get_xaxis_transform(), va="top", fontsize=7)
-    if math.isfinite(b.point):
-        ax.axvline(b.point, color=NEUTRAL, lw=2)
-    ax.set_xlim(b.lo, b.hi)
-    ax.set_xlabel("Return on investment (%)", fontsize=7)
-    ax.set_yticks([])
-    ax.spines["left"].set_visible(False)
-
-
-def draw_tornado(ax: Axes, t: Bars) -> None:
-    _style(ax)
-    y = np.arange(len(t.rows))[::-1]
-    for ends, colour, label in ((1, BAD, "input at its low value"), (2, GOOD, "at its high value")):
-        values = np.array([row[ends] for row in t.rows])
-        ax.barh(y, np.abs(values - t.base), left=np.minimum(values, t.base), height=0.6, color=colour, label=label)
-    ax.axvline(t.base, color=INK, lw=1)
-    ax.set_yticks(y, [_shorten(row[0], 48) for row in t.rows], fontsize=7, parse_math=False)
-    ax.set_xlim(t.lo, t.hi)
-    ax.set_xlabel("ROI (%) when one input moves across its range", fontsize=7)
-    ax.legend(loc="lower right", fontsize=6, frameon=False)
-
-
-def draw_radar(ax: Axes, labels: Sequence[str], ours: Sequence[float], peers: Sequence[float]) -> None:
-    angles = [2 * math.pi * i / len(labels) for i in range(len(labels))]
-    ax.set_theta_offset(math.pi / 2)
-    ax.set_theta_direction(-1)
-    closed = [*angles, angles[0]]
-    ax.plot(closed, [*peers, peers[0]], color=MUTED, lw=1.5, label="peer median")
-    ax.fill(closed, [*ours, ours[0]], color=NEUTRAL, alpha=0.25)
-    ax.plot(closed, [*ours, ours[0]], color=NEUTRAL, lw=2, label="your organisation")
-    ax.set_xticks(angles, labels, fontsize=7, parse_math=False)
-    ax.set_ylim(0, 1)
-    ax.set_yticks([0.25, 0.5, 0.75, 1.0], ["25%", "50%", "75%", "100%"], fontsize=6)
-    ax.legend(loc="upper right", bbox_to_anchor=(1.45, 1.1), fontsize=6, frameon=False)
-
-
-def draw_percentiles(ax: Axes, rows: Sequence[tuple[str, float]]) -> None:
-    _style(ax)
-    y = np.arange(len(rows))[::-1]
-    values = [pct for _, pct in rows]
-    ax.barh(y, values, color=[GOOD if v >= 50 else BAD for v in values], height=0.6)
-    ax.axvline(50, color=INK, lw=1, ls="--")
-    ax.set_yticks(y, [_shorten(label, 48) for label, _ in rows], fontsize=7, parse_math=False)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel("percentile among peers (50 = the median peer; higher is better)", fontsize=7)
-
-
-def _style(ax: Axes) -> None:
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.tick_params(colors=INK, labelsize=7)
 
 
 # --- the same charts in words and numbers (see chart_view.py) ---------------------------------------------------
