@@ -1,6 +1,7 @@
 """WCAG 2.2 AA in a real headless Chromium on every page `smtk dashboards` serves: axe-core finds nothing at levels A
 and AA once each app has drawn its widgets, a keyboard alone moves the ROI app's first slider and the charts follow,
-and a chart's "Show as table" shows the numbers the chart is drawn from."""
+a chart's "Show as table" shows the numbers the chart is drawn from, and Tab alone reaches every control of each
+app with a visible focus and no trap."""
 
 from __future__ import annotations
 
@@ -123,3 +124,41 @@ def test_the_first_tab_stop_skips_to_the_apps_results(page, voila_url, name):
     assert page.evaluate("() => document.activeElement.classList.contains('smtk-results')")
     page.keyboard.press("Tab")  # the next stop lies inside the results, not among the controls
     assert page.evaluate("() => !!document.activeElement.closest('.smtk-results')")
+
+
+CONTROLS = """() => {
+  const sel = 'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"]), .noUi-handle';
+  const seen = [...document.querySelectorAll(sel)].filter(e => !e.disabled && e.type !== 'hidden'
+    && e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden' && !e.closest('[inert]'));
+  seen.forEach((e, i) => e.dataset.kbd = i);
+  return seen.map(e => e.tagName.toLowerCase() + ' ' + (e.getAttribute('aria-label') || e.textContent.trim()
+    || e.title || e.name || e.type || '').slice(0, 40));
+}"""
+STOP = """() => { const e = document.activeElement;
+  if (!e || e === document.body || e.dataset.kbd === undefined) return [null, false];
+  const s = getComputedStyle(e);
+  return [Number(e.dataset.kbd), s.outlineStyle !== 'none' || s.boxShadow !== 'none'];
+}"""
+
+
+@pytest.mark.parametrize("name", [n for n in PAGES if n != "landing page"])
+def test_tab_alone_reaches_every_control_of_each_app_with_a_visible_focus_and_no_trap(page, voila_url, name):
+    """WCAG 2.1.1 Keyboard, 2.1.2 No Keyboard Trap and 2.4.7 Focus Visible, for every control an app draws."""
+    drawn(page, voila_url, name)
+    page.wait_for_timeout(500)  # the last widgets settle
+    controls = page.evaluate(CONTROLS)
+    reached, unseen_focus, order = set(), [], []
+    for _ in range(len(controls) * 2 + 10):
+        page.keyboard.press("Tab")
+        index, visible = page.evaluate(STOP)
+        if index is None:
+            continue
+        if index in reached and order and index == order[0]:
+            break  # round the page once and back to the first control: Tab leaves nothing behind and traps nothing
+        reached.add(index)
+        order.append(index)
+        if not visible:
+            unseen_focus.append(controls[index])
+    missed = [c for i, c in enumerate(controls) if i not in reached]
+    assert controls and not missed, f"{name}: Tab never reaches {missed}"
+    assert not unseen_focus, f"{name}: no visible focus on {unseen_focus}"
