@@ -21,6 +21,7 @@ from graders.serving.hub.settings import (
     CULL_IDLE_SECONDS,
     DASHBOARDS,
     FORMGRADER,
+    LEARNER_APPS,
     MEMORY_MB,
     TRAINER_APPS,
     apply,
@@ -78,12 +79,13 @@ def test_the_same_sign_in_and_the_same_settings_applied():
 
 
 def test_the_same_roles_and_services():
-    ours = {role["name"]: role for role in roles_for() if "groups" in role}
+    ours = {role["name"]: role for role in roles_for() if "groups" in role or role["name"] == "user"}
     theirs = VALUES["hub"]["loadRoles"]
     assert set(theirs) == set(ours)
     for name, role in ours.items():
-        assert sorted(theirs[name]["scopes"]) == sorted(role["scopes"]) and theirs[name]["groups"] == role["groups"]
-    assert set(VALUES["hub"]["services"]) == {DASHBOARDS, TRAINER_APPS, FORMGRADER}
+        assert sorted(theirs[name]["scopes"]) == sorted(role["scopes"])
+        assert theirs[name].get("groups") == role.get("groups")
+    assert set(VALUES["hub"]["services"]) == {DASHBOARDS, TRAINER_APPS, LEARNER_APPS, FORMGRADER}
     assert all(service["oauth_no_confirm"] for service in VALUES["hub"]["services"].values())
 
 

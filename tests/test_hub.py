@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -188,6 +189,11 @@ def test_each_role_opens_only_its_apps(hub):
     assert (
         ana.open("/services/formgrader/").status_code == 403 and erin.open("/services/formgrader/").status_code == 403
     )
+    # The team apps are everyone's: a learner joins a crisis exercise and reads the library; no controller there.
+    for person in (ana, erin, tom):
+        assert person.open("/services/learner-apps/voila/render/exercise-player.ipynb").status_code == 200
+    assert ana.open("/services/learner-apps/voila/render/library.ipynb").status_code == 200
+    assert ana.open("/services/learner-apps/voila/render/exercise-controller.ipynb").status_code == 404
 
 
 def test_nobody_reaches_another_learners_server(hub):
@@ -503,6 +509,15 @@ def test_a_learner_signs_in_in_the_browser_and_opens_a_module(hub, page):
     result = axe_result(page)
     if result is not None:
         assert violations(result) == []
+    # The team apps are listed for everyone; the crisis exercise's join page knows who signed in (no name to type).
+    page.get_by_role("link", name=re.compile("^Team apps")).click()
+    page.get_by_role("heading", level=1, name=re.compile("^Team apps for ")).wait_for(timeout=60_000)
+    page.get_by_role("link", name="Crisis exercise: join your team").click()
+    name = page.get_by_role("textbox", name="Your name")
+    name.wait_for(timeout=120_000)
+    expect(name).to_have_value("chloe")
+    expect(name).to_be_disabled()
+    page.goto(f"{hub.url}/hub/lessons", wait_until="commit")
     page.get_by_role("link", name=manifest.module(module).title, exact=True).click()  # one click: fetched and open
     page.locator(".smtk-hand-in").wait_for(timeout=180_000)
     assert "/voila/render/demo-partners/" in page.url

@@ -12,7 +12,7 @@ from pathlib import Path
 from simulations.common.validate import DataError, load_yaml
 
 APPS_FILE = "apps.yml"
-AUDIENCES = ("executive", "trainer")
+AUDIENCES = ("executive", "trainer", "learner")
 
 
 @dataclass(frozen=True)

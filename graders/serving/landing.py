@@ -1,4 +1,5 @@
-"""The landing page of `smtk dashboards`: each executive app's title, the question it answers and for whom.
+"""The landing page of `smtk dashboards`: each executive app's title, the question it answers and for whom (or, for
+the hub's team apps, each app everyone may open).
 
 Voilà's own index at / is a list of file names ("benchmark.ipynb, course-overview.ipynb, ..."). This page replaces
 it: the apps come from `apps.yml` in the dashboards folder (courses/dashboards/apps.yml), which gives every notebook
@@ -33,12 +34,27 @@ a:focus-visible{outline:3px solid #0550ae;outline-offset:3px;border-radius:2px}
 """
 
 
-def landing_page(apps: list[App], org_name: str, base_url: str = "/") -> str:
-    """The HTML of the landing page: the executive apps only, each with its title (the link), question and readers."""
+# The page's heading and lead per audience listed; {org} is the organisation's name.
+PAGES = {
+    "executive": (
+        "Social media training dashboards for {org}",
+        "Each dashboard answers one question on one page, with no code. Open one to see its answer for\n{org}; "
+        "change its inputs and the figures follow.",
+    ),
+    "learner": (
+        "Team apps for {org}",
+        "Join the crisis exercise your trainer runs, read its review when it ends, and share notes and questions "
+        "with colleagues in the library. No code anywhere.",
+    ),
+}
+
+
+def landing_page(apps: list[App], org_name: str, base_url: str = "/", audience: str = "executive") -> str:
+    """The HTML of the landing page: the apps of one audience, each with its title (the link), question and readers."""
     base = base_url if base_url.endswith("/") else base_url + "/"
     items = []
     for app in apps:
-        if app.audience != "executive":
+        if app.audience != audience:
             continue
         href = html.escape(f"{base}voila/render/{app.notebook}", quote=True)
         items.append(
@@ -47,14 +63,14 @@ def landing_page(apps: list[App], org_name: str, base_url: str = "/") -> str:
             f'<p class="for">For: {html.escape(app.who)}</p></li>'
         )
     org = html.escape(org_name)
+    title, lead = (text.format(org=org) for text in PAGES[audience])
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Social media training dashboards for {org}</title>
+<title>{title}</title>
 <style>{STYLE}</style>
 </head><body><main>
-<h1>Social media training dashboards for {org}</h1>
-<p class="lead">Each dashboard answers one question on one page, with no code. Open one to see its answer for
-{org}; change its inputs and the figures follow.</p>
+<h1>{title}</h1>
+<p class="lead">{lead}</p>
 <ul>
 {chr(10).join(items)}
 </ul>

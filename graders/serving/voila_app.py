@@ -38,7 +38,7 @@ import tornado.ioloop
 import tornado.web
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.utils import url_path_join
-from traitlets import Float, Integer
+from traitlets import Enum, Float, Integer
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
@@ -202,6 +202,9 @@ class SmtkVoila(Voila):
         help="Seconds a visitor's kernel is kept, once its page has been sent, with no page connected to it (the page "
         "never connected, or its connection dropped); then it is stopped and its place freed. 0 means for ever.",
     )
+    landing_audience = Enum(
+        ["executive", "learner"], "executive", config=True, help="Whose apps the landing page lists (apps.yml)."
+    )
 
     def init_settings(self) -> dict:
         settings = super().init_settings()
@@ -232,7 +235,7 @@ class SmtkVoila(Voila):
         folder = Path(self.root_dir)
         if not (folder / APPS_FILE).exists():
             return None
-        return landing_page(load_apps(folder), dashboard_org()["name"], self.base_url)
+        return landing_page(load_apps(folder), dashboard_org()["name"], self.base_url, self.landing_audience)
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ from graders.serving.hub.prestart import prestart
 from graders.serving.hub.settings import (
     CULL_IDLE_SECONDS,
     FORMGRADER,
+    LEARNER_APPS,
     TRAINER_APPS,
     HubSettings,
     Service,
@@ -70,18 +71,18 @@ def free_port() -> int:
 
 def app_folders(hub_dir: Path) -> dict[str, Path]:
     """One folder per app service with copies of its audience's apps (courses/dashboards/apps.yml says whose);
-    the executives' folder keeps its part of apps.yml, so it opens on the landing page."""
+    the executives' and the team apps' folders keep their part of apps.yml, so they open on a landing page."""
     apps = load_apps(DASHBOARDS)
     listed = yaml.safe_load((DASHBOARDS / APPS_FILE).read_text(encoding="utf-8"))["apps"]
     folders = {}
-    for name, audience in ((DASHBOARDS_SERVICE, "executive"), (TRAINER_APPS, "trainer")):
+    for name, audience in ((DASHBOARDS_SERVICE, "executive"), (TRAINER_APPS, "trainer"), (LEARNER_APPS, "learner")):
         folder = folders[name] = hub_dir / "apps" / audience
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         for app in apps:
             if app.audience == audience:
                 shutil.copyfile(DASHBOARDS / app.notebook, folder / app.notebook)
-        if audience == "executive":
+        if audience != "trainer":  # the executives' and the team apps open on their landing page
             own = [entry for entry in listed if entry["audience"] == audience]
             (folder / APPS_FILE).write_text(yaml.safe_dump({"apps": own}, sort_keys=False), encoding="utf-8")
     return folders
@@ -101,6 +102,7 @@ def app_service(name: str, folder: Path, port: int, course_root: Path, org: Path
             f"--Voila.base_url=/services/{name}/",
             "--Voila.identity_provider_class=jupyterhub.singleuser.extension.JupyterHubIdentityProvider",
             "--Voila.authorizer_class=jupyterhub.singleuser.extension.JupyterHubAuthorizer",
+            *(["--SmtkVoila.landing_audience=learner"] if name == LEARNER_APPS else []),
         ],
         cwd=str(course_root),
         environment={ORG_VARIABLE: str(org), COURSE_ENV: str(course_root)},

@@ -4,7 +4,8 @@
 same thing); `apply` sets JupyterHub's own traitlets from it inside `jupyterhub_config.py`. Access is JupyterHub's
 RBAC, nothing of our own: each track is an nbgrader course (`<org>-<track>`) whose learners are in the hub group
 `nbgrader-<course>` (nbgrader's JupyterHub integration lists a learner only their courses' assignments); trainers
-are in `formgrade-<course>` for every track and may open both app services; executives may open the executive apps.
+are in `formgrade-<course>` for every track and may open both app services; executives may open the executive apps;
+everyone signed in may open the team apps (the crisis exercise's player and review, the library).
 """
 
 from __future__ import annotations
@@ -22,11 +23,15 @@ from simulations.profile.org import LtiPlatform
 
 DASHBOARDS = "dashboards"  # the executive apps, a hub service
 TRAINER_APPS = "trainer-apps"  # the trainer's apps, a hub service only trainers may open
+LEARNER_APPS = (
+    "learner-apps"  # the pages every signed-in person may open: the exercise's player and review, the library
+)
 FORMGRADER = "formgrader"  # nbgrader's formgrader on the course root, a hub service only trainers may open
 TEMPLATES = Path(__file__).parent / "templates"  # pages of JupyterHub's that the kit restyles
 APP_TITLES = {
     DASHBOARDS: "Executive apps: ROI and benchmarking",
     TRAINER_APPS: "Trainer apps: hand-ins, grades and the course overview",
+    LEARNER_APPS: "Team apps: join a crisis exercise, read its review, the library",
     FORMGRADER: "Manual grading (nbgrader's formgrader)",
 }
 CULLER = "idle-culler"
@@ -134,6 +139,11 @@ def roles_for(prestart: bool = False) -> list[dict[str, Any]]:
     }
     return [
         *([starter] if prestart else []),
+        {
+            "name": "user",  # JupyterHub's default role of every user, widened by the apps everyone may open
+            "description": "a signed-in person: their own server and the team apps",
+            "scopes": ["self", f"access:services!service={LEARNER_APPS}"],
+        },
         {
             "name": "smtk-executive-apps",
             "description": "open the executive apps",
