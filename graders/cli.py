@@ -172,7 +172,24 @@ def cmd_grade_autograde(args: argparse.Namespace) -> int:
 
     report = autograde(args.assignment, args.course, args.workers, args.scheduler, wait=args.wait)
     print(report.summary())
+    _feed_library(args.course, args.library)
     return 0
+
+
+def _feed_library(course: Path, library: str | None) -> None:
+    """After grading: the learners' closing feedback into the library's ratings, when the course has a library (the
+    one the apps use, unless `library` names another; a library named but missing is an error)."""
+    from graders.course.manifest import course_manifest
+    from graders.results.library_feed import feed_library
+    from graders.serving.dashboards import dashboards_env
+    from simulations.exercise.live import DB_VARIABLE
+
+    target = library or dashboards_env()[DB_VARIABLE]
+    if library is None and not target.startswith(("postgresql://", "postgres://")) and not Path(target).is_file():
+        return  # no library yet: the apps have not been opened
+    if not (Path(course) / "course.yml").exists():
+        return  # a course root not made by `smtk tailor` has no manifest to name its modules
+    print(feed_library(course, target, course_manifest(course)).summary())
 
 
 def cmd_grade_feedback(args: argparse.Namespace) -> int:
@@ -272,6 +289,12 @@ def _grade(grade: argparse.ArgumentParser) -> None:
     auto.add_argument("--workers", type=int, default=default(autograde, "workers"), help="submissions at once")
     auto.add_argument("--scheduler", default=None, help="run on a Dask distributed cluster at this address")
     auto.add_argument("--wait", action="store_true", help="wait for another grading run of this course to finish")
+    auto.add_argument(
+        "--library",
+        default=None,
+        help="the library's database (SQLite file or PostgreSQL URL) to give the learners' closing feedback to "
+        "(default: the one the apps use, when it exists)",
+    )
     fb = action("feedback", "HTML feedback for each graded learner, without hidden tests", cmd_grade_feedback)
     fb.add_argument("assignment", help="module id")
     back = action(

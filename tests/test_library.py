@@ -6,17 +6,21 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import importlib.util
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 from postgres import fresh_database, run_postgres
 
 from graders.course.check import check_course, format_report
-from graders.course.manifest import library_modules, read_manifest
+from graders.course.manifest import course_manifest, library_modules, read_manifest
 from graders.paths import MANIFEST, ROOT
+from graders.results.library_feed import feed_library
 from simulations.common.eventlog import EventLog
+from simulations.common.validate import DataError
 from simulations.library import (
     MAX_CHARS,
     Blocked,
@@ -331,3 +335,75 @@ def test_a_revised_date_in_the_manifest_is_recorded_once(db):
             "ana": ["What not to share was revised on 2026-05-01: thank you for your feedback"]
         }
         assert "leaks" not in [e.module for e in revision_queue(store.state(), TODAY)]
+
+
+def _lesson_with_feedback(path: Path, rating: int, comment: str) -> None:
+    """A graded lesson notebook whose closing feedback cell says `rating` and `comment`."""
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell(f"FEEDBACK = {{'rating': {rating}, 'comment': {comment!r}}}")
+    cell.metadata["tags"] = ["feedback"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# A lesson"), cell]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+def test_graded_feedback_flows_into_the_librarys_ratings_once(graded_course, tmp_path):
+    """The closing feedback of graded notebooks becomes the learners' ratings of their modules: a module of several
+    lessons by the mean of its lessons' ratings, half up; a comment with markup is left out with the reason; a
+    second feeding stores nothing; newer feedback replaces the older."""
+    manifest = course_manifest(graded_course)
+    root = tmp_path / "course"
+    shutil.copytree(graded_course / "autograded", root / "autograded")
+    lessons = [m for m in manifest.modules if len(m.lessons) > 1][0]
+    first, second = (lesson.id for lesson in lessons.lessons[:2])
+    _lesson_with_feedback(root / "autograded" / "ada" / lessons.id / f"{first}.ipynb", 4, "Good map.")
+    _lesson_with_feedback(root / "autograded" / "ada" / lessons.id / f"{second}.ipynb", 1, "Too long.")
+    db = tmp_path / "library.db"
+    with LibraryStore(str(db), library_modules(manifest)):
+        pass  # the library exists: the apps have opened it
+
+    fed = feed_library(root, db, manifest)
+    assert (fed.stored, fed.unchanged) == (3, 0)
+    assert fed.refused == ("bob, policy-disclosure: comment left out: comment: holds HTML or script ('<b>'); the "
+                           "library stores plain text only; remove the markup and write plain text (a link as its "
+                           "plain address)",)  # fmt: skip
+    with LibraryStore(str(db), library_modules(manifest)) as store:
+        ratings = store.state().ratings
+    assert (ratings[("policy-disclosure", "ada")].rating, ratings[("policy-disclosure", "ada")].comment) == (
+        5,
+        "Clear and short.",
+    )
+    assert (ratings[("policy-disclosure", "bob")].rating, ratings[("policy-disclosure", "bob")].comment) == (2, "")
+    both = ratings[(lessons.id, "ada")]
+    assert (both.rating, both.comment) == (3, f"{first}: Good map.; {second}: Too long.")  # (4 + 1) / 2 = 2.5 -> 3
+
+    again = feed_library(root, db, manifest)
+    assert (again.stored, again.unchanged) == (0, 3)
+    _lesson_with_feedback(root / "autograded" / "ada" / lessons.id / f"{second}.ipynb", 5, "Better now.")
+    later = feed_library(root, db, manifest)
+    assert (later.stored, later.unchanged) == (1, 2)
+    with LibraryStore(str(db), library_modules(manifest)) as store:
+        assert store.state().ratings[(lessons.id, "ada")].rating == 5  # (4 + 5) / 2 = 4.5 -> 5
+
+
+def test_a_library_named_but_missing_is_an_error_and_nothing_is_created(graded_course, tmp_path):
+    missing = tmp_path / "nowhere.db"
+    with pytest.raises(DataError, match="no library database here"):
+        feed_library(graded_course, missing, course_manifest(graded_course))
+    assert not missing.exists()
+
+
+def test_smtk_grade_autograde_gives_the_feedback_to_the_library(graded_course, tmp_path):
+    course = tmp_path / "demo"
+    shutil.copytree(graded_course, course)
+    db = tmp_path / "library.db"
+    with LibraryStore(str(db), library_modules(course_manifest(course))):
+        pass
+    run = subprocess.run(
+        [sys.executable, "-m", "graders.cli", "grade", "autograde", "policy-disclosure", "--course", str(course),
+         "--library", str(db)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "Library: 2 module rating(s) stored from the graded feedback, 0 unchanged." in run.stdout
+    assert "bob, policy-disclosure: comment left out" in run.stdout

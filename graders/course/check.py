@@ -109,12 +109,18 @@ def check_course(
     )
 
 
-def library_queue(manifest: Manifest, library: str | Path, today: dt.date, soon_days: int = 30) -> list[QueueEntry]:
-    """The revision queue of the library stored at `library` (a SQLite file that must exist, or a PostgreSQL URL)."""
+def library_database(library: str | Path) -> str:
+    """The library's database as the store opens it: a SQLite file that must exist already (a mistyped path must not
+    start an empty library), or a PostgreSQL URL."""
     text = str(library)
     if not text.startswith(("postgresql://", "postgres://")) and not Path(text.removeprefix("sqlite:///")).is_file():
         raise DataError(text, "", "no library database here (give the file the Library app writes, or its URL)")
-    with LibraryStore(text, library_modules(manifest)) as store:
+    return text
+
+
+def library_queue(manifest: Manifest, library: str | Path, today: dt.date, soon_days: int = 30) -> list[QueueEntry]:
+    """The revision queue of the library stored at `library` (a SQLite file that must exist, or a PostgreSQL URL)."""
+    with LibraryStore(library_database(library), library_modules(manifest)) as store:
         return revision_queue(store.state(), today, soon_days)
 
 

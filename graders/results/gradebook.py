@@ -144,14 +144,16 @@ def item_scores(root: str | Path) -> pd.DataFrame:
 
 
 def feedback(root: str | Path) -> pd.DataFrame:
-    """The closing feedback cell (`FEEDBACK = {"rating": 1-5, "comment": ...}`) of every graded notebook."""
+    """The closing feedback cell (`FEEDBACK = {"rating": 1-5, "comment": ...}`) of every graded notebook (a lesson)."""
     rows = []
     for path in sorted(Path(root).glob("autograded/*/*/*.ipynb")):
         learner, module = path.parent.parent.name, path.parent.name
         rating, comment = read_feedback(path)
         if rating is not None or comment:
-            rows.append({"learner": learner, "module": module, "rating": rating, "comment": comment})
-    return pd.DataFrame(rows, columns=["learner", "module", "rating", "comment"])
+            rows.append(
+                {"learner": learner, "module": module, "lesson": path.stem, "rating": rating, "comment": comment}
+            )
+    return pd.DataFrame(rows, columns=["learner", "module", "lesson", "rating", "comment"])
 
 
 def read_feedback(notebook: Path) -> tuple[int | None, str]:

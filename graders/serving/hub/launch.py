@@ -24,7 +24,7 @@ from graders.course.roster import ROSTER, read_roster
 from graders.course.tailor import TailorError, tailor
 from graders.paths import BUILD, DASHBOARDS, DEMO_ORG, JUPYTER_DATA, ROOT
 from graders.results.trainer_data import COURSE_ENV
-from graders.serving.dashboards import dashboards_command
+from graders.serving.dashboards import dashboards_command, dashboards_env
 from graders.serving.hub.content_links import CatalogueModule, CatalogueTrack
 from graders.serving.hub.prestart import prestart
 from graders.serving.hub.settings import (
@@ -105,7 +105,7 @@ def app_service(name: str, folder: Path, port: int, course_root: Path, org: Path
             *(["--SmtkVoila.landing_audience=learner"] if name == LEARNER_APPS else []),
         ],
         cwd=str(course_root),
-        environment={ORG_VARIABLE: str(org), COURSE_ENV: str(course_root)},
+        environment={**dashboards_env(org), COURSE_ENV: str(course_root)},  # every app service: one event database
     )
 
 
