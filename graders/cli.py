@@ -106,7 +106,7 @@ def cmd_tailor(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from graders.course.check import check_course, format_report
 
-    report = check_course(args.manifest, args.today, args.soon, args.org, args.library)
+    report = check_course(args.manifest, args.today, args.soon, args.org, args.library, args.minutes)
     print(format_report(report))
     return 0 if report.ok else 1
 
@@ -463,6 +463,11 @@ def _check(check: argparse.ArgumentParser) -> None:
     )
     check.add_argument(
         "--org", type=Path, default=None, help="also check that prerequisites lie in the tracks this profile builds"
+    )
+    check.add_argument(
+        "--minutes",
+        action="store_true",
+        help="count a lesson whose minutes its estimate does not bear out as a problem (default: list it as a note)",
     )
     check.add_argument(
         "--library",

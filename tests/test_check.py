@@ -260,3 +260,53 @@ def test_a_module_with_lessons_has_no_minutes_of_its_own(tmp_path):
     report = check_course(path, today=dt.date(2026, 11, 23))
     assert [p.field for p in report.problems] == ["tracks[0].modules[2].minutes"]
     assert "sum of its lessons' minutes" in report.problems[0].problem
+
+
+def _lesson(path: Path, words: int) -> Path:
+    """A hand-made lesson: `words` words of text, two single-choice questions, one written answer, the feedback."""
+    nb = nbformat.v4.new_notebook()
+    text = " ".join(["word"] * (words - 2))
+    question = 'SingleChoice("q{n}", "Which?", {{"a": "A", "b": "B"}}, key="a", notebook=NOTEBOOK)'
+    feedback = nbformat.v4.new_code_cell("display(ModuleFeedback(notebook=NOTEBOOK))")
+    feedback.metadata["tags"] = ["feedback"]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(f"# A lesson\n\n{text}"),
+        nbformat.v4.new_code_cell(question.format(n=1)),
+        nbformat.v4.new_code_cell(question.format(n=2)),
+        nbformat.v4.new_code_cell('LongAnswer("q3", "Why?", min_words=40, notebook=NOTEBOOK)'),
+        feedback,
+    ]
+    nbformat.write(nb, path)
+    return path
+
+
+def test_a_lessons_minutes_are_estimated_from_its_words_and_questions(tmp_path):
+    from graders.course.minutes import SECONDS, estimate
+
+    found = estimate(_lesson(tmp_path / "lesson.ipynb", 400))
+    assert found.words == 400 and dict(found.activities) == {"single": 2, "long": 1, "feedback": 1}
+    # By hand: 400 words at 200 a minute (2 min), two single choices (40 s each), a written answer (240 s) and the
+    # feedback (30 s): 2 + 350 / 60 minutes.
+    assert (SECONDS["single"], SECONDS["long"], SECONDS["feedback"]) == (40, 240, 30)
+    assert found.minutes == 2 + 350 / 60
+    assert found.breakdown() == "7.8 min: 400 words to read (2.0 min), 2 single, 1 long, feedback"
+
+
+def test_a_lesson_whose_minutes_are_wrong_is_flagged_with_its_line_and_field(tmp_path):
+    def edit(data):
+        module_entry(data, "risk-framing")["lessons"][1]["minutes"] = 2  # risk-bad-year
+
+    path = course(tmp_path, edit)
+    report = check_course(path, today=dt.date(2026, 11, 23))
+    manifest = read_manifest(path)
+    field = f"{manifest.where('risk-framing')}.lessons[1].minutes"
+    (flag,) = [p for p in report.minutes if p.field == field]
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "id: risk-bad-year" in text)
+    line += next(
+        i for i, text in enumerate(path.read_text().splitlines()[line - 1 :]) if text.strip().startswith("minutes:")
+    )
+    assert (flag.path, flag.line) == (str(path), line)
+    assert flag.problem.startswith("risk-bad-year: says 2 minutes, estimated ")
+    assert f"minutes {flag}" in format_report(report)  # listed as a note unless asked for
+    strict = check_course(path, today=dt.date(2026, 11, 23), minutes=True)
+    assert not strict.ok and f"PROBLEM {flag}" in format_report(strict)

@@ -20,11 +20,13 @@ from graders.course.banks import bank_problems
 from graders.course.manifest import (
     LESSON_MINUTES,
     Manifest,
+    Module,
     lesson_fields,
     library_modules,
     manifest_problems,
     read_manifest,
 )
+from graders.course.minutes import Estimate, estimate, off
 from graders.course.root import CODE_STUB
 from graders.course.tailor import facts_path
 from graders.paths import MANIFEST, ORGS
@@ -36,6 +38,7 @@ from simulations.common.facts import (
     references,
     unregistered_figures,
 )
+from simulations.common.models import parse_field, read_yaml
 from simulations.common.validate import DataError
 from simulations.lessons.freshness import Due, due_soon, overdue
 from simulations.library import LibraryStore, QueueEntry, revision_queue
@@ -55,10 +58,12 @@ class CheckReport:
     problems: tuple[DataError, ...]
     facts: tuple[DataError, ...] = ()
     revision: tuple[QueueEntry, ...] = ()  # the library's revision queue, when a library database was given
+    minutes: tuple[DataError, ...] = ()  # lessons whose stated minutes the estimate does not bear out
+    minutes_checked: bool = False  # whether those count as problems (`smtk check --minutes`) or are listed as notes
 
     @property
     def ok(self) -> bool:
-        return not self.expired and not self.problems and not self.facts
+        return not self.expired and not self.problems and not self.facts and not (self.minutes_checked and self.minutes)
 
 
 def notebook_points(path: Path) -> float:
@@ -73,12 +78,14 @@ def check_course(
     soon_days: int = 30,
     org_path: str | Path | None = None,
     library: str | Path | None = None,
+    minutes: bool = False,
 ) -> CheckReport:
     """Check the manifest at `manifest_path` as of `today` (the real date unless given, e.g. by a test).
 
     With `org_path`, also report prerequisites in tracks that organisation does not build (its learners could never
     take them). With `library` (the library's SQLite file or PostgreSQL URL), also list its revision queue: modules
-    ranked by the evidence learners left (a list to act on, not a problem).
+    ranked by the evidence learners left (a list to act on, not a problem). Lessons whose stated minutes differ from
+    their estimate (graders.course.minutes) are listed; with `minutes`, they are problems.
     """
     today = today or dt.date.today()
     try:
@@ -106,7 +113,43 @@ def check_course(
         problems=tuple(problems),
         facts=tuple(fact_problems(manifest, today)),
         revision=queue,
+        minutes=tuple(minutes_problems(manifest)),
+        minutes_checked=minutes,
     )
+
+
+def lesson_estimates(manifest: Manifest) -> list[tuple[Module, str, Estimate]]:
+    """Every lesson with a source notebook: its module, its field in the manifest and its estimated minutes."""
+    try:
+        registry = load_facts(facts_path(manifest.path))
+    except DataError:
+        registry = None  # the registry's own problems are reported with the facts
+    found = []
+    for module in manifest.modules:
+        fields = lesson_fields(manifest, module)
+        for field, notebook in zip(fields, module.notebooks(manifest.source_dir), strict=True):
+            try:
+                found.append((module, field, estimate(notebook, registry, module.code_free)))
+            except (OSError, ValueError):  # missing or unreadable: the manifest and notebook checks say so
+                continue
+    return found
+
+
+def minutes_problems(manifest: Manifest) -> list[DataError]:
+    """Lessons whose `minutes:` is off from the estimate by more than the tolerance, or whose estimate is over the
+    longest a lesson may take; each names the line of that `minutes:` in the manifest."""
+    _, positions, _ = read_yaml(manifest.path)
+    problems = []
+    for module, field, est in lesson_estimates(manifest):
+        lesson = next(lesson for f, lesson in zip(lesson_fields(manifest, module), module.lessons, strict=True)
+                      if f == field)  # fmt: skip
+        why = off(lesson.minutes, est.minutes, LESSON_MINUTES)
+        if why is not None:
+            line, column = positions.get(parse_field(f"{field}.minutes"), (None, None))
+            problems.append(
+                DataError(manifest.path, f"{field}.minutes", f"{lesson.id}: {why} ({est.breakdown()})", line, column)
+            )
+    return problems
 
 
 def library_database(library: str | Path) -> str:
@@ -297,11 +340,17 @@ def format_report(report: CheckReport) -> str:
         lines.append(f"FACT {problem}")
     for due in report.due_soon:
         lines.append(f"due soon {due.id}: review_by {due.review_by}, in {due.days_left} day(s)")
+    for problem in report.minutes:
+        lines.append(f"{'PROBLEM' if report.minutes_checked else 'minutes'} {problem}")
     for rank, entry in enumerate(report.revision, 1):
         first, *evidence = entry.lines()
         lines.append(f"REVISE {rank}. {first}")
         lines.extend(evidence)
-    found = len(report.expired) + len(report.problems)
+    found = len(report.expired) + len(report.problems) + (len(report.minutes) if report.minutes_checked else 0)
+    if report.minutes and not report.minutes_checked:
+        lines.append(
+            f"{len(report.minutes)} lesson(s) whose minutes the estimate does not bear out (`--minutes` checks)"
+        )
     if report.facts:
         lines.append(f"{len(report.facts)} problem(s) with the facts (FACT lines above)")
     verdict = "OK" if report.ok else f"{found} problem(s)"
