@@ -363,3 +363,95 @@ def test_answers_given_in_the_reading_view_are_kept_handed_in_and_get_full_marks
         tasks = {c.name for nb in gb.find_assignment(module).notebooks for c in nb.task_cells}
     autograded = {k: v for k, v in graded_stock.items() if k.split("/", 1)[1] not in tasks}
     assert autograded and all(score == top for score, top in autograded.values()), autograded
+
+
+KEYBOARD_MODULE = "business-case"  # matching (selects), multiple choice (tick boxes), numbers, a written answer
+FOCUSED = """() => { const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const box = e.closest('.smtk-question');
+  const qid = box ? ([...box.classList].find(c => /^smtk-question-q/.test(c)) || '').slice(14) : '';
+  const name = (e.getAttribute('aria-label') || (e.labels && e.labels[0] && e.labels[0].innerText)
+    || e.closest('label')?.innerText || e.innerText || e.title || '').trim();
+  return {tag: e.tagName.toLowerCase(), type: e.type || '', qid, name, checked: !!e.checked, value: e.value ?? ''};
+}"""
+
+
+def by_keyboard(page, focus: dict, q: dict) -> bool:
+    """Answer the focused control of question `q` as a keyboard user does; True once this control is as it should
+    be (the caller then moves on with Tab)."""
+    kind, answer, options = q["kind"], q["answer"], q["options"]
+    if focus["type"] == "checkbox":
+        label = focus["name"].split(".", 1)[0]
+        if (label in answer) != focus["checked"]:
+            page.keyboard.press("Space")
+        return True
+    if focus["type"] == "radio":
+        if focus["name"].startswith(f"{answer}. "):
+            page.keyboard.press("Space")
+            return True
+        page.keyboard.press("ArrowDown")  # the next choice of the group
+        return False
+    if focus["tag"] == "select":
+        if kind == "order":
+            place = int(focus["name"].rsplit(" ", 1)[1])
+            label = answer[place - 1]
+            wanted = f"{label}. {options[label]}"
+        else:
+            label = focus["name"].split(".", 1)[0]
+            wanted = q["choices"][answer[label]]
+        page.keyboard.type(wanted)  # a closed select picks the option whose text is typed
+        return True
+    if focus["tag"] in ("input", "textarea") and focus["type"] not in ("button", "submit"):
+        if not focus["value"]:
+            page.keyboard.type(typed(answer) if kind == "number" else answer)
+        return True
+    return True  # a "Check my answer" button, a table toggle: nothing to do
+
+
+def test_a_keyboard_alone_completes_a_lesson_and_hands_it_in(page, reading, tmp_path):
+    """WCAG 2.1.1 Keyboard: with Tab, Space, the arrow keys, typing and Enter only (no mouse, no focusing by the
+    test), a learner answers every question of a lesson, rates it, hands it in, and gets full marks."""
+    (notebook,) = reading.lessons(KEYBOARD_MODULE)
+    questions, _ = solution_answers(reading.course, KEYBOARD_MODULE, notebook.stem)
+    open_view(page, reading, notebook)
+    page.locator("body").press("Tab")  # into the page from the address bar's side
+    touched, handed = set(), False
+    for _ in range(600):
+        focus = page.evaluate(FOCUSED)
+        if focus is None:
+            page.keyboard.press("Tab")
+            continue
+        if focus["qid"] in questions:
+            touched.add(focus["qid"])
+            if not by_keyboard(page, focus, questions[focus["qid"]]):
+                continue
+        elif focus["type"] == "radio" and focus["name"] in {"1", "2", "3", "4", "5"}:  # the closing rating
+            if focus["name"] != str(FEEDBACK["rating"]):
+                page.keyboard.press("ArrowDown" if int(focus["name"]) < FEEDBACK["rating"] else "ArrowUp")
+                continue
+            page.keyboard.press("Space")
+        elif focus["name"] == "Your comment" and not focus["value"]:
+            page.keyboard.type(FEEDBACK["comment"])
+        elif focus["name"] == "Hand in this module":
+            assert touched == set(questions), f"Tab reached Hand in before questions {set(questions) - touched}"
+            page.keyboard.press("Enter")
+            handed = True
+            break
+        page.keyboard.press("Tab")
+    assert handed, "Tab never reached the Hand in button"
+    expect(page.locator(".smtk-hand-in").get_by_role("status")).to_have_text(
+        re.compile("^Handed in at "), timeout=60_000
+    )
+    expected = {f"question:{qid}": q["answer"] for qid, q in questions.items()}
+    expected[FEEDBACK_RECORD] = FEEDBACK
+    wait_for_file(notebook, questions, expected)
+
+    ours = tmp_path / "smtk"
+    shutil.copytree(reading.course, ours)
+    report = smtk_collect(KEYBOARD_MODULE, reading.exchange / COURSE, ours)
+    assert [r.learner for r in report.learners] == [LEARNER], report.summary()
+    smtk_autograde(KEYBOARD_MODULE, ours, workers=1, progress=False)
+    with Gradebook(gradebook_url(ours)) as gb:
+        tasks = {c.name for nb in gb.find_assignment(KEYBOARD_MODULE).notebooks for c in nb.task_cells}
+    scores = {k: v for k, v in item_scores(ours, KEYBOARD_MODULE).items() if k.split("/", 1)[1] not in tasks}
+    assert scores and all(score == top for score, top in scores.values()), scores
