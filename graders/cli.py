@@ -142,7 +142,15 @@ def cmd_certify(args: argparse.Namespace) -> int:
     from graders.results.certify import certify
     from graders.results.xapi import send
 
-    result = certify(args.course, args.out, args.today, args.within_days, args.base_url, exercises=args.exercises)
+    result = certify(
+        args.course,
+        args.out,
+        args.today,
+        args.within_days,
+        args.base_url,
+        exercises=args.exercises,
+        library=_configured_library(args.library),
+    )
     for row in result.certificates.itertuples(index=False):
         print(f"  {row.learner:<20} {row.track:<15} {row.tier_title:<13} valid until {row.expires}")
     if len(result.summary):
@@ -158,6 +166,12 @@ def cmd_certify(args: argparse.Namespace) -> int:
         sent, version = send(args.lrs, [json.loads(line) for line in lines], args.lrs_auth)
         print(f"sent {sent} statement(s) to {args.lrs} in xAPI {version}")
     return 0
+
+
+def _configured_library(library: str | None) -> str | None:
+    from graders.results.library_feed import configured_library
+
+    return configured_library(library)
 
 
 def cmd_grade_collect(args: argparse.Namespace) -> int:
@@ -177,19 +191,13 @@ def cmd_grade_autograde(args: argparse.Namespace) -> int:
 
 
 def _feed_library(course: Path, library: str | None) -> None:
-    """After grading: the learners' closing feedback into the library's ratings, when the course has a library (the
-    one the apps use, unless `library` names another; a library named but missing is an error)."""
-    from graders.course.manifest import course_manifest
-    from graders.results.library_feed import feed_library
-    from graders.serving.dashboards import dashboards_env
-    from simulations.exercise.live import DB_VARIABLE
+    """After grading: the learners' closing feedback into the library's ratings, when there is a library (the one
+    named, or the one the apps were started with)."""
+    from graders.results.library_feed import feed_course
 
-    target = library or dashboards_env()[DB_VARIABLE]
-    if library is None and not target.startswith(("postgresql://", "postgres://")) and not Path(target).is_file():
-        return  # no library yet: the apps have not been opened
-    if not (Path(course) / "course.yml").exists():
-        return  # a course root not made by `smtk tailor` has no manifest to name its modules
-    print(feed_library(course, target, course_manifest(course)).summary())
+    fed = feed_course(course, library)
+    if fed is not None:
+        print(fed.summary())
 
 
 def cmd_grade_feedback(args: argparse.Namespace) -> int:
@@ -293,7 +301,7 @@ def _grade(grade: argparse.ArgumentParser) -> None:
         "--library",
         default=None,
         help="the library's database (SQLite file or PostgreSQL URL) to give the learners' closing feedback to "
-        "(default: the one the apps use, when it exists)",
+        "(default: $SMTK_EXERCISE_DB, the one the apps were started with, when it exists)",
     )
     fb = action("feedback", "HTML feedback for each graded learner, without hidden tests", cmd_grade_feedback)
     fb.add_argument("assignment", help="module id")
@@ -562,6 +570,12 @@ def _certify(cert: argparse.ArgumentParser) -> None:
         default=None,
         help="the live crisis exercises' database (SQLite file or PostgreSQL URL; `smtk dashboards` keeps it in "
         "build/exercises/events.db): each ended exercise's review PDF into exercises/ and its players' xAPI statements",
+    )
+    cert.add_argument(
+        "--library",
+        default=None,
+        help="the library's database (SQLite file or PostgreSQL URL), for tiers that ask for accepted contributions "
+        "(default: $SMTK_EXERCISE_DB, the one the apps were started with, when it exists)",
     )
     cert.set_defaults(run=cmd_certify)
 

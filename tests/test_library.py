@@ -407,3 +407,32 @@ def test_smtk_grade_autograde_gives_the_feedback_to_the_library(graded_course, t
     assert run.returncode == 0, run.stderr
     assert "Library: 2 module rating(s) stored from the graded feedback, 0 unchanged." in run.stdout
     assert "bob, policy-disclosure: comment left out" in run.stdout
+
+
+def test_a_tier_that_asks_for_shared_notes_counts_the_accepted_ones(graded_course, tmp_path):
+    """The carrot: when the Foundation tier asks for one accepted note, ada's certificate waits for the Center of
+    Excellence to accept one of hers on a module of her track; a note still pending or on another track does not
+    count."""
+    from graders.results.certify import certify
+
+    course = tmp_path / "demo"
+    shutil.copytree(graded_course, course)
+    manifest_path = course / "course.yml"
+    text = manifest_path.read_text(encoding="utf-8")
+    old = "{id: foundation, title: Foundation, min_passed: 1, share_passed: 0.0, min_average: 0.7}"
+    assert old in text
+    manifest_path.write_text(text.replace(old, old[:-1] + ", min_contributions: 1}"), encoding="utf-8")
+    manifest = course_manifest(course)
+    db = tmp_path / "library.db"
+    today = dt.date(2024, 3, 1)
+    with LibraryStore(str(db), library_modules(manifest)) as lib:
+        pending = lib.post("ada", "policy-disclosure", "note", "Ask the social desk before you answer a journalist.")
+        other = lib.post("ada", "partner-accounts", "note", "Partners name their page after their town.")
+        lib.accept("coe", other)
+    assert certify(course, tmp_path / "none", today, library=db).certificates.empty
+    with LibraryStore(str(db), library_modules(manifest)) as lib:
+        lib.accept("coe", pending)
+    found = certify(course, tmp_path / "some", today, library=db).certificates
+    assert list(zip(found["learner"], found["track"], found["tier"], strict=True)) == [
+        ("ada", "employees", "foundation")
+    ]

@@ -167,3 +167,25 @@ def test_malformed_rules_name_the_field(tmp_path, section, field):
     with pytest.raises(DataError) as err:
         load_rules(path)
     assert err.value.field == field and err.value.path == str(path)
+
+
+def test_a_tier_may_ask_for_accepted_library_contributions_on_the_track():
+    """The carrot: with `min_contributions`, the tier needs that many of the learner's notes on the track's modules
+    accepted into the library; below it, the next tier down is awarded."""
+    sharing = Rules(tiers=(*RULES.tiers[:2], Tier("expert", "Expert", 1, 1.0, 0.9, min_contributions=2)))
+    all_four = scores(*[("x", mid, 10) for mid in "abcd"])
+    assert tier_of(all_four, rules=sharing) == "practitioner"
+    assert award(all_four, FOUR, sharing, {("x", "employees"): 1}).iloc[0]["tier"] == "practitioner"
+    assert award(all_four, FOUR, sharing, {("x", "partners"): 5}).iloc[0]["tier"] == "practitioner"  # other track
+    assert award(all_four, FOUR, sharing, {("x", "employees"): 2}).iloc[0]["tier"] == "expert"
+
+
+def test_min_contributions_is_read_from_the_manifest_and_must_be_a_whole_number(tmp_path):
+    path = tmp_path / "course.yml"
+    tiers = [{"id": "a", "title": "A", "min_contributions": 2}]
+    path.write_text(yaml.safe_dump({"certification": {"tiers": tiers}}), encoding="utf-8")
+    assert load_rules(path).tiers[0].min_contributions == 2
+    tiers[0]["min_contributions"] = -1
+    path.write_text(yaml.safe_dump({"certification": {"tiers": tiers}}), encoding="utf-8")
+    with pytest.raises(DataError, match=r"certification\.tiers\[0\]\.min_contributions"):
+        load_rules(path)

@@ -18,6 +18,7 @@ from graders.course.root import GradeError
 from graders.grading.collect import collect
 from graders.grading.pipeline import autograde
 from graders.results.exports import feedback
+from graders.results.library_feed import feed_course
 from graders.results.trainer_data import course_root
 
 STAGES = (("handed_in", "Handed in"), ("collected", "Collected"), ("graded", "Graded"), ("feedback", "Feedback out"))
@@ -58,10 +59,14 @@ def hand_ins(root: Path) -> list[HandIns]:
 
 
 def grade_module(module: str, root: Path, workers: int = 2) -> list[str]:
-    """Collect from the exchange, autograde and release feedback: the three commands' summaries, in order."""
+    """Collect from the exchange, autograde and release feedback: the three commands' summaries, in order; then the
+    learners' closing feedback into the library."""
     lines = [collect(module, exchange_root(root), root).summary()]
     lines.append(autograde(module, root, workers=workers, progress=False).summary())
     lines.append(feedback(module, root).summary())
+    fed = feed_course(root)  # the library the trainer's apps were started with, when there is one
+    if fed is not None:
+        lines.append(fed.summary())
     return lines
 
 

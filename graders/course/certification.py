@@ -16,13 +16,15 @@ from simulations.common.models import FileModel, Share, Text, invalid, items, lo
 
 @dataclass(frozen=True)
 class Tier:
-    """One certification level: at least `min_passed` modules and `share_passed` of the track, at `min_average`."""
+    """One certification level: at least `min_passed` modules and `share_passed` of the track, at `min_average`, and
+    `min_contributions` of the learner's library contributions on the track's modules accepted."""
 
     id: str
     title: str
     min_passed: int
     share_passed: float
     min_average: float
+    min_contributions: int = 0
 
     def needed(self, track_size: int) -> int:
         return max(self.min_passed, math.ceil(self.share_passed * track_size - 1e-9))
@@ -49,6 +51,9 @@ class TierModel(FileModel):
     min_passed: Annotated[StrictInt, Field(ge=1)] = Field(1, description="modules of the track to pass, at least")
     share_passed: Share = Field(0.0, description="share of the track's modules to pass, at least")
     min_average: Share = Field(0.0, description="average score over the passed modules, at least")
+    min_contributions: Annotated[StrictInt, Field(ge=0)] = Field(
+        0, description="the learner's notes in the library on the track's modules that were accepted, at least"
+    )
 
 
 class CertificationModel(FileModel):
@@ -71,7 +76,9 @@ class CertificationModel(FileModel):
 
     def rules(self) -> Rules:
         """The program as graders.results.tiers applies it."""
-        tiers = tuple(Tier(t.id, t.title, t.min_passed, t.share_passed, t.min_average) for t in self.tiers)
+        tiers = tuple(
+            Tier(t.id, t.title, t.min_passed, t.share_passed, t.min_average, t.min_contributions) for t in self.tiers
+        )
         return Rules(self.pass_mark, self.valid_months, tiers)
 
 

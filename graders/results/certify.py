@@ -18,6 +18,7 @@ from graders.results.cohort import track_summary
 from graders.results.exercises import export_exercises
 from graders.results.exports import grade_rows, write_grades
 from graders.results.gradebook import learners, module_scores, modules_table
+from graders.results.library_feed import accepted_contributions
 from graders.results.tiers import award, expiring
 from simulations.profile.org import load_org
 
@@ -41,10 +42,11 @@ def certify(
     base_url: str | None = None,
     salt: str | None = None,
     exercises: str | Path | None = None,
+    library: str | Path | None = None,
 ) -> CertifyResult:
     """Award tiers from the course's gradebook and write every certificate, badge and export into `out`; with
     `exercises` (the live exercises' database: a SQLite file or PostgreSQL URL), each ended exercise's review PDF
-    and its participants' xAPI statements too."""
+    and its participants' xAPI statements too; with `library`, the accepted contributions tiers may ask for."""
     root = Path(course).resolve()
     out = Path(out).resolve()
     today = today or dt.date.today()
@@ -55,7 +57,8 @@ def certify(
     salt = salt or _salt(out)
     scores = module_scores(root)
     people = learners(root)
-    certificates = award(scores, manifest, rules)
+    shared = accepted_contributions(library, manifest) if library is not None else None
+    certificates = award(scores, manifest, rules, shared)
     names = dict(zip(people["learner"], people["name"], strict=True))
     emails = dict(zip(people["learner"], people["email"], strict=True))
     tracks = {t.id: t for t in manifest.tracks}

@@ -1,4 +1,5 @@
-"""The learners' closing feedback, from the graded notebooks into the library's ratings of each module.
+"""Between the gradebook and the library: the learners' closing feedback into the library's ratings of each module,
+and the library's accepted contributions back to certification.
 
 So the revision queue weighs what learners said at the end of each module without anyone copying it over. A
 learner's rating of a module is the mean of their ratings of its lessons, rounded half up (a module of one lesson:
@@ -9,14 +10,16 @@ feeding twice stores nothing the second time, and a learner's newer feedback rep
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from graders.course.check import library_database
-from graders.course.manifest import Manifest, library_modules
+from graders.course.manifest import Manifest, course_manifest, library_modules
 from graders.results.gradebook import feedback
+from simulations.exercise.live import DB_VARIABLE
 from simulations.library import LibraryStore, Refused
 from simulations.library.gate import plain_text
 
@@ -32,6 +35,23 @@ class Fed:
     def summary(self) -> str:
         line = f"Library: {self.stored} module rating(s) stored from the graded feedback, {self.unchanged} unchanged"
         return "\n".join([line + ".", *(f"  {r}" for r in self.refused)])
+
+
+def configured_library(named: str | Path | None = None) -> str | None:
+    """The library to use: the one `named`, else the one the apps were started with ($SMTK_EXERCISE_DB, as the hub's
+    app services and `smtk dashboards` set it) when it exists, else None: nothing is created by looking."""
+    if named is not None:
+        return str(named)
+    found = os.environ.get(DB_VARIABLE, "")
+    return found if found.startswith(("postgresql://", "postgres://")) or (found and Path(found).is_file()) else None
+
+
+def feed_course(root: str | Path, library: str | Path | None = None) -> Fed | None:
+    """After grading a course root made by `smtk tailor`: its feedback into the configured library, if there is one."""
+    target = configured_library(library)
+    if target is None or not (Path(root) / "course.yml").exists():
+        return None
+    return feed_library(root, target, course_manifest(root))
 
 
 def module_feedback(root: str | Path, manifest: Manifest) -> dict[tuple[str, str], tuple[int | None, str]]:
@@ -78,3 +98,15 @@ def feed_library(root: str | Path, target: str | Path, manifest: Manifest) -> Fe
                 store.rate(learner, module, rating, comment)
                 stored += 1
     return Fed(stored, unchanged, tuple(refused))
+
+
+def accepted_contributions(target: str | Path, manifest: Manifest) -> dict[tuple[str, str], int]:
+    """(learner, track) -> how many of the learner's contributions on the track's modules the library accepted."""
+    track_of = {m.id: m.track for m in manifest.modules}
+    counts: dict[tuple[str, str], int] = {}
+    with LibraryStore(library_database(target), library_modules(manifest)) as store:
+        for item in store.state().contributions.values():
+            if item.visible and item.module in track_of:
+                key = (item.author, track_of[item.module])
+                counts[key] = counts.get(key, 0) + 1
+    return counts

@@ -3,7 +3,8 @@
 A module counts as passed when its score reaches the pass mark, its grading is final (no answer still waiting for
 the trainer) and every prerequisite is passed too. A tier is reached when enough of the track's modules are passed
 with a high enough average. A certificate expires `valid_months` after it was earned, or earlier when a module it
-rests on is revised after that date.
+rests on is revised after that date. A tier may also ask for accepted contributions to the library (the carrot for
+sharing what one learned).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -75,8 +77,12 @@ def verification_id(course: str, learner: str, track: str, tier: str, issued: dt
     return str(uuid.uuid5(_NAMESPACE, f"{course}\n{learner}\n{track}\n{tier}\n{issued.isoformat()}"))
 
 
-def award(scores: pd.DataFrame, manifest: Manifest, rules: Rules) -> pd.DataFrame:
-    """The highest tier each learner reached per track, with issue and expiry dates (CERTIFICATE_COLUMNS)."""
+def award(
+    scores: pd.DataFrame, manifest: Manifest, rules: Rules, contributions: Mapping[tuple[str, str], int] | None = None
+) -> pd.DataFrame:
+    """The highest tier each learner reached per track, with issue and expiry dates (CERTIFICATE_COLUMNS).
+    `contributions` counts each (learner, track)'s accepted library contributions, for tiers that ask for some."""
+    contributions = contributions or {}
     missing = [c for c in SCORE_COLUMNS if c not in scores.columns]
     if missing:
         raise ValueError(f"scores table lacks column(s) {', '.join(missing)}")
@@ -87,7 +93,14 @@ def award(scores: pd.DataFrame, manifest: Manifest, rules: Rules) -> pd.DataFram
     certificates = []
     for (learner, track), group in passed.groupby(["learner", "track"], sort=True):
         average = float(group["ratio"].mean())
-        reached = [t for t in rules.tiers if len(group) >= t.needed(sizes[track]) and average >= t.min_average - 1e-9]
+        shared = contributions.get((learner, track), 0)
+        reached = [
+            t
+            for t in rules.tiers
+            if len(group) >= t.needed(sizes[track])
+            and average >= t.min_average - 1e-9
+            and shared >= t.min_contributions
+        ]
         if not reached:
             continue
         tier = reached[-1]
