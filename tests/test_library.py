@@ -28,10 +28,12 @@ from simulations.library import (
     LibraryStore,
     ModuleInfo,
     Refused,
+    digest,
     display_text,
     experts,
     revision_queue,
 )
+from simulations.ui.apps.library import LibraryApp
 
 TODAY = dt.date(2026, 6, 1)  # a fixed day: nothing here depends on the real date
 MODULES = [
@@ -436,3 +438,45 @@ def test_a_tier_that_asks_for_shared_notes_counts_the_accepted_ones(graded_cours
     assert list(zip(found["learner"], found["track"], found["tier"], strict=True)) == [
         ("ada", "employees", "foundation")
     ]
+
+
+def test_a_learner_coming_back_gets_what_is_new_on_the_topics_they_follow(store):
+    """The digest: accepted notes, questions and answers by others on followed topics since the last visit; nothing
+    pending, nothing of their own, nothing on topics they do not follow, nothing from before the visit."""
+    store.subscribe("ana", "employees")  # the track: disclosure and leaks
+    before = store.post("ben", "disclosure", "note", SAFE_NOTE)
+    store.accept("coe", before)
+    assert store.visit("ana") == 0  # a first visit
+    accepted = store.post("ben", "leaks", "note", "Customer names stay out of every post, even in thanks.")
+    store.post("ben", "leaks", "note", "A note the Center of Excellence has not read yet.")  # pending: not news
+    store.accept("coe", accepted)
+    question = store.ask("cai", "disclosure", "Does a repost of the company's advert need a disclosure?")
+    store.answer("dee", question, "Yes: say you work there, in the post itself.")
+    store.ask("ana", "leaks", "Her own question is no news to her?")
+    other = store.post("ben", "budget", "note", "An executives' note, on a track ana does not follow.")
+    store.accept("coe", other)
+    since = store.visit("ana")  # back: the digest runs from the first visit
+    library = store.state()
+    news = digest(library, "ana", since)
+    assert [(n.what, n.module, n.author) for n in news] == [
+        ("note accepted", "leaks", "ben"),
+        ("question", "disclosure", "cai"),
+        ("answer", "disclosure", "dee"),
+    ]
+    assert digest(library, "ana", library.visits["ana"][1]) == [], "nothing after the latest visit"
+
+
+def test_the_library_app_shows_a_returning_learner_what_is_new(db):
+    with LibraryStore(db, MODULES, org_name="Larkspur Appliances") as store:
+        store.subscribe("ana", "leaks")
+        store.visit("ana")
+        note = store.post("ben", "leaks", "note", "Customer names stay out of every post, even in thanks.")
+        store.accept("coe", note)
+    app = LibraryApp(MODULES, db, user="ana", org_name="Larkspur Appliances")
+    assert "1 new on the topics you follow" in app.news.value and "Customer names stay out" in app.news.value
+    again = LibraryApp(MODULES, db, user="ana", org_name="Larkspur Appliances")
+    assert "Nothing new on the topics you follow" in again.news.value
+    app.follow_topic.value = "disclosure"
+    app.follow_button.click()
+    with LibraryStore(db, MODULES) as store:
+        assert store.state().subscriptions["ana"] == {"leaks", "disclosure"}

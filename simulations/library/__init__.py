@@ -13,6 +13,7 @@ Typical use:
 
 from __future__ import annotations
 
+from simulations.library.digest import DigestItem, digest
 from simulations.library.experts import Credential, Expert, experts
 from simulations.library.gate import MAX_CHARS, Blocked, Refused, display_text, screen
 from simulations.library.model import (
@@ -29,6 +30,8 @@ from simulations.library.search import Hit, SearchIndex, search
 from simulations.library.store import LOG, LibraryStore
 
 __all__ = [
+    "DigestItem",
+    "digest",
     "CONTRIBUTION_KINDS",
     "LOG",
     "MAX_CHARS",

@@ -138,6 +138,7 @@ class Library:
     subscriptions: dict[str, set[str]] = field(default_factory=dict)
     revisions: dict[str, tuple[int, dt.date]] = field(default_factory=dict)  # module -> (seq, date) of the last
     notices: dict[str, list[str]] = field(default_factory=dict)  # learner -> what the library has to tell them
+    visits: dict[str, tuple[int, int]] = field(default_factory=dict)  # learner -> (previous visit, latest visit) seq
     changed: list[tuple[int, str]] = field(default_factory=list)
     seq: int = 0
 
@@ -244,6 +245,10 @@ class Library:
                 f"{title} was revised on {on.isoformat()}: thank you for your feedback"
             )
         self.revisions[module] = (seq, on)
+
+    def _on_visited(self, seq: int, p: Mapping[str, Any]) -> None:
+        learner = p["learner"]
+        self.visits[learner] = (self.visits.get(learner, (0, 0))[1], seq)
 
     def since_revision(self, module: str) -> int:
         """The event number of the module's last revision (0 when never revised in the library)."""

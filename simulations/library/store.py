@@ -147,6 +147,13 @@ class LibraryStore:
         topic = gate.known("topic", topic, self._topics(self.state()), "module or track")
         self._append("subscribed", {"learner": learner, "topic": topic, "follow": bool(follow)})
 
+    def visit(self, learner: str) -> int:
+        """Note that `learner` opened the library; returns the event number of their visit before this one (0 for a
+        first visit), from which their digest runs."""
+        learner = gate.name("learner", learner)
+        self._append("visited", {"learner": learner})
+        return self.state().visits[learner][0]
+
     def revise(self, by: str, module: str, on: dt.date) -> None:
         """Record that a module was revised on `on`: its evidence so far is answered and those who gave it are told."""
         module = self._module(module)

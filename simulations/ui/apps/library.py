@@ -21,6 +21,7 @@ from simulations.library import (
     LibraryStore,
     ModuleInfo,
     Refused,
+    digest,
     display_text,
     experts,
     revision_queue,
@@ -88,6 +89,10 @@ class LibraryApp:
         self.help_button.on_click(lambda _: self.show_experts())
         self.helpers = w.HTML()
         self.modules = w.HTML()
+        self.news = w.HTML()
+        self.follow_topic = w.Dropdown(description="Follow", options=self.topic.options[1:])
+        self.follow_button = w.Button(description="Follow this topic")
+        self.follow_button.on_click(lambda _: self.follow())
         self.widget = w.VBox(
             [
                 style(),
@@ -96,6 +101,8 @@ class LibraryApp:
                     "checked by the Center of Excellence. Names and texts in a demo library are fictional.</p>"
                 ),
                 self.name,
+                self.news,
+                w.HBox([self.follow_topic, self.follow_button]),
                 w.HTML("<h3>Search</h3>"),
                 w.HBox([self.query, self.topic, self.find]),
                 self.results,
@@ -114,9 +121,42 @@ class LibraryApp:
         )
         self.widget.add_class("smtk-app")
         self.show_modules()
+        if user:  # a signed-in learner coming back: what is new since their last visit
+            self.show_news(self.store.visit(user))
 
     def _who(self) -> str:
         return self.user or self.name.value
+
+    def show_news(self, since: int) -> None:
+        """What is new on the topics the visitor follows since event `since`, and the library's notices to them."""
+        library, who = self.store.state(), self._who()
+        items = digest(library, who, since)
+        notices = library.notices.get(who, [])
+        if not items and not notices:
+            followed = library.subscriptions.get(who, set())
+            self.news.value = (
+                "<h3>Since your last visit</h3><p>Nothing new on the topics you follow.</p>"
+                if followed
+                else "<h3>Since your last visit</h3><p>Follow a module or a track below to hear what is new on it.</p>"
+            )
+            return
+        rows = [
+            (item.what, library.modules[item.module].title, item.author, item.text) for item in items
+        ]  # table() escapes
+        body = table(["What", "Module", "Who", "Text"], rows) if rows else ""
+        told = "".join(f"<li>{html.escape(n)}</li>" for n in notices)
+        self.news.value = (
+            f"<h3>Since your last visit</h3><p role='status'>{len(items)} new on the topics you follow.</p>{body}"
+            + (f"<ul>{told}</ul>" if told else "")
+        )
+
+    def follow(self) -> None:
+        try:
+            self.store.subscribe(self._who(), self.follow_topic.value)
+        except Refused as exc:
+            self.message.value = refused_html(exc)
+            return
+        self.message.value = _status("done", f"You follow {html.escape(self.follow_topic.label)}.")
 
     def search(self) -> None:
         try:
