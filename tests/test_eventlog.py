@@ -176,3 +176,14 @@ def test_another_process_replays_the_stored_log_to_the_same_figures(target):
         env={**os.environ, "PYTHONHASHSEED": "123"},
     )
     assert json.loads(done.stdout) == json.loads(json.dumps(after_action(live).as_dict()))
+
+
+def test_a_history_is_added_at_once_numbered_after_what_is_there(target):
+    with EventLog(target) as log:
+        log.append("lib", "posted", {"n": 0})
+        added = log.extend("lib", [("posted", {"n": i}) for i in range(1, 501)])
+        assert [e.seq for e in added] == list(range(2, 502))
+        with pytest.raises(ValueError, match="needs a log key and a kind"):
+            log.extend("lib", [("posted", {"n": 501}), ("", {"n": 502})])
+        again = log.read("lib")
+    assert [e.payload["n"] for e in again] == list(range(501)), "a bad entry stores none of its batch"
