@@ -142,6 +142,7 @@ def cmd_certify(args: argparse.Namespace) -> int:
     from graders.results.certify import certify
     from graders.results.xapi import send
 
+    revoke = [tuple(pair.split(":", 1)) for pair in args.revoke]
     result = certify(
         args.course,
         args.out,
@@ -150,6 +151,8 @@ def cmd_certify(args: argparse.Namespace) -> int:
         args.base_url,
         exercises=args.exercises,
         library=_configured_library(args.library),
+        revoke=revoke,
+        reason=args.reason,
     )
     for row in result.certificates.itertuples(index=False):
         print(f"  {row.learner:<20} {row.track:<15} {row.tier_title:<13} valid until {row.expires}")
@@ -158,6 +161,9 @@ def cmd_certify(args: argparse.Namespace) -> int:
     print(
         f"{len(result.certificates)} certificate(s), {len(result.due)} due for re-certification within "
         f"{args.within_days} days, {result.statements} xAPI statement(s); files in {result.out}"
+    )
+    print(
+        f"{result.credentials} Open Badges 3.0 credential(s); {result.withdrawn} revoked or lapsed in the status list"
     )
     if args.lrs:
         import json
@@ -552,7 +558,8 @@ def _certify(cert: argparse.ArgumentParser) -> None:
         "Read the course's gradebook, award each learner's tier per track, and write PDF certificates, "
         "Open Badges 2.0 files, certificates.csv, recertification.csv, grades.csv/.json (per learner and item), "
         "track-summary.csv and xAPI statements (xapi-statements.jsonl in 1.0.3, xapi-2.0-statements.jsonl in 2.0) "
-        "into --out."
+        "into --out; beside each 2.0 badge, an Open Badges 3.0 credential signed by the issuer's did:web key "
+        "(kept in the course root's credentials/), and the status list that marks revoked or lapsed ones."
     )
     cert.add_argument("--course", type=Path, default=Path(default(certify, "course")), help="course root")
     cert.add_argument("--out", type=Path, default=Path(default(certify, "out")), help="output folder")
@@ -577,7 +584,23 @@ def _certify(cert: argparse.ArgumentParser) -> None:
         help="the library's database (SQLite file or PostgreSQL URL), for tiers that ask for accepted contributions "
         "(default: $SMTK_EXERCISE_DB, the one the apps were started with, when it exists)",
     )
+    cert.add_argument(
+        "--revoke",
+        action="append",
+        default=[],
+        type=_pair,
+        metavar="LEARNER:TRACK",
+        help="withdraw that learner's certificate for the track as of --today (repeatable; recorded in the course "
+        "root's credentials/revocations.csv, shown in the published status list and the 2.0 assertion)",
+    )
+    cert.add_argument("--reason", default="", help="why the certificates given with --revoke are withdrawn")
     cert.set_defaults(run=cmd_certify)
+
+
+def _pair(text: str) -> str:
+    if text.count(":") != 1 or not all(text.split(":")):
+        raise argparse.ArgumentTypeError(f"expected LEARNER:TRACK, got {text!r}")
+    return text
 
 
 # Every command: its one-line help and the function that adds its arguments. Only the command being run is set up,

@@ -12,7 +12,7 @@ import pandas as pd
 from graders.course.certification import load_rules
 from graders.course.manifest import course_manifest
 from graders.course.root import Course
-from graders.results import badges, xapi
+from graders.results import badges, badges_v3, xapi
 from graders.results.certificate_pdf import write_certificate
 from graders.results.cohort import track_summary
 from graders.results.exercises import export_exercises
@@ -20,6 +20,7 @@ from graders.results.exports import grade_rows, write_grades
 from graders.results.gradebook import learners, module_scores, modules_table
 from graders.results.library_feed import accepted_contributions
 from graders.results.tiers import award, expiring
+from simulations.common.validate import DataError
 from simulations.profile.org import load_org
 
 
@@ -32,6 +33,8 @@ class CertifyResult:
     due: pd.DataFrame
     summary: pd.DataFrame
     statements: int
+    credentials: int = 0  # Open Badges 3.0 credentials in the export
+    withdrawn: int = 0  # of them, revoked or lapsed: set in the published status list
 
 
 def certify(
@@ -43,10 +46,14 @@ def certify(
     salt: str | None = None,
     exercises: str | Path | None = None,
     library: str | Path | None = None,
+    revoke: list[tuple[str, str]] | None = None,
+    reason: str = "",
 ) -> CertifyResult:
     """Award tiers from the course's gradebook and write every certificate, badge and export into `out`; with
     `exercises` (the live exercises' database: a SQLite file or PostgreSQL URL), each ended exercise's review PDF
-    and its participants' xAPI statements too; with `library`, the accepted contributions tiers may ask for."""
+    and its participants' xAPI statements too; with `library`, the accepted contributions tiers may ask for.
+    `revoke` ((learner, track) pairs) withdraws those certificates as of `today`, recorded in the course root's
+    credentials/revocations.csv with every earlier revocation."""
     root = Path(course).resolve()
     out = Path(out).resolve()
     today = today or dt.date.today()
@@ -63,10 +70,25 @@ def certify(
     emails = dict(zip(people["learner"], people["email"], strict=True))
     tracks = {t.id: t for t in manifest.tracks}
     tiers = {t.id: t for t in rules.tiers}
+    keys = root / "credentials"  # the issuer's key and the status list's book: kept, never published
+    revocations = badges_v3.load_revocations(keys / badges_v3.REVOCATIONS_FILE)
+    fresh = _revocations(certificates, revoke or [], today, reason)
+    badges_v3.add_revocations(keys / badges_v3.REVOCATIONS_FILE, fresh)
+    revocations += fresh
 
+    issuer = badges.issuer(base_url, org.name, org.contacts["coe"].email, base_url)
+    badges.write_json(out / "badges" / "issuer.json", issuer)
+    did = badges_v3.did_web(base_url)
+    signer = badges_v3.Signer(keys, did)
     badges.write_json(
-        out / "badges" / "issuer.json", badges.issuer(base_url, org.name, org.contacts["coe"].email, base_url)
+        out / "badges" / badges_v3.did_document_path(base_url),
+        badges_v3.did_document(did, signer.jwk, issuer["id"]),
     )
+    profile = badges_v3.issuer_profile(did, org.name, issuer["email"], base_url, issuer["id"])
+    status_url = f"{base_url}/{badges_v3.STATUS_LIST}"
+    book = badges_v3.load_status(keys / badges_v3.STATUS_FILE)
+    badges_v3.allocate(book, [r.verification_id for r in certificates.itertuples() if emails.get(r.learner)])
+    credentials = 0
     for row in certificates.itertuples(index=False):
         track, tier = tracks[row.track], tiers[row.tier]
         slug = f"{row.track}-{row.tier}"
@@ -84,7 +106,36 @@ def certify(
             record = badges.assertion(
                 base_url, row.verification_id, klass["id"], emails[row.learner], salt, row.issued, row.expires
             )
+            status = book[row.verification_id]
+            withdrawn = badges_v3.revoked_by(revocations, row.learner, row.track, row.issued)
+            if withdrawn and not status.revoked_on:
+                status.revoked_on, status.why = withdrawn.revoked_on.isoformat(), f"revoked: {withdrawn.reason}"
+            elif row.expires <= today and not status.revoked_on:
+                status.revoked_on, status.why = row.expires.isoformat(), "lapsed: re-certification due"
+            if withdrawn:  # hosted 2.0 verification reads this
+                record |= {"revoked": True, "revocationReason": withdrawn.reason or "revoked by the issuer"}
             badges.write_json(out / "badges" / "assertions" / f"{row.verification_id}.json", record)
+            achieved = badges_v3.achievement(
+                base_url, slug, klass["name"], klass["description"], criteria, klass["tags"], klass["id"]
+            )
+            badges.write_json(
+                out / "badges" / "achievements" / f"{slug}.json", {"@context": badges_v3.CONTEXT[1:], **achieved}
+            )
+            signed = out / "badges" / "credentials" / f"{row.verification_id}.jwt"
+            if not signed.exists():  # what was issued stays as issued; its status list bit tells what changed
+                document = badges_v3.credential(
+                    row.verification_id,
+                    profile,
+                    achieved,
+                    badges_v3.identity(record["recipient"]["identity"], salt),
+                    record["id"],
+                    row.issued,
+                    row.expires,
+                    badges_v3.status_entry(status_url, status.index),
+                )
+                signed.parent.mkdir(parents=True, exist_ok=True)
+                signed.write_text(signer.sign(document) + "\n", encoding="ascii")
+            credentials += 1
         write_certificate(
             out / "pdf" / f"{row.learner}-{slug}.pdf",
             name=names.get(row.learner, row.learner),
@@ -96,6 +147,13 @@ def certify(
             verification_id=row.verification_id,
             modules=[manifest.module(m).title for m in row.modules],
         )
+    badges_v3.save_status(keys / badges_v3.STATUS_FILE, book)
+    withdrawn_bits = [s.index for s in book.values() if s.revoked_on]
+    status_list = out / "badges" / badges_v3.STATUS_LIST
+    status_list.parent.mkdir(parents=True, exist_ok=True)
+    status_list.write_text(
+        signer.sign(badges_v3.status_list(status_url, did, withdrawn_bits, today)) + "\n", encoding="ascii"
+    )
     table = (
         certificates.assign(name=certificates["learner"].map(names), modules=certificates["modules"].map(" ".join))
         if len(certificates)
@@ -114,7 +172,18 @@ def certify(
         items += export_exercises(exercises, out, base_url).statements
     xapi.write_jsonl(out / "xapi-statements.jsonl", items)
     xapi.write_jsonl(out / "xapi-2.0-statements.jsonl", xapi.in_version(items, xapi.VERSION_2))
-    return CertifyResult(out, certificates, due, summary, len(items))
+    return CertifyResult(out, certificates, due, summary, len(items), credentials, len(withdrawn_bits))
+
+
+def _revocations(
+    certificates: pd.DataFrame, pairs: list[tuple[str, str]], today: dt.date, reason: str
+) -> list[badges_v3.Revocation]:
+    """The revocations asked for, each checked to name a certificate the course awarded (before anything is written)."""
+    held = set(zip(certificates["learner"], certificates["track"], strict=True))
+    for learner, track in pairs:
+        if (learner, track) not in held:
+            raise DataError("--revoke", f"{learner}:{track}", f"{learner} holds no certificate for the track {track!r}")
+    return [badges_v3.Revocation(learner, track, today, reason) for learner, track in pairs]
 
 
 def _salt(out: Path) -> str:
