@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import chromium_or_skip
 from postgres import fresh_database, run_postgres
 
 from graders.course.check import check_course, format_report
@@ -310,6 +311,18 @@ def test_the_benchmark_runs_at_a_tiny_size():
     assert figures["revision_queue_modules"] > 0 and figures["page_tti_s"] is None
     assert figures["match_count_mismatches"] == 0  # the engine and FTS5 match the same documents
     assert figures["search_hits_mean"] > 0  # the generated queries find something
+
+
+@pytest.mark.browser
+def test_the_benchmarks_library_page_opens_in_chromium_on_a_stored_library():
+    chromium_or_skip()
+    path = ROOT / "benchmarks" / "library.py"
+    spec = importlib.util.spec_from_file_location("library_bench", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    _, events, _ = module.generate(20, 60, 10, 3)
+    (seconds,) = module.page_tti(events, loads=1)
+    assert 0 < seconds < 300
 
 
 def test_search_ranks_rarer_words_higher_and_newer_first_on_a_tie(store):
