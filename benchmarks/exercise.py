@@ -138,7 +138,7 @@ def screen_controller(target: str, code: str, stop, out) -> None:
 
 
 # In the browser page: note, on the machine's clock, when each inject's text first shows on the player's screen.
-OBSERVE = """mark => { window.smtkSeen = {};
+OBSERVE = r"""mark => { window.smtkSeen = {};
   const look = () => { for (const m of document.body.innerText.matchAll(new RegExp(mark + ' (\\d+):', 'g')))
     if (!(m[1] in window.smtkSeen)) window.smtkSeen[m[1]] = Date.now() / 1000; };
   new MutationObserver(look).observe(document.body, {subtree: true, childList: true, characterData: true}); look(); }"""
