@@ -305,7 +305,8 @@ def main() -> int:
             took, same = replay(url, log, figures)
             pg = screens(url)
             differs += [f"postgres screens {d}" for d in pg.pop("_differs")]
-            for key in ("inject_to_screen_ms_p50", "inject_to_screen_ms_p95", "action_to_controller_ms_p95"):
+            for key in ("inject_to_screen_ms_p50", "inject_to_screen_ms_p95", "action_to_controller_ms_p95",
+                        "inject_to_page_ms_p50", "inject_to_page_ms_p95"):  # fmt: skip
                 result[f"{key}_postgres"] = pg[key]
             print(
                 f"PostgreSQL screens: inject to screen p50 {pg['inject_to_screen_ms_p50']} ms, p95 "
