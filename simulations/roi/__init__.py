@@ -8,7 +8,14 @@ Pure functions and dataclasses over numpy; no widgets. Typical use:
 """
 
 from simulations.roi.csvio import COLUMNS, OPTIONAL_COLUMNS, program_to_csv, read_costs_benefits_csv
-from simulations.roi.defaults import DEFAULT_FORMATS, Assumptions, DeliveryFormat, default_program
+from simulations.roi.defaults import (
+    DEFAULT_FORMATS,
+    Assumptions,
+    DeliveryFormat,
+    FormatCost,
+    default_program,
+    format_costs,
+)
 from simulations.roi.model import (
     BENEFIT_KINDS,
     COST_CATEGORIES,
@@ -39,6 +46,7 @@ __all__ = [
     "Benefit",
     "CostLine",
     "DeliveryFormat",
+    "FormatCost",
     "MonteCarlo",
     "Program",
     "Range",
@@ -49,6 +57,7 @@ __all__ = [
     "default_program",
     "default_ranges",
     "evaluate",
+    "format_costs",
     "monte_carlo",
     "program_to_csv",
     "read_costs_benefits_csv",

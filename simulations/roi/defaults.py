@@ -216,3 +216,38 @@ def assumption_rows(assumptions: Assumptions | None = None, currency: str = "USD
 
 def _shares(attribution: float, confidence: float) -> str:
     return f"{percent(attribution)} x {percent(confidence)}"
+
+
+@dataclass(frozen=True)
+class FormatCost:
+    """What training one audience in its format costs a year: delivery and participants' time, in total and each."""
+
+    audience: str
+    format: str
+    people: float
+    delivery: float
+    time: float
+    wage: float  # the audience's loaded hourly wage: what an hour of each person is worth to the business
+
+    @property
+    def total(self) -> float:
+        return self.delivery + self.time
+
+    @property
+    def per_person(self) -> float:
+        return self.total / self.people if self.people else 0.0
+
+
+def format_costs(
+    headcount: Mapping[str, float], wages: Mapping[str, float], assumptions: Assumptions | None = None
+) -> list[FormatCost]:
+    """The formats pyramid in money: each audience with people, from `default_program`'s own delivery and
+    participants' time lines, so the lesson and the ROI app read the same cost model."""
+    a = assumptions or Assumptions()
+    people, pay = _read_audiences(headcount, wages)
+    lines = {c.name: float(c.amount()) for c in default_program(headcount, wages, assumptions=a).costs}
+    return [
+        FormatCost(x, a.formats[x].label, people[x], lines[f"delivery:{x}"], lines[f"time:{x}"], pay[x])
+        for x in AUDIENCES
+        if people[x] > 0
+    ]
