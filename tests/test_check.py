@@ -310,3 +310,15 @@ def test_a_lesson_whose_minutes_are_wrong_is_flagged_with_its_line_and_field(tmp
     assert f"minutes {flag}" in format_report(report)  # listed as a note unless asked for
     strict = check_course(path, today=dt.date(2026, 11, 23), minutes=True)
     assert not strict.ok and f"PROBLEM {flag}" in format_report(strict)
+
+
+def test_a_lesson_that_states_its_own_minutes_is_a_problem(tmp_path):
+    path = course(tmp_path)
+    notebook = tmp_path / "source" / FIRST / f"{FIRST}.ipynb"
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells[0].source = nb.cells[0].source.replace("\n\n", "\n\nTakes about 9 minutes.\n\n", 1)
+    nbformat.write(nb, notebook)
+    report = check_course(path, today=dt.date(2026, 11, 23))
+    (problem,) = [p for p in report.problems if p.field == "cells[0]"]
+    assert problem.path == str(notebook) and "'about 9 minutes'" in problem.problem
+    assert f"{read_manifest(path).where(FIRST)}.minutes" in problem.problem

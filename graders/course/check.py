@@ -26,7 +26,7 @@ from graders.course.manifest import (
     manifest_problems,
     read_manifest,
 )
-from graders.course.minutes import Estimate, estimate, off
+from graders.course.minutes import Estimate, estimate, off, restated_minutes
 from graders.course.root import CODE_STUB
 from graders.course.tailor import facts_path
 from graders.paths import MANIFEST, ORGS
@@ -276,8 +276,9 @@ def release_syntax_errors(notebook: nbformat.NotebookNode) -> list[tuple[int, st
 
 
 def _lesson_problems(manifest: Manifest) -> list[DataError]:
-    """Lessons longer than the course's promise of one 5-10 minute sitting."""
-    return [
+    """Lessons longer than the course's promise of one 5-10 minute sitting, and lesson notebooks whose intro states
+    their minutes (the manifest is their one home)."""
+    problems = [
         DataError(
             manifest.path,
             f"{field}.minutes",
@@ -287,6 +288,18 @@ def _lesson_problems(manifest: Manifest) -> list[DataError]:
         for field, lesson in zip(lesson_fields(manifest, module), module.lessons, strict=True)
         if lesson.minutes > LESSON_MINUTES
     ]
+    for module in manifest.modules:
+        for field, notebook in zip(lesson_fields(manifest, module), module.notebooks(manifest.source_dir), strict=True):
+            try:
+                said = restated_minutes(notebook)
+            except (OSError, ValueError):  # missing or unreadable: the notebook checks say so
+                continue
+            if said:
+                problems.append(
+                    DataError(notebook, "cells[0]", f"says {said!r}: a lesson's minutes live in {field}.minutes of "
+                              f"{manifest.path.name} alone, and the Start-here pages show them from there")
+                )  # fmt: skip
+    return problems
 
 
 def _answer_bank_problems(manifest: Manifest) -> list[DataError]:

@@ -38,6 +38,9 @@ KIND_OF = dict(WIDGETS)  # question widget class -> the kind it asks
 TOLERANCE = 0.2  # a lesson's stated minutes may differ from the estimate by this share of it
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.,%$€£-]*")
 _SKIPPED = ("setup",)  # grade ids of cells that only prepare the lesson
+# A lesson's minutes live in the manifest alone (the Start-here pages, the hub and the facilitator guides show them
+# from there): a notebook that says them too goes stale the day the lesson changes.
+_RESTATED = re.compile(r"\b(?:about|takes?|in)\s+\d+\s+minutes\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,13 @@ def estimate(notebook: Path, registry: Registry | None = None, code_free: bool =
             kinds["activity"] += 1
     ordered = tuple((kind, kinds[kind]) for kind in SECONDS if kinds[kind])
     return Estimate(count, ordered)
+
+
+def restated_minutes(notebook: Path) -> str | None:
+    """The words of a lesson's first cell that state its length in minutes (e.g. "about 9 minutes"), or None."""
+    cells = nbformat.read(notebook, as_version=4).cells
+    found = _RESTATED.search(cells[0].source) if cells else None
+    return found.group(0) if found else None
 
 
 def off(stated: int, estimated: float, most: int) -> str | None:
