@@ -292,6 +292,20 @@ def test_a_lessons_minutes_are_estimated_from_its_words_and_questions(tmp_path):
     assert found.breakdown() == "7.8 min: 400 words to read (2.0 min), 2 single, 1 long, feedback"
 
 
+def test_a_written_answer_in_a_markdown_cell_counts_as_writing_not_as_the_worked_answers_words(tmp_path):
+    from graders.course.minutes import SECONDS, estimate
+
+    path = _lesson(tmp_path / "lesson.ipynb", 400)
+    nb = nbformat.read(path, as_version=4)
+    answer = nbformat.v4.new_markdown_cell(" ".join(["worked"] * 120))  # the trainer's answer, not in the release
+    answer.metadata["nbgrader"] = {"grade": True, "solution": True, "grade_id": "q4-answer", "points": 2}
+    nb.cells.insert(-1, answer)
+    nbformat.write(nb, path)
+    found = estimate(path)
+    assert found.words == 400 and dict(found.activities) == {"single": 2, "long": 2, "feedback": 1}
+    assert found.minutes == 2 + (2 * SECONDS["single"] + 2 * SECONDS["long"] + SECONDS["feedback"]) / 60
+
+
 def test_a_lesson_whose_minutes_are_wrong_is_flagged_with_its_line_and_field(tmp_path):
     def edit(data):
         module_entry(data, "risk-framing")["lessons"][1]["minutes"] = 2  # risk-bad-year

@@ -79,10 +79,11 @@ def estimate(notebook: Path, registry: Registry | None = None, code_free: bool =
         meta = cell.metadata.get("nbgrader", {})
         graded, solution = meta.get("grade", False), meta.get("solution", False)
         if cell.cell_type == "markdown":
+            if graded and solution:  # a written answer typed into the lesson itself: the learner writes it, and
+                kinds["long"] += 1  # its source is the trainer's worked answer, which the release leaves out
+                continue
             text = render_markdown(cell.source, registry, ("US", "EU", "UK")) if registry is not None else cell.source
             count += words(text)
-            if graded and solution:
-                kinds["long"] += 1  # a written answer typed into the lesson itself
             continue
         if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
             continue
