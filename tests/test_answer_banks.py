@@ -122,21 +122,29 @@ def test_widget_answers_are_saved_records_graded_by_smtk_grade_and_stock_nbgrade
     master = tmp_path / "master"
     shutil.copytree(SOURCE, master / "source")
     shutil.copyfile(MANIFEST, master / "course.yml")
-    (master / "source" / PILOT / f"{PILOT}.bank.yml").unlink(missing_ok=True)
     params = {slug: load_org(path).to_parameters() for slug, path in EXAMPLE_ORGS.items()}
-    bank = master / "source" / PILOT / f"{PILOT}.bank.yml"
-    bank.write_text(yaml.safe_dump(pilot_bank(params), sort_keys=False), encoding="utf-8")
+    written = pilot_bank(params)
+    banks = {  # the module's two lessons, each with the bank of its own questions
+        PILOT: {key: written[key] for key in ("q1", "q2a")},
+        "sponsor-conversation": {"q3": written["q3"]},
+    }
+    for lesson, entries in banks.items():
+        bank = master / "source" / PILOT / f"{lesson}.bank.yml"
+        bank.write_text(yaml.safe_dump(entries, sort_keys=False), encoding="utf-8")
     root = copy_of(demo_course)
     slug = demo_course.org.slug
     run = run_banks(PILOT, root, slug, manifest_path=master / "course.yml", workers=1)
     # the misfiled entry and the one the widget cannot record are the failures, named by file, line and item; q2b,
     # without a bank, gets its worked answer and its full points
-    assert len(run.failures) == 2 and "filed wrong on purpose" in run.failures[0], run.summary()
-    assert "not an option" in run.failures[1] and "reads as not answered" in run.failures[1]
+    assert len(run.failures) == 2, run.summary()
+    (misfiled_failure,) = [f for f in run.failures if "filed wrong on purpose" in f]
+    (unrecorded,) = [f for f in run.failures if "not an option" in f]
+    assert "reads as not answered" in unrecorded
+    bank = master / "source" / PILOT / "sponsor-conversation.bank.yml"
     lines = bank.read_text(encoding="utf-8").splitlines()
     misfiled = next(i for i, text in enumerate(lines) if "filed wrong" in text)
     line = max(i for i in range(misfiled) if "- answer:" in lines[i]) + 1  # where the entry starts
-    assert run.failures[0].startswith(f"{PILOT}.bank.yml:{line}: q3: the wrong answer")
+    assert misfiled_failure.startswith(f"sponsor-conversation.bank.yml:{line}: q3: the wrong answer")
     assert {(s.entry.key, s.entry.verdict, s.ok) for s in run.scores} == {
         ("q1", "right", True),
         ("q1", "wrong", True),  # both: the one the widget cannot record scores 0 too, but is reported above

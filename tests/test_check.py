@@ -46,7 +46,6 @@ def track_of(data: dict, track_id: str) -> dict:
 # Lessons still longer than ten minutes, each with what splitting it waits for; strict, so an entry goes once the
 # lesson fits. Every other lesson's minutes are its estimate's, within the tolerance.
 MINUTES_GAPS = {
-    "goals-before-tools": "its Chromium walk and the pilot bank test hand in one notebook; they must walk two lessons",
     "business-case": "its Chromium walk hands in one notebook; it must walk three lessons",
     "risk-framing": "expected annual loss moves to lesson 2, and the module's Chromium walk with it",
     "policy-disclosure": "the graded-course fixture and the grading, library and passback tests hand in one notebook",

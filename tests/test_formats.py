@@ -105,9 +105,10 @@ def test_a_private_session_guide_holds_objectives_apps_and_every_worked_answer(d
         assert f"- {objective}" in guide
     assert "**The course at a glance** (`course-overview.ipynb`" in guide
     assert "Open the executive apps" in guide and CLOSING["private-session"] in guide
-    source = nbformat.read(demo_course.root / "source" / module.id / f"{module.id}.ipynb", as_version=4)
-    graded = [c.metadata.nbgrader for c in source.cells if c.metadata.get("nbgrader", {}).get("points")]
-    items = [item for part in lesson_parts(source) for item in part.items]
+    folder = demo_course.root / "source" / module.id
+    sources = [nbformat.read(folder / f"{lesson.id}.ipynb", as_version=4) for lesson in module.lessons]
+    graded = [c.metadata.nbgrader for s in sources for c in s.cells if c.metadata.get("nbgrader", {}).get("points")]
+    items = [item for source in sources for part in lesson_parts(source) for item in part.items]
     assert [i.grade_id for i in items] == [g["grade_id"] for g in graded]
     assert sum(i.points for i in items) == module.points
     assert [i.widget for i in items] == ["MultipleChoice", "Number", "Number", "Ordering", "written"]

@@ -26,6 +26,7 @@ from simulations.common.records import FEEDBACK_RECORD, record_in, saved_record,
 from simulations.lessons.questions import Question, check, parse_number, seal, unseal
 
 PILOT = "goals-before-tools"
+LESSONS = {"goals-before-tools": ("q1", "q2a", "q2b"), "sponsor-conversation": ("q3", "q4")}  # each lesson's questions
 
 
 # -- the judging, one kind at a time
@@ -182,16 +183,17 @@ def test_the_blank_notebook_records_nothing_and_fails_only_its_tests(tmp_path):
 # -- the pilot module through real nbgrader and `smtk grade`
 
 
-def solution_records(course_root: Path, tmp_path: Path) -> dict[str, Any]:
-    """The records the source notebook's worked answers leave: what a learner who answers everything right saves."""
-    source = course_root / "source" / PILOT / f"{PILOT}.ipynb"
-    folder = tmp_path / "solved"
-    shutil.copytree(source.parent, folder)
-    ran = json.loads(nbformat.writes(execute(folder / source.name)))
-    keys = [f"question:{q}" for q in ("q1", "q2a", "q2b", "q3", "q4")]
-    records = {key: record_in(ran, key) for key in keys}
-    assert all(value is not None for value in records.values()), records
-    return records
+def solution_records(course_root: Path, tmp_path: Path) -> dict[str, dict[str, Any]]:
+    """The records each lesson's worked answers leave: what a learner who answers everything right saves."""
+    found = {}
+    for lesson, qids in LESSONS.items():
+        source = course_root / "source" / PILOT / f"{lesson}.ipynb"
+        folder = tmp_path / "solved" / lesson
+        shutil.copytree(source.parent, folder)
+        ran = json.loads(nbformat.writes(execute(folder / source.name)))
+        found[lesson] = {f"question:{q}": record_in(ran, f"question:{q}") for q in qids}
+        assert all(value is not None for value in found[lesson].values()), found[lesson]
+    return found
 
 
 def wrong(qid: str, answer: Any) -> Any:
@@ -205,24 +207,26 @@ def wrong(qid: str, answer: Any) -> Any:
 
 def item_scores(root: Path, learner: str) -> dict[str, float]:
     with Gradebook(gradebook_url(root)) as gb:
-        sub = gb.find_submission_notebook(PILOT, PILOT, learner)
-        return {g.name: g.score for g in sub.grades}
+        return {
+            g.name: g.score for lesson in LESSONS for g in gb.find_submission_notebook(lesson, PILOT, learner).grades
+        }
 
 
 @pytest.mark.slow
 def test_wrong_answer_in_each_item_loses_exactly_its_points(course_copy, tmp_path):
-    release = course_copy / "release" / PILOT / f"{PILOT}.ipynb"
+    releases = {lesson: course_copy / "release" / PILOT / f"{lesson}.ipynb" for lesson in LESSONS}
     records = solution_records(course_copy, tmp_path)
-    released = json.loads(release.read_text())
-    learners = {"ada": records, "bob": {}}  # every answer right; the blank release
-    for qid in ("q1", "q2a", "q2b", "q3"):
-        learners[f"wrong-{qid}"] = records | {f"question:{qid}": wrong(qid, records[f"question:{qid}"])}
-    for learner, answers in learners.items():
-        path = tmp_path / learner / release.name
-        path.parent.mkdir()
-        path.write_text(json.dumps(with_records(released, answers)))
-        assert {k: saved_record(path, k) for k in answers} == answers
-        submit(course_copy, PILOT, learner, path)
+    learners = {"ada": records, "bob": {lesson: {} for lesson in LESSONS}}  # every answer right; the blank release
+    for qid in ("q1", "q2a", "q2b", "q3"):  # every auto-graded item, in the lesson that asks it
+        lesson, key = next(lesson for lesson, qids in LESSONS.items() if qid in qids), f"question:{qid}"
+        learners[f"wrong-{qid}"] = records | {lesson: records[lesson] | {key: wrong(qid, records[lesson][key])}}
+    for learner, lessons in learners.items():
+        for lesson, answers in lessons.items():
+            path = tmp_path / learner / f"{lesson}.ipynb"
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(json.dumps(with_records(json.loads(releases[lesson].read_text()), answers)))
+            assert {k: saved_record(path, k) for k in answers} == answers
+            submit(course_copy, PILOT, learner, path, lesson)
     ours = tmp_path / "smtk-grade"
     shutil.copytree(course_copy, ours)
     autograde(course_copy, PILOT)  # stock nbgrader
@@ -236,19 +240,19 @@ def test_wrong_answer_in_each_item_loses_exactly_its_points(course_copy, tmp_pat
         for qid in ("q1", "q2a", "q2b", "q3"):
             assert item_scores(root, f"wrong-{qid}") == points | {f"{qid}-tests": 0.0}, qid
     with Gradebook(gradebook_url(course_copy)) as gb:
-        assert gb.find_grade("q4-opening", PILOT, PILOT, "ada").needs_manual_grade
+        assert gb.find_grade("q4-opening", "sponsor-conversation", PILOT, "ada").needs_manual_grade
 
     # The blank release: every answer missing fails its own test and nothing else errs.
-    graded = nbformat.read(course_copy / "autograded" / "bob" / PILOT / release.name, as_version=4)
     errors = {
         c.metadata.get("nbgrader", {}).get("grade_id"): o
-        for c in graded.cells
+        for lesson in LESSONS
+        for c in nbformat.read(course_copy / "autograded" / "bob" / PILOT / f"{lesson}.ipynb", as_version=4).cells
         for o in c.get("outputs", [])
         if o.output_type == "error"
     }
     assert set(errors) == {"q1-tests", "q2a-tests", "q2b-tests", "q3-tests"}
     assert all(e.ename == "AssertionError" and "Not answered yet" in e.evalue for e in errors.values())
     # The trainer reads the written answer in the graded notebook, under the question it answers.
-    solved = nbformat.read(course_copy / "autograded" / "ada" / PILOT / release.name, as_version=4)
+    solved = nbformat.read(course_copy / "autograded" / "ada" / PILOT / "sponsor-conversation.ipynb", as_version=4)
     shown = "".join(o.get("data", {}).get("text/plain", "") for c in solved.cells for o in c.get("outputs", []))
-    assert records["question:q4"].split(".")[0] in shown
+    assert records["sponsor-conversation"]["question:q4"].split(".")[0] in shown
