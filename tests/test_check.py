@@ -46,7 +46,7 @@ def track_of(data: dict, track_id: str) -> dict:
 # Lessons still longer than ten minutes, each with what splitting it waits for; strict, so an entry goes once the
 # lesson fits. Every other lesson's minutes are its estimate's, within the tolerance.
 MINUTES_GAPS = {
-    "business-case": "its Chromium walk hands in one notebook; it must walk three lessons",
+    "business-case": "its Chromium walk and the keyboard-only reading-view walk each take its one notebook",
     "risk-framing": "expected annual loss moves to lesson 2, and the module's Chromium walk with it",
     "policy-disclosure": "the graded-course fixture and the grading, library and passback tests hand in one notebook",
     "governance-kpis": "an analysts' module of four code exercises: three lessons to write",

@@ -131,7 +131,7 @@ def test_three_errors_in_a_profile_are_all_reported_in_file_order(tmp_path):
 
 MANIFEST_TYPE = ("        points: 10\n", "        points: ten\n")
 MANIFEST_UNKNOWN = ("        code_free: true\n", "        code_fre: true\n")
-MANIFEST_RANGE = ("        minutes: 9\n", "        minutes: 0\n")
+MANIFEST_RANGE = ("        minutes: 10\n", "        minutes: 0\n")  # business-case, the first one-lesson module
 
 
 @pytest.mark.parametrize(
@@ -144,7 +144,7 @@ MANIFEST_RANGE = ("        minutes: 9\n", "        minutes: 0\n")
             "tracks[0].modules[0].code_fre",
             "unknown field (did you mean code_free?); expected one of id, title, minutes, lessons, points,",
         ),
-        (MANIFEST_RANGE, ("minutes: 0", "minutes"), "tracks[0].modules[0].minutes", "expected a value >= 1 (got 0)"),
+        (MANIFEST_RANGE, ("minutes: 0", "minutes"), "tracks[0].modules[1].minutes", "expected a value >= 1 (got 0)"),
         (
             (
                 "        title: Framing risk accurately\n",
@@ -156,7 +156,7 @@ MANIFEST_RANGE = ("        minutes: 9\n", "        minutes: 0\n")
         ),
         (
             ("      - id: business-case\n", "      - id: goals-before-tools\n"),
-            ("id: goals-before-tools", "id:", 2),
+            ("- id: goals-before-tools", "id:", 2),
             "tracks[0].modules[1].id",
             "module 'goals-before-tools' is already defined in track 'executives'",
         ),
@@ -209,9 +209,9 @@ def test_three_errors_in_the_manifest_are_all_reported_in_file_order(tmp_path):
     path, text = plant(tmp_path, MANIFEST, MANIFEST_RANGE, MANIFEST_UNKNOWN, MANIFEST_TYPE)
     found = problems(read_manifest, path)
     assert [(line, field) for line, _, field, _ in found] == [
-        (at(text, "minutes: 0")[0], "tracks[0].modules[0].minutes"),
         (at(text, "points: ten")[0], "tracks[0].modules[0].points"),
         (at(text, "code_fre:")[0], "tracks[0].modules[0].code_fre"),
+        (at(text, "minutes: 0")[0], "tracks[0].modules[1].minutes"),
     ]
 
 
@@ -240,7 +240,7 @@ def test_smtk_check_lists_every_problem_of_a_malformed_manifest(tmp_path):
     assert done.returncode == 1
     listed = [line for line in done.stdout.splitlines() if line.startswith("PROBLEM ")]
     assert [line.split(": ")[0] for line in listed] == [
-        f"PROBLEM {path}:{at(text, 'minutes: 0')[0]}:9",
         f"PROBLEM {path}:{at(text, 'points: ten')[0]}:9",
         f"PROBLEM {path}:{at(text, 'code_fre:')[0]}:9",
+        f"PROBLEM {path}:{at(text, 'minutes: 0')[0]}:9",
     ]
