@@ -170,8 +170,9 @@ def solution_answers(course: Path, module: str, lesson: str) -> tuple[dict, dict
     nb.cells.append(nbformat.v4.new_code_cell(DUMP))
     NotebookClient(nb, timeout=300, resources={"metadata": {"path": str(source.parent)}}).execute()
     dumped = json.loads(nb.cells[-1].outputs[-1]["text"])
-    found = dumped["questions"]
-    assert found and all(q["answer"] is not None for q in found.values()), f"{lesson}: a question has no solution"
+    found = dumped["questions"]  # none in a lesson that is a shift played on the triage desk
+    assert found or dumped["shift"], f"{lesson}: nothing to answer"
+    assert all(q["answer"] is not None for q in found.values()), f"{lesson}: a question has no solution"
     return found, dumped["shift"]
 
 
