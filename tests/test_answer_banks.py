@@ -201,7 +201,7 @@ def test_a_malformed_bank_names_file_line_and_field(tmp_path, text, where, probl
 
 
 def test_items_are_keyed_by_widget_qid_or_by_the_answer_cell_of_a_code_item():
-    pilot = items(SOURCE / PILOT / f"{PILOT}.ipynb")
+    pilot = items(SOURCE / PILOT / f"{PILOT}.ipynb") + items(SOURCE / PILOT / "sponsor-conversation.ipynb")
     assert [(i.key, i.kind, i.tests, i.points) for i in pilot] == [
         ("q1", "multiple", ("q1-tests",), 2.0),
         ("q2a", "number", ("q2a-tests",), 2.0),
