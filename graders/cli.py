@@ -479,9 +479,10 @@ def _check(check: argparse.ArgumentParser) -> None:
         "--org", type=Path, default=None, help="also check that prerequisites lie in the tracks this profile builds"
     )
     check.add_argument(
-        "--minutes",
-        action="store_true",
-        help="count a lesson whose minutes its estimate does not bear out as a problem (default: list it as a note)",
+        "--no-minutes",
+        dest="minutes",
+        action="store_false",
+        help="list a lesson whose minutes its estimate does not bear out as a note, not a problem (while drafting)",
     )
     check.add_argument(
         "--library",

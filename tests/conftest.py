@@ -213,25 +213,28 @@ def graded_course(tmp_path_factory, demo_course) -> Path:
 
     from graders.course.root import gradebook_url
 
-    module = "policy-disclosure"
+    module, written = "policy-disclosure", "confidential-and-contacts"  # the written answer is in its second lesson
     base = tmp_path_factory.mktemp("graded")
     root = base / "demo"
     shutil.copytree(demo_course.root, root)
-    source = root / "source" / module / f"{module}.ipynb"
-    release = root / "release" / module / f"{module}.ipynb"
-    ada = submit(root, module, "ada", _with_feedback(source, base / "ada.ipynb", 5, "Clear and short."))
-    bob = submit(root, module, "bob", _with_feedback(release, base / "bob.ipynb", 2, ODD_COMMENT))
+    for lesson in (module, written):
+        source = root / "source" / module / f"{lesson}.ipynb"
+        release = root / "release" / module / f"{lesson}.ipynb"
+        ada = submit(
+            root, module, "ada", _with_feedback(source, base / f"ada-{lesson}.ipynb", 5, "Clear and short."), lesson
+        )
+        bob = submit(root, module, "bob", _with_feedback(release, base / f"bob-{lesson}.ipynb", 2, ODD_COMMENT), lesson)
     for submitted in (ada, bob):
         stamp = SUBMITTED_AT.strftime("%Y-%m-%d %H:%M:%S.%f %Z")
         (submitted.parent / "timestamp.txt").write_text(f"{stamp}\n", encoding="utf-8")
     autograde(root, module)
     with Gradebook(gradebook_url(root)) as gb:
         gb.update_or_create_student("ada", first_name="Ada", last_name="Lovelace", email="Ada@Example.com")
-        grade = gb.find_grade("q5-message", module, module, "ada")
+        grade = gb.find_grade("q5-message", written, module, "ada")
         grade.manual_score = grade.max_score  # what formgrader does when the trainer grades the answer
         grade.needs_manual_grade = False
         # bob wrote nothing in the written answer's box, which waits for the trainer like any other: scored 0
-        blank = gb.find_grade("q5-message", module, module, "bob")
+        blank = gb.find_grade("q5-message", written, module, "bob")
         blank.manual_score = 0.0
         blank.needs_manual_grade = False
         gb.db.commit()

@@ -209,7 +209,8 @@ def test_items_are_keyed_by_widget_qid_or_by_the_answer_cell_of_a_code_item():
         ("q3", "order", ("q3-tests",), 2.0),
     ]
     assert pilot[0].worked == ["b", "d", "f"] and pilot[0].answer_cell == "q1-answer"
-    code = items(SOURCE / "governance-kpis" / "governance-kpis.ipynb")
+    lessons = ("governance-kpis", "account-check-process", "kirkpatrick-levels", "kpi-framework")
+    code = [item for lesson in lessons for item in items(SOURCE / "governance-kpis" / f"{lesson}.ipynb")]
     assert [(i.key, i.kind, i.tests, i.points) for i in code] == [
         (f"q{n}-answer", "code", (f"q{n}-tests",), 2.0) for n in (1, 2, 3, 4)
     ]
@@ -284,11 +285,14 @@ def test_a_new_item_without_a_bank_fails_check(tmp_path):
 
 def test_a_bank_naming_no_item_or_missing_a_wrong_answer_fails_check(tmp_path):
     path = course(tmp_path)
-    bank = tmp_path / "source" / "staying-current" / "staying-current.bank.yml"
+    bank = tmp_path / "source" / "staying-current" / "check-the-source.bank.yml"
     data = yaml.safe_load(bank.read_text(encoding="utf-8"))
     data["q7-answer"] = data.pop("q2-answer")
-    del data["q3-answer"]["wrong"]
     bank.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    other = tmp_path / "source" / "staying-current" / "act-on-feedback.bank.yml"
+    data = yaml.safe_load(other.read_text(encoding="utf-8"))
+    del data["q3-answer"]["wrong"]
+    other.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     found = {(p.field, p.problem.split(":")[0].split(" (")[0]) for p in bank_findings(path)}
     assert ("q7-answer", "no auto-graded item of this lesson has this key") in found
     assert ("q3-answer.wrong", "the item q3-answer") in found
@@ -412,7 +416,7 @@ def smtk(*args: str) -> subprocess.CompletedProcess:
 def test_smtk_banks_builds_the_course_and_grades_a_module(tmp_path):
     done = smtk("banks", str(EXAMPLE_ORGS["saltmarsh"]), "staying-current")
     assert done.returncode == 0, done.stdout + done.stderr
-    count = len(read_bank(SOURCE / "staying-current" / "staying-current.bank.yml").entries)
+    count = sum(len(read_bank(bank).entries) for bank in (SOURCE / "staying-current").glob("*.bank.yml"))
     assert f"staying-current for saltmarsh: {count} bank answers" in done.stdout
     assert done.stdout.strip().endswith(f"{count} bank answer(s) of 1 module(s) graded: OK")
 

@@ -1,7 +1,7 @@
-"""The business-case module, code-free, in a real JupyterLab in Chromium: a learner answers every question through
-its widget (a matching, ticks, numbers typed as people type them, a written paragraph), saves, and the saved notebook
-gets every autograded point from stock nbgrader and from `smtk grade`; a wrong first try reads as wrong at once.
-axe-core finds nothing in the question widgets."""
+"""The business-case module, code-free, in a real JupyterLab in Chromium: a learner answers every question of its two
+lessons through its widget (a matching, ticks, numbers typed as people type them, a written paragraph), saves, and the
+saved notebooks get every autograded point from stock nbgrader and from `smtk grade`; a wrong first try reads as
+wrong at once. axe-core finds nothing in the question widgets."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ PARAGRAPH = (
 )
 
 
-def answer_everything(page, wage: float) -> None:
+def answer_where_you_stand(page, wage: float) -> None:
     q1a = question(page, "Which stage has the program reached?")
     q1a.get_by_role("combobox", name=re.compile("^a. today")).select_option(label="safety")
     q1a.get_by_role("combobox", name=re.compile("^b. next year")).select_option(label="formation")
@@ -55,6 +55,8 @@ def answer_everything(page, wage: float) -> None:
     q2.get_by_role("textbox", name=re.compile("^Your answer")).fill(f"{1_200 * wage * 0.4 * 0.7:,.0f}")
     expect_feedback(q2, "Right.")
 
+
+def answer_sponsor_case(page, wage: float) -> None:  # noqa: ARG001 (both answerers take the wage)
     q3 = question(page, "Choose the value of each figure")
     for item, value in (("a. benefit-cost ratio", "1.5"), ("b. ROI", "50%"), ("c. payback", "8 months")):
         q3.get_by_role("combobox", name=re.compile(f"^{re.escape(item)}")).select_option(label=value)
@@ -70,16 +72,23 @@ def answer_everything(page, wage: float) -> None:
     expect(q5.get_by_role("status")).to_have_text(re.compile("^Saved for your trainer"), timeout=20_000)
 
 
-def saved_answers(path: Path) -> dict:
-    return {q: saved_record(path, f"question:{q}") for q in ("q1a", "q1b", "q2", "q3", "q4", "q5")}
+# Each lesson: its questions, the one it shows last (all above have run once it is there) and how to answer them.
+LESSONS = {
+    "business-case": (("q1a", "q1b", "q2"), "What benefit would Phillips count", answer_where_you_stand),
+    "sponsor-case": (("q3", "q4", "q5"), "Your paragraph for the sponsor", answer_sponsor_case),
+}
+
+
+def saved_answers(path: Path, questions: tuple[str, ...]) -> dict:
+    return {q: saved_record(path, f"question:{q}") for q in questions}
 
 
 def test_answers_entered_in_the_widgets_get_full_marks(page, demo_course, course_copy, tmp_path):
     root = tmp_path / "lab"
     root.mkdir()
     release = demo_course.release(MODULE)
-    path = root / release.name
-    shutil.copyfile(release, path)
+    for lesson in LESSONS:
+        shutil.copyfile(release.parent / f"{lesson}.ipynb", root / f"{lesson}.ipynb")
     shutil.copyfile(release.parent / PROFILE_FILE, root / PROFILE_FILE)
     with socket.socket() as sock:
         sock.bind((HOST, 0))
@@ -100,40 +109,47 @@ def test_answers_entered_in_the_widgets_get_full_marks(page, demo_course, course
     }
     try:
         lab.wait_ready()
-        try:
-            run_all_cells(page, f"http://{HOST}:{port}/lab/tree/{release.name}?reset&token={token}")
-            question(page, "Your paragraph for the sponsor").wait_for(timeout=120_000)
-        except Exception:
-            page.screenshot(path=str(tmp_path / "lab.png"), full_page=True)
-            pytest.fail(f"the questions never appeared; screenshot {tmp_path / 'lab.png'}; log:\n{tail(lab.log)}")
-        shown = page.locator(".jp-CodeCell .jp-Cell-inputWrapper .cm-content:visible").all_inner_texts()
-        assert shown == [], f"code is shown: {shown}"
-        answer_everything(page, wage)
-        if AXE.exists():
-            page.add_script_tag(path=str(AXE))
-            result = page.evaluate(
-                "tags => axe.run({include: [['.smtk-question']]}, {runOnly: {type: 'tag', values: tags}})", WCAG
-            )
-            assert result["violations"] == [], [
-                (v["id"], v["help"], v["nodes"][0]["html"]) for v in result["violations"]
-            ]
-        page.get_by_role("menuitem", name="File", exact=True).click()
-        page.get_by_role("menuitem", name=re.compile("^Save Notebook")).first.click()
-        deadline = time.monotonic() + 60
-        while saved_answers(path) != expected:
-            assert time.monotonic() < deadline, f"JupyterLab did not save the answers: {saved_answers(path)}"
-            time.sleep(0.25)
+        for lesson, (questions, last, answer) in LESSONS.items():
+            try:
+                run_all_cells(page, f"http://{HOST}:{port}/lab/tree/{lesson}.ipynb?reset&token={token}")
+                question(page, last).wait_for(timeout=120_000)
+            except Exception:
+                page.screenshot(path=str(tmp_path / f"{lesson}.png"), full_page=True)
+                pytest.fail(f"{lesson}: the questions never appeared; screenshot in {tmp_path}; log:\n{tail(lab.log)}")
+            shown = page.locator(".jp-CodeCell .jp-Cell-inputWrapper .cm-content:visible").all_inner_texts()
+            assert shown == [], f"{lesson}: code is shown: {shown}"
+            answer(page, wage)
+            if AXE.exists():
+                page.add_script_tag(path=str(AXE))
+                result = page.evaluate(
+                    "tags => axe.run({include: [['.smtk-question']]}, {runOnly: {type: 'tag', values: tags}})", WCAG
+                )
+                assert result["violations"] == [], [
+                    (v["id"], v["help"], v["nodes"][0]["html"]) for v in result["violations"]
+                ]
+            page.get_by_role("menuitem", name="File", exact=True).click()
+            page.get_by_role("menuitem", name=re.compile("^Save Notebook")).first.click()
+            want = {q: expected[q] for q in questions}
+            deadline = time.monotonic() + 60
+            while (saved := saved_answers(root / f"{lesson}.ipynb", questions)) != want:
+                assert time.monotonic() < deadline, f"JupyterLab did not save the answers of {lesson}: {saved}"
+                time.sleep(0.25)
     finally:
         lab.stop()
 
-    submit(course_copy, MODULE, "cleo", path)
+    for lesson in LESSONS:
+        submit(course_copy, MODULE, "cleo", root / f"{lesson}.ipynb", lesson)
     ours = tmp_path / "smtk-grade"
     shutil.copytree(course_copy, ours)
     autograde(course_copy, MODULE)  # stock nbgrader
     smtk_autograde(MODULE, ours, workers=1, progress=False)
-    full = {"q1a-tests": 1.0, "q1b-tests": 1.0, "q2-tests": 2.0, "q3-tests": 2.0, "q4-tests": 2.0, "q5-case": 0.0}
+    full = {
+        "business-case": {"q1a-tests": 1.0, "q1b-tests": 1.0, "q2-tests": 2.0},
+        "sponsor-case": {"q3-tests": 2.0, "q4-tests": 2.0, "q5-case": 0.0},
+    }
     for graded in (course_copy, ours):
         with Gradebook(gradebook_url(graded)) as gb:
-            scores = {g.name: g.score for g in gb.find_submission_notebook(MODULE, MODULE, "cleo").grades}
-            assert scores == full  # every autograded point; the written answer waits for the trainer
-            assert gb.find_grade("q5-case", MODULE, MODULE, "cleo").needs_manual_grade
+            for lesson, scores in full.items():
+                found = {g.name: g.score for g in gb.find_submission_notebook(lesson, MODULE, "cleo").grades}
+                assert found == scores, (graded.name, lesson)  # every autograded point; the written one waits
+            assert gb.find_grade("q5-case", "sponsor-case", MODULE, "cleo").needs_manual_grade

@@ -88,8 +88,8 @@ def test_three_lessons_answered_in_the_widgets_get_full_marks(page, demo_course,
     )
     try:
         lab.wait_ready()
-        # Lesson 1: every risk placed in the heat map (one cell for all: graded on completion), then the number.
-        open_lesson(page, port, token, "risk-framing.ipynb", "expected annual loss of that risk", tmp_path, lab)
+        # Lesson 1: every risk placed in the heat map (one cell for all: graded on completion).
+        open_lesson(page, port, token, "risk-framing.ipynb", "Your rating", tmp_path, lab)
         for n in range(1, len(register) + 1):
             page.locator(".smtk-cell-2-2").click()
             page.wait_for_function(
@@ -97,28 +97,33 @@ def test_three_lessons_answered_in_the_widgets_get_full_marks(page, demo_course,
                 " || document.querySelector('.smtk-heatmap-status').textContent.includes('risks placed')",
                 arg=n,
             )
-        q2 = question(page, "expected annual loss of that risk")
-        q2.get_by_role("textbox", name=re.compile("^Your answer")).fill("20,000")  # the median taken for the average
-        expect_feedback(q2, "Not yet: look again at the question and try once more.")
-        q2.get_by_role("textbox", name=re.compile("^Your answer")).fill("207,647")  # typed with 1.2816, as printed
-        expect_feedback(q2, "Right.")
         axe_clean(page)
         placed = {i: ["possible", "major"] for i in register.ids}  # cell 2-2
         save(
             page,
             root / "risk-framing.ipynb",
-            ["risk-framing", "question:q2"],
-            {"risk-framing": {"placements": placed, "revealed": False, "brier": None}, "question:q2": 207647.0},
+            ["risk-framing"],
+            {"risk-framing": {"placements": placed, "revealed": False, "brier": None}},
         )
 
-        # Lesson 2: the organisation's risks in order of expected annual loss.
+        # Lesson 2: the expected annual loss of one risk, then the organisation's risks in order of it.
         open_lesson(page, port, token, "risk-bad-year.ipynb", "order of expected annual loss", tmp_path, lab)
+        q2 = question(page, "expected annual loss of that risk")
+        q2.get_by_role("textbox", name=re.compile("^Your answer")).fill("20,000")  # the median taken for the average
+        expect_feedback(q2, "Not yet: look again at the question and try once more.")
+        q2.get_by_role("textbox", name=re.compile("^Your answer")).fill("207,647")  # typed with 1.2816, as printed
+        expect_feedback(q2, "Right.")
         q3 = question(page, "order of expected annual loss")
         for place, item in enumerate(ranking, start=1):
             q3.get_by_role("combobox", name=f"Place {place}", exact=True).select_option(label=item)
         expect_feedback(q3, f"All {len(register)} in place.")
         axe_clean(page)
-        save(page, root / "risk-bad-year.ipynb", ["question:q3"], {"question:q3": [r[0] for r in ranking]})
+        save(
+            page,
+            root / "risk-bad-year.ipynb",
+            ["question:q2", "question:q3"],
+            {"question:q2": 207647.0, "question:q3": [r[0] for r in ranking]},
+        )
 
         # Lesson 3: the budget choices, then the paragraph for the sponsor.
         open_lesson(page, port, token, "risk-budget.ipynb", "Your paragraph for the sponsor", tmp_path, lab)
@@ -150,8 +155,8 @@ def test_three_lessons_answered_in_the_widgets_get_full_marks(page, demo_course,
     autograde(course_copy, MODULE)  # stock nbgrader
     smtk_autograde(MODULE, ours, workers=1, progress=False)
     full = {
-        "risk-framing": {"q1-tests": 2.0, "q2-tests": 2.0},
-        "risk-bad-year": {"q3-tests": 2.0},
+        "risk-framing": {"q1-tests": 2.0},
+        "risk-bad-year": {"q2-tests": 2.0, "q3-tests": 2.0},
         "risk-budget": {"q4a-tests": 1.0, "q4b-tests": 1.0, "q5-framing": 0.0},
     }
     for graded in (course_copy, ours):

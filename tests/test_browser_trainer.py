@@ -55,11 +55,14 @@ ITEM_ROWS = """() => {
 
 
 def item_ids(course: Path) -> list[str]:
-    """The graded items of the graded module, from its source notebook's nbgrader metadata."""
+    """The graded items of the graded module, from its lessons' source notebooks' nbgrader metadata."""
     import nbformat
 
-    nb = nbformat.read(course / "source" / "policy-disclosure" / "policy-disclosure.ipynb", as_version=4)
-    return [c.metadata.nbgrader["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("points")]
+    ids = []
+    for notebook in sorted((course / "source" / "policy-disclosure").glob("*.ipynb")):
+        nb = nbformat.read(notebook, as_version=4)
+        ids += [c.metadata.nbgrader["grade_id"] for c in nb.cells if c.metadata.get("nbgrader", {}).get("points")]
+    return ids
 
 
 def track_cell(page, track: str, column: str) -> str:

@@ -21,6 +21,7 @@ from grading_helpers import (
     graded_test_ids,
     item_scores,
     late_penalties,
+    lessons,
     mixed,
     place,
     release_of,
@@ -81,15 +82,33 @@ def test_scores_identical_to_stock_nbgrader(course_copy: Path, tmp_path, module_
     assert report.protections["files_confined"] and report.protections["no_network"]
 
 
+# Two lessons of the analysts' module whose answers each return a value a test compares (the always-equal attack).
+HOSTILE_LESSONS = ("staying-current", "act-on-feedback")
+
+
 def hostile_course(root: Path, module_id: str, listener_port: int) -> dict[str, str]:
-    """One learner per attack, each otherwise correct; returns learner -> the test it should lose (or '')."""
-    release = release_of(root, module_id)
-    answers, tests = answer_ids(release), graded_test_ids(release)
-    first, last = answers[0], answers[-1]
-    first_test, last_test = tests[0], tests[-1]
+    """One learner per attack, each handing in every lesson, otherwise correct; returns learner -> the test it should
+    lose (or '')."""
+    one, two = (release_of(root, module_id, lesson) for lesson in HOSTILE_LESSONS)
+    first, first_test = answer_ids(one)[0], graded_test_ids(one)[0]
+    last, last_test = answer_ids(two)[-1], graded_test_ids(two)[-1]
     solution = {
-        c.metadata.nbgrader["grade_id"]: c.source for c in answered(root, module_id).cells if "nbgrader" in c.metadata
+        c.metadata.nbgrader["grade_id"]: c.source
+        for c in answered(root, module_id, lesson=HOSTILE_LESSONS[0]).cells
+        if "nbgrader" in c.metadata
     }
+
+    def hand_in(learner: str, override: dict[str, str] | None = None, change=None) -> None:
+        """Every lesson answered, with `override` sources by grade_id and `change` applied to each notebook."""
+        for lesson in lessons(root, module_id):
+            nb = answered(root, module_id, override=override, lesson=lesson)
+            if change:
+                change(nb)
+            place(root, module_id, learner, nb, lesson)
+
+    def cells(nb, gid: str) -> list:
+        return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == gid]
+
     attacks = {
         "loop": (first, "while True:\n    pass", first_test),
         "memory": (first, "hog = bytearray(4 * 1024**3)", first_test),
@@ -115,49 +134,42 @@ def hostile_course(root: Path, module_id: str, listener_port: int) -> dict[str, 
     }
     expected = {}
     for learner, (gid, code, loses) in attacks.items():
-        place(root, module_id, learner, answered(root, module_id, override={gid: code}))
+        hand_in(learner, override={gid: code})
         expected[learner] = loses
-    place(root, module_id, "honest", answered(root, module_id))
+    hand_in("honest")
     expected["honest"] = ""
-    # An object that equals everything, returned where a test compares with ==.
-    eq = "class Yes:\n    def __eq__(self, other):\n        return True\n    __hash__ = object.__hash__\n"
-    cheat = answered(root, module_id)
-    for cell in cheat.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == last:
+
+    def always_equal(nb) -> None:  # an object that equals everything, returned where a test compares with ==
+        eq = "class Yes:\n    def __eq__(self, other):\n        return True\n    __hash__ = object.__hash__\n"
+        for cell in cells(nb, last):
             cell.source = eq + cell.source.replace("return ", "return Yes() or ", 1)
-    place(root, module_id, "alwayseq", cheat)
-    expected["alwayseq"] = last_test
-    # Tampering with the notebook itself.
-    deleted = answered(root, module_id)
-    deleted.cells = [c for c in deleted.cells if c.metadata.get("nbgrader", {}).get("grade_id") != tests[1]]
-    place(root, module_id, "deleted", deleted)
-    expected["deleted"] = tests[1]
-    edited = answered(root, module_id)
-    for cell in edited.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == first_test:
+
+    def deleted(nb) -> None:
+        nb.cells = [c for c in nb.cells if c not in cells(nb, last_test)]
+
+    def edited(nb) -> None:
+        for cell in cells(nb, first_test):
             cell.source = "pass"
-    place(root, module_id, "edited", edited)
-    expected["edited"] = first_test
-    points = answered(root, module_id)
-    for cell in points.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == last_test:
+
+    def points(nb) -> None:
+        for cell in cells(nb, last_test):
             cell.metadata.nbgrader["points"] = 200
-    place(root, module_id, "points", points)
-    expected["points"] = last_test
-    converted = answered(root, module_id)
-    for cell in converted.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == first_test:
+
+    def converted(nb) -> None:
+        for cell in cells(nb, first_test):
             cell.cell_type = "markdown"
             cell.pop("outputs", None)
             cell.pop("execution_count", None)
-    place(root, module_id, "converted", converted)
-    expected["converted"] = first_test
-    huge = answered(root, module_id)
-    for cell in huge.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade_id") == first:
+
+    def huge(nb) -> None:
+        for cell in cells(nb, first):
             cell.source += "\nprint('x' * 200_000_000)"
-    place(root, module_id, "output", huge)
-    expected["output"] = ""
+
+    tampering = {"alwayseq": (always_equal, last_test), "deleted": (deleted, last_test), "edited": (edited, first_test)}
+    tampering |= {"points": (points, last_test), "converted": (converted, first_test), "output": (huge, "")}
+    for learner, (change, loses) in tampering.items():
+        hand_in(learner, change=change)
+        expected[learner] = loses
     place(root, module_id, "corrupt", '{"cells": [ {"cell_type": "code", ')
     expected["corrupt"] = ""
     return expected
@@ -182,7 +194,7 @@ def test_hostile_submissions_lose_only_what_they_attacked(course_copy: Path):
     assert (course_copy / "gradebook.db").stat().st_size >= gradebook_before
     scores = item_scores(course_copy, module_id)
     full = scores["honest"]
-    assert all(v and v > 0 for k, v in full.items() if k in graded_test_ids(release_of(course_copy, module_id)))
+    assert all(v and v > 0 for k, v in full.items() if k in graded_test_ids(release_of(course_copy, module_id, "*")))
     by_learner = {r.learner: r for r in report.learners}
     for learner, loses in expected.items():
         if learner == "corrupt":
@@ -289,13 +301,17 @@ def test_a_second_run_on_the_same_course_is_refused(course_copy: Path):
 
 
 def test_collect_feedback_export(course_copy: Path, tmp_path):
-    # A folder of <learner>.ipynb holds one notebook per learner: the first module of one lesson.
-    module_id = next(m.id for m in MANIFEST.modules if len(m.lessons) == 1)
+    # A folder per learner holds a module of lessons as `<learner>/<module>/<lesson>.ipynb`.
+    module_id = next(m.id for m in MANIFEST.modules if m.code_free)
+    names = [lesson.id for lesson in MANIFEST.module(module_id).lessons]
+    assert len(names) > 1
     inbox = tmp_path / "inbox"
-    (inbox / "carol" / module_id).mkdir(parents=True)
-    nbformat.write(answered(course_copy, module_id), inbox / "ada.ipynb")
-    nbformat.write(release_of(course_copy, module_id), inbox / "carol" / module_id / f"{module_id}.ipynb")
-    nbformat.write(release_of(course_copy, module_id), inbox / "carol.ipynb")
+    for learner in ("ada", "carol"):
+        (inbox / learner / module_id).mkdir(parents=True)
+    for name in names:
+        nbformat.write(answered(course_copy, module_id, lesson=name), inbox / "ada" / module_id / f"{name}.ipynb")
+        nbformat.write(release_of(course_copy, module_id, name), inbox / "carol" / module_id / f"{name}.ipynb")
+    nbformat.write(release_of(course_copy, module_id, names[0]), inbox / "carol.ipynb")
     (inbox / "eve.ipynb").write_text('{"cells": [', encoding="utf-8")
     (inbox / "frank.txt").write_text("hello", encoding="utf-8")
     (inbox / "gina" / "other-module").mkdir(parents=True)
@@ -306,29 +322,46 @@ def test_collect_feedback_export(course_copy: Path, tmp_path):
     assert "not a notebook" in report["frank"].problems[0]
     assert "wrong assignment" in report["gina"].problems[0]
     assert sorted(p.name for p in (course_copy / "submitted").iterdir()) == ["ada"]
+    assert sorted(p.name for p in (course_copy / "submitted" / "ada" / module_id).glob("*.ipynb")) == sorted(
+        f"{name}.ipynb" for name in names
+    )
     assert collect(module_id, inbox, course_copy).learners[0].status == "unchanged"
 
     autograde(module_id, course_copy, progress=False)
     fb = feedback(module_id, course_copy)
     assert [r.status for r in fb.learners] == ["feedback"]
-    html = (course_copy / "feedback" / "ada" / module_id / f"{module_id}.html").read_text(encoding="utf-8")
-    source = nbformat.read(course_copy / "source" / module_id / f"{module_id}.ipynb", as_version=4)
-    for cell in source.cells:
-        for block in cell.source.split("### BEGIN HIDDEN TESTS")[1:]:
-            for line in block.split("### END HIDDEN TESTS")[0].strip().splitlines():
-                assert line.strip() not in html
+    for name in names:
+        html = (course_copy / "feedback" / "ada" / module_id / f"{name}.html").read_text(encoding="utf-8")
+        source = nbformat.read(course_copy / "source" / module_id / f"{name}.ipynb", as_version=4)
+        for cell in source.cells:
+            for block in cell.source.split("### BEGIN HIDDEN TESTS")[1:]:
+                for line in block.split("### END HIDDEN TESTS")[0].strip().splitlines():
+                    assert line.strip() not in html
 
     export(course_copy, module_id)
     rows = json.loads((course_copy / "exports" / f"grades-{module_id}.json").read_text())
     assert {r["learner"] for r in rows} == {"ada"}
-    assert {r["item"] for r in rows} == set(graded_test_ids(release_of(course_copy, module_id))) | {
+    released = release_of(course_copy, module_id, "*")
+    assert {r["item"] for r in rows} == set(graded_test_ids(released)) | {
         c.metadata.nbgrader["grade_id"]
-        for c in release_of(course_copy, module_id).cells
+        for c in released.cells
         # the trainer's items: written answers, and tasks (a written answer given in a widget)
         if (c.metadata.get("nbgrader", {}).get("grade") and c.metadata.nbgrader.get("solution"))
         or c.metadata.get("nbgrader", {}).get("task")
     }
     assert (course_copy / "exports" / f"grades-{module_id}.csv").read_text().startswith("learner,assignment")
+
+
+def test_a_flat_folder_of_learner_notebooks_fills_a_one_notebook_module(tmp_path):
+    """`<learner>.ipynb` files, as a trainer's own one-notebook module is often handed in, land as that notebook;
+    for a module of lessons each keeps its own name (and is refused unless it is one of the lessons)."""
+    from graders.grading.collect import _find
+
+    (tmp_path / "ada.ipynb").write_text("{}", encoding="utf-8")
+    (one,) = _find(tmp_path, "solo", ["solo.ipynb"])
+    assert (one.learner, list(one.files)) == ("ada", ["solo.ipynb"])
+    (kept,) = _find(tmp_path, "two", ["one.ipynb", "two.ipynb"])
+    assert list(kept.files) == ["ada.ipynb"]
 
 
 def test_formgrader_opens_the_gradebook_after_grading(course_copy: Path):

@@ -386,9 +386,10 @@ def test_graded_feedback_flows_into_the_librarys_ratings_once(graded_course, tmp
                            "plain address)",)  # fmt: skip
     with LibraryStore(str(db), library_modules(manifest)) as store:
         ratings = store.state().ratings
+    lessons_of_ada = [lesson.id for lesson in manifest.module("policy-disclosure").lessons]  # each left a comment
     assert (ratings[("policy-disclosure", "ada")].rating, ratings[("policy-disclosure", "ada")].comment) == (
         5,
-        "Clear and short.",
+        "; ".join(f"{lesson}: Clear and short." for lesson in lessons_of_ada),
     )
     assert (ratings[("policy-disclosure", "bob")].rating, ratings[("policy-disclosure", "bob")].comment) == (2, "")
     both = ratings[(lessons.id, "ada")]

@@ -131,7 +131,8 @@ def test_three_errors_in_a_profile_are_all_reported_in_file_order(tmp_path):
 
 MANIFEST_TYPE = ("        points: 10\n", "        points: ten\n")
 MANIFEST_UNKNOWN = ("        code_free: true\n", "        code_fre: true\n")
-MANIFEST_RANGE = ("        minutes: 10\n", "        minutes: 0\n")  # business-case, the first one-lesson module
+MANIFEST_RANGE = ("sponsor-case, title: {t}, minutes: 10}}", "sponsor-case, title: {t}, minutes: 0}}")
+MANIFEST_RANGE = tuple(text.format(t='"The sponsor\'s numbers and your break-even"') for text in MANIFEST_RANGE)
 
 
 @pytest.mark.parametrize(
@@ -144,7 +145,12 @@ MANIFEST_RANGE = ("        minutes: 10\n", "        minutes: 0\n")  # business-c
             "tracks[0].modules[0].code_fre",
             "unknown field (did you mean code_free?); expected one of id, title, minutes, lessons, points,",
         ),
-        (MANIFEST_RANGE, ("minutes: 0", "minutes"), "tracks[0].modules[1].minutes", "expected a value >= 1 (got 0)"),
+        (
+            MANIFEST_RANGE,
+            ("minutes: 0", "minutes"),
+            "tracks[0].modules[1].lessons[1].minutes",
+            "expected a value >= 1 (got 0)",
+        ),
         (
             (
                 "        title: Framing risk accurately\n",
@@ -211,7 +217,7 @@ def test_three_errors_in_the_manifest_are_all_reported_in_file_order(tmp_path):
     assert [(line, field) for line, _, field, _ in found] == [
         (at(text, "points: ten")[0], "tracks[0].modules[0].points"),
         (at(text, "code_fre:")[0], "tracks[0].modules[0].code_fre"),
-        (at(text, "minutes: 0")[0], "tracks[0].modules[1].minutes"),
+        (at(text, "minutes: 0")[0], "tracks[0].modules[1].lessons[1].minutes"),
     ]
 
 
@@ -242,5 +248,5 @@ def test_smtk_check_lists_every_problem_of_a_malformed_manifest(tmp_path):
     assert [line.split(": ")[0] for line in listed] == [
         f"PROBLEM {path}:{at(text, 'points: ten')[0]}:9",
         f"PROBLEM {path}:{at(text, 'code_fre:')[0]}:9",
-        f"PROBLEM {path}:{at(text, 'minutes: 0')[0]}:9",
+        f"PROBLEM {path}:{':'.join(map(str, at(text, 'minutes: 0', 'minutes')))}",
     ]

@@ -59,7 +59,7 @@ class CheckReport:
     facts: tuple[DataError, ...] = ()
     revision: tuple[QueueEntry, ...] = ()  # the library's revision queue, when a library database was given
     minutes: tuple[DataError, ...] = ()  # lessons whose stated minutes the estimate does not bear out
-    minutes_checked: bool = False  # whether those count as problems (`smtk check --minutes`) or are listed as notes
+    minutes_checked: bool = True  # whether those count as problems or are listed as notes (`smtk check --no-minutes`)
 
     @property
     def ok(self) -> bool:
@@ -78,14 +78,14 @@ def check_course(
     soon_days: int = 30,
     org_path: str | Path | None = None,
     library: str | Path | None = None,
-    minutes: bool = False,
+    minutes: bool = True,
 ) -> CheckReport:
     """Check the manifest at `manifest_path` as of `today` (the real date unless given, e.g. by a test).
 
     With `org_path`, also report prerequisites in tracks that organisation does not build (its learners could never
     take them). With `library` (the library's SQLite file or PostgreSQL URL), also list its revision queue: modules
     ranked by the evidence learners left (a list to act on, not a problem). Lessons whose stated minutes differ from
-    their estimate (graders.course.minutes) are listed; with `minutes`, they are problems.
+    their estimate (graders.course.minutes) are problems; without `minutes` (while drafting), only listed.
     """
     today = today or dt.date.today()
     try:
@@ -362,7 +362,7 @@ def format_report(report: CheckReport) -> str:
     found = len(report.expired) + len(report.problems) + (len(report.minutes) if report.minutes_checked else 0)
     if report.minutes and not report.minutes_checked:
         lines.append(
-            f"{len(report.minutes)} lesson(s) whose minutes the estimate does not bear out (`--minutes` checks)"
+            f"{len(report.minutes)} lesson(s) whose minutes the estimate does not bear out (`--no-minutes`: not failed)"
         )
     if report.facts:
         lines.append(f"{len(report.facts)} problem(s) with the facts (FACT lines above)")
