@@ -10,11 +10,17 @@ from pathlib import Path
 from graders.course.manifest import manifest_schema
 from graders.paths import SCHEMAS
 from simulations.profile.org import org_schema
+from simulations.triage.chatter import chatter_schema
+from simulations.triage.policy_file import policy_schema
+from simulations.triage.scenario import scenario_schema
 
 # File name of each schema -> the function giving it, one per kind of file.
 FILE_KINDS: dict[str, Callable[[], dict]] = {
     "org.schema.json": org_schema,
     "course.schema.json": manifest_schema,
+    "triage-policy.schema.json": policy_schema,
+    "triage-scenario.schema.json": scenario_schema,
+    "triage-chatter.schema.json": chatter_schema,
 }
 
 

@@ -31,6 +31,7 @@ from pydantic import (
     StrictStr,
     ValidationError,
     WithJsonSchema,
+    create_model,
 )
 from pydantic_core import PydanticCustomError
 
@@ -168,6 +169,62 @@ def unique_choices(options: Iterable[str], *, min_len: int = 0) -> Any:
     return items(choice(options), min_len=min_len, unique=True)
 
 
+def number(*, ge: float | None = None, le: float | None = None, description: str | None = None) -> Any:
+    """A number (whole or not) within [ge, le]; YAML's true and false are not numbers."""
+    return Annotated[float, Strict(), Field(ge=ge, le=le, description=description)]
+
+
+def minutes(*, ge: float = 0, le: float | None = None, description: str = "minutes") -> Any:
+    """A duration in minutes, whole or not (90, 2.5)."""
+    return number(ge=ge, le=le, description=f"{description}, in minutes")
+
+
+def hours(*, ge: float = 0, le: float | None = None, description: str = "hours") -> Any:
+    """A duration in hours, whole or not (4, 0.5)."""
+    return number(ge=ge, le=le, description=f"{description}, in hours")
+
+
+def one_or_more(item: Any, options: Iterable[str] | None = None, description: str | None = None) -> Any:
+    """One `item` or a list of them (`author: customer` or `author: [customer, troll]`), read as a list."""
+    single: dict[str, Any] = {"type": "string", "enum": list(options)} if options is not None else {"type": "string"}
+    schema: dict[str, Any] = {"anyOf": [single, {"type": "array", "items": single, "minItems": 1}]}
+    if description:
+        schema["description"] = description
+    return Annotated[
+        items(item, min_len=1), BeforeValidator(lambda v: [v] if isinstance(v, str) else v), WithJsonSchema(schema)
+    ]
+
+
+def weights_over(name: str, options: Iterable[str], description: str) -> Any:
+    """Relative weights over `options`, read as {option: weight} for every option (0 when not written): either one
+    option (always that one) or a mapping of options to weights, at least one of them positive."""
+    options = tuple(options)
+    fields = {o: (number(ge=0), Field(0.0, description=f"relative weight of {o}")) for o in options}
+    model = create_model(name, __base__=FileModel, **fields)
+    said = f"one of {', '.join(options)}, or a mapping of them to weights"
+
+    def one(value: Any) -> Any:
+        if isinstance(value, str):
+            if value not in options:
+                raise invalid(f"expected {said}")
+            return {value: 1.0}
+        return value
+
+    def positive(value: BaseModel) -> dict[str, float]:
+        found = {o: getattr(value, o) for o in options}
+        if sum(found.values()) <= 0:
+            raise invalid(f"expected {said}, with a positive weight")
+        return found
+
+    schema = {"anyOf": [{"type": "string", "enum": list(options)}, model.model_json_schema()]}
+    return Annotated[
+        model,
+        BeforeValidator(one),
+        AfterValidator(positive),
+        WithJsonSchema({**schema, "description": f"{description}: {said}"}),
+    ]
+
+
 Platform = choice(PLATFORMS, "a social media platform, as its owner writes it")
 Platforms = unique_choices(PLATFORMS, min_len=1)
 Jurisdictions = Annotated[
@@ -225,6 +282,21 @@ def load_model(path: str | Path, model: type[M], context: dict[str, Any] | None 
     Validators see `context` plus `path` (the file) through pydantic's validation context."""
     path = Path(path)
     data, positions, twice = read_yaml(path)
+    return check_model(data, model, path, context, positions, twice)
+
+
+def check_model(
+    data: Any,
+    model: type[M],
+    path: str | Path,
+    context: dict[str, Any] | None = None,
+    positions: dict[Loc, tuple[int, int]] | None = None,
+    twice: Iterable[DataError] = (),
+) -> M:
+    """Validate `data` read from `path` (a file, or what a learner typed, named so) as `model`; raises DataErrors
+    listing every problem, with the line and column of each when `positions` (from `read_yaml`) are given."""
+    path = Path(path)
+    twice, positions = list(twice), positions or {}
     try:
         result = model.model_validate(data, context={**(context or {}), "path": path})
     except ValidationError as exc:
@@ -311,6 +383,7 @@ _MESSAGES: dict[str, Callable[[dict], str]] = {
         ("date_type", "date_parsing", "date_from_datetime_inexact"), lambda c: "expected a date as YYYY-MM-DD"
     ),
     "too_short": lambda c: f"expected at least {c['min_length']} item(s)",
+    "too_long": lambda c: f"expected at most {c['max_length']} item(s)",
     "greater_than_equal": lambda c: f"expected a value >= {show(c['ge'])}",
     "greater_than": lambda c: f"expected a value above {show(c['gt'])}",
     "less_than_equal": lambda c: f"expected a value <= {show(c['le'])}",
