@@ -23,6 +23,7 @@ SHIPPED = {
     TRIAGE / "policy.yaml": "triage-policy.schema.json",
     TRIAGE / "chatter.yaml": "triage-chatter.schema.json",
     **{p: "triage-scenario.schema.json" for p in sorted((TRIAGE / "scenarios").glob("*.yaml"))},
+    **{p: f"risk-{p.stem}.schema.json" for p in sorted((ROOT / "simulations" / "data" / "risk").glob("*.yaml"))},
 }
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$")
 

@@ -10,6 +10,9 @@ from pathlib import Path
 from graders.course.manifest import manifest_schema
 from graders.paths import SCHEMAS
 from simulations.profile.org import org_schema
+from simulations.risk.controls import controls_schema
+from simulations.risk.profile import tailoring_schema
+from simulations.risk.register import register_schema
 from simulations.triage.chatter import chatter_schema
 from simulations.triage.policy_file import policy_schema
 from simulations.triage.scenario import scenario_schema
@@ -21,6 +24,9 @@ FILE_KINDS: dict[str, Callable[[], dict]] = {
     "triage-policy.schema.json": policy_schema,
     "triage-scenario.schema.json": scenario_schema,
     "triage-chatter.schema.json": chatter_schema,
+    "risk-register.schema.json": register_schema,
+    "risk-controls.schema.json": controls_schema,
+    "risk-tailoring.schema.json": tailoring_schema,
 }
 
 

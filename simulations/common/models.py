@@ -36,7 +36,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from simulations.common.audiences import ROSTER_ROLES
-from simulations.common.facts import JURISDICTIONS
+from simulations.common.facts import JURISDICTIONS, cited
 from simulations.common.money import SYMBOLS
 from simulations.common.validate import DataError, DataErrors, as_date, read_text
 from simulations.common.vocabulary import PLATFORMS
@@ -225,6 +225,26 @@ def weights_over(name: str, options: Iterable[str], description: str) -> Any:
     ]
 
 
+def _cited(text: str) -> str:
+    try:
+        return cited(text)
+    except ValueError as exc:
+        raise invalid(str(exc)) from None
+
+
+# Text that may name facts of the course's registry (courses/facts.yml); each reference is written out on load.
+Cited = Annotated[
+    StrictStr, AfterValidator(_cited), Field(description="may name facts of the course's registry as {{fact:ID}}")
+]
+
+
+def keyed(name: str, keys: Iterable[str], item: Any, description: str, default: Any = ...) -> type[FileModel]:
+    """A mapping with one field per key (each an `item`, required unless `default` is given), keys written as they
+    are (`business-units`)."""
+    fields = {k.replace("-", "_"): (item, Field(default, alias=k, description=f"{description}: {k}")) for k in keys}
+    return create_model(name, __base__=FileModel, **fields)
+
+
 Platform = choice(PLATFORMS, "a social media platform, as its owner writes it")
 Platforms = unique_choices(PLATFORMS, min_len=1)
 Jurisdictions = Annotated[
@@ -330,6 +350,8 @@ def _data_loc(data: Any, loc: Loc) -> Loc:
     found: list[str | int] = []
     current = data
     for index, part in enumerate(loc):
+        if part == "[key]":  # a mapping's key was refused: the key is the field
+            continue
         if isinstance(current, dict) and str(part) in {str(k) for k in current}:
             key = next(k for k in current if str(k) == str(part))
             found.append(str(part))
@@ -365,10 +387,17 @@ def _problem(path: Path, model: type[BaseModel], data: Any, positions: dict, err
         problem = "required field is missing"
     else:
         problem = _MESSAGES[kind](ctx) if kind in _MESSAGES else error["msg"]
-        if "at" not in ctx and not (isinstance(value, str) and value and value in problem):  # not said already
+        if "at" not in ctx and not _quoted(value, problem):
             problem += f" (got {show(value)})"
     line, column = _position(positions, loc)
     return DataError(path, field_name(loc), problem, line=line, column=column)
+
+
+def _quoted(value: Any, problem: str) -> bool:
+    """Whether the problem already says the value (a file name inside a path counts; the x inside "expected" not)."""
+    return (
+        isinstance(value, str) and bool(value) and re.search(rf"(?<!\w){re.escape(value)}(?!\w)", problem) is not None
+    )
 
 
 _MESSAGES: dict[str, Callable[[dict], str]] = {
@@ -385,7 +414,9 @@ _MESSAGES: dict[str, Callable[[dict], str]] = {
     "too_short": lambda c: f"expected at least {c['min_length']} item(s)",
     "too_long": lambda c: f"expected at most {c['max_length']} item(s)",
     "greater_than_equal": lambda c: f"expected a value >= {show(c['ge'])}",
-    "greater_than": lambda c: f"expected a value above {show(c['gt'])}",
+    "greater_than": lambda c: (
+        "expected a positive value" if c["gt"] == 0 else f"expected a value above {show(c['gt'])}"
+    ),
     "less_than_equal": lambda c: f"expected a value <= {show(c['le'])}",
     "less_than": lambda c: f"expected a value below {show(c['lt'])}",
 }

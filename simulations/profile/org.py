@@ -45,6 +45,7 @@ from simulations.common.models import (
     invalid,
     items,
     json_schema,
+    keyed,
     load_model,
     show,
     unique_choices,
@@ -170,8 +171,7 @@ def _plain(value):
 
 def _by_track(name: str, item: Any, description: str) -> type[FileModel]:
     """A mapping with one field per track (audience), each an `item`."""
-    fields = {t.replace("-", "_"): (item, PydanticField(alias=t, description=f"{description}: {t}")) for t in TRACKS}
-    return create_model(name, __base__=FileModel, **fields)
+    return keyed(name, TRACKS, item, description)
 
 
 class AudienceModel(FileModel):
