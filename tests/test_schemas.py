@@ -17,6 +17,7 @@ from graders.course.schemas import FILE_KINDS, schema_text
 from graders.paths import MANIFEST, ORGS, ROOT, SCHEMAS
 
 TRIAGE = ROOT / "simulations" / "data" / "triage"
+CURRICULUM = ROOT / "simulations" / "data" / "curriculum"
 SHIPPED = {
     **{p: "org.schema.json" for p in sorted(ORGS.glob("*.yaml"))},
     MANIFEST: "course.schema.json",
@@ -24,6 +25,7 @@ SHIPPED = {
     TRIAGE / "chatter.yaml": "triage-chatter.schema.json",
     **{p: "triage-scenario.schema.json" for p in sorted((TRIAGE / "scenarios").glob("*.yaml"))},
     **{p: f"risk-{p.stem}.schema.json" for p in sorted((ROOT / "simulations" / "data" / "risk").glob("*.yaml"))},
+    **{p: f"curriculum-{p.stem}.schema.json" for p in sorted(CURRICULUM.glob("*.yaml"))},
 }
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$")
 

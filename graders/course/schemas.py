@@ -9,6 +9,9 @@ from pathlib import Path
 
 from graders.course.manifest import manifest_schema
 from graders.paths import SCHEMAS
+from simulations.lessons.cases import cases_schema
+from simulations.lessons.goals import goals_schema
+from simulations.lessons.kpis import kpis_schema
 from simulations.profile.org import org_schema
 from simulations.risk.controls import controls_schema
 from simulations.risk.profile import tailoring_schema
@@ -27,6 +30,9 @@ FILE_KINDS: dict[str, Callable[[], dict]] = {
     "risk-register.schema.json": register_schema,
     "risk-controls.schema.json": controls_schema,
     "risk-tailoring.schema.json": tailoring_schema,
+    "curriculum-kpis.schema.json": kpis_schema,
+    "curriculum-cases.schema.json": cases_schema,
+    "curriculum-goals.schema.json": goals_schema,
 }
 
 

@@ -305,20 +305,12 @@ def check_references(text: str, registry: Registry) -> list[str]:
 
 def cited(text: str) -> str:
     """A data file's text that may name facts (a risk's sources, a goal's evidence), with each reference written out
-    from the course's registry; an unknown reference raises ValueError saying which."""
+    from the course's registry; an unknown reference raises ValueError saying which (the models' Cited type)."""
     registry = shipped_facts()
     problems = check_references(text, registry)
     if problems:
         raise ValueError(problems[0])
     return render_markdown(text, registry, JURISDICTIONS)
-
-
-def cite(f: Field) -> str:
-    """`cited` for a field of a file read with the field walker: an unknown reference names the file and field."""
-    try:
-        return cited(f.str(nonempty=False))
-    except ValueError as exc:
-        f.fail(str(exc))
 
 
 # ---- figures written out in a lesson --------------------------------------------------------------------------------

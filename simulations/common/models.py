@@ -164,6 +164,21 @@ def items(item: Any, *, min_len: int = 0, unique: bool = False, what: str = "") 
     ]
 
 
+def unique_by(key: str, message: str) -> AfterValidator:
+    """A check of a list of mappings: none has the `key` of one before it; `message` says so, with {value}."""
+
+    def check(values: list) -> list:
+        seen: set[Any] = set()
+        for i, item in enumerate(values):
+            value = getattr(item, key)
+            if value in seen:
+                raise invalid(message.format(value=value), at=f"[{i}].{key}")
+            seen.add(value)
+        return values
+
+    return AfterValidator(check)
+
+
 def unique_choices(options: Iterable[str], *, min_len: int = 0) -> Any:
     """A list of `options`, each at most once (platforms, tracks, jurisdictions...)."""
     return items(choice(options), min_len=min_len, unique=True)

@@ -26,8 +26,9 @@ from simulations.common.models import (
     keyed,
     load_model,
     number,
+    unique_by,
 )
-from simulations.risk.register import AUDIENCES, DATA_DIR, Provenance, Register, load_register, unique
+from simulations.risk.register import AUDIENCES, DATA_DIR, Provenance, Register, load_register
 
 DEFAULT_CONTROLS = DATA_DIR / "controls.yaml"
 STYLES: tuple[str, ...] = ("open", "sanitised")
@@ -275,9 +276,11 @@ class ControlsFile(FileModel):
 
     currency: Currency
     training: Annotated[
-        items(TrainingFile, min_len=1), unique("training track for", "audience"), AfterValidator(_every_audience)
+        items(TrainingFile, min_len=1),
+        unique_by("audience", "duplicate training track for {value!r}"),
+        AfterValidator(_every_audience),
     ]
-    controls: Annotated[items(ControlFile, min_len=1), unique("control id")]
+    controls: Annotated[items(ControlFile, min_len=1), unique_by("id", "duplicate control id {value!r}")]
     styles: StylesFile
     notes: OptionalText = ""
 

@@ -30,6 +30,7 @@ from simulations.common.models import (
     load_model,
     number,
     show,
+    unique_by,
 )
 
 AUDIENCES: tuple[str, ...] = ("executives", "coe", "business-units", "employees", "partners")
@@ -232,20 +233,6 @@ class RiskFile(Provenance):
         )
 
 
-def unique(what: str, key: str = "id") -> Any:
-    """A validator of a list of items: none has the `key` of one before it."""
-
-    def check(values: list) -> list:
-        seen: set[str] = set()
-        for i, item in enumerate(values):
-            if getattr(item, key) in seen:
-                raise invalid(f"duplicate {what} {getattr(item, key)!r}", at=f"[{i}].{key}")
-            seen.add(getattr(item, key))
-        return values
-
-    return AfterValidator(check)
-
-
 ReferenceAudiences = keyed(
     "ReferenceAudiences", AUDIENCES, number(ge=0), "the headcount the likelihoods were estimated for"
 )
@@ -257,7 +244,7 @@ class RegisterFile(FileModel):
 
     currency: Currency
     reference_audiences: ReferenceAudiences
-    risks: Annotated[items(RiskFile, min_len=1), unique("risk id")]
+    risks: Annotated[items(RiskFile, min_len=1), unique_by("id", "duplicate risk id {value!r}")]
     notes: OptionalText = ""
 
     def register(self, path: Path) -> Register:
