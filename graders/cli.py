@@ -542,9 +542,13 @@ def _schema(schema: argparse.ArgumentParser) -> None:
     from graders.course.schemas import write_schemas
 
     schema.description = (
-        "Write one JSON Schema per kind of file trainers edit: org.schema.json (organisation profiles) and "
-        "course.schema.json (the course manifest). Editors with a YAML language server (VS Code's YAML extension) "
-        "read the schema named in a file's first line to complete and check it as it is typed."
+        "Write one JSON Schema per kind of file trainers edit: org.schema.json (organisation profiles), "
+        "course.schema.json (the course manifest), triage-policy, triage-scenario and triage-chatter.schema.json "
+        "(the triage simulation's policy, scenarios and background chatter), risk-register, risk-controls and "
+        "risk-tailoring.schema.json (the risk simulation's files), curriculum-kpis, curriculum-cases and "
+        "curriculum-goals.schema.json (the lessons' catalogues). Editors with a YAML language server "
+        "(VS Code's YAML extension) read the schema named in a file's first line to complete and check it as it is "
+        "typed."
     )
     schema.add_argument(
         "--out", type=Path, default=default(write_schemas, "out"), help="folder to write into (default: %(default)s)"
@@ -615,7 +619,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "check": ("list modules past their review-by date and problems in the course manifest", _check),
     "banks": ("grade every answer of the answer banks for one organisation", _banks),
     "facts": ("list the course's fact registry with each source's age", _facts),
-    "schema": ("write the JSON Schema of each kind of file trainers edit (profile, manifest)", _schema),
+    "schema": ("write the JSON Schema of each kind of file trainers edit (profile, manifest, triage...)", _schema),
     "certify": ("award certification tiers, write certificates, Open Badges and xAPI exports", _certify),
     "grade": ("collect, autograde (parallel, sandboxed), feedback and export grades", _grade),
     "roster": ("the roster of who takes the course (CSV)", _roster),

@@ -91,7 +91,7 @@ def _write(tmp_path, edit) -> Path:
     ("edit", "field", "words"),
     [
         (lambda d: d["industries"].pop("telecom"), "industries", "missing telecom"),
-        (lambda d: d["industries"].update(mining=d["industries"]["other"]), "industries.mining", "unknown industry"),
+        (lambda d: d["industries"].update(mining=d["industries"]["other"]), "industries.mining", "expected one of"),
         (
             lambda d: d["industries"]["retail"]["adjust"][0].update(risk="meteor"),
             "industries.retail.adjust[0].risk",
@@ -110,7 +110,7 @@ def _write(tmp_path, edit) -> Path:
         (lambda d: d["industries"]["retail"].pop("sources"), "industries.retail.sources", "missing"),
         (lambda d: d["appetites"]["low"].update(metric="p95"), "appetites.low.metric", "expected one of"),
         (lambda d: d["appetites"].pop("high"), "appetites", "missing high"),
-        (lambda d: d.update(extra=1), "(top level)", "unknown field"),
+        (lambda d: d.update(extra=1), "extra", "unknown field"),
     ],
 )
 def test_malformed_tailoring_names_file_and_field(tmp_path, edit, field, words):

@@ -14,9 +14,19 @@ from jsonschema.exceptions import best_match
 from test_models import ORG_RANGE, ORG_TYPE, ORG_UNKNOWN, plant
 
 from graders.course.schemas import FILE_KINDS, schema_text
-from graders.paths import MANIFEST, ORGS, SCHEMAS
+from graders.paths import MANIFEST, ORGS, ROOT, SCHEMAS
 
-SHIPPED = {**{p: "org.schema.json" for p in sorted(ORGS.glob("*.yaml"))}, MANIFEST: "course.schema.json"}
+TRIAGE = ROOT / "simulations" / "data" / "triage"
+CURRICULUM = ROOT / "simulations" / "data" / "curriculum"
+SHIPPED = {
+    **{p: "org.schema.json" for p in sorted(ORGS.glob("*.yaml"))},
+    MANIFEST: "course.schema.json",
+    TRIAGE / "policy.yaml": "triage-policy.schema.json",
+    TRIAGE / "chatter.yaml": "triage-chatter.schema.json",
+    **{p: "triage-scenario.schema.json" for p in sorted((TRIAGE / "scenarios").glob("*.yaml"))},
+    **{p: f"risk-{p.stem}.schema.json" for p in sorted((ROOT / "simulations" / "data" / "risk").glob("*.yaml"))},
+    **{p: f"curriculum-{p.stem}.schema.json" for p in sorted(CURRICULUM.glob("*.yaml"))},
+}
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import simulations.triage as triage
-from simulations.common.validate import DataError, load_yaml
+from simulations.common.validate import DataError
 from simulations.triage.policy_file import DEFAULT_POLICY
 
 GOOD = """\
@@ -74,13 +74,19 @@ def test_a_trainer_adds_a_scenario_by_dropping_a_file(tmp_path):
         ),
         (("severity: medium", "severity: dire"), "injects[0].severity", "expected one of none"),
         (("category: complaint", "category: gossip"), "injects[0].category", "expected one of praise"),
-        (("severity: medium", "severty: medium"), "injects[0]", "unknown field(s) severty"),
+        (("severity: medium", "severty: medium"), "injects[0].severty", "unknown field (did you mean severity?)"),
         (("at_min: 5", "at_min: 500"), "injects[0].at_min", "inside the shift"),
         (("followers: 500", "followers: 500\n    route: monitor"), "injects[0].why", "must say why"),
         (("followers: 500", "followers: 500\n    text: 'Dear {customer}'"), "injects[0].text", "{customer}"),
         (("followers: 500", "followers: [900, 100]"), "injects[0].followers", "low <= high"),
         (("shift_hours: 2", "shift_hours: 2\nhorizon_hours: 1"), "horizon_hours", ">= 2"),
-        (("posts_per_hour: 10", "posts_per_hour: 10\n  mix: {praise: 1, gossip: 2}"), "background.mix", "gossip"),
+        (
+            ("posts_per_hour: 10", "posts_per_hour: 10\n  mix: {praise: 1, gossip: 2}"),
+            "background.mix.gossip",
+            "unknown field",
+        ),
+        (("posts_per_hour: 10", "posts_per_hour: 10\n  mix: {praise: 0}"), "background.mix", "positive weight"),
+        (("posts_per_hour: 10", "posts_per_hour: 10\n  mix: gossip"), "background.mix", "expected one of praise"),
         (("posts_per_hour: 10", "posts_per_hour: ten"), "background.posts_per_hour", "expected a number"),
         (("title: Test scenario\n", ""), "title", "required field is missing"),
     ],
@@ -90,16 +96,16 @@ def test_a_broken_scenario_names_file_and_field(tmp_path, change, field, words):
     path = write(tmp_path, GOOD.replace(*change))
     with pytest.raises(DataError) as err:
         triage.load_scenario(path)
-    assert err.value.path == str(path)
-    assert err.value.field == field
-    assert words in err.value.problem
+    assert {e.path for e in err.value.errors} == {str(path)}
+    assert any(e.field == field and words in e.problem for e in err.value.errors), str(err.value)
 
 
 def test_bad_yaml_names_the_file_and_the_line(tmp_path):
     path = write(tmp_path, "title: [unclosed\nsummary: x\n")
     with pytest.raises(DataError) as err:
         triage.load_scenario(path)
-    assert err.value.path == str(path) and "not valid YAML" in err.value.problem and "line" in err.value.problem
+    assert err.value.path == str(path) and "not valid YAML" in err.value.problem
+    assert (err.value.line, err.value.column) == (2, 8)
 
 
 def test_an_unknown_scenario_id_lists_the_built_in_ones():
@@ -203,13 +209,13 @@ def test_replaying_a_stream_under_another_policy_changes_only_the_recommendation
         ("rules:\n  - id: x\n    ask: q?\n    when: {}\n    route: shout\n    why: w\n", "rules[0].route", "one of"),
         (
             "rules:\n  - id: x\n    ask: q?\n    when: {mood: angry}\n    route: monitor\n    why: w\n",
-            "rules[0].when",
-            "unknown field(s) mood",
+            "rules[0].when.mood",
+            "unknown field; expected one of category, author, sentiment, platform, min_followers",
         ),
         ("rules:\n  - id: otherwise\n    enabled: false\n", "rules", "last node"),
         ("rules:\n  - id: ghost\n    enabled: false\n", "rules[0].id", "no node 'ghost'"),
         ("rules:\n  - id: troll\n    before: nowhere\n", "rules[0].before", "one of"),
-        ("severities:\n  dire: {time_limit_min: 5}\n", "severities", "unknown field(s) dire"),
+        ("severities:\n  dire: {time_limit_min: 5}\n", "severities.dire", "unknown field; expected one of none, low"),
         ("routes:\n  new_route:\n    kind: reply\n", "routes.new_route.label", "required field is missing"),
     ],
 )
@@ -230,9 +236,15 @@ def test_a_broken_policy_file_is_reported_too(tmp_path):
 
 
 def test_overrides_inside_an_organisation_profile_are_reported_against_that_file(tmp_path):
-    path = write(tmp_path, "name: Globex\ntriage:\n  escalation_review_min: soon\n", "globex.yaml")
+    from graders.paths import DEMO_ORG
+    from simulations.profile.org import load_org
+
+    text = DEMO_ORG.read_text(encoding="utf-8") + "triage_policy:\n  escalation_review_min: soon\n"
+    path = write(tmp_path, text, "globex.yaml")
     with pytest.raises(DataError) as err:
-        triage.load_policy(overrides=load_yaml(path).get("triage"))
-    assert (err.value.path, err.value.field) == (str(path), "triage.escalation_review_min")
+        load_org(path)
+    line = text.splitlines().index("  escalation_review_min: soon") + 1
+    assert (err.value.path, err.value.line, err.value.column) == (str(path), line, 3)
+    assert err.value.field == "triage_policy.escalation_review_min"
     empty = write(tmp_path, "# nothing to change\n", "empty.yaml")
     assert triage.load_policy(overrides=empty) is triage.load_policy()

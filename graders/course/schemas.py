@@ -9,12 +9,30 @@ from pathlib import Path
 
 from graders.course.manifest import manifest_schema
 from graders.paths import SCHEMAS
+from simulations.lessons.cases import cases_schema
+from simulations.lessons.goals import goals_schema
+from simulations.lessons.kpis import kpis_schema
 from simulations.profile.org import org_schema
+from simulations.risk.controls import controls_schema
+from simulations.risk.profile import tailoring_schema
+from simulations.risk.register import register_schema
+from simulations.triage.chatter import chatter_schema
+from simulations.triage.policy_file import policy_schema
+from simulations.triage.scenario import scenario_schema
 
 # File name of each schema -> the function giving it, one per kind of file.
 FILE_KINDS: dict[str, Callable[[], dict]] = {
     "org.schema.json": org_schema,
     "course.schema.json": manifest_schema,
+    "triage-policy.schema.json": policy_schema,
+    "triage-scenario.schema.json": scenario_schema,
+    "triage-chatter.schema.json": chatter_schema,
+    "risk-register.schema.json": register_schema,
+    "risk-controls.schema.json": controls_schema,
+    "risk-tailoring.schema.json": tailoring_schema,
+    "curriculum-kpis.schema.json": kpis_schema,
+    "curriculum-cases.schema.json": cases_schema,
+    "curriculum-goals.schema.json": goals_schema,
 }
 
 

@@ -303,14 +303,13 @@ def check_references(text: str, registry: Registry) -> list[str]:
     return problems
 
 
-def cite(f: Field) -> str:
+def cited(text: str) -> str:
     """A data file's text that may name facts (a risk's sources, a goal's evidence), with each reference written out
-    from the course's registry; an unknown reference is an error naming the file and field."""
-    text = f.str(nonempty=False)
+    from the course's registry; an unknown reference raises ValueError saying which (the models' Cited type)."""
     registry = shipped_facts()
     problems = check_references(text, registry)
     if problems:
-        f.fail(problems[0])
+        raise ValueError(problems[0])
     return render_markdown(text, registry, JURISDICTIONS)
 
 

@@ -31,11 +31,12 @@ from pydantic import (
     StrictStr,
     ValidationError,
     WithJsonSchema,
+    create_model,
 )
 from pydantic_core import PydanticCustomError
 
 from simulations.common.audiences import ROSTER_ROLES
-from simulations.common.facts import JURISDICTIONS
+from simulations.common.facts import JURISDICTIONS, cited
 from simulations.common.money import SYMBOLS
 from simulations.common.validate import DataError, DataErrors, as_date, read_text
 from simulations.common.vocabulary import PLATFORMS
@@ -163,9 +164,100 @@ def items(item: Any, *, min_len: int = 0, unique: bool = False, what: str = "") 
     ]
 
 
+def unique_by(key: str, message: str) -> AfterValidator:
+    """A check of a list of mappings: none has the `key` of one before it; `message` says so, with {value}."""
+
+    def check(values: list) -> list:
+        seen: set[Any] = set()
+        for i, item in enumerate(values):
+            value = getattr(item, key)
+            if value in seen:
+                raise invalid(message.format(value=value), at=f"[{i}].{key}")
+            seen.add(value)
+        return values
+
+    return AfterValidator(check)
+
+
 def unique_choices(options: Iterable[str], *, min_len: int = 0) -> Any:
     """A list of `options`, each at most once (platforms, tracks, jurisdictions...)."""
     return items(choice(options), min_len=min_len, unique=True)
+
+
+def number(*, ge: float | None = None, le: float | None = None, description: str | None = None) -> Any:
+    """A number (whole or not) within [ge, le]; YAML's true and false are not numbers."""
+    return Annotated[float, Strict(), Field(ge=ge, le=le, description=description)]
+
+
+def minutes(*, ge: float = 0, le: float | None = None, description: str = "minutes") -> Any:
+    """A duration in minutes, whole or not (90, 2.5)."""
+    return number(ge=ge, le=le, description=f"{description}, in minutes")
+
+
+def hours(*, ge: float = 0, le: float | None = None, description: str = "hours") -> Any:
+    """A duration in hours, whole or not (4, 0.5)."""
+    return number(ge=ge, le=le, description=f"{description}, in hours")
+
+
+def one_or_more(item: Any, options: Iterable[str] | None = None, description: str | None = None) -> Any:
+    """One `item` or a list of them (`author: customer` or `author: [customer, troll]`), read as a list."""
+    single: dict[str, Any] = {"type": "string", "enum": list(options)} if options is not None else {"type": "string"}
+    schema: dict[str, Any] = {"anyOf": [single, {"type": "array", "items": single, "minItems": 1}]}
+    if description:
+        schema["description"] = description
+    return Annotated[
+        items(item, min_len=1), BeforeValidator(lambda v: [v] if isinstance(v, str) else v), WithJsonSchema(schema)
+    ]
+
+
+def weights_over(name: str, options: Iterable[str], description: str) -> Any:
+    """Relative weights over `options`, read as {option: weight} for every option (0 when not written): either one
+    option (always that one) or a mapping of options to weights, at least one of them positive."""
+    options = tuple(options)
+    fields = {o: (number(ge=0), Field(0.0, description=f"relative weight of {o}")) for o in options}
+    model = create_model(name, __base__=FileModel, **fields)
+    said = f"one of {', '.join(options)}, or a mapping of them to weights"
+
+    def one(value: Any) -> Any:
+        if isinstance(value, str):
+            if value not in options:
+                raise invalid(f"expected {said}")
+            return {value: 1.0}
+        return value
+
+    def positive(value: BaseModel) -> dict[str, float]:
+        found = {o: getattr(value, o) for o in options}
+        if sum(found.values()) <= 0:
+            raise invalid(f"expected {said}, with a positive weight")
+        return found
+
+    schema = {"anyOf": [{"type": "string", "enum": list(options)}, model.model_json_schema()]}
+    return Annotated[
+        model,
+        BeforeValidator(one),
+        AfterValidator(positive),
+        WithJsonSchema({**schema, "description": f"{description}: {said}"}),
+    ]
+
+
+def _cited(text: str) -> str:
+    try:
+        return cited(text)
+    except ValueError as exc:
+        raise invalid(str(exc)) from None
+
+
+# Text that may name facts of the course's registry (courses/facts.yml); each reference is written out on load.
+Cited = Annotated[
+    StrictStr, AfterValidator(_cited), Field(description="may name facts of the course's registry as {{fact:ID}}")
+]
+
+
+def keyed(name: str, keys: Iterable[str], item: Any, description: str, default: Any = ...) -> type[FileModel]:
+    """A mapping with one field per key (each an `item`, required unless `default` is given), keys written as they
+    are (`business-units`)."""
+    fields = {k.replace("-", "_"): (item, Field(default, alias=k, description=f"{description}: {k}")) for k in keys}
+    return create_model(name, __base__=FileModel, **fields)
 
 
 Platform = choice(PLATFORMS, "a social media platform, as its owner writes it")
@@ -225,6 +317,21 @@ def load_model(path: str | Path, model: type[M], context: dict[str, Any] | None 
     Validators see `context` plus `path` (the file) through pydantic's validation context."""
     path = Path(path)
     data, positions, twice = read_yaml(path)
+    return check_model(data, model, path, context, positions, twice)
+
+
+def check_model(
+    data: Any,
+    model: type[M],
+    path: str | Path,
+    context: dict[str, Any] | None = None,
+    positions: dict[Loc, tuple[int, int]] | None = None,
+    twice: Iterable[DataError] = (),
+) -> M:
+    """Validate `data` read from `path` (a file, or what a learner typed, named so) as `model`; raises DataErrors
+    listing every problem, with the line and column of each when `positions` (from `read_yaml`) are given."""
+    path = Path(path)
+    twice, positions = list(twice), positions or {}
     try:
         result = model.model_validate(data, context={**(context or {}), "path": path})
     except ValidationError as exc:
@@ -258,6 +365,8 @@ def _data_loc(data: Any, loc: Loc) -> Loc:
     found: list[str | int] = []
     current = data
     for index, part in enumerate(loc):
+        if part == "[key]":  # a mapping's key was refused: the key is the field
+            continue
         if isinstance(current, dict) and str(part) in {str(k) for k in current}:
             key = next(k for k in current if str(k) == str(part))
             found.append(str(part))
@@ -293,10 +402,17 @@ def _problem(path: Path, model: type[BaseModel], data: Any, positions: dict, err
         problem = "required field is missing"
     else:
         problem = _MESSAGES[kind](ctx) if kind in _MESSAGES else error["msg"]
-        if "at" not in ctx and not (isinstance(value, str) and value and value in problem):  # not said already
+        if "at" not in ctx and not _quoted(value, problem):
             problem += f" (got {show(value)})"
     line, column = _position(positions, loc)
     return DataError(path, field_name(loc), problem, line=line, column=column)
+
+
+def _quoted(value: Any, problem: str) -> bool:
+    """Whether the problem already says the value (a file name inside a path counts; the x inside "expected" not)."""
+    return (
+        isinstance(value, str) and bool(value) and re.search(rf"(?<!\w){re.escape(value)}(?!\w)", problem) is not None
+    )
 
 
 _MESSAGES: dict[str, Callable[[dict], str]] = {
@@ -311,8 +427,11 @@ _MESSAGES: dict[str, Callable[[dict], str]] = {
         ("date_type", "date_parsing", "date_from_datetime_inexact"), lambda c: "expected a date as YYYY-MM-DD"
     ),
     "too_short": lambda c: f"expected at least {c['min_length']} item(s)",
+    "too_long": lambda c: f"expected at most {c['max_length']} item(s)",
     "greater_than_equal": lambda c: f"expected a value >= {show(c['ge'])}",
-    "greater_than": lambda c: f"expected a value above {show(c['gt'])}",
+    "greater_than": lambda c: (
+        "expected a positive value" if c["gt"] == 0 else f"expected a value above {show(c['gt'])}"
+    ),
     "less_than_equal": lambda c: f"expected a value <= {show(c['le'])}",
     "less_than": lambda c: f"expected a value below {show(c['lt'])}",
 }

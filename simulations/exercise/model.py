@@ -14,9 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic_core import PydanticCustomError
+
 from simulations.common.validate import DataError, Field, load_yaml
 from simulations.common.vocabulary import CONTACT_ROLES
-from simulations.triage.chatter import template
+from simulations.triage.chatter import check_template
 from simulations.triage.policy import Policy
 from simulations.triage.policy_file import load_policy
 from simulations.triage.scenario import MAX_VIRALITY, Scenario, load_scenario
@@ -282,9 +284,17 @@ def _event(
         persona=persona.id,
         category=category,
         severity=f.get("severity").choice(SEVERITIES),
-        text=template(f.get("text")),
+        text=_template(f.get("text")),
         to=f.get("to").choice(roles) if f.has("to") else None,
         virality=f.get("virality").float(min=0, max=MAX_VIRALITY) if f.has("virality") else None,
         route=route,
         why=f.get("why").str() if f.has("why") else None,
     )
+
+
+def _template(f: Field) -> str:
+    """An event's text: a template with only the {org} and {product} placeholders."""
+    try:
+        return check_template(f.str())
+    except PydanticCustomError as exc:
+        f.fail(exc.message())

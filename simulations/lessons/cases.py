@@ -9,11 +9,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
 
 from simulations.common.decay import HALF_LIFE_HOURS, remaining_share
 from simulations.common.decay import HALF_LIFE_SOURCE as HALF_LIFE_SOURCE
-from simulations.common.validate import load_yaml
-from simulations.common.vocabulary import PLATFORMS, UNITS
+from simulations.common.models import (
+    Count,
+    FileModel,
+    Platform,
+    Text,
+    choice,
+    hours,
+    items,
+    json_schema,
+    load_model,
+    unique_by,
+)
+from simulations.common.vocabulary import UNITS
 from simulations.lessons.kpis import CURRICULUM_DATA
 
 CASE_CATALOGUE = CURRICULUM_DATA / "cases.yaml"
@@ -56,35 +70,39 @@ class Case:
     lesson: str
 
 
+class CaseFile(FileModel):
+    """One case example: where and in which unit it happened, how fast the company answered, and the lesson."""
+
+    id: Text
+    title: Text
+    unit: choice(UNITS, "the business unit it happened in")
+    platform: Platform
+    what_happened: Text
+    response_hours: hours(description="how long the company took to answer")
+    crisis_level: Annotated[Count, Field(le=3, description="Altimeter's crisis level: 0 (not a crisis) to 3")]
+    cluster: choice(CLUSTERS, "Coombs' crisis cluster: victim, accidental or preventable")
+    strategy: choice(STRATEGIES, "Coombs' response strategy: deny, diminish, rebuild or bolster")
+    what_worked: Text
+    lesson: Text
+
+    def case(self) -> Case:
+        return Case(**self.model_dump())
+
+
+class CasesFile(FileModel):
+    """The case examples of the business units (simulations/data/curriculum/cases.yaml), fictional composites."""
+
+    cases: Annotated[items(CaseFile, min_len=1), unique_by("id", "case {value!r} is listed twice")]
+
+
 def load_cases(path: str | Path = CASE_CATALOGUE) -> tuple[Case, ...]:
-    """Read and validate a case catalogue; errors name the file and the field."""
-    root = load_yaml(path)
-    root.only(["cases"])
-    cases, seen = [], set()
-    for item in root.get("cases").items(min_len=1):
-        names = ["id", "title", "unit", "platform", "what_happened", "response_hours", "crisis_level"]
-        item.only([*names, "cluster", "strategy", "what_worked", "lesson"])
-        case_id = item.get("id").str()
-        if case_id in seen:
-            item.get("id").fail(f"case {case_id!r} is listed twice")
-        seen.add(case_id)
-        level = item.get("crisis_level").int(min=0, max=3)
-        cases.append(
-            Case(
-                id=case_id,
-                title=item.get("title").str(),
-                unit=item.get("unit").choice(UNITS),
-                platform=item.get("platform").choice(PLATFORMS),
-                what_happened=item.get("what_happened").str(),
-                response_hours=item.get("response_hours").float(min=0),
-                crisis_level=level,
-                cluster=item.get("cluster").choice(CLUSTERS),
-                strategy=item.get("strategy").choice(STRATEGIES),
-                what_worked=item.get("what_worked").str(),
-                lesson=item.get("lesson").str(),
-            )
-        )
-    return tuple(cases)
+    """Read and validate a case catalogue; errors name the file, line, column and field."""
+    return tuple(c.case() for c in load_model(path, CasesFile).cases)
+
+
+def cases_schema() -> dict:
+    """The JSON Schema of the case catalogue, for editors."""
+    return json_schema(CasesFile, "Case catalogue", "Case examples for the business units (fictional composites).")
 
 
 def attention_left(hours, half_life_h: float):

@@ -9,10 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, ValidationInfo, model_validator
 
 from simulations.common.audiences import AUDIENCE_LABELS, AUDIENCES
-from simulations.common.facts import cite
-from simulations.common.validate import load_yaml
+from simulations.common.models import (
+    Cited,
+    FileModel,
+    Text,
+    choice,
+    invalid,
+    items,
+    json_schema,
+    load_model,
+    show,
+    unique_by,
+)
 from simulations.lessons.kpis import CURRICULUM_DATA, Kpi, by_id, load_kpis
 
 GOAL_CATALOGUE = CURRICULUM_DATA / "goals.yaml"
@@ -39,32 +52,44 @@ class Rung:
     lines: tuple[str, ...]
 
 
+class GoalFile(FileModel):
+    """One business goal with the relationship change behind it, its KPIs and the audiences it needs trained."""
+
+    id: Text
+    goal: Text = Field(description="the business goal, as a sponsor would say it")
+    relationship: Text = Field(description="how the relationship with customers changes")
+    kpis: items(Text, min_len=1) = Field(description="ids of the KPI catalogue's measures")
+    audiences: items(choice(AUDIENCES), min_len=1) = Field(description="the audiences it needs trained")
+    evidence: Cited = ""
+
+    @model_validator(mode="after")
+    def _known(self, info: ValidationInfo) -> GoalFile:
+        known = (info.context or {}).get("kpis", {})
+        for i, ref in enumerate(self.kpis):
+            if ref not in known:
+                raise invalid(f"expected one of {', '.join(sorted(known))} (got {show(ref)})", at=f"kpis[{i}]")
+        return self
+
+    def goal_of(self, known: dict[str, Kpi]) -> Goal:
+        measures = tuple(known[ref] for ref in self.kpis)
+        return Goal(self.id, self.goal, self.relationship, measures, tuple(self.audiences), self.evidence)
+
+
+class GoalsFile(FileModel):
+    """The business goals of the goals-before-tools lessons (simulations/data/curriculum/goals.yaml)."""
+
+    goals: Annotated[items(GoalFile, min_len=1), unique_by("id", "goal {value!r} is listed twice")]
+
+
 def load_goals(path: str | Path = GOAL_CATALOGUE, kpis: tuple[Kpi, ...] | None = None) -> tuple[Goal, ...]:
     """Read and validate the goal catalogue; every KPI id must exist in the KPI catalogue."""
     known = by_id(kpis if kpis is not None else load_kpis())
-    root = load_yaml(path)
-    root.only(["goals"])
-    goals, seen = [], set()
-    for item in root.get("goals").items(min_len=1):
-        item.only(["id", "goal", "relationship", "kpis", "audiences", "evidence"])
-        goal_id = item.get("id").str()
-        if goal_id in seen:
-            item.get("id").fail(f"goal {goal_id!r} is listed twice")
-        seen.add(goal_id)
-        measures = []
-        for ref in item.get("kpis").items(min_len=1):
-            measures.append(known[ref.choice(sorted(known))])
-        goals.append(
-            Goal(
-                id=goal_id,
-                goal=item.get("goal").str(),
-                relationship=item.get("relationship").str(),
-                kpis=tuple(measures),
-                audiences=tuple(a.choice(AUDIENCES) for a in item.get("audiences").items(min_len=1)),
-                evidence=cite(item.get("evidence", "")),
-            )
-        )
-    return tuple(goals)
+    return tuple(g.goal_of(known) for g in load_model(path, GoalsFile, {"kpis": known}).goals)
+
+
+def goals_schema() -> dict:
+    """The JSON Schema of the goal catalogue, for editors."""
+    return json_schema(GoalsFile, "Goal catalogue", "Business goals a sponsor recognises, with their KPIs.")
 
 
 def ladder(goal: Goal, org: dict) -> tuple[Rung, ...]:

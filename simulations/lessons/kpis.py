@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field
 
 from simulations.common.datafiles import DATA
-from simulations.common.validate import load_yaml
+from simulations.common.models import FileModel, Text, choice, items, json_schema, load_model, unique_by
 from simulations.common.vocabulary import CONTACT_ROLES, UNITS
 
 CURRICULUM_DATA = DATA / "curriculum"
@@ -42,30 +45,35 @@ class Kpi:
         return after < before if self.better == "higher" else after > before
 
 
+class KpiFile(FileModel):
+    """One measure the hub offers: its Kirkpatrick level, the team that reports it and where the number comes from."""
+
+    id: Text
+    name: Text = Field(description="the measure as a report names it")
+    level: choice(LEVELS, "its Kirkpatrick level: reaction, learning, behaviour or results")
+    owner: choice(CONTACT_ROLES, "the team that reports it")
+    units: items(choice(UNITS)) = Field([], description="the business units it suits; none: every unit")
+    source: Text = Field(description="where the number comes from")
+    better: choice(("higher", "lower"), "which way is better")
+
+    def kpi(self) -> Kpi:
+        return Kpi(self.id, self.name, self.level, self.owner, tuple(self.units) or UNITS, self.source, self.better)
+
+
+class KpisFile(FileModel):
+    """The hub's KPI catalogue (simulations/data/curriculum/kpis.yaml)."""
+
+    kpis: Annotated[items(KpiFile, min_len=1), unique_by("id", "KPI {value!r} is listed twice")]
+
+
 def load_kpis(path: str | Path = KPI_CATALOGUE) -> tuple[Kpi, ...]:
-    """Read and validate a KPI catalogue; errors name the file and the field."""
-    root = load_yaml(path)
-    root.only(["kpis"])
-    kpis, seen = [], set()
-    for item in root.get("kpis").items(min_len=1):
-        item.only(["id", "name", "level", "owner", "units", "source", "better"])
-        kpi_id = item.get("id").str()
-        if kpi_id in seen:
-            item.get("id").fail(f"KPI {kpi_id!r} is listed twice")
-        seen.add(kpi_id)
-        units = [u.choice(UNITS) for u in item.get("units", []).items()]
-        kpis.append(
-            Kpi(
-                id=kpi_id,
-                name=item.get("name").str(),
-                level=item.get("level").choice(LEVELS),
-                owner=item.get("owner").choice(CONTACT_ROLES),
-                units=tuple(units) or UNITS,
-                source=item.get("source").str(),
-                better=item.get("better").choice(("higher", "lower")),
-            )
-        )
-    return tuple(kpis)
+    """Read and validate a KPI catalogue; errors name the file, line, column and field."""
+    return tuple(k.kpi() for k in load_model(path, KpisFile).kpis)
+
+
+def kpis_schema() -> dict:
+    """The JSON Schema of the KPI catalogue, for editors."""
+    return json_schema(KpisFile, "KPI catalogue", "The measures a Center of Excellence offers the business units.")
 
 
 def by_id(kpis: Iterable[Kpi]) -> dict[str, Kpi]:

@@ -10,7 +10,16 @@ from typing import Annotated, Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from pydantic import AfterValidator, BeforeValidator, ValidationInfo, WithJsonSchema, create_model, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WithJsonSchema,
+    WrapValidator,
+    create_model,
+    model_validator,
+)
 from pydantic import Field as PydanticField
 
 from simulations.common.audiences import AUDIENCES
@@ -36,13 +45,14 @@ from simulations.common.models import (
     invalid,
     items,
     json_schema,
+    keyed,
     load_model,
     show,
     unique_choices,
 )
-from simulations.common.validate import DataError, Field
 from simulations.common.vocabulary import CONTACT_ROLES, INDUSTRIES, RISK_APPETITES
 from simulations.profile.partners import PartnerContact, PartnerRules, PartnersModel, default_rules
+from simulations.triage.policy_file import PolicyEdit
 
 TRACKS = AUDIENCES
 
@@ -161,8 +171,7 @@ def _plain(value):
 
 def _by_track(name: str, item: Any, description: str) -> type[FileModel]:
     """A mapping with one field per track (audience), each an `item`."""
-    fields = {t.replace("-", "_"): (item, PydanticField(alias=t, description=f"{description}: {t}")) for t in TRACKS}
-    return create_model(name, __base__=FileModel, **fields)
+    return keyed(name, TRACKS, item, description)
 
 
 class AudienceModel(FileModel):
@@ -310,16 +319,10 @@ class LtiModel(FileModel):
         )
 
 
-def _triage_overrides(value: dict | None, info: ValidationInfo) -> dict | None:
-    """The profile's triage policy overrides, checked by merging them onto the default policy."""
-    if value is None:
-        return None
-    from simulations.triage.policy_file import load_policy  # the triage engine reads contact roles from this module
-
-    try:
-        load_policy(overrides=Field(Path(info.context["path"]), value, ""))
-    except DataError as exc:
-        raise invalid(exc.problem, at=exc.field if exc.field != "(top level)" else None) from None
+def _triage_overrides(value: Any, handler: ValidatorFunctionWrapHandler) -> dict | None:
+    """The profile's triage policy overrides, checked as a policy edit merged onto the default policy; the engines
+    receive them as written."""
+    handler(value)
     return value
 
 
@@ -344,7 +347,7 @@ class OrgFile(FileModel):
     partners: PartnersModel | None = PydanticField(
         None, description="what partners may do on social media; required when the partners track is built"
     )
-    triage_policy: Annotated[dict | None, AfterValidator(_triage_overrides)] = PydanticField(
+    triage_policy: Annotated[PolicyEdit | None, WrapValidator(_triage_overrides)] = PydanticField(
         None, description="changes to the default crisis-triage policy, in its shape"
     )
     current_program: CurrentProgramModel | None = None

@@ -7,11 +7,28 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
+from pydantic import AfterValidator, Field, ValidationInfo, model_validator
 
-from simulations.common.validate import Field, load_yaml
-from simulations.risk.register import AUDIENCES, DATA_DIR, Register, check_provenance, load_register
+from simulations.common.models import (
+    Currency,
+    FileModel,
+    Money,
+    OptionalText,
+    Share,
+    Text,
+    choice,
+    invalid,
+    items,
+    json_schema,
+    keyed,
+    load_model,
+    number,
+    unique_by,
+)
+from simulations.risk.register import AUDIENCES, DATA_DIR, Provenance, Register, load_register
 
 DEFAULT_CONTROLS = DATA_DIR / "controls.yaml"
 STYLES: tuple[str, ...] = ("open", "sanitised")
@@ -185,54 +202,104 @@ def default_catalogue() -> Catalogue:
     return load_controls()
 
 
+class EffectFile(FileModel):
+    """What a control does to one risk at full strength: the fraction of its annual rate and of each event's impact
+    it removes."""
+
+    risk: Text = Field(description="a risk of the register")
+    likelihood: number(ge=0, le=1, description="the fraction of the risk's annual rate removed") = 0.0
+    impact: number(ge=0, le=1, description="the fraction of each event's cost removed") = 0.0
+
+    @model_validator(mode="after")
+    def _known(self, info: ValidationInfo) -> EffectFile:
+        risks = (info.context or {}).get("risks")
+        if risks is not None and self.risk not in risks:
+            raise invalid(f"expected one of {', '.join(risks)}", at="risk")
+        return self
+
+    def effect(self) -> Effect:
+        return Effect(self.risk, self.likelihood, self.impact)
+
+
+class StyleEffectFile(EffectFile):
+    """What a training style does to one risk: a negative fraction raises the rate or the impact (down to -3)."""
+
+    likelihood: number(ge=-3, le=1, description="the fraction of the rate removed; negative raises it") = 0.0
+    impact: number(ge=-3, le=1, description="the fraction of each event's cost removed; negative raises it") = 0.0
+
+
+class TrainingFile(Provenance):
+    """One track's training: at coverage c it removes c * share * effectiveness of every risk its audience drives."""
+
+    audience: choice(AUDIENCES, "the audience the track trains")
+    title: Text
+    cost_per_learner: Money = Field(description="what training one learner costs a year")
+    likelihood: Share = Field(description="how much of the rate of risks its audience drives the training removes")
+    impact: Share = Field(description="how much of each event's cost the training removes")
+
+    def training(self) -> Training:
+        return Training(self.audience, self.cost_per_learner, self.likelihood, self.impact, self.title)
+
+
+class ControlFile(Provenance):
+    """A control that is either in place or not (a policy, the CoE triage process, ...), with its annual cost."""
+
+    id: Text
+    title: Text
+    cost: Money = Field(description="what the control costs a year")
+    effects: items(EffectFile, min_len=1)
+
+    def control(self) -> Control:
+        return Control(self.id, self.cost, tuple(e.effect() for e in self.effects), self.title)
+
+
+class StyleFile(Provenance):
+    """A training style and the risks it moves."""
+
+    title: Text
+    effects: items(StyleEffectFile, min_len=1)
+
+
+StylesFile = keyed("StylesFile", STYLES, StyleFile, "the training style")
+
+
+def _every_audience(tracks: list[TrainingFile]) -> list[TrainingFile]:
+    missing = [a for a in AUDIENCES if a not in {t.audience for t in tracks}]
+    if missing:
+        raise invalid(f"expected a track for every audience; missing {', '.join(missing)}")
+    return tracks
+
+
+class ControlsFile(FileModel):
+    """The controls an organisation could choose (simulations/data/risk/controls.yaml): training per audience,
+    switchable controls and the two training styles, with effectiveness and costs."""
+
+    currency: Currency
+    training: Annotated[
+        items(TrainingFile, min_len=1),
+        unique_by("audience", "duplicate training track for {value!r}"),
+        AfterValidator(_every_audience),
+    ]
+    controls: Annotated[items(ControlFile, min_len=1), unique_by("id", "duplicate control id {value!r}")]
+    styles: StylesFile
+    notes: OptionalText = ""
+
+    def catalogue(self, path: Path) -> Catalogue:
+        return Catalogue(
+            {t.audience: t.training() for t in self.training},
+            {c.id: c.control() for c in self.controls},
+            {s: tuple(e.effect() for e in getattr(self.styles, s).effects) for s in STYLES},
+            self.currency,
+            str(path),
+        )
+
+
 def load_controls(path: str | Path = DEFAULT_CONTROLS, register: Register | None = None) -> Catalogue:
     """Read and validate a controls YAML file; effects must name risks of `register` (default: the shipped one)."""
     register = register if register is not None else load_register()
-    root = load_yaml(path).only({"currency", "training", "controls", "styles", "notes"})
-    training: dict[str, Training] = {}
-    for item in root.get("training").items(min_len=1):
-        item.only({"audience", "title", "cost_per_learner", "likelihood", "impact", "basis", "sources"})
-        check_provenance(item)
-        audience = item.get("audience").choice(AUDIENCES)
-        if audience in training:
-            item.get("audience").fail(f"duplicate training track for {audience}")
-        training[audience] = Training(
-            audience,
-            item.get("cost_per_learner").float(min=0),
-            item.get("likelihood").float(min=0, max=1),
-            item.get("impact").float(min=0, max=1),
-            item.get("title").str(),
-        )
-    missing = [a for a in AUDIENCES if a not in training]
-    if missing:
-        root.get("training").fail(f"expected a track for every audience; missing {', '.join(missing)}")
-    controls: dict[str, Control] = {}
-    for item in root.get("controls").items(min_len=1):
-        check_provenance(item.only({"id", "title", "cost", "effects", "basis", "sources"}))
-        control_id = item.get("id").str()
-        if control_id in controls:
-            item.get("id").fail(f"duplicate control id {control_id!r}")
-        effects = _effects(item.get("effects"), register, lowest=0.0)
-        controls[control_id] = Control(control_id, item.get("cost").float(min=0), effects, item.get("title").str())
-    styles_field = root.get("styles").only(STYLES)
-    styles = {}
-    for name in STYLES:
-        style = styles_field.get(name).only({"title", "effects", "basis", "sources"})
-        check_provenance(style)
-        style.get("title").str()
-        styles[name] = _effects(style.get("effects"), register, lowest=-3.0)
-    return Catalogue(training, controls, styles, root.get("currency").str(), str(path))
+    return load_model(path, ControlsFile, {"risks": register.ids}).catalogue(Path(path))
 
 
-def _effects(f: Field, register: Register, *, lowest: float) -> tuple[Effect, ...]:
-    effects = []
-    for item in f.items(min_len=1):
-        item.only({"risk", "likelihood", "impact"})
-        effects.append(
-            Effect(
-                item.get("risk").choice(register.ids),
-                item.get("likelihood", 0.0).float(min=lowest, max=1),
-                item.get("impact", 0.0).float(min=lowest, max=1),
-            )
-        )
-    return tuple(effects)
+def controls_schema() -> dict:
+    """The JSON Schema of a controls catalogue, for editors."""
+    return json_schema(ControlsFile, "Risk controls", "Training, controls and styles that lower social-media risks.")

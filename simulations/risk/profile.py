@@ -7,15 +7,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from simulations.common.validate import Field, load_yaml
+from pydantic import AfterValidator, Field, ValidationInfo, model_validator
+
+from simulations.common.models import FileModel, Text, choice, invalid, items, json_schema, load_model, number
 from simulations.common.vocabulary import INDUSTRIES, RISK_APPETITES
 from simulations.risk.budget import METRICS
 from simulations.risk.register import (
     AUDIENCES,
     DATA_DIR,
+    Provenance,
     Register,
-    check_provenance,
     load_register,
     more_chances,
     scale_register,
@@ -60,26 +63,70 @@ class OrgRisk:
     audience_sizes: Mapping[str, float]
 
 
+class AdjustmentFile(FileModel):
+    """Multipliers an industry applies to one risk."""
+
+    risk: Text = Field(description="a risk of the register")
+    likelihood: number(ge=0, description="multiplies the risk's chances a year") = 1.0
+    impact: Annotated[number(), Field(gt=0, description="multiplies the cost of each event")] = 1.0
+
+    @model_validator(mode="after")
+    def _known(self, info: ValidationInfo) -> AdjustmentFile:
+        risks = (info.context or {}).get("risks")
+        if risks is not None and self.risk not in risks:
+            raise invalid(f"expected one of {', '.join(risks)}", at="risk")
+        return self
+
+
+class IndustryFile(Provenance):
+    """The risks an industry weighs on more (or less) than the reference organisation."""
+
+    adjust: items(AdjustmentFile) = Field([], description="the risks adjusted; none: the reference register")
+
+
+class AppetiteFile(Provenance):
+    """What a risk appetite plans for."""
+
+    metric: choice(METRICS, "the figure decisions are judged on")
+    plans_for: Text = Field(description="that figure in words")
+
+
+def _every(what: str, expected: tuple[str, ...]) -> AfterValidator:
+    def check(found: dict) -> dict:
+        missing = [name for name in expected if name not in found]
+        if missing:
+            raise invalid(f"expected an entry for every {what}; missing {', '.join(missing)}")
+        return found
+
+    return AfterValidator(check)
+
+
+class TailoringFile(FileModel):
+    """How an organisation's register is tailored (simulations/data/risk/tailoring.yaml): per industry the risks
+    it weighs on, per risk appetite the figure it plans for."""
+
+    industries: Annotated[dict[choice(INDUSTRIES), IndustryFile], _every("industry", INDUSTRIES)]
+    appetites: Annotated[dict[choice(RISK_APPETITES), AppetiteFile], _every("risk appetite", RISK_APPETITES)]
+
+    def tailoring(self, path: Path) -> Tailoring:
+        industries = {
+            name: tuple(Adjustment(a.risk, a.likelihood, a.impact) for a in entry.adjust)
+            for name, entry in self.industries.items()
+        }
+        appetites = {name: Appetite(name, a.metric, a.plans_for) for name, a in self.appetites.items()}
+        return Tailoring(industries, appetites, str(path))
+
+
 def load_tailoring(path: str | Path = DEFAULT_TAILORING, register: Register | None = None) -> Tailoring:
     """Read and validate the tailoring file; every industry and appetite of the org profile must be present and
     adjustments must name risks of `register` (default: the shipped one)."""
     register = register if register is not None else load_register()
-    root = load_yaml(path).only({"industries", "appetites"})
-    industries = {}
-    for name, entry in root.get("industries").entries():
-        if name not in INDUSTRIES:
-            entry.fail(f"unknown industry {name!r}; expected one of {', '.join(INDUSTRIES)}")
-        check_provenance(entry.only({"adjust", "basis", "sources"}))
-        industries[name] = tuple(_adjustment(item, register) for item in entry.get("adjust").items())
-    _require(root.get("industries"), industries, INDUSTRIES, "industry")
-    appetites = {}
-    for name, entry in root.get("appetites").entries():
-        if name not in RISK_APPETITES:
-            entry.fail(f"unknown risk appetite {name!r}; expected one of {', '.join(RISK_APPETITES)}")
-        check_provenance(entry.only({"metric", "plans_for", "basis", "sources"}))
-        appetites[name] = Appetite(name, entry.get("metric").choice(METRICS), entry.get("plans_for").str())
-    _require(root.get("appetites"), appetites, RISK_APPETITES, "risk appetite")
-    return Tailoring(industries, appetites, str(path))
+    return load_model(path, TailoringFile, {"risks": register.ids}).tailoring(Path(path))
+
+
+def tailoring_schema() -> dict:
+    """The JSON Schema of the risk tailoring file, for editors."""
+    return json_schema(TailoringFile, "Risk tailoring", "How industries and risk appetites tailor the risk register.")
 
 
 @lru_cache(maxsize=1)
@@ -110,18 +157,3 @@ def risk_for_org(org: Mapping, *, register: Register | None = None, tailoring: T
     return OrgRisk(
         org["name"], org["industry"], tailored, tailoring.appetites[org["risk_appetite"]], scaled.reference_audiences
     )
-
-
-def _adjustment(item: Field, register: Register) -> Adjustment:
-    item.only({"risk", "likelihood", "impact"})
-    likelihood = item.get("likelihood", 1.0).float(min=0)
-    impact = item.get("impact", 1.0).float(min=0)
-    if impact <= 0:
-        item.get("impact").fail(f"expected a positive factor, got {impact:g}")
-    return Adjustment(item.get("risk").choice(register.ids), likelihood, impact)
-
-
-def _require(f: Field, found: Mapping, expected: tuple[str, ...], what: str) -> None:
-    missing = [name for name in expected if name not in found]
-    if missing:
-        f.fail(f"expected an entry for every {what}; missing {', '.join(missing)}")

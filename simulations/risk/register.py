@@ -8,12 +8,30 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated, Any
 
 import numpy as np
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, model_validator
 
 from simulations.common.datafiles import DATA
-from simulations.common.facts import cite
-from simulations.common.validate import Field, load_yaml
+from simulations.common.models import (
+    Cited,
+    Currency,
+    FileModel,
+    Money,
+    OptionalText,
+    Share,
+    Text,
+    choice,
+    invalid,
+    items,
+    json_schema,
+    keyed,
+    load_model,
+    number,
+    show,
+    unique_by,
+)
 
 AUDIENCES: tuple[str, ...] = ("executives", "coe", "business-units", "employees", "partners")
 FREQUENCIES: tuple[str, ...] = ("bernoulli", "poisson")
@@ -119,72 +137,129 @@ class Register:
         return np.array([[r.drivers.get(a, 0.0) for a in AUDIENCES] for r in self.risks])
 
 
-def load_register(path: str | Path = DEFAULT_REGISTER) -> Register:
-    """Read and validate a register YAML file; any mistake raises DataError naming the file and the field."""
-    root = load_yaml(path)
-    root.only({"currency", "reference_audiences", "risks", "notes"})
-    risks: list[Risk] = []
-    for item in root.get("risks").items(min_len=1):
-        risk = _risk(item)
-        if risk.id in {r.id for r in risks}:
-            item.get("id").fail(f"duplicate risk id {risk.id!r}")
-        risks.append(risk)
-    reference = root.get("reference_audiences").only(AUDIENCES)
-    sizes = {a: reference.get(a).float(min=0) for a in AUDIENCES}
-    return Register(tuple(risks), root.get("currency").str(), sizes, str(path))
+def _equal_shares(value: Any) -> Any:
+    """A list of audiences drives a risk in equal shares."""
+    if not isinstance(value, list):
+        return value
+    for i, name in enumerate(value):
+        if name not in AUDIENCES:
+            raise invalid(f"expected one of {', '.join(AUDIENCES)} (got {show(name)})", at=i)
+    return dict.fromkeys(value, 1.0)
 
 
-def _risk(f: Field) -> Risk:
-    f.only({"id", "title", "likelihood", "frequency", "impact", "drivers", "basis", "sources", "notes"})
-    risk_id = f.get("id").str()
-    if not _ID.fullmatch(risk_id):
-        f.get("id").fail(f"expected lowercase letters, digits and hyphens (e.g. account-takeover), got {risk_id!r}")
-    frequency = f.get("frequency", "bernoulli").choice(FREQUENCIES)
-    likelihood = f.get("likelihood").float(min=0, max=1)
-    if frequency == "poisson" and likelihood >= 1:
-        f.get("likelihood").fail("expected a value below 1 for a poisson risk (P(at least one event) = 1 has no rate)")
-    impact = f.get("impact").only({"p50", "p90"})
-    p50 = impact.get("p50").float(min=0)
-    if p50 <= 0:
-        impact.get("p50").fail(f"expected a positive amount, got {p50}")
-    p90 = impact.get("p90").float()
-    if p90 < p50:
-        impact.get("p90").fail(f"expected p90 >= p50 ({p50:g}), got {p90:g}")
-    return make_risk(
-        risk_id,
-        likelihood,
-        p50,
-        p90,
-        _drivers(f.get("drivers")),
-        frequency=frequency,
-        title=f.get("title").str(),
-        basis=f.get("basis").choice(BASES),
-        sources=tuple(cite(item) for item in f.get("sources").items(min_len=1)),
-        notes=f.get("notes", "").str(nonempty=False),
-    )
+def _some_share(value: dict[str, float]) -> dict[str, float]:
+    if not value or sum(value.values()) <= 0:
+        raise invalid("expected at least one audience with a positive share")
+    return value
 
 
-def check_provenance(f: Field) -> None:
+Drivers = Annotated[
+    dict[choice(AUDIENCES), number(ge=0)],
+    BeforeValidator(_equal_shares),
+    AfterValidator(_some_share),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "array", "items": {"type": "string", "enum": list(AUDIENCES)}, "minItems": 1},
+                {
+                    "type": "object",
+                    "propertyNames": {"enum": list(AUDIENCES)},
+                    "additionalProperties": {"type": "number", "minimum": 0},
+                },
+            ],
+            "description": "the audiences driving the risk: a list (equal shares) or audience: relative share",
+        }
+    ),
+]
+
+
+class Provenance(FileModel):
     """Every figure says whether it is sourced or our assumption, and where it comes from."""
-    f.get("basis").choice(BASES)
-    for item in f.get("sources").items(min_len=1):
-        cite(item)
+
+    basis: choice(BASES, "whether the figures are sourced, our assumption, or both")
+    sources: items(Cited, min_len=1) = Field(description="where the figures come from, or why we assume them")
 
 
-def _drivers(f: Field) -> dict[str, float]:
-    """Audiences driving a risk: a list (equal shares) or a mapping audience -> relative share."""
-    if isinstance(f.value, list):
-        names = [item.choice(AUDIENCES) for item in f.items(min_len=1)]
-        weights = dict.fromkeys(names, 1.0)
-    else:
-        weights = {}
-        for name, share in f.entries():
-            if name not in AUDIENCES:
-                f.fail(f"unknown audience {name!r}; expected some of {', '.join(AUDIENCES)}")
-            weights[name] = share.float(min=0)
-    if not weights or sum(weights.values()) <= 0:
-        f.fail("expected at least one audience with a positive share")
-    return weights
+class ImpactFile(FileModel):
+    """The cost of one event, lognormal: its median and its 90th percentile."""
+
+    p50: Annotated[Money, Field(gt=0)] = Field(description="the median cost of one event")
+    p90: Money = Field(description="the cost one event in ten exceeds; at least p50")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ImpactFile:
+        if self.p90 < self.p50:
+            raise invalid(f"expected p90 >= p50 ({self.p50:g}), got {self.p90:g}", at="p90")
+        return self
+
+
+def _risk_id(value: str) -> str:
+    if not _ID.fullmatch(value):
+        raise invalid("expected lowercase letters, digits and hyphens (e.g. account-takeover)")
+    return value
+
+
+class RiskFile(Provenance):
+    """One risk: its annual likelihood, the cost of each event and the audiences driving it."""
+
+    id: Annotated[Text, AfterValidator(_risk_id), Field(json_schema_extra={"pattern": _ID.pattern})]
+    title: Text
+    likelihood: Share = Field(description="the chance of at least one event in a year")
+    frequency: choice(FREQUENCIES, "one event a year at most (bernoulli), or any number (poisson)") = "bernoulli"
+    impact: ImpactFile
+    drivers: Drivers
+    notes: OptionalText = ""
+
+    @model_validator(mode="after")
+    def _rate(self) -> RiskFile:
+        if self.frequency == "poisson" and self.likelihood >= 1:
+            raise invalid(
+                "expected a value below 1 for a poisson risk (P(at least one event) = 1 has no rate)", at="likelihood"
+            )
+        return self
+
+    def risk(self) -> Risk:
+        return make_risk(
+            self.id,
+            self.likelihood,
+            self.impact.p50,
+            self.impact.p90,
+            self.drivers,
+            frequency=self.frequency,
+            title=self.title,
+            basis=self.basis,
+            sources=tuple(self.sources),
+            notes=self.notes,
+        )
+
+
+ReferenceAudiences = keyed(
+    "ReferenceAudiences", AUDIENCES, number(ge=0), "the headcount the likelihoods were estimated for"
+)
+
+
+class RegisterFile(FileModel):
+    """A social-media risk register (simulations/data/risk/register.yaml): each risk's annual likelihood, the cost
+    of its events and the audiences driving it, for a reference organisation."""
+
+    currency: Currency
+    reference_audiences: ReferenceAudiences
+    risks: Annotated[items(RiskFile, min_len=1), unique_by("id", "duplicate risk id {value!r}")]
+    notes: OptionalText = ""
+
+    def register(self, path: Path) -> Register:
+        sizes = self.reference_audiences.model_dump(by_alias=True)
+        return Register(tuple(r.risk() for r in self.risks), self.currency, sizes, str(path))
+
+
+def load_register(path: str | Path = DEFAULT_REGISTER) -> Register:
+    """Read and validate a register YAML file; mistakes raise DataErrors naming file, line, column and field."""
+    return load_model(path, RegisterFile).register(Path(path))
+
+
+def register_schema() -> dict:
+    """The JSON Schema of a risk register, for editors."""
+    return json_schema(RegisterFile, "Risk register", "Social-media risks: likelihood, impact and their drivers.")
 
 
 def scale_register(register: Register, audience_sizes: Mapping[str, float], *, impact_scale: float = 1.0) -> Register:

@@ -1,6 +1,6 @@
 """The background model (chatter.yaml): per category, who posts, in what tone, how bad, and the text templates.
 
-Also the two validators scenarios share with it: weights over a vocabulary, and text templates.
+Also the text templates scenarios share with it.
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
+from pydantic import AfterValidator, Field, create_model
 
-from simulations.common.validate import Field, load_yaml
+from simulations.common.models import FileModel, Text, invalid, items, json_schema, load_model, number, weights_over
 from simulations.triage.vocab import AUTHORS, CATEGORIES, DATA_DIR, PLATFORMS, SENTIMENTS, SEVERITIES
 
 DEFAULT_CHATTER = DATA_DIR / "chatter.yaml"
@@ -41,6 +43,83 @@ class Chatter:
     default_platforms: np.ndarray
 
 
+def check_template(text: str) -> str:
+    """A text template that uses only the {org} and {product} placeholders."""
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError as exc:
+        raise invalid(f"broken placeholder in the text ({exc}); write literal braces as {{{{ and }}}}") from None
+    unknown = sorted(set(fields) - set(PLACEHOLDERS))
+    if unknown:
+        said = ", ".join("{" + u + "}" for u in unknown)
+        raise invalid(f"unknown placeholder(s) {said}; use only {{org}} and {{product}}")
+    return text
+
+
+Template = Annotated[
+    Text, AfterValidator(check_template), Field(description="a post's text; {org} and {product} are filled in")
+]
+CategoryWeights = weights_over("CategoryWeights", CATEGORIES, "what posts are about")
+PlatformWeights = weights_over("PlatformWeights", PLATFORMS, "where posts appear")
+
+
+class AuthorFile(FileModel):
+    """How many followers one kind of author has: lognormal, by its median and shape."""
+
+    median_followers: number(ge=1, description="the median follower count")
+    sigma: number(ge=0, le=5, description="the lognormal shape: how widely follower counts spread")
+
+
+class CategoryFile(FileModel):
+    """How posts of one category are drawn."""
+
+    authors: weights_over("AuthorWeights", AUTHORS, "who posts")
+    sentiment: weights_over("SentimentWeights", SENTIMENTS, "in what tone")
+    severity: weights_over("SeverityWeights", SEVERITIES, "how bad, in truth (hidden from the learner)")
+    templates: items(Template, min_len=1)
+
+
+AuthorsFile = create_model(
+    "AuthorsFile", __base__=FileModel, **{a: (AuthorFile, Field(description=f"followers of a {a}")) for a in AUTHORS}
+)
+CategoriesFile = create_model(
+    "CategoriesFile",
+    __base__=FileModel,
+    **{name: (CategoryFile, Field(description=about)) for name, about in CATEGORIES.items()},
+)
+
+
+class ChatterFile(FileModel):
+    """The background model of the crisis-triage simulation (simulations/data/triage/chatter.yaml)."""
+
+    authors: AuthorsFile
+    default_mix: CategoryWeights = Field(description="what background posts are about, unless a scenario says")
+    default_platforms: PlatformWeights = Field(description="where background posts appear, unless a scenario says")
+    categories: CategoriesFile
+
+    def chatter(self) -> Chatter:
+        authors = [getattr(self.authors, a) for a in AUTHORS]
+        return Chatter(
+            np.array([a.median_followers for a in authors]),
+            np.array([a.sigma for a in authors]),
+            {name: _category(getattr(self.categories, name)) for name in CATEGORIES},
+            probabilities(self.default_mix),
+            probabilities(self.default_platforms),
+        )
+
+
+def _category(c: CategoryFile) -> CategoryModel:
+    return CategoryModel(
+        probabilities(c.authors), probabilities(c.sentiment), probabilities(c.severity), tuple(c.templates)
+    )
+
+
+def probabilities(weights: dict[str, float]) -> np.ndarray:
+    """Validated weights (`weights_over`) as probabilities, in the vocabulary's order."""
+    probs = np.array(list(weights.values()), dtype=float)
+    return probs / probs.sum()
+
+
 def load_chatter(path: str | Path | None = None) -> Chatter:
     """Load and validate the background model (the default file unless a path is given)."""
     path = Path(path) if path is not None else DEFAULT_CHATTER
@@ -49,57 +128,12 @@ def load_chatter(path: str | Path | None = None) -> Chatter:
 
 @lru_cache(maxsize=8)
 def _load_cached(path: str, mtime_ns: int) -> Chatter:
-    doc = load_yaml(path).only(("authors", "default_mix", "default_platforms", "categories"))
-    authors = doc.get("authors").only(AUTHORS)
-    median = np.empty(len(AUTHORS))
-    sigma = np.empty(len(AUTHORS))
-    for i, name in enumerate(AUTHORS):
-        a = authors.get(name).only(("median_followers", "sigma"))
-        median[i] = a.get("median_followers").float(min=1)
-        sigma[i] = a.get("sigma").float(min=0, max=5)
-    cats = doc.get("categories").only(CATEGORIES)
-    models = {}
-    for name in CATEGORIES:
-        c = cats.get(name).only(("authors", "sentiment", "severity", "templates"))
-        models[name] = CategoryModel(
-            authors=weights(c.get("authors"), AUTHORS),
-            sentiment=weights(c.get("sentiment"), SENTIMENTS),
-            severity=weights(c.get("severity"), SEVERITIES),
-            templates=tuple(template(t) for t in c.get("templates").items(min_len=1)),
-        )
-    return Chatter(
-        median,
-        sigma,
-        models,
-        weights(doc.get("default_mix"), tuple(CATEGORIES)),
-        weights(doc.get("default_platforms"), PLATFORMS),
-    )
+    return load_model(path, ChatterFile).chatter()
 
 
-def weights(f: Field, names: Sequence[str]) -> np.ndarray:
-    """Probabilities over `names` from either one name (always that one) or a mapping of names to weights."""
-    probs = np.zeros(len(names))
-    if isinstance(f.value, str):
-        probs[list(names).index(f.choice(names))] = 1.0
-        return probs
-    for key, sub in f.only(names).entries():
-        probs[list(names).index(key)] = sub.float(min=0)
-    if probs.sum() <= 0:
-        f.fail(f"expected one of {', '.join(names)} or a mapping of them to weights, with a positive weight")
-    return probs / probs.sum()
-
-
-def template(f: Field) -> str:
-    """A text template that uses only the {org} and {product} placeholders."""
-    text = f.str()
-    try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
-    except ValueError as exc:
-        f.fail(f"broken placeholder in the text ({exc}); write literal braces as {{{{ and }}}}")
-    unknown = sorted(set(fields) - set(PLACEHOLDERS))
-    if unknown:
-        f.fail(f"unknown placeholder(s) {', '.join('{' + u + '}' for u in unknown)}; use only {{org}} and {{product}}")
-    return text
+def chatter_schema() -> dict:
+    """The JSON Schema of the triage background model, for editors."""
+    return json_schema(ChatterFile, "Triage background chatter", "Who posts what, how, in the triage simulation.")
 
 
 def render(templates: Sequence[str], org_name: str, products: Sequence[str]) -> tuple[list[str], np.ndarray]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import io
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
@@ -20,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 import simulations.triage as triage
-from simulations.common.validate import DataError, Field
+from simulations.common.validate import DataError
 from simulations.triage.designs import summary
 from simulations.ui.render.reach_chart import NOBODY, YOURS, people
 
@@ -94,8 +93,8 @@ class ProcessLab:
             data = yaml.safe_load(self.editor.value) if self.editor.value.strip() else None
         except yaml.YAMLError as exc:
             raise DataError("your policy edits", "", f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
-        overrides = Field(Path("your policy edits"), data, "") if data is not None else None
-        triage.with_overrides(self.stream.policy, overrides)  # checked here, so that the message names the field
+        # Checked here, so that the message names the field.
+        triage.with_overrides(self.stream.policy, data, source="your policy edits")
         return triage.Design(overrides=data, staff=int(self.staff.value), order=self.order.value)
 
     def run(self) -> pd.DataFrame | None:
