@@ -232,6 +232,7 @@ def apply(c: Any, settings: HubSettings) -> None:
     c.FirstUseAuthenticator.dbm_path = str(hub_dir / "passwords.dbm")
     # Everyone lands on "Your lessons" (content_links.py): modules one click away, and the apps their role opens.
     c.RosterPasswordAuthenticator.catalogue = settings["catalogue"]
+    c.RosterPasswordAuthenticator.course_root = str(hub_dir.parent)  # `smtk hub` keeps the hub in <course root>/hub
     c.RosterPasswordAuthenticator.apps = [
         App(name=s["name"], title=APP_TITLES[s["name"]]) for s in settings["services"] if s["name"] in APP_TITLES
     ]
