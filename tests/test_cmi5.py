@@ -16,7 +16,16 @@ from conftest import smtk_command
 from lxml import etree
 
 from graders.course.exchange import track_course, track_modules
-from graders.results.cmi5_session import Cmi5Error, Grade, fetch_token, launch_module, parse_launch, run_session
+from graders.results.cmi5_session import (
+    Cmi5Error,
+    Cmi5Refused,
+    Grade,
+    fetch_token,
+    launch_module,
+    parse_launch,
+    run_session,
+    within,
+)
 from graders.results.gradebook import module_scores
 from simulations.profile.org import load_org
 
@@ -122,7 +131,7 @@ def test_a_launch_records_the_cmi5_statements_in_order(package, course, lms):
     for learner, verdict in wanted.items():
         url, session = lms.launch(au, learner)
         assert url.startswith(au["url"] + "?")
-        sent = launch_module(course, learner, MODULE, query_of(url))
+        sent = launch_module(course, learner, MODULE, query_of(url), [lms.url])
         assert lms.refused == []
         assert lms.verbs(session) == ["launched", "initialized", "completed", verdict, "terminated"]
         assert sent.verbs == ["initialized", "completed", verdict, "terminated"]
@@ -144,9 +153,9 @@ def test_a_later_session_sends_no_second_completed_or_passed(package, course, lm
     registrations = {learner: str(uuid.uuid4()) for learner in ("ada", "bob")}
     for learner, registration in registrations.items():
         url, _ = lms.launch(au, learner, registration)
-        launch_module(course, learner, MODULE, query_of(url))
+        launch_module(course, learner, MODULE, query_of(url), [lms.url])
         url, again = lms.launch(au, learner, registration)  # the same registration, a new session
-        launch_module(course, learner, MODULE, query_of(url))
+        launch_module(course, learner, MODULE, query_of(url), [lms.url])
         verdict = expected_verb(course, learner, mastery)
         # cmi5 9.3: one completed and one passed per registration; failed may be reported again
         later = ["initialized", "terminated"] if verdict == "passed" else ["initialized", verdict, "terminated"]
@@ -157,9 +166,9 @@ def test_a_later_session_sends_no_second_completed_or_passed(package, course, lm
 def test_browse_mode_and_an_ungraded_module_send_only_initialized_and_terminated(package, course, lms):
     au = aus(package)[MODULE]
     url, browse = lms.launch(au, "ada", mode="Browse")
-    launch_module(course, "ada", MODULE, query_of(url))
+    launch_module(course, "ada", MODULE, query_of(url), [lms.url])
     url, nothing_yet = lms.launch(au, "carol")  # carol handed nothing in: the gradebook has no grade for her
-    launch_module(course, "carol", MODULE, query_of(url))
+    launch_module(course, "carol", MODULE, query_of(url), [lms.url])
     assert lms.verbs(browse) == lms.verbs(nothing_yet) == ["launched", "initialized", "terminated"]
     assert lms.refused == []
 
@@ -195,6 +204,30 @@ def test_a_wrong_launch_url_is_named(package, lms, drop, change, message):
     with pytest.raises(Cmi5Error, match=message):
         parse_launch(query)
     assert lms.fetches == 0  # nothing asked of the LMS
+
+
+def test_a_launch_naming_another_lms_is_refused_before_anything_is_sent(package, course, lms):
+    """The launch url's endpoint and fetch come from whoever made the link: only the profile's LMS addresses count."""
+    url, session = lms.launch(aus(package)[MODULE], "ada")
+    for listed in ([], ["http://lms.example.test"], [lms.url + "/elsewhere"]):
+        with pytest.raises(Cmi5Refused, match="not under the LMS addresses of the profile's cmi5.lms_urls"):
+            launch_module(course, "ada", MODULE, query_of(url), listed)
+    assert lms.fetches == 0 and lms.verbs(session) == ["launched"]
+
+
+@pytest.mark.parametrize(
+    ("url", "inside"),
+    [
+        ("https://lms.example.com/xapi/statements", True),
+        ("https://LMS.example.com/lrs/", True),
+        ("https://lms.example.com.evil.test/lrs/", False),
+        ("http://lms.example.com/lrs/", False),
+        ("https://lms.example.com/lrs-other/", False),
+        ("https://lms.example.com:8443/lrs/", False),
+    ],
+)
+def test_within_compares_scheme_host_and_path(url, inside):
+    assert within(url, ["https://lms.example.com/lrs", "https://lms.example.com/xapi/"]) is inside
 
 
 def test_a_wrong_hub_url_is_refused(graded_course, tmp_path):

@@ -87,7 +87,15 @@ def org_with_lms(folder: Path, platform: Platform, password_roles: list[str] | N
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory, demo_course, lms):
+def cmi5_lms():
+    """The company's LMS as a cmi5 LMS (its record store and fetch URLs), listed in the profile's cmi5.lms_urls."""
+    server = Cmi5Lms().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory, demo_course, lms, cmi5_lms):
     folder = tmp_path_factory.mktemp("hub")
     roster = folder / "roster.csv"
     roster.write_text(ROSTER, encoding="utf-8")
@@ -95,7 +103,10 @@ def hub(tmp_path_factory, demo_course, lms):
     shutil.copytree(demo_course.root, out)
     port = urlparse(lms.tool.login_url).port
     everyone = ["learner", "trainer", "executive"]  # learners here also use passwords, as the tests below do
-    running = start_hub(org_with_lms(folder, lms, everyone), roster, out, port=port, progress=False)
+    org = org_with_lms(folder, lms, everyone)
+    with org.open("a", encoding="utf-8") as profile:
+        profile.write(f"cmi5:\n  lms_urls: [{cmi5_lms.url}]\n")
+    running = start_hub(org, roster, out, port=port, progress=False)
     try:
         yield running
     finally:
@@ -464,7 +475,7 @@ def test_the_lms_content_picker_links_a_module_that_opens_for_the_learner(hub, l
     assert other.status_code == 404, "a module of a track the learner is not on"
 
 
-def test_a_cmi5_launch_reports_to_the_lms_and_opens_the_module(hub, tmp_path):
+def test_a_cmi5_launch_reports_to_the_lms_and_opens_the_module(hub, cmi5_lms, tmp_path):
     """cmi5: the LMS opens the package's AU url for a signed-in learner; the hub runs the AU session against the
     LMS's record store (what the gradebook holds for the learner's module) and opens the module; a learner of
     another track gets 404 and the LMS is asked nothing."""
@@ -475,17 +486,22 @@ def test_a_cmi5_launch_reports_to_the_lms_and_opens_the_module(hub, tmp_path):
     units = ElementTree.fromstring(zipfile.ZipFile(made.path).read("cmi5.xml")).iterfind(".//c:au", ns)
     au = next(a for a in units if a.findtext("c:url", namespaces=ns) == url)
     mastery = au.get("masteryScore")
-    lms = Cmi5Lms().start()
+    lms, unlisted = cmi5_lms, Cmi5Lms().start()  # another server, not in the profile's cmi5.lms_urls
+    au = {"id": au.get("id"), "url": url, "masteryScore": mastery or ""}
     try:
-        launch_url, session = lms.launch({"id": au.get("id"), "url": url, "masteryScore": mastery or ""}, "ana")
+        launch_url, session = lms.launch(au, "ana")
         stranger = requests.get(launch_url, allow_redirects=False, timeout=60)
         assert stranger.status_code == 302 and "/hub/login" in stranger.headers["location"] and lms.fetches == 0
         elsewhere = launch_url.replace("demo-employees", "demo-partners")
         chloe = Person(hub, "chloe").session.get(elsewhere, allow_redirects=False, timeout=60)
         assert chloe.status_code == 404 and lms.fetches == 0
-        opened = Person(hub, "ana").session.get(launch_url, allow_redirects=False, timeout=120)
+        ana = Person(hub, "ana").session
+        forged, _ = unlisted.launch(au, "ana")
+        refused = ana.get(forged, allow_redirects=False, timeout=60)
+        assert refused.status_code == 403 and "cmi5.lms_urls" in refused.text and unlisted.fetches == 0
+        opened = ana.get(launch_url, allow_redirects=False, timeout=120)
     finally:
-        lms.stop()
+        unlisted.stop()
     assert opened.status_code == 302, opened.text[-1500:]
     assert opened.headers["location"] == f"/hub/lti13/module/demo-employees/{module}"
     graded = module_scores(hub.course_root).query("learner == 'ana' and module == @module")

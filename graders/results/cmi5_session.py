@@ -20,7 +20,7 @@ import os
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -40,6 +40,10 @@ JOURNAL = "lms-cmi5.jsonl"
 
 class Cmi5Error(xapi.LRSError):
     """The launch cannot go on: a launch parameter is missing or wrong, or the LMS refused the token or launch data."""
+
+
+class Cmi5Refused(Cmi5Error):
+    """The launch names a record store or fetch URL outside the LMS addresses the profile lists: nothing is sent."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,19 @@ def parse_launch(query: Mapping[str, str]) -> Launch:
     except ValueError:
         raise Cmi5Error(f"cmi5 launch: registration is not a UUID: {query['registration']!r}") from None
     return Launch(query["endpoint"], query["fetch"], actor, registration, query["activityId"])
+
+
+def within(url: str, bases: Sequence[str]) -> bool:
+    """Whether `url` is under one of `bases`: the same scheme and host (and port), and its path below theirs."""
+    parts = urlsplit(url)
+    for base in bases:
+        allowed = urlsplit(base)
+        prefix = allowed.path.rstrip("/") + "/"
+        if (parts.scheme, parts.netloc.lower()) == (allowed.scheme, allowed.netloc.lower()) and (
+            parts.path + "/"
+        ).startswith(prefix):
+            return True
+    return False
 
 
 def fetch_token(launch: Launch, timeout: float = 30) -> str:
@@ -229,11 +246,24 @@ def module_grade(root: Path, learner: str, module: str) -> Grade | None:
 
 
 def launch_module(
-    root: str | Path, learner: str, module: str, query: Mapping[str, str], timeout: float = 30
+    root: str | Path,
+    learner: str,
+    module: str,
+    query: Mapping[str, str],
+    lms_urls: Sequence[str],
+    timeout: float = 30,
 ) -> Session:
     """The cmi5 session of a hub launch: `learner`'s grade for `module` in course root `root`, reported to the LMS
-    named in the launch `query`, at the manifest's pass mark when the LMS gives no masteryScore."""
+    named in the launch `query` when its endpoint and fetch URL are under `lms_urls` (the profile's cmi5.lms_urls),
+    at the manifest's pass mark when the LMS gives no masteryScore."""
     root = Path(root)
     launch = parse_launch(query)
+    outside = [name for name in ("endpoint", "fetch") if not within(getattr(launch, name), lms_urls)]
+    if outside:
+        listed = ", ".join(lms_urls) or "none: the profile has no cmi5.lms_urls"
+        raise Cmi5Refused(
+            f"cmi5 launch: the {' and '.join(outside)} URL is not under the LMS addresses of the profile's "
+            f"cmi5.lms_urls ({listed}); launch the module from the company's LMS"
+        )
     grade = module_grade(root, learner, module)
     return run_session(launch, grade, load_rules(root / "course.yml").pass_mark, root / JOURNAL, timeout)

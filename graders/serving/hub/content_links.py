@@ -30,7 +30,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
 from graders.course.cmi5_package import LAUNCH as CMI5_LAUNCH
 from graders.course.lti_key import public_pem
-from graders.results.cmi5_session import launch_module
+from graders.results.cmi5_session import Cmi5Refused, launch_module
 from graders.results.xapi import LRSError
 
 PICKER = "/lti13/deep_link"  # the content picker, under /hub
@@ -185,9 +185,12 @@ class Cmi5Launch(BaseHandler):
         user = self.current_user
         _own_module(self, course, module)
         query = {name: self.get_argument(name) for name in self.request.arguments}
-        root = self.authenticator.course_root
+        root, allowed = self.authenticator.course_root, tuple(self.authenticator.cmi5_lms_urls)
         try:
-            session = await asyncio.to_thread(launch_module, root, user.name, module, query)
+            session = await asyncio.to_thread(launch_module, root, user.name, module, query, allowed)
+        except Cmi5Refused as exc:
+            self.log.warning("cmi5 launch of %s/%s for %s refused: %s", course, module, user.name, exc)
+            raise web.HTTPError(403, f"{exc}") from None
         except LRSError as exc:
             self.log.warning("cmi5 launch of %s/%s for %s failed: %s", course, module, user.name, exc)
             raise web.HTTPError(502, f"{exc}") from None

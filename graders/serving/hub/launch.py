@@ -225,6 +225,7 @@ def start_hub(
         lti=lti,
         catalogue=catalogue(root, org.slug, tracks),
         prestart_token=secrets.token_hex(32) if prestart else "",
+        cmi5_lms_urls=list(org.cmi5.lms_urls) if org.cmi5 else [],
     )
     settings_path = hub_dir / "settings.json"
     settings_path.touch(mode=0o600)  # it holds a token: for the hub's user alone

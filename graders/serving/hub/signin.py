@@ -80,6 +80,7 @@ class RosterPasswordAuthenticator(FirstUseAuthenticator):
     catalogue = List(config=True, help="The released tracks and modules (content_links.py: lessons page, picker).")
     apps = List(config=True, help="The hub's app services, name and title, for the lessons page of those allowed.")
     course_root = Unicode(config=True, help="The course root: its gradebook gives the grades a cmi5 launch reports.")
+    cmi5_lms_urls = List(Unicode(), config=True, help="The LMS addresses a cmi5 launch may name; empty: no launches.")
 
     def get_handlers(self, app: Any) -> list:
         lessons = [
