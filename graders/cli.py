@@ -267,10 +267,13 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
 
 def cmd_package_cmi5(args: argparse.Namespace) -> int:
     from graders.course.cmi5_package import package_cmi5
+    from simulations.profile.org import load_org
 
     package = package_cmi5(args.org, args.hub_url, args.course, args.out)
     print(f"Wrote {package.path} ({package.size} bytes): a cmi5 course package, {package.aus} assignable unit(s),")
     print(f"  each launching into the hub at {args.hub_url.rstrip('/')}/hub/cmi5/module/... Import it in the LMS.")
+    if load_org(args.org).cmi5 is None:
+        print(f"  Note: {args.org} has no cmi5.lms_urls: the hub takes no cmi5 launch until it lists the LMS's.")
     return 0
 
 
