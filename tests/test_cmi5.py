@@ -236,3 +236,17 @@ def test_a_wrong_hub_url_is_refused(graded_course, tmp_path):
                           capture_output=True, text=True, timeout=300)  # fmt: skip
     assert proc.returncode == 2 and "--hub-url" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "p.zip").exists()
+
+
+def test_a_wrong_lms_address_in_the_profile_names_file_line_and_field(tmp_path):
+    from graders.paths import DEMO_ORG
+    from simulations.common.validate import DataError
+
+    text = DEMO_ORG.read_text(encoding="utf-8")
+    path = tmp_path / "demo.yaml"
+    path.write_text(text + "cmi5:\n  lms_urls: [lms.example.com]\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_org(path)
+    assert err.value.line == len(text.splitlines()) + 2 and err.value.field.startswith("cmi5.lms_urls")
+    path.write_text(text + "cmi5:\n  lms_urls: [https://lms.example.com/]\n", encoding="utf-8")
+    assert load_org(path).cmi5.lms_urls == ("https://lms.example.com/",)
