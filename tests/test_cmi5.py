@@ -4,12 +4,14 @@ gradebook's grade against the package's masteryScore says) and terminated, in th
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import uuid
 import zipfile
 from pathlib import Path
 
+import jsonschema
 import pytest
 from cmi5_lms import ALREADY, SESSION_ID, Lms
 from conftest import smtk_command
@@ -140,6 +142,8 @@ def test_a_launch_records_the_cmi5_statements_in_order(package, course, lms):
         assert {s["context"]["registration"] for s in recorded} == {session.registration}
         stamps = [s["timestamp"] for s in recorded[1:]]
         assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)  # cmi5 orders by timestamp
+        xapi = jsonschema.Draft202012Validator(json.loads((XSD.parent / "xapi-2.0-statement.schema.json").read_text()))
+        assert [list(xapi.iter_errors(s)) for s in recorded[1:]] == [[]] * 4  # the AU's, in the version they declare
         judged = next(s for s in recorded if s["verb"]["id"].endswith(verdict))
         score = module_scores(course).query("learner == @learner and module == @MODULE").iloc[0]
         assert judged["result"]["score"]["scaled"] == round(score.score / score.max_score, 4)
