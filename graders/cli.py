@@ -265,6 +265,35 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_package_cmi5(args: argparse.Namespace) -> int:
+    from graders.course.cmi5_package import package_cmi5
+    from simulations.profile.org import load_org
+
+    package = package_cmi5(args.org, args.hub_url, args.course, args.out)
+    print(f"Wrote {package.path} ({package.size} bytes): a cmi5 course package, {package.aus} assignable unit(s),")
+    print(f"  each launching into the hub at {args.hub_url.rstrip('/')}/hub/cmi5/module/... Import it in the LMS.")
+    if load_org(args.org).cmi5 is None:
+        print(f"  Note: {args.org} has no cmi5.lms_urls: the hub takes no cmi5 launch until it lists the LMS's.")
+    return 0
+
+
+def _package(package: argparse.ArgumentParser) -> None:
+    kinds = package.add_subparsers(dest="package_kind", metavar="KIND", required=True)
+    cmi5 = kinds.add_parser(
+        "cmi5",
+        help="a cmi5 course package (cmi5.xml: one assignable unit per module, launching into the hub)",
+        description="Write the organisation's course as a cmi5 course package for the LMS: one block per track, one "
+        "assignable unit per released module, each launching into the hub at that module.",
+    )
+    cmi5.add_argument("org", type=Path, help="organisation profile (YAML)")
+    cmi5.add_argument("--hub-url", required=True, help="the hub's public address, e.g. https://training.example.com")
+    cmi5.add_argument("--course", type=Path, default=None, help="course root (default: build/<org>, built if missing)")
+    cmi5.add_argument(
+        "--out", type=Path, default=None, help="a .zip, or a folder for cmi5.xml (default: build/<org>-cmi5.zip)"
+    )
+    cmi5.set_defaults(run=cmd_package_cmi5)
+
+
 def _roster(roster: argparse.ArgumentParser) -> None:
     actions = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
     imp = actions.add_parser(
@@ -623,6 +652,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "certify": ("award certification tiers, write certificates, Open Badges and xAPI exports", _certify),
     "grade": ("collect, autograde (parallel, sandboxed), feedback and export grades", _grade),
     "roster": ("the roster of who takes the course (CSV)", _roster),
+    "package": ("package the course for the company's LMS (cmi5)", _package),
 }
 
 

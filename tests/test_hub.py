@@ -14,8 +14,10 @@ import subprocess
 import sys
 import time
 import uuid
+import zipfile
 from pathlib import Path
 from urllib.parse import urlparse
+from xml.etree import ElementTree
 
 import nbformat
 import psutil
@@ -23,11 +25,13 @@ import pytest
 import requests
 import websocket  # websocket-client, a dependency of jupyter_server
 from accessibility import axe_result, axe_violations, violations
+from cmi5_lms import Lms as Cmi5Lms
 from grading_helpers import answered
 from lti_platform import LmsUser, Platform, Tool, launch, new_key, read_form
 from lti_platform import org_with_lms as lms_profile
 from playwright.sync_api import expect
 
+from graders.course.cmi5_package import package_cmi5
 from graders.course.exchange import exchange_root
 from graders.course.lti_key import tool_jwks
 from graders.course.manifest import load_manifest
@@ -36,6 +40,7 @@ from graders.grading.collect import collect
 from graders.grading.pipeline import autograde
 from graders.paths import DEMO_ORG, MANIFEST
 from graders.results.exports import feedback
+from graders.results.gradebook import module_scores
 from graders.serving.hub.launch import free_port, start_hub
 from simulations.common.records import saved_record
 from simulations.common.tabular import TableError
@@ -82,7 +87,15 @@ def org_with_lms(folder: Path, platform: Platform, password_roles: list[str] | N
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory, demo_course, lms):
+def cmi5_lms():
+    """The company's LMS as a cmi5 LMS (its record store and fetch URLs), listed in the profile's cmi5.lms_urls."""
+    server = Cmi5Lms().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory, demo_course, lms, cmi5_lms):
     folder = tmp_path_factory.mktemp("hub")
     roster = folder / "roster.csv"
     roster.write_text(ROSTER, encoding="utf-8")
@@ -90,7 +103,10 @@ def hub(tmp_path_factory, demo_course, lms):
     shutil.copytree(demo_course.root, out)
     port = urlparse(lms.tool.login_url).port
     everyone = ["learner", "trainer", "executive"]  # learners here also use passwords, as the tests below do
-    running = start_hub(org_with_lms(folder, lms, everyone), roster, out, port=port, progress=False)
+    org = org_with_lms(folder, lms, everyone)
+    with org.open("a", encoding="utf-8") as profile:
+        profile.write(f"cmi5:\n  lms_urls: [{cmi5_lms.url}]\n")
+    running = start_hub(org, roster, out, port=port, progress=False)
     try:
         yield running
     finally:
@@ -457,6 +473,48 @@ def test_the_lms_content_picker_links_a_module_that_opens_for_the_learner(hub, l
     assert there.status_code == 200, there.text[:300]
     other = opening.session.get(f"{hub.url}/hub/lti13/module/demo-partners/{module}", allow_redirects=False, timeout=60)
     assert other.status_code == 404, "a module of a track the learner is not on"
+
+
+def test_a_cmi5_launch_reports_to_the_lms_and_opens_the_module(hub, cmi5_lms, tmp_path):
+    """cmi5: the LMS opens the package's AU url for a signed-in learner; the hub runs the AU session against the
+    LMS's record store (what the gradebook holds for the learner's module) and opens the module; a learner of
+    another track gets 404 and the LMS is asked nothing."""
+    made = package_cmi5(hub.course_root / "org.yaml", hub.url, hub.course_root, tmp_path / "cmi5.zip")
+    module = sorted(track_modules("employees"))[0]
+    url = f"{hub.url}/hub/cmi5/module/demo-employees/{module}"
+    ns = {"c": "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"}
+    units = ElementTree.fromstring(zipfile.ZipFile(made.path).read("cmi5.xml")).iterfind(".//c:au", ns)
+    au = next(a for a in units if a.findtext("c:url", namespaces=ns) == url)
+    mastery = au.get("masteryScore")
+    lms, unlisted = cmi5_lms, Cmi5Lms().start()  # another server, not in the profile's cmi5.lms_urls
+    au = {"id": au.get("id"), "url": url, "masteryScore": mastery or ""}
+    try:
+        launch_url, session = lms.launch(au, "ana")
+        stranger = requests.get(launch_url, allow_redirects=False, timeout=60)
+        assert stranger.status_code == 302 and "/hub/login" in stranger.headers["location"] and lms.fetches == 0
+        elsewhere = launch_url.replace("demo-employees", "demo-partners")
+        chloe = Person(hub, "chloe").session.get(elsewhere, allow_redirects=False, timeout=60)
+        assert chloe.status_code == 404 and lms.fetches == 0
+        ana = Person(hub, "ana").session
+        forged, _ = unlisted.launch(au, "ana")
+        refused = ana.get(forged, allow_redirects=False, timeout=60)
+        assert refused.status_code == 403 and "cmi5.lms_urls" in refused.text and unlisted.fetches == 0
+        opened = ana.get(launch_url, allow_redirects=False, timeout=120)
+    finally:
+        unlisted.stop()
+    assert opened.status_code == 302, opened.text[-1500:]
+    assert opened.headers["location"] == f"/hub/lti13/module/demo-employees/{module}"
+    graded = module_scores(hub.course_root).query("learner == 'ana' and module == @module")
+    if graded.empty:
+        judged = []
+    elif graded.iloc[0].needs_manual_grade:
+        judged = ["completed"]
+    else:
+        row = graded.iloc[0]
+        passed = round(row.score / row.max_score, 4) >= float(mastery or 0.7) - 1e-9 if row.max_score else None
+        judged = ["completed", *([] if passed is None else ["passed" if passed else "failed"])]
+    assert lms.verbs(session) == ["launched", "initialized", *judged, "terminated"] and lms.refused == []
+    assert lms.fetches == 1
 
 
 def _refused(started, reply: requests.Response, status: int, reason: str) -> None:

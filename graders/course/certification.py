@@ -93,3 +93,9 @@ def load_rules(path: str | Path = MANIFEST) -> Rules:
     """The `certification` section of the manifest, validated; without one, the default program."""
     section = load_model(path, _CertificationSection).certification
     return section.rules() if section is not None else Rules()
+
+
+def stated_pass_mark(path: str | Path = MANIFEST) -> float | None:
+    """The pass mark the manifest's certification section states; None when it has no such section."""
+    section = load_model(path, _CertificationSection).certification
+    return section.pass_mark if section is not None else None

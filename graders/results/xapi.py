@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterable
@@ -28,7 +29,7 @@ VERSION = "1.0.3"
 VERSION_2 = "2.0.0"
 VERBS = {
     name: {"id": f"http://adlnet.gov/expapi/verbs/{name}", "display": {"en-US": name}}
-    for name in ("attempted", "scored", "completed", "passed", "failed")
+    for name in ("attempted", "scored", "completed", "passed", "failed", "initialized", "terminated")
 }
 MODULE_TYPE = "http://adlnet.gov/expapi/activities/module"
 SIMULATION_TYPE = "http://adlnet.gov/expapi/activities/simulation"
@@ -131,15 +132,18 @@ def _base(url: str) -> str:
     return url.rstrip("/").removesuffix("/statements")
 
 
-def _auth(auth: str | None) -> dict[str, str]:
+def _auth(auth: str | None, token: str | None = None) -> dict[str, str]:
+    """HTTP Basic authorization from a `key:secret` pair, or from a token already encoded (cmi5's auth-token)."""
+    if token:
+        return {"Authorization": "Basic " + token}
     return {"Authorization": "Basic " + base64.b64encode(auth.encode()).decode()} if auth else {}
 
 
-def lrs_version(url: str, auth: str | None = None, timeout: float = 30) -> str:
+def lrs_version(url: str, auth: str | None = None, timeout: float = 30, token: str | None = None) -> str:
     """The xAPI version to speak with the LRS at `url`, from the versions its /about lists: 2.0.0 when it speaks a
     2.0 version, else 1.0.3 when it speaks a 1.0 one."""
     about = _base(url) + "/about"
-    request = urllib.request.Request(about, headers=_auth(auth))
+    request = urllib.request.Request(about, headers=_auth(auth, token))
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             versions = json.loads(response.read()).get("version", [])
@@ -157,14 +161,20 @@ def lrs_version(url: str, auth: str | None = None, timeout: float = 30) -> str:
 
 
 def send(
-    url: str, items: list[dict], auth: str | None = None, batch: int = 200, timeout: float = 30
+    url: str,
+    items: list[dict],
+    auth: str | None = None,
+    batch: int = 200,
+    timeout: float = 30,
+    token: str | None = None,
+    version: str | None = None,
 ) -> tuple[int, str]:
-    """POST the statements to `url`/statements in batches, in the xAPI version the LRS's /about prefers (2.0.0,
-    else 1.0.3); returns how many were sent and in which version."""
-    version = lrs_version(url, auth, timeout)
+    """POST the statements to `url`/statements in batches, in `version` or else the one the LRS's /about prefers
+    (2.0.0, else 1.0.3); returns how many were sent and in which version. `token` is an encoded Basic credential."""
+    version = version or lrs_version(url, auth, timeout, token)
     items = in_version(items, version)
     endpoint = _base(url) + "/statements"
-    headers = {"Content-Type": "application/json", "X-Experience-API-Version": version, **_auth(auth)}
+    headers = {"Content-Type": "application/json", "X-Experience-API-Version": version, **_auth(auth, token)}
     sent = 0
     for start in range(0, len(items), batch):
         chunk = items[start : start + batch]
@@ -179,3 +189,30 @@ def send(
             raise LRSError(f"{endpoint} could not be reached ({exc}); {sent} statement(s) were sent") from None
         sent += len(chunk)
     return sent, version
+
+
+def state(
+    url: str,
+    params: dict[str, str],
+    version: str,
+    auth: str | None = None,
+    timeout: float = 30,
+    token: str | None = None,
+) -> dict | None:
+    """GET a JSON document of the LRS's State resource (activityId, agent, registration, stateId in `params`);
+    None when the LRS has none (404)."""
+    address = _base(url) + "/activities/state?" + urllib.parse.urlencode(params)
+    headers = {"X-Experience-API-Version": version, **_auth(auth, token)}
+    try:
+        with urllib.request.urlopen(urllib.request.Request(address, headers=headers), timeout=timeout) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return None
+        body = exc.read().decode("utf-8", errors="replace")[:300]
+        raise LRSError(f"{_base(url)}/activities/state refused the {params.get('stateId')} document: "
+                       f"HTTP {exc.code} {body}") from None  # fmt: skip
+    except (urllib.error.URLError, OSError) as exc:
+        raise LRSError(f"{_base(url)}/activities/state could not be reached ({exc})") from None
+    except ValueError:
+        raise LRSError(f"{_base(url)}/activities/state: the {params.get('stateId')} document is not JSON") from None

@@ -125,6 +125,15 @@ class LtiPlatform:
     services: LtiServices | None = None  # grade passback; None: launches only
 
 
+@dataclass(frozen=True)
+class Cmi5Lms:
+    """The company's LMS as a cmi5 LMS: the addresses its launches may name. The hub takes a cmi5 launch only when
+    the launch's record store (endpoint) and fetch URL are under one of them, so a link made elsewhere cannot make
+    the hub send a learner's grades to another server."""
+
+    lms_urls: tuple[str, ...]
+
+
 PROGRAM_FLAGS = ("certification_program", "recurring_program", "policy_in_place", "coe", "formal_triage")
 
 
@@ -151,13 +160,14 @@ class OrgProfile:
     triage_policy: dict | None = None
     current_program: CurrentProgram | None = None
     lti: LtiPlatform | None = None  # the hub's sign-in from the company's LMS, not course content
+    cmi5: Cmi5Lms | None = None  # the LMS whose cmi5 launches the hub takes, not course content
     # The jurisdictions whose legal facts the lessons show (US, EU, UK); global facts are shown to everyone.
     jurisdictions: tuple[str, ...] = ()
 
     def to_parameters(self) -> dict:
         """Plain JSON-able data for papermill to inject into a notebook's `parameters` cell as `ORG`."""
         data = asdict(self)
-        del data["lti"]  # the hub's, not the learners': changing the LMS rebuilds no module
+        del data["lti"], data["cmi5"]  # the hub's, not the learners': changing the LMS rebuilds no module
         return _plain(data)
 
 
@@ -319,6 +329,17 @@ class LtiModel(FileModel):
         )
 
 
+class Cmi5Model(FileModel):
+    """The company's LMS as a cmi5 LMS, for the hub's cmi5 launches; not course content."""
+
+    lms_urls: items(WebAddress, min_len=1) = PydanticField(
+        description="the LMS's addresses: a cmi5 launch's endpoint and fetch URL must be under one of them"
+    )
+
+    def lms(self) -> Cmi5Lms:
+        return Cmi5Lms(tuple(self.lms_urls))
+
+
 def _triage_overrides(value: Any, handler: ValidatorFunctionWrapHandler) -> dict | None:
     """The profile's triage policy overrides, checked as a policy edit merged onto the default policy; the engines
     receive them as written."""
@@ -352,6 +373,7 @@ class OrgFile(FileModel):
     )
     current_program: CurrentProgramModel | None = None
     lti: LtiModel | None = None
+    cmi5: Cmi5Model | None = None
 
     @model_validator(mode="after")
     def _rules(self, info: ValidationInfo) -> OrgFile:
@@ -391,6 +413,7 @@ class OrgFile(FileModel):
             triage_policy=self.triage_policy,
             current_program=self.current_program.program() if self.current_program else None,
             lti=self.lti.platform() if self.lti else None,
+            cmi5=self.cmi5.lms() if self.cmi5 else None,
             jurisdictions=tuple(self.jurisdictions),
         )
 

@@ -14,6 +14,7 @@ the module).
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 from pathlib import Path
@@ -27,10 +28,14 @@ from pylti1p3.registration import Registration
 from tornado import web
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 
+from graders.course.cmi5_package import LAUNCH as CMI5_LAUNCH
 from graders.course.lti_key import public_pem
+from graders.results.cmi5_session import Cmi5Refused, launch_module
+from graders.results.xapi import LRSError
 
 PICKER = "/lti13/deep_link"  # the content picker, under /hub
 MODULE = "/lti13/module"  # /hub/lti13/module/<track course>/<module>: open a module (the address LMS links keep)
+CMI5 = CMI5_LAUNCH  # /hub/cmi5/module/<track course>/<module>: a cmi5 launch of a module (the package's AU url)
 LESSONS = "/lessons"  # /hub/lessons: the signed-in person's modules and apps, where they land after signing in
 COOKIE = "smtk-deep-link"  # the LMS's deep linking settings, between the launch and the trainer's choice
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
@@ -153,6 +158,49 @@ class ContentPicker(BaseHandler):
         self.finish(_page("Sending your choice", body))
 
 
+def _own_module(handler: BaseHandler, course: str, module: str) -> CatalogueModule:
+    """The signed-in person's module of that track course; 404 when it is not in their tracks."""
+    found = next(
+        (
+            m
+            for t in handler.authenticator.catalogue
+            if t["course"] == course
+            for m in t["modules"]
+            if m["id"] == module
+        ),
+        None,
+    )
+    if found is None or f"nbgrader-{course}" not in {g.name for g in handler.current_user.groups}:
+        raise web.HTTPError(404, "This module is not in your tracks.")
+    return found
+
+
+class Cmi5Launch(BaseHandler):
+    """A cmi5 launch from the LMS (the AU url `smtk package cmi5` writes): one AU session reports the learner's grade
+    for the module to the LMS's record store (graders.results.cmi5_session), then the module opens as a module link
+    opens it. The session runs in a thread: it waits on the LMS and reads the gradebook."""
+
+    @web.authenticated
+    async def get(self, course: str, module: str) -> None:
+        user = self.current_user
+        _own_module(self, course, module)
+        query = {name: self.get_argument(name) for name in self.request.arguments}
+        root, allowed = self.authenticator.course_root, tuple(self.authenticator.cmi5_lms_urls)
+        try:
+            session = await asyncio.to_thread(launch_module, root, user.name, module, query, allowed)
+        except Cmi5Refused as exc:
+            self.log.warning("cmi5 launch of %s/%s for %s refused: %s", course, module, user.name, exc)
+            raise web.HTTPError(403, f"{exc}") from None
+        except LRSError as exc:
+            self.log.warning("cmi5 launch of %s/%s for %s failed: %s", course, module, user.name, exc)
+            raise web.HTTPError(502, f"{exc}") from None
+        self.log.info(
+            "cmi5 session %s of %s/%s for %s: %s (xAPI %s)",
+            session.session_id, course, module, user.name, ", ".join(session.verbs), session.version,
+        )  # fmt: skip
+        self.redirect(f"{self.hub.base_url}{MODULE.lstrip('/')}/{quote(course)}/{quote(module)}")
+
+
 class OpenModule(BaseHandler):
     """A module link: the learner's server started if needed, the module fetched (nbgrader's fetch on that server,
     kept if it was fetched before) and its first notebook opened."""
@@ -160,18 +208,7 @@ class OpenModule(BaseHandler):
     @web.authenticated
     async def get(self, course: str, module: str) -> None:
         user = self.current_user
-        found = next(
-            (
-                m
-                for t in self.authenticator.catalogue
-                if t["course"] == course
-                for m in t["modules"]
-                if m["id"] == module
-            ),
-            None,
-        )
-        if found is None or f"nbgrader-{course}" not in {g.name for g in user.groups}:
-            raise web.HTTPError(404, "This module is not in your tracks.")
+        found = _own_module(self, course, module)
         if not user.spawner.ready:
             self.redirect(f"{self.hub.base_url}spawn/{user.escaped_name}?next={quote(self.request.uri)}")
             return

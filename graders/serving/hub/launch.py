@@ -225,6 +225,7 @@ def start_hub(
         lti=lti,
         catalogue=catalogue(root, org.slug, tracks),
         prestart_token=secrets.token_hex(32) if prestart else "",
+        cmi5_lms_urls=list(org.cmi5.lms_urls) if org.cmi5 else [],
     )
     settings_path = hub_dir / "settings.json"
     settings_path.touch(mode=0o600)  # it holds a token: for the hub's user alone
@@ -340,6 +341,9 @@ def run_hub(
         print("  your password.")
     else:
         print("  Sign in with your name from the roster; the first sign-in sets your password.")
+    if hub.settings["cmi5_lms_urls"]:
+        print(f"  cmi5 launches (smtk package cmi5) come in at {hub.url}/hub/cmi5/module/... from the LMS at")
+        print(f"  {', '.join(hub.settings['cmi5_lms_urls'])}.")
     print(f"  Logs: {hub.server.log}. Ctrl-C stops the hub, every learner server and the apps.")
     try:
         while hub.server.process.poll() is None:

@@ -88,6 +88,7 @@ class HubSettings(TypedDict):
     catalogue: list[CatalogueTrack]  # the released tracks and modules: the lessons page, module links, the picker
     learner_reads: list[str]
     prestart_token: str  # the token that starts learners' servers ahead of sign-in ("": no prestart)
+    cmi5_lms_urls: list[str]  # the LMS addresses a cmi5 launch may name (the profile's cmi5.lms_urls; []: none)
 
 
 def groups_for(people: list[Person], course_id: str, tracks: tuple[str, ...]) -> dict[str, list[str]]:
@@ -184,6 +185,7 @@ def hub_settings(
     catalogue: list[CatalogueTrack] | None = None,
     learner_reads: list[str] | None = None,
     prestart_token: str = "",
+    cmi5_lms_urls: list[str] | None = None,
 ) -> HubSettings:
     """The hub for one organisation's course and roster."""
     return HubSettings(
@@ -208,6 +210,7 @@ def hub_settings(
         catalogue=list(catalogue or []),
         learner_reads=list(learner_reads or []),
         prestart_token=prestart_token,
+        cmi5_lms_urls=list(cmi5_lms_urls or []),
     )
 
 
@@ -232,6 +235,8 @@ def apply(c: Any, settings: HubSettings) -> None:
     c.FirstUseAuthenticator.dbm_path = str(hub_dir / "passwords.dbm")
     # Everyone lands on "Your lessons" (content_links.py): modules one click away, and the apps their role opens.
     c.RosterPasswordAuthenticator.catalogue = settings["catalogue"]
+    c.RosterPasswordAuthenticator.course_root = str(hub_dir.parent)  # `smtk hub` keeps the hub in <course root>/hub
+    c.RosterPasswordAuthenticator.cmi5_lms_urls = settings.get("cmi5_lms_urls", [])
     c.RosterPasswordAuthenticator.apps = [
         App(name=s["name"], title=APP_TITLES[s["name"]]) for s in settings["services"] if s["name"] in APP_TITLES
     ]

@@ -28,10 +28,12 @@ from tornado.web import HTTPError
 from traitlets import Dict, List, Set, Unicode
 
 from graders.serving.hub.content_links import (
+    CMI5,
     COOKIE,
     LESSONS,
     MODULE,
     PICKER,
+    Cmi5Launch,
     ContentPicker,
     Lessons,
     OpenModule,
@@ -72,14 +74,20 @@ class RosterPasswordAuthenticator(FirstUseAuthenticator):
     The library hashes inside its `async authenticate` on the event loop: 20 learners signing in at once wait about
     5 s for each other on one core, and every other request to the hub waits with them. Here only the password
     file is read and written on the loop; the hashing runs in threads (bcrypt releases the interpreter's lock).
-    It also serves the "Your lessons" page and the module links (content_links.py).
+    It also serves the "Your lessons" page, the module links and cmi5 launches (content_links.py).
     """
 
     catalogue = List(config=True, help="The released tracks and modules (content_links.py: lessons page, picker).")
     apps = List(config=True, help="The hub's app services, name and title, for the lessons page of those allowed.")
+    course_root = Unicode(config=True, help="The course root: its gradebook gives the grades a cmi5 launch reports.")
+    cmi5_lms_urls = List(Unicode(), config=True, help="The LMS addresses a cmi5 launch may name; empty: no launches.")
 
     def get_handlers(self, app: Any) -> list:
-        lessons = [(LESSONS, Lessons), (MODULE + r"/([^/]+)/([^/]+)", OpenModule)]
+        lessons = [
+            (LESSONS, Lessons),
+            (MODULE + r"/([^/]+)/([^/]+)", OpenModule),
+            (CMI5 + r"/([^/]+)/([^/]+)", Cmi5Launch),
+        ]
         return [*FirstUseAuthenticator.get_handlers(self, app), *lessons]
 
     async def authenticate(self, handler: Any, data: dict[str, Any]) -> str | None:
