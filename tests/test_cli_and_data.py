@@ -81,7 +81,10 @@ def broken(tmp_path: Path, source: Path, edit) -> Path:
 
 
 MANIFEST_BREAKS = {
-    "missing minutes": (lambda d: d["tracks"][3]["modules"][0].pop("minutes"), "tracks[3].modules[0].minutes"),
+    "missing minutes": (
+        lambda d: d["tracks"][3]["modules"][0]["lessons"][0].pop("minutes"),
+        "tracks[3].modules[0].lessons[0].minutes",
+    ),
     "bad date": (lambda d: d["tracks"][3]["modules"][0].update(review_by="soon"), "review_by"),
     "unknown prerequisite": (
         lambda d: d["tracks"][3]["modules"][0].update(prerequisites=["nowhere"]),
