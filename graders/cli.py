@@ -20,7 +20,7 @@ def user_errors() -> tuple[type[BaseException], ...]:
     from graders.results.lti_services import LmsError
     from graders.results.xapi import LRSError
     from graders.serving.servers import ServerError
-    from simulations.common.validate import DataError
+    from simulations.common.datafiles import DataError
 
     return (DataError, ServerError, TailorError, LRSError, GradeError, LmsError, FileNotFoundError)
 
@@ -243,7 +243,7 @@ def cmd_grade_passback(args: argparse.Namespace) -> int:
 
     from graders.course.lti_key import tool_jwks
     from graders.results.passback import passback
-    from simulations.common.validate import DataError
+    from simulations.common.datafiles import DataError
     from simulations.profile.org import load_org
 
     if args.keyset:

@@ -23,7 +23,7 @@ from graders.course.manifest import load_manifest
 from graders.course.root import open_gradebook
 from graders.grading.banks import module_banks, run_banks
 from graders.paths import MANIFEST, ROOT, SOURCE
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.profile.org import load_org
 
 MANIFEST_DATA = load_manifest()

@@ -23,7 +23,7 @@ from graders.paths import DASHBOARDS, DEMO_ORG, ROOT
 from graders.serving import dashboards
 from graders.serving.dashboards import dashboards_command, dashboards_env, dashboards_url, start_dashboards
 from graders.serving.landing import APPS_FILE, load_apps
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.exercise.live import DB_VARIABLE
 from simulations.profile.org import ORG_VARIABLE, dashboard_org
 

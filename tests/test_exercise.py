@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import yaml
 
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.exercise import (
     Rejected,
     World,

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulations.common.validate import DataError, load_yaml
+from simulations.common.datafiles import DataError
+from simulations.common.validate import load_yaml
 
 APPS_FILE = "apps.yml"
 AUDIENCES = ("executive", "trainer", "learner")

@@ -30,7 +30,8 @@ import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
 from nbgrader.utils import is_grade, is_solution
 
-from simulations.common.validate import DataError, load_yaml
+from simulations.common.datafiles import DataError
+from simulations.common.validate import load_yaml
 
 SUFFIX = ".bank.yml"
 GLOB = f"*{SUFFIX}"  # what `smtk tailor` leaves out of a course root, so that no bank is ever released

@@ -30,6 +30,7 @@ from graders.course.minutes import Estimate, estimate, off, restated_minutes
 from graders.course.root import CODE_STUB
 from graders.course.tailor import facts_path
 from graders.paths import MANIFEST, ORGS
+from simulations.common.datafiles import DataError
 from simulations.common.facts import (
     Registry,
     check_dates,
@@ -39,7 +40,6 @@ from simulations.common.facts import (
     unregistered_figures,
 )
 from simulations.common.models import parse_field, read_yaml
-from simulations.common.validate import DataError
 from simulations.lessons.freshness import Due, due_soon, overdue
 from simulations.library import LibraryStore, QueueEntry, revision_queue
 from simulations.profile.org import load_org

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from simulations.common.datafiles import REPO
-from simulations.common.validate import DataError, Field, load_yaml
+from simulations.common.datafiles import REPO, DataError
+from simulations.common.validate import Field, load_yaml
 
 FACTS_FILE = REPO / "courses" / "facts.yml"
 KINDS = ("finding", "model", "heuristic", "law")

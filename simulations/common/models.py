@@ -36,9 +36,10 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from simulations.common.audiences import ROSTER_ROLES
+from simulations.common.datafiles import DataError, DataErrors, read_text
 from simulations.common.facts import JURISDICTIONS, cited
 from simulations.common.money import SYMBOLS
-from simulations.common.validate import DataError, DataErrors, as_date, read_text
+from simulations.common.validate import as_date
 from simulations.common.vocabulary import PLATFORMS
 
 M = TypeVar("M", bound=BaseModel)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 
 Source = str | Path | bytes
 """A CSV given as a file path, or as the raw bytes of an upload."""

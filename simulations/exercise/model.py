@@ -16,7 +16,8 @@ from pathlib import Path
 
 from pydantic_core import PydanticCustomError
 
-from simulations.common.validate import DataError, Field, load_yaml
+from simulations.common.datafiles import DataError
+from simulations.common.validate import Field, load_yaml
 from simulations.common.vocabulary import CONTACT_ROLES
 from simulations.triage.chatter import check_template
 from simulations.triage.policy import Policy
