@@ -14,7 +14,7 @@ from jsonschema.exceptions import best_match
 from test_models import ORG_RANGE, ORG_TYPE, ORG_UNKNOWN, plant
 
 from graders.course.schemas import FILE_KINDS, schema_text
-from graders.paths import MANIFEST, ORGS, ROOT, SCHEMAS
+from graders.paths import DASHBOARDS, MANIFEST, ORGS, ROOT, SCHEMAS
 
 TRIAGE = ROOT / "simulations" / "data" / "triage"
 CURRICULUM = ROOT / "simulations" / "data" / "curriculum"
@@ -26,6 +26,7 @@ SHIPPED = {
     **{p: "triage-scenario.schema.json" for p in sorted((TRIAGE / "scenarios").glob("*.yaml"))},
     **{p: f"risk-{p.stem}.schema.json" for p in sorted((ROOT / "simulations" / "data" / "risk").glob("*.yaml"))},
     **{p: f"curriculum-{p.stem}.schema.json" for p in sorted(CURRICULUM.glob("*.yaml"))},
+    DASHBOARDS / "apps.yml": "dashboard-apps.schema.json",
 }
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$")
 

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from graders.course.apps import apps_schema
 from graders.course.manifest import manifest_schema
 from graders.paths import SCHEMAS
 from simulations.lessons.cases import cases_schema
@@ -33,6 +34,7 @@ FILE_KINDS: dict[str, Callable[[], dict]] = {
     "curriculum-kpis.schema.json": kpis_schema,
     "curriculum-cases.schema.json": cases_schema,
     "curriculum-goals.schema.json": goals_schema,
+    "dashboard-apps.schema.json": apps_schema,
 }
 
 

@@ -1,0 +1,100 @@
+"""The course's own files as typed models (the dashboards' apps.yml, the answer banks, the fact registry): the shipped
+files load to the same objects as the hand-written parsers gave, and every problem is named by file, line, column and
+field, all of a file's at once."""
+
+from pathlib import Path
+
+import pytest
+from before_models import BEFORE, loaded, snapshot
+from test_models import at, plant, problems
+
+from graders.course.apps import load_apps
+from graders.paths import DASHBOARDS
+
+COURSE = [name for name in loaded() if name in ("dashboard-apps", "answer-banks", "facts")]
+
+
+@pytest.mark.parametrize("name", COURSE)
+def test_shipped_course_files_load_to_the_same_objects_as_before(name):
+    assert snapshot(loaded()[name]()) == (BEFORE / f"{name}.txt").read_text(encoding="utf-8")
+
+
+# ---- the dashboards' apps.yml ----------------------------------------------------------------------------------------
+
+
+def dashboards(tmp_path: Path) -> Path:
+    """A dashboards folder with the shipped notebooks' names (empty files: apps.yml only names them)."""
+    folder = tmp_path / "dashboards"
+    folder.mkdir()
+    for notebook in DASHBOARDS.glob("*.ipynb"):
+        (folder / notebook.name).write_text("{}", encoding="utf-8")
+    return folder
+
+
+def load_folder(path: Path) -> list:
+    return load_apps(path.parent)
+
+
+APPS = DASHBOARDS / "apps.yml"
+APP_TYPE = ("    title: Return on the training\n", "    title: 5\n")
+APP_UNKNOWN = ("    title: Benchmark against peers\n", "    title: Benchmark against peers\n    colour: teal\n")
+APP_CHOICE = (
+    "    for: Executives and risk owners, weighing the risk before funding controls\n    audience: executive\n",
+    "    for: Executives and risk owners, weighing the risk before funding controls\n    audience: board\n",
+)
+APP_CASES = {
+    "wrong type": (APP_TYPE, ("title: 5", "title"), "apps[0].title", "expected text (got 5)"),
+    "unknown key": (
+        APP_UNKNOWN,
+        ("colour: teal", "colour"),
+        "apps[1].colour",
+        "unknown field; expected one of notebook, title, question, for, audience",
+    ),
+    "not an audience": (
+        APP_CHOICE,
+        ("audience: board", "audience"),
+        "apps[2].audience",
+        'expected one of executive, trainer, learner (got "board")',
+    ),
+    "listed twice": (
+        ("  - notebook: benchmark.ipynb\n", "  - notebook: roi.ipynb\n"),
+        ("- notebook: roi.ipynb", "notebook", 2),
+        "apps[1].notebook",
+        "'roi.ipynb' is listed twice",
+    ),
+    "no such notebook": (
+        ("  - notebook: roi.ipynb\n", "  - notebook: roi-2.ipynb\n"),
+        ("- notebook: roi-2.ipynb", "notebook"),
+        "apps[0].notebook",
+        "no notebook 'roi-2.ipynb' in ",
+    ),
+}
+
+
+@pytest.mark.parametrize(("edit", "where", "field", "problem"), APP_CASES.values(), ids=APP_CASES)
+def test_a_planted_apps_error_names_file_line_column_and_field(tmp_path, edit, where, field, problem):
+    path, text = plant(dashboards(tmp_path), APPS, edit)
+    (found,) = problems(load_folder, path)
+    assert found[:3] == (*at(text, *where), field) and found[3].startswith(problem), found
+
+
+def test_a_notebook_the_apps_file_leaves_out_is_named_at_the_list(tmp_path):
+    path, text = plant(dashboards(tmp_path), APPS)
+    (path.parent / "new.ipynb").write_text("{}", encoding="utf-8")
+    (found,) = problems(load_folder, path)
+    assert found[:3] == (*at(text, "apps:"), "apps") and found[3].startswith("not listed: new.ipynb; give each")
+
+
+def test_three_errors_in_the_apps_file_are_all_reported_in_file_order(tmp_path):
+    path, _ = plant(dashboards(tmp_path), APPS, APP_CHOICE, APP_UNKNOWN, APP_TYPE)
+    found = problems(load_folder, path)
+    assert [field for _, _, field, _ in found] == ["apps[0].title", "apps[1].colour", "apps[2].audience"]
+    assert [line for line, _, _, _ in found] == sorted(line for line, _, _, _ in found)
+
+
+def test_invalid_yaml_in_the_apps_file_names_the_line_and_column(tmp_path):
+    path, text = plant(dashboards(tmp_path), APPS, ("  - notebook: roi.ipynb\n", "  - notebook: roi.ipynb: x\n"))
+    (found,) = problems(load_folder, path)
+    line, column = at(text, "- notebook: roi.ipynb: x", ": x")
+    assert found[:3] == (line, column, "(top level)")
+    assert found[3].startswith("not valid YAML: mapping values are not allowed here")
