@@ -9,7 +9,8 @@ from before_models import BEFORE, loaded, snapshot
 from test_models import at, plant, problems
 
 from graders.course.apps import load_apps
-from graders.paths import DASHBOARDS
+from graders.course.banks import read_bank
+from graders.paths import DASHBOARDS, ROOT
 
 COURSE = [name for name in loaded() if name in ("dashboard-apps", "answer-banks", "facts")]
 
@@ -97,4 +98,81 @@ def test_invalid_yaml_in_the_apps_file_names_the_line_and_column(tmp_path):
     (found,) = problems(load_folder, path)
     line, column = at(text, "- notebook: roi.ipynb: x", ": x")
     assert found[:3] == (line, column, "(top level)")
+    assert found[3].startswith("not valid YAML: mapping values are not allowed here")
+
+
+# ---- answer banks ----------------------------------------------------------------------------------------------------
+
+TREE = ROOT / "courses" / "source" / "triage-shift" / "triage-tree.bank.yml"
+SHIFT = ROOT / "courses" / "source" / "triage-shift" / "triage-shift.bank.yml"
+ORGS_SLUGS = ("demo", "saltmarsh")
+BANK_TYPE = ("      form: the key (both example organisations keep the default tree)\n", "      form: 3\n")
+BANK_UNKNOWN = (
+    "      misconception: a customer reporting a danger",
+    "      mood: calm\n      misconception: a customer reporting a danger",
+)
+BANK_SHAPE = (
+    "q2:\n  right:\n    - answer: {P: escalate_crisis, Q: escalate_pr, R: escalate_pr, S: escalate_legal, "
+    "T: escalate_coe}\n      form: the key (the first question that says yes, in the tree's order)\n",
+    "q2:\n  right: the key\n",
+)
+BANK_BOTH = (
+    "      form: the key (the first question that says yes, in the tree's order)\n",
+    "      by_org: {demo: 1, saltmarsh: 2}\n"
+    "      form: the key (the first question that says yes, in the tree's order)\n",
+)
+
+
+def load_bank(path: Path) -> object:
+    return read_bank(path, ORGS_SLUGS)
+
+
+BANK_CASES = {
+    "wrong type": (TREE, BANK_TYPE, ("form: 3", "form"), "q1.right[0].form", "expected text (got 3)"),
+    "unknown key": (
+        TREE,
+        BANK_UNKNOWN,
+        ("mood: calm", "mood"),
+        "q1.wrong[0].mood",
+        "unknown field; expected one of answer, by_org, misconception",
+    ),
+    "not a list": (TREE, BANK_SHAPE, ("  right: the key", "right"), "q2.right", 'expected a list (got "the key")'),
+    "answer and by_org": (
+        TREE,
+        BANK_BOTH,
+        (
+            "- answer: {P: escalate_crisis, Q: escalate_pr, R: escalate_pr, S: escalate_legal, T: escalate_coe}",
+            "answer",
+        ),
+        "q2.right[0]",
+        "give either answer: or by_org: (one answer per organisation), not both",
+    ),
+    "an organisation left out": (
+        SHIFT,
+        ("      saltmarsh:\n", "      saltmarch:\n"),
+        ("  - by_org:", "by_org"),
+        "q3.right[0].by_org",
+        "expected one answer for each organisation (demo, saltmarsh), got demo, saltmarch",
+    ),
+}
+
+
+@pytest.mark.parametrize(("source", "edit", "where", "field", "problem"), BANK_CASES.values(), ids=BANK_CASES)
+def test_a_planted_bank_error_names_file_line_column_and_field(tmp_path, source, edit, where, field, problem):
+    path, text = plant(tmp_path, source, edit)
+    (found,) = problems(load_bank, path)
+    assert found[:3] == (*at(text, *where), field) and found[3].startswith(problem), found
+
+
+def test_three_errors_in_a_bank_are_all_reported_in_file_order(tmp_path):
+    path, _ = plant(tmp_path, TREE, BANK_BOTH, BANK_UNKNOWN, BANK_TYPE)
+    found = problems(load_bank, path)
+    assert [field for _, _, field, _ in found] == ["q1.right[0].form", "q1.wrong[0].mood", "q2.right[0]"]
+    assert [line for line, _, _, _ in found] == sorted(line for line, _, _, _ in found)
+
+
+def test_invalid_yaml_in_a_bank_names_the_line_and_column(tmp_path):
+    path, text = plant(tmp_path, TREE, ("q2:\n  right:\n    - answer: {P", "q2:\n  right:\n    - answer: x: {P"))
+    (found,) = problems(load_bank, path)
+    assert found[:3] == (*at(text, "- answer: x: {P", ": {P"), "(top level)")
     assert found[3].startswith("not valid YAML: mapping values are not allowed here")

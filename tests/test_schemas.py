@@ -27,6 +27,7 @@ SHIPPED = {
     **{p: f"risk-{p.stem}.schema.json" for p in sorted((ROOT / "simulations" / "data" / "risk").glob("*.yaml"))},
     **{p: f"curriculum-{p.stem}.schema.json" for p in sorted(CURRICULUM.glob("*.yaml"))},
     DASHBOARDS / "apps.yml": "dashboard-apps.schema.json",
+    **{p: "answer-bank.schema.json" for p in sorted((ROOT / "courses").rglob("*.bank.yml"))},
 }
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$")
 

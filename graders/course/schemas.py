@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from graders.course.apps import apps_schema
+from graders.course.banks import bank_schema
 from graders.course.manifest import manifest_schema
 from graders.paths import SCHEMAS
 from simulations.lessons.cases import cases_schema
@@ -35,6 +36,7 @@ FILE_KINDS: dict[str, Callable[[], dict]] = {
     "curriculum-cases.schema.json": cases_schema,
     "curriculum-goals.schema.json": goals_schema,
     "dashboard-apps.schema.json": apps_schema,
+    "answer-bank.schema.json": bank_schema,
 }
 
 

@@ -25,6 +25,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    RootModel,
     Strict,
     StrictBool,
     StrictInt,
@@ -403,7 +404,8 @@ def _problem(path: Path, model: type[BaseModel], data: Any, positions: dict, err
         problem = "required field is missing"
     else:
         problem = _MESSAGES[kind](ctx) if kind in _MESSAGES else error["msg"]
-        if "at" not in ctx and not _quoted(value, problem):
+        mapping_rule = kind == "smtk" and isinstance(value, dict)  # a rule across a mapping's fields: it names them
+        if "at" not in ctx and not mapping_rule and not _quoted(value, problem):
             problem += f" (got {show(value)})"
     line, column = _position(positions, loc)
     return DataError(path, field_name(loc), problem, line=line, column=column)
@@ -461,6 +463,8 @@ def _fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
     current: Any = model
     for part in loc:
         current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, RootModel):  # a mapping of any keys (an answer bank)
+            current = _unwrap(current.model_fields["root"].annotation)
         if isinstance(current, type) and issubclass(current, BaseModel):
             field = next((f for name, f in current.model_fields.items() if (f.alias or name) == part), None)
             if field is None:
