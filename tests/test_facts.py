@@ -228,7 +228,7 @@ def test_malformed_registry_names_file_line_and_field(tmp_path, edit, field, exp
     # A wrong value: the line of its field; a missing one: the line where its fact starts.
     expected_start = f"{field.split('.')[-1]}:" if field != "why" else "- id: altimeter-readiness-sample"
     assert line.strip().startswith(expected_start), line
-    assert str(err.value).startswith(f"{path}:{err.value.line}: facts[2].{field}: ")
+    assert str(err.value).startswith(f"{path}:{err.value.line}:{err.value.column}: facts[2].{field}: ")
 
 
 OLD_LAW = {

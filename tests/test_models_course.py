@@ -11,6 +11,7 @@ from test_models import at, plant, problems
 from graders.course.apps import load_apps
 from graders.course.banks import read_bank
 from graders.paths import DASHBOARDS, ROOT
+from simulations.common.facts import load_facts
 
 COURSE = [name for name in loaded() if name in ("dashboard-apps", "answer-banks", "facts")]
 
@@ -175,4 +176,64 @@ def test_invalid_yaml_in_a_bank_names_the_line_and_column(tmp_path):
     path, text = plant(tmp_path, TREE, ("q2:\n  right:\n    - answer: {P", "q2:\n  right:\n    - answer: x: {P"))
     (found,) = problems(load_bank, path)
     assert found[:3] == (*at(text, "- answer: x: {P", ": {P"), "(top level)")
+    assert found[3].startswith("not valid YAML: mapping values are not allowed here")
+
+
+# ---- the fact registry -----------------------------------------------------------------------------------------------
+
+FACTS = ROOT / "courses" / "facts.yml"
+FACT_TYPE = ("    value: 37%\n", "    value: [37, 38]\n")
+FACT_UNKNOWN = ("    value: about $23,000\n", "    value: about $23,000\n    currency: USD\n")
+FACT_RANGE = (
+    "      year: 2011\n      names: [Altimeter, Owyang,",
+    "      year: 1811\n      names: [Altimeter, Owyang,",
+)
+FACT_CASES = {
+    "wrong type": (FACT_TYPE, ("value: [37", "value"), "facts[0].value", "expected text (got a list of 2)"),
+    "unknown key": (
+        FACT_UNKNOWN,
+        ("currency: USD", "currency"),
+        "facts[1].currency",
+        "unknown field; expected one of id, statement, value, values, kind,",
+    ),
+    "out of range": (FACT_RANGE, ("year: 1811", "year"), "facts[0].source.year", "expected a value >= 1900 (got 1811)"),
+    "history without why": (
+        ("    why: Shown with its year as what companies said then;", "    # why: Shown with its year"),
+        ("- id: altimeter-training-priority", "id"),
+        "facts[0].why",
+        "required with `history: true`: say why the old figure still matters",
+    ),
+    "value and values": (
+        ("    value: 37%\n", "    value: 37%\n    values: {low: 30%}\n"),
+        ("- id: altimeter-training-priority", "id"),
+        "facts[0]",
+        "give either `value` (one text) or `values` (a mapping of key to text), not both or neither",
+    ),
+    "listed twice": (
+        ("  - id: altimeter-training-spend\n", "  - id: altimeter-training-priority\n"),
+        ("- id: altimeter-training-priority", "id", 2),
+        "facts[1].id",
+        "duplicate id 'altimeter-training-priority': a fact has one home",
+    ),
+}
+
+
+@pytest.mark.parametrize(("edit", "where", "field", "problem"), FACT_CASES.values(), ids=FACT_CASES)
+def test_a_planted_registry_error_names_file_line_column_and_field(tmp_path, edit, where, field, problem):
+    path, text = plant(tmp_path, FACTS, edit)
+    (found,) = problems(load_facts, path)
+    assert found[:3] == (*at(text, *where), field) and found[3].startswith(problem), found
+
+
+def test_three_errors_in_the_registry_are_all_reported_in_file_order(tmp_path):
+    path, _ = plant(tmp_path, FACTS, FACT_UNKNOWN, FACT_RANGE, FACT_TYPE)
+    found = problems(load_facts, path)
+    assert [field for _, _, field, _ in found] == ["facts[0].value", "facts[0].source.year", "facts[1].currency"]
+    assert [line for line, _, _, _ in found] == sorted(line for line, _, _, _ in found)
+
+
+def test_invalid_yaml_in_the_registry_names_the_line_and_column(tmp_path):
+    path, text = plant(tmp_path, FACTS, ("    value: 37%\n", "    value: 37%: x\n"))
+    (found,) = problems(load_facts, path)
+    assert found[:3] == (*at(text, "value: 37%: x", ": x"), "(top level)")
     assert found[3].startswith("not valid YAML: mapping values are not allowed here")

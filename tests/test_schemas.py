@@ -28,6 +28,7 @@ SHIPPED = {
     **{p: f"curriculum-{p.stem}.schema.json" for p in sorted(CURRICULUM.glob("*.yaml"))},
     DASHBOARDS / "apps.yml": "dashboard-apps.schema.json",
     **{p: "answer-bank.schema.json" for p in sorted((ROOT / "courses").rglob("*.bank.yml"))},
+    ROOT / "courses" / "facts.yml": "facts.schema.json",
 }
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$")
 

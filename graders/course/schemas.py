@@ -11,6 +11,7 @@ from graders.course.apps import apps_schema
 from graders.course.banks import bank_schema
 from graders.course.manifest import manifest_schema
 from graders.paths import SCHEMAS
+from simulations.common.facts import facts_schema
 from simulations.lessons.cases import cases_schema
 from simulations.lessons.goals import goals_schema
 from simulations.lessons.kpis import kpis_schema
@@ -37,6 +38,7 @@ FILE_KINDS: dict[str, Callable[[], dict]] = {
     "curriculum-goals.schema.json": goals_schema,
     "dashboard-apps.schema.json": apps_schema,
     "answer-bank.schema.json": bank_schema,
+    "facts.schema.json": facts_schema,
 }
 
 

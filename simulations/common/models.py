@@ -38,10 +38,9 @@ from pydantic_core import PydanticCustomError
 
 from simulations.common.audiences import ROSTER_ROLES
 from simulations.common.datafiles import DataError, DataErrors, read_text
-from simulations.common.facts import JURISDICTIONS, cited
 from simulations.common.money import SYMBOLS
 from simulations.common.validate import as_date
-from simulations.common.vocabulary import PLATFORMS
+from simulations.common.vocabulary import JURISDICTIONS, PLATFORMS
 
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[str | int, ...]
@@ -240,19 +239,6 @@ def weights_over(name: str, options: Iterable[str], description: str) -> Any:
         AfterValidator(positive),
         WithJsonSchema({**schema, "description": f"{description}: {said}"}),
     ]
-
-
-def _cited(text: str) -> str:
-    try:
-        return cited(text)
-    except ValueError as exc:
-        raise invalid(str(exc)) from None
-
-
-# Text that may name facts of the course's registry (courses/facts.yml); each reference is written out on load.
-Cited = Annotated[
-    StrictStr, AfterValidator(_cited), Field(description="may name facts of the course's registry as {{fact:ID}}")
-]
 
 
 def keyed(name: str, keys: Iterable[str], item: Any, description: str, default: Any = ...) -> type[FileModel]:
