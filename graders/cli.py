@@ -577,7 +577,8 @@ def _schema(schema: argparse.ArgumentParser) -> None:
         "risk-tailoring.schema.json (the risk simulation's files), curriculum-kpis, curriculum-cases and "
         "curriculum-goals.schema.json (the lessons' catalogues), dashboard-apps.schema.json (the apps.yml of a "
         "dashboards folder), answer-bank.schema.json (each lesson's answer bank), facts.schema.json "
-        "(the fact registry). Editors with a YAML language server "
+        "(the fact registry), exercise-roles and exercise.schema.json (the live exercise's roles and exercises). "
+        "Editors with a YAML language server "
         "(VS Code's YAML extension) read the schema named in a file's first line to complete and check it as it is "
         "typed."
     )

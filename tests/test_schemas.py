@@ -18,6 +18,7 @@ from graders.paths import DASHBOARDS, MANIFEST, ORGS, ROOT, SCHEMAS
 
 TRIAGE = ROOT / "simulations" / "data" / "triage"
 CURRICULUM = ROOT / "simulations" / "data" / "curriculum"
+EXERCISE = ROOT / "simulations" / "data" / "exercise"
 SHIPPED = {
     **{p: "org.schema.json" for p in sorted(ORGS.glob("*.yaml"))},
     MANIFEST: "course.schema.json",
@@ -29,6 +30,8 @@ SHIPPED = {
     DASHBOARDS / "apps.yml": "dashboard-apps.schema.json",
     **{p: "answer-bank.schema.json" for p in sorted((ROOT / "courses").rglob("*.bank.yml"))},
     ROOT / "courses" / "facts.yml": "facts.schema.json",
+    EXERCISE / "roles.yaml": "exercise-roles.schema.json",
+    **{p: "exercise.schema.json" for p in sorted((EXERCISE / "exercises").glob("*.yaml"))},
 }
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$")
 
