@@ -39,7 +39,6 @@ from pydantic_core import PydanticCustomError
 from simulations.common.audiences import ROSTER_ROLES
 from simulations.common.datafiles import DataError, DataErrors, read_text
 from simulations.common.money import SYMBOLS
-from simulations.common.validate import as_date
 from simulations.common.vocabulary import JURISDICTIONS, PLATFORMS
 
 M = TypeVar("M", bound=BaseModel)
@@ -94,6 +93,20 @@ def _slug(value: str) -> str:
     if not SLUG.match(value):
         raise invalid("expected lower-case letters, digits and dashes")
     return value
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A YAML value as a date: YAML reads 2027-05-31 as one, and a quoted "2027-05-31" is accepted too; else None."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _date(value: Any) -> Any:

@@ -1,6 +1,6 @@
 """Reading user-supplied tables (CSV uploads, plain-dict profiles) and reporting every problem in one error.
 
-Mirrors `validate.DataError` (file, field, what was expected), but keeps going after the first problem so an app
+Mirrors `datafiles.DataError` (file, field, what was expected), but keeps going after the first problem so an app
 can show one message listing everything to fix instead of making the user upload the file again and again.
 """
 
