@@ -2,6 +2,7 @@
 files load to the same objects as the hand-written parsers gave, and every problem is named by file, line, column and
 field, all of a file's at once."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from before_models import BEFORE, loaded, snapshot
 from test_models import at, plant, problems
 
 from graders.course.apps import load_apps
-from graders.course.banks import read_bank
+from graders.course.banks import bank_problems, read_bank
 from graders.paths import DASHBOARDS, ROOT
 from simulations.common.facts import load_facts
 
@@ -237,3 +238,13 @@ def test_invalid_yaml_in_the_registry_names_the_line_and_column(tmp_path):
     (found,) = problems(load_facts, path)
     assert found[:3] == (*at(text, "value: 37%: x", ": x"), "(top level)")
     assert found[3].startswith("not valid YAML: mapping values are not allowed here")
+
+
+def test_smtk_check_lists_each_problem_of_a_bank_on_its_own(tmp_path):
+    """A bank with two mistakes is two problems of the module's check, not one message of two lines."""
+    notebook = tmp_path / "triage-tree.ipynb"
+    shutil.copyfile(TREE.with_name("triage-tree.ipynb"), notebook)
+    _, text = plant(tmp_path, TREE, BANK_UNKNOWN, BANK_TYPE)
+    found = [p for p in bank_problems({"triage-tree": notebook}, ORGS_SLUGS) if p.path.endswith(".bank.yml")]
+    lines = [at(text, "form: 3")[0], at(text, "mood: calm")[0]]
+    assert [(p.field, p.line) for p in found] == list(zip(["q1.right[0].form", "q1.wrong[0].mood"], lines, strict=True))

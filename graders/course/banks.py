@@ -399,7 +399,7 @@ def bank_problems(
         try:
             bank = read_bank(path, orgs)
         except DataError as exc:
-            problems.append(exc)
+            problems += exc.errors  # each problem of the bank on a line of its own
             continue
         problems += _coverage(bank, found)
     return problems

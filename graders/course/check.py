@@ -174,7 +174,7 @@ def fact_problems(manifest: Manifest, today: dt.date) -> list[DataError]:
     try:
         registry = load_facts(facts_path(manifest.path))
     except DataError as exc:
-        return [exc]
+        return list(exc.errors)  # each problem of the registry on a line of its own
     problems: list[DataError] = []
     shown: dict[str, list[str]] = {}
     for notebook in (n for module in manifest.modules for n in module.notebooks(manifest.source_dir)):
