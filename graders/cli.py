@@ -20,7 +20,7 @@ def user_errors() -> tuple[type[BaseException], ...]:
     from graders.results.lti_services import LmsError
     from graders.results.xapi import LRSError
     from graders.serving.servers import ServerError
-    from simulations.common.validate import DataError
+    from simulations.common.datafiles import DataError
 
     return (DataError, ServerError, TailorError, LRSError, GradeError, LmsError, FileNotFoundError)
 
@@ -243,7 +243,7 @@ def cmd_grade_passback(args: argparse.Namespace) -> int:
 
     from graders.course.lti_key import tool_jwks
     from graders.results.passback import passback
-    from simulations.common.validate import DataError
+    from simulations.common.datafiles import DataError
     from simulations.profile.org import load_org
 
     if args.keyset:
@@ -575,7 +575,10 @@ def _schema(schema: argparse.ArgumentParser) -> None:
         "course.schema.json (the course manifest), triage-policy, triage-scenario and triage-chatter.schema.json "
         "(the triage simulation's policy, scenarios and background chatter), risk-register, risk-controls and "
         "risk-tailoring.schema.json (the risk simulation's files), curriculum-kpis, curriculum-cases and "
-        "curriculum-goals.schema.json (the lessons' catalogues). Editors with a YAML language server "
+        "curriculum-goals.schema.json (the lessons' catalogues), dashboard-apps.schema.json (the apps.yml of a "
+        "dashboards folder), answer-bank.schema.json (each lesson's answer bank), facts.schema.json "
+        "(the fact registry), exercise-roles and exercise.schema.json (the live exercise's roles and exercises). "
+        "Editors with a YAML language server "
         "(VS Code's YAML extension) read the schema named in a file's first line to complete and check it as it is "
         "typed."
     )

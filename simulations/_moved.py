@@ -14,7 +14,7 @@ import sys
 from types import ModuleType
 
 MOVED: dict[str, str] = {
-    "simulations.validate": "simulations.common.validate",
+    "simulations.validate": "simulations.common.datafiles",  # its DataError; the field walker is gone
     "simulations.tabular": "simulations.common.tabular",
     "simulations.money": "simulations.common.money",
     "simulations.audiences": "simulations.common.audiences",

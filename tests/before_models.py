@@ -39,8 +39,12 @@ def snapshot(value: object) -> str:
 
 def loaded() -> dict[str, Callable[[], object]]:
     """Each snapshot's name and what it loads (imported late: the loaders change, the names stay)."""
-    from graders.paths import ORGS
+    from graders.course.apps import load_apps
+    from graders.course.banks import read_bank
+    from graders.paths import DASHBOARDS, ORGS, ROOT
     from simulations import triage
+    from simulations.common.facts import FACTS_FILE, load_facts
+    from simulations.exercise.model import list_exercises, load_exercise, load_roles
     from simulations.lessons.cases import load_cases
     from simulations.lessons.goals import load_goals
     from simulations.lessons.kpis import load_kpis
@@ -70,11 +74,23 @@ def loaded() -> dict[str, Callable[[], object]]:
         "lessons-kpis": load_kpis,
         "lessons-cases": load_cases,
         "lessons-goals": load_goals,
+        "exercise-roles": load_roles,
+    }
+    for eid in list_exercises():
+        found[f"exercise-{eid}"] = lambda eid=eid: load_exercise(eid)
+    found |= {
+        "facts": lambda: load_facts(FACTS_FILE),
+        "answer-banks": lambda: [read_bank(p) for p in sorted((ROOT / "courses").rglob("*.bank.yml"))],
+        "dashboard-apps": lambda: load_apps(DASHBOARDS),
     }
     return found
 
 
-if __name__ == "__main__":  # record the snapshots (done once, with the hand-written parsers)
+if __name__ == "__main__":  # record the snapshots (done once per file kind, with its hand-written parser)
+    import sys
+
     for name, load in loaded().items():
+        if len(sys.argv) > 1 and not any(name.startswith(prefix) for prefix in sys.argv[1:]):
+            continue
         (BEFORE / f"{name}.txt").write_text(snapshot(load()), encoding="utf-8")
         print("wrote", name)

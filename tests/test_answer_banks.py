@@ -23,7 +23,7 @@ from graders.course.manifest import load_manifest
 from graders.course.root import open_gradebook
 from graders.grading.banks import module_banks, run_banks
 from graders.paths import MANIFEST, ROOT, SOURCE
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.profile.org import load_org
 
 MANIFEST_DATA = load_manifest()
@@ -183,13 +183,13 @@ def test_a_bank_reads_into_entries_with_their_lines(tmp_path):
 @pytest.mark.parametrize(
     ("text", "where", "problem"),
     [
-        ("q1:\n  right:\n    - answer: a\n      forms: x\n", ":3: q1.right[0]", "unknown field(s) forms"),
-        ("q1:\n  wrong:\n    - answer: a\n", ":3: q1.wrong[0].misconception", "required field is missing"),
-        ("q1:\n  wrong:\n    - answer: a\n      by_org: {}\n      misconception: m\n", ":3: q1.wrong[0]", "not both"),
-        ("q1:\n  right:\n    - by_org: {demo: 1}\n      form: f\n", ":3: q1.right[0].by_org", "saltmarsh"),
-        ("q1:\n  rigth: []\n", ":1: q1", "unknown field(s) rigth"),
-        ("q1:\n  right: [a: [\n", "", "not valid YAML at line"),
-        ("q1:\n  right: {answer: a}\n", ":2: q1.right", "expected a list"),
+        ("q1:\n  right:\n    - answer: a\n      forms: x\n", ":3:7: q1.right[0].form", "required field is missing"),
+        ("q1:\n  wrong:\n    - answer: a\n", ":3:7: q1.wrong[0].misconception", "required field is missing"),
+        ("q1:\n  wrong:\n    - answer: a\n      by_org: {}\n      misconception: m\n", ":3:7: q1.wrong[0]", "not both"),
+        ("q1:\n  right:\n    - by_org: {demo: 1}\n      form: f\n", ":3:7: q1.right[0].by_org", "saltmarsh"),
+        ("q1:\n  rigth: []\n", ":2:3: q1.rigth", "unknown field (did you mean right?)"),
+        ("q1:\n  right: [a: [\n", ":3:1: (top level)", "not valid YAML"),
+        ("q1:\n  right: {answer: a}\n", ":2:3: q1.right", "expected a list"),
     ],
 )
 def test_a_malformed_bank_names_file_line_and_field(tmp_path, text, where, problem):

@@ -34,7 +34,7 @@ from cryptography.x509.oid import NameOID
 from graders.course.certification import load_rules
 from graders.results.certify import certify
 from graders.results.tiers import add_months
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "ob_v3p0_achievementcredential_schema.json").read_text())
 ISSUED = SUBMITTED_AT.date()  # ada's certificate: issued on the day of her graded submission

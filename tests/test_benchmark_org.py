@@ -6,7 +6,7 @@ import yaml
 from graders.paths import DEMO_ORG
 from simulations.benchmark import benchmark
 from simulations.benchmark.organisation import org_profile
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.profile.org import load_org
 
 

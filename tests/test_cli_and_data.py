@@ -16,7 +16,7 @@ from graders import __version__
 from graders.course.kernels import LEARNER_KERNEL, install_kernels
 from graders.course.manifest import load_manifest
 from graders.paths import DEMO_ORG, MANIFEST, ROOT
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.profile.org import load_org
 
 

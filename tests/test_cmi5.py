@@ -244,7 +244,7 @@ def test_a_wrong_hub_url_is_refused(graded_course, tmp_path):
 
 def test_a_wrong_lms_address_in_the_profile_names_file_line_and_field(tmp_path):
     from graders.paths import DEMO_ORG
-    from simulations.common.validate import DataError
+    from simulations.common.datafiles import DataError
 
     text = DEMO_ORG.read_text(encoding="utf-8")
     path = tmp_path / "demo.yaml"

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import yaml
 
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.common.vocabulary import UNITS
 from simulations.lessons.cases import CASE_CATALOGUE, HALF_LIVES_H, attention_left, half_life, load_cases
 from simulations.lessons.freshness import (

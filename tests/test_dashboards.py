@@ -23,7 +23,7 @@ from graders.paths import DASHBOARDS, DEMO_ORG, ROOT
 from graders.serving import dashboards
 from graders.serving.dashboards import dashboards_command, dashboards_env, dashboards_url, start_dashboards
 from graders.serving.landing import APPS_FILE, load_apps
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.exercise.live import DB_VARIABLE
 from simulations.profile.org import ORG_VARIABLE, dashboard_org
 
@@ -186,13 +186,15 @@ def test_every_app_is_described_once_and_a_mistake_stops_the_server_with_its_fie
     folder = tmp_path / "dashboards"
     shutil.copytree(DASHBOARDS, folder)
     shutil.copyfile(folder / "roi.ipynb", folder / "new.ipynb")
-    with pytest.raises(DataError, match=r"apps.yml: apps: not listed: new.ipynb; give each its notebook, title"):
+    with pytest.raises(
+        DataError, match=r"apps.yml:\d+:\d+: apps: not listed: new.ipynb; give each its notebook, title"
+    ):
         load_apps(folder)
     (folder / "new.ipynb").unlink()
     data = yaml.safe_load((folder / APPS_FILE).read_text(encoding="utf-8"))
     data["apps"][1]["audience"] = "board"
     (folder / APPS_FILE).write_text(yaml.safe_dump(data), encoding="utf-8")
     port = free_port()
-    with pytest.raises(DataError, match=r"apps.yml: apps\[1\].audience: expected one of executive, trainer"):
+    with pytest.raises(DataError, match=r"apps.yml:\d+:\d+: apps\[1\].audience: expected one of executive, trainer"):
         start_dashboards(port, tmp_path / "voila.log", folder=folder)
     assert nothing_listens(port) and not (tmp_path / "voila.log").exists(), "nothing started"

@@ -29,7 +29,7 @@ from graders.serving.hub.settings import (
     lti_for,
     roles_for,
 )
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.profile.org import load_org
 
 DEPLOY = ROOT / "deploy" / "kubernetes"

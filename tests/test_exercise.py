@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import yaml
 
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.exercise import (
     Rejected,
     World,
@@ -75,7 +75,7 @@ def _write(tmp_path: Path, name: str, change) -> Path:
         (lambda d: d["personas"][0].update(disposition="grumpy"), "personas[0].disposition", "hostile"),
         (lambda d: d.update(scenario="no-such-scenario"), "scenario", "no scenario"),
         (lambda d: d["events"][2].update(text="{ceo} says hi"), "events[2].text", "unknown placeholder"),
-        (lambda d: d.update(colour="red"), "(top level)", "unknown field(s) colour"),
+        (lambda d: d.update(colour="red"), "colour", "unknown field; expected one of title, scenario"),
     ],
 )
 def test_a_malformed_exercise_names_file_and_field(tmp_path, change, field, words):

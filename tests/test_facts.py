@@ -18,6 +18,7 @@ from roundtrip import EXAMPLE_ORGS
 from graders.course.check import check_course, format_report
 from graders.course.tailor import TailorError, tailor
 from graders.paths import DEMO_ORG, MANIFEST, ROOT, SOURCE
+from simulations.common.datafiles import DataError
 from simulations.common.facts import (
     FACTS_FILE,
     FactReferenceError,
@@ -27,7 +28,6 @@ from simulations.common.facts import (
     render_markdown,
     unregistered_figures,
 )
-from simulations.common.validate import DataError
 from simulations.profile.org import load_org
 
 TODAY = dt.date(2026, 12, 4)  # a fixed check date: before every shipped review_by, after every source's fifth year
@@ -228,7 +228,7 @@ def test_malformed_registry_names_file_line_and_field(tmp_path, edit, field, exp
     # A wrong value: the line of its field; a missing one: the line where its fact starts.
     expected_start = f"{field.split('.')[-1]}:" if field != "why" else "- id: altimeter-readiness-sample"
     assert line.strip().startswith(expected_start), line
-    assert str(err.value).startswith(f"{path}:{err.value.line}: facts[2].{field}: ")
+    assert str(err.value).startswith(f"{path}:{err.value.line}:{err.value.column}: facts[2].{field}: ")
 
 
 OLD_LAW = {

@@ -14,7 +14,7 @@ from graders.course.facilitator import CLOSING, FACILITATOR_FOLDER, OPENING, les
 from graders.course.manifest import FORMATS, load_manifest, read_manifest
 from graders.course.start_here import HOW_IT_RUNS, START_FOLDER
 from graders.paths import MANIFEST
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.lessons.questions import WIDGETS
 from simulations.ui.lessons import questions as question_widgets
 

@@ -21,8 +21,8 @@ from graders.course.check import check_course, format_report
 from graders.course.manifest import course_manifest, library_modules, read_manifest
 from graders.paths import MANIFEST, ROOT
 from graders.results.library_feed import feed_library
+from simulations.common.datafiles import DataError
 from simulations.common.eventlog import EventLog
-from simulations.common.validate import DataError
 from simulations.library import (
     MAX_CHARS,
     Blocked,

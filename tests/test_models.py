@@ -9,7 +9,7 @@ from conftest import smtk_command
 
 from graders.course.manifest import load_manifest, read_manifest
 from graders.paths import MANIFEST, ORGS, ROOT
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.profile.org import load_org
 
 # What the hand-written parsers returned for the shipped files (and for a profile with an LMS block, triage

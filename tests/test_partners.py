@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from roundtrip import EXAMPLE_ORGS
 
 from graders.paths import DEMO_ORG
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.profile.org import load_org
 from simulations.profile.partners import (
     ALLOWED,

@@ -24,7 +24,7 @@ from graders.course.manifest import load_manifest
 from graders.paths import DEMO_ORG
 from graders.results.gradebook import module_scores
 from graders.results.passback import JOURNAL, PassbackError, passback
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.profile.org import load_org
 
 CLIENT_ID = "smtk-tool"

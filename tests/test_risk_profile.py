@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.profile.org import DEMO_PROFILE, INDUSTRIES, RISK_APPETITES, load_org, org_parameters
 from simulations.risk import expected_loss, load_register, load_tailoring, risk_for_org, scale_register
 from simulations.risk.profile import DEFAULT_TAILORING

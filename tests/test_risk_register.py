@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.risk import (
     AUDIENCES,
     DEFAULT_CONTROLS,

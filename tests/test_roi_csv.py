@@ -2,8 +2,8 @@
 
 import pytest
 
+from simulations.common.datafiles import DataError
 from simulations.common.tabular import TableError
-from simulations.common.validate import DataError
 from simulations.roi import default_program, evaluate, program_to_csv, read_costs_benefits_csv
 
 GOOD = """\

@@ -14,10 +14,11 @@ from jsonschema.exceptions import best_match
 from test_models import ORG_RANGE, ORG_TYPE, ORG_UNKNOWN, plant
 
 from graders.course.schemas import FILE_KINDS, schema_text
-from graders.paths import MANIFEST, ORGS, ROOT, SCHEMAS
+from graders.paths import DASHBOARDS, MANIFEST, ORGS, ROOT, SCHEMAS
 
 TRIAGE = ROOT / "simulations" / "data" / "triage"
 CURRICULUM = ROOT / "simulations" / "data" / "curriculum"
+EXERCISE = ROOT / "simulations" / "data" / "exercise"
 SHIPPED = {
     **{p: "org.schema.json" for p in sorted(ORGS.glob("*.yaml"))},
     MANIFEST: "course.schema.json",
@@ -26,6 +27,11 @@ SHIPPED = {
     **{p: "triage-scenario.schema.json" for p in sorted((TRIAGE / "scenarios").glob("*.yaml"))},
     **{p: f"risk-{p.stem}.schema.json" for p in sorted((ROOT / "simulations" / "data" / "risk").glob("*.yaml"))},
     **{p: f"curriculum-{p.stem}.schema.json" for p in sorted(CURRICULUM.glob("*.yaml"))},
+    DASHBOARDS / "apps.yml": "dashboard-apps.schema.json",
+    **{p: "answer-bank.schema.json" for p in sorted((ROOT / "courses").rglob("*.bank.yml"))},
+    ROOT / "courses" / "facts.yml": "facts.schema.json",
+    EXERCISE / "roles.yaml": "exercise-roles.schema.json",
+    **{p: "exercise.schema.json" for p in sorted((EXERCISE / "exercises").glob("*.yaml"))},
 }
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$")
 

@@ -13,7 +13,7 @@ from graders.course.certification import Rules, Tier, load_rules
 from graders.course.manifest import Format, Manifest, Module, Track
 from graders.paths import MANIFEST
 from graders.results.tiers import add_months, award, expiring, expiry, passed_modules
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 
 DAY = dt.date(2026, 3, 1)
 

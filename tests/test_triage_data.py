@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import simulations.triage as triage
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.triage.policy_file import DEFAULT_POLICY
 
 GOOD = """\

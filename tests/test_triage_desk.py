@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import simulations.triage as triage
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.profile.org import load_org
 from simulations.triage.desk import Desk
 

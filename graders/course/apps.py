@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
-from simulations.common.validate import DataError, load_yaml
+from pydantic import Field, ValidationInfo, model_validator
+
+from simulations.common.models import FileModel, Text, choice, invalid, items, json_schema, load_model, unique_by
 
 APPS_FILE = "apps.yml"
 AUDIENCES = ("executive", "trainer", "learner")
@@ -26,34 +29,48 @@ class App:
     audience: str
 
 
-def load_apps(folder: Path) -> list[App]:
-    """The apps of a dashboards folder from its apps.yml, in file order; every notebook there must be listed once."""
-    path = Path(folder) / APPS_FILE
-    root = load_yaml(path)
-    root.only(["apps"])
-    apps: list[App] = []
-    for item in root.get("apps").items(min_len=1):
-        item.only(["notebook", "title", "question", "for", "audience"])
-        notebook = item.get("notebook").str()
-        if not (Path(folder) / notebook).is_file() or Path(notebook).suffix != ".ipynb":
-            item.get("notebook").fail(f"no notebook {notebook!r} in {folder}")
-        if any(a.notebook == notebook for a in apps):
-            item.get("notebook").fail(f"{notebook!r} is listed twice")
-        apps.append(
-            App(
-                notebook=notebook,
-                title=item.get("title").str(),
-                question=item.get("question").str(),
-                who=item.get("for").str(),
-                audience=item.get("audience").choice(AUDIENCES),
+class AppFile(FileModel):
+    """One Voilà app of the folder, as the landing page lists it."""
+
+    notebook: Text = Field(description="the app's notebook in this folder, e.g. roi.ipynb")
+    title: Text = Field(description="the app's title on the landing page")
+    question: Text = Field(description="the question the app answers")
+    for_: Text = Field(alias="for", description="for whom: who opens it, deciding what")
+    audience: choice(AUDIENCES, "executive apps are listed on the landing page; trainer and learner apps are not")
+
+    def app(self) -> App:
+        return App(self.notebook, self.title, self.question, self.for_, self.audience)
+
+
+class AppsFile(FileModel):
+    """The apps of a dashboards folder (courses/dashboards/apps.yml): every notebook there, once, in the order shown."""
+
+    apps: Annotated[items(AppFile, min_len=1), unique_by("notebook", "{value!r} is listed twice")]
+
+    @model_validator(mode="after")
+    def _notebooks(self, info: ValidationInfo) -> AppsFile:
+        folder = Path(info.context["path"]).parent
+        for i, app in enumerate(self.apps):
+            if Path(app.notebook).suffix != ".ipynb" or not (folder / app.notebook).is_file():
+                raise invalid(f"no notebook {app.notebook!r} in {folder}", at=f"apps[{i}].notebook")
+        listed = {a.notebook for a in self.apps}
+        missing = sorted(p.name for p in folder.glob("*.ipynb") if p.name not in listed)
+        if missing:
+            raise invalid(
+                f"not listed: {', '.join(missing)}; give each its notebook, title, question, for and audience",
+                at="apps",
             )
-        )
-    listed = {a.notebook for a in apps}
-    missing = sorted(p.name for p in Path(folder).glob("*.ipynb") if p.name not in listed)
-    if missing:
-        raise DataError(
-            path,
-            "apps",
-            f"not listed: {', '.join(missing)}; give each its notebook, title, question, for and audience",
-        )
-    return apps
+        return self
+
+
+def load_apps(folder: Path) -> list[App]:
+    """The apps of a dashboards folder from its apps.yml, in file order; every notebook there must be listed once.
+    Errors name the file, line, column and field."""
+    return [a.app() for a in load_model(Path(folder) / APPS_FILE, AppsFile).apps]
+
+
+def apps_schema() -> dict:
+    """The JSON Schema of a dashboards folder's apps.yml, for editors."""
+    return json_schema(
+        AppsFile, "Dashboard apps", "The Voilà apps a dashboards folder serves, as its landing page lists them."
+    )

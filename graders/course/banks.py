@@ -24,13 +24,16 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
 from nbgrader.utils import is_grade, is_solution
+from pydantic import BeforeValidator, Field, RootModel, ValidationInfo, model_validator
 
-from simulations.common.validate import DataError, load_yaml
+from simulations.common.datafiles import DataError
+from simulations.common.models import FileModel, Text, check_model, invalid, json_schema, read_yaml
+from simulations.common.models import items as list_of
 
 SUFFIX = ".bank.yml"
 GLOB = f"*{SUFFIX}"  # what `smtk tailor` leaves out of a course root, so that no bank is ever released
@@ -105,44 +108,84 @@ def bank_path(notebook: Path) -> Path:
     return notebook.with_name(notebook.stem + SUFFIX)
 
 
+class _AnswerFile(FileModel):
+    """One answer learners plausibly give: the same for every organisation (answer) or one each (by_org)."""
+
+    answer: Any = Field(None, description="the answer as the item records it (text, a number, a list, a mapping...)")
+    by_org: dict[str, Any] | None = Field(
+        None, description="one answer per organisation, by its slug, when the right answer depends on the profile"
+    )
+
+    @model_validator(mode="after")
+    def _one_answer(self, info: ValidationInfo) -> _AnswerFile:
+        if ("answer" in self.model_fields_set) == ("by_org" in self.model_fields_set):
+            raise invalid("give either answer: or by_org: (one answer per organisation), not both")
+        orgs = (info.context or {}).get("orgs")
+        if self.by_org is not None and orgs is not None and set(self.by_org) != set(orgs):
+            raise invalid(
+                f"expected one answer for each organisation ({', '.join(sorted(orgs))}), "
+                f"got {', '.join(sorted(self.by_org)) or 'none'}",
+                at="by_org",
+            )
+        return self
+
+
+class RightAnswerFile(_AnswerFile):
+    """A right answer and the form it takes."""
+
+    form: Text = Field(description="the form of this right answer")
+
+
+class WrongAnswerFile(_AnswerFile):
+    """A wrong answer and the misconception behind it."""
+
+    misconception: Text = Field(description="the misconception behind this wrong answer")
+
+
+class BankItemFile(FileModel):
+    """The answers to one auto-graded item, right and wrong."""
+
+    right: list_of(RightAnswerFile) = Field([], description="answers that earn the item's points")
+    wrong: list_of(WrongAnswerFile) = Field([], description="answers that earn none, each with its misconception")
+
+
+class BankFile(RootModel):
+    """A lesson's answer bank (<lesson>.bank.yml beside its notebook): each auto-graded item's key, then its right
+    and wrong answers."""
+
+    root: Annotated[dict[str, BankItemFile], BeforeValidator(lambda v: {} if v is None else v)]
+
+
 def read_bank(path: str | Path, orgs: Iterable[str] | None = None) -> Bank:
-    """Read and validate a bank; a malformed one raises DataError naming the file, line and field.
+    """Read and validate a bank; a malformed one raises DataErrors naming the file, line, column and field, every
+    problem at once.
 
     With `orgs` (the shipped organisations' slugs), every `by_org` must give an answer for each of them.
     """
     path = Path(path)
-    top = load_yaml(path, lines=True)
-    if top.value is None:
-        return Bank(path, ())
-    entries = []
-    for key, item in top.entries():
-        item.only(("right", "wrong"))
-        for verdict, why_field in (("right", "form"), ("wrong", "misconception")):
-            for raw in item.get(verdict, None).items():
-                raw.only(("answer", "by_org", why_field))
-                if raw.has("answer") == raw.has("by_org"):
-                    raw.fail("give either answer: or by_org: (one answer per organisation), not both")
-                by_org = None
-                if raw.has("by_org"):
-                    orgs_field = raw.get("by_org")
-                    by_org = {slug: value.value for slug, value in orgs_field.entries()}
-                    if orgs is not None and set(by_org) != set(orgs):
-                        orgs_field.fail(
-                            f"expected one answer for each organisation ({', '.join(sorted(orgs))}), "
-                            f"got {', '.join(sorted(by_org)) or 'none'}"
-                        )
-                entries.append(
-                    BankEntry(
-                        key=key,
-                        verdict=verdict,
-                        answer=raw.value.get("answer"),
-                        by_org=by_org,
-                        why=raw.get(why_field).str(),
-                        path=path,
-                        line=raw.line,
-                    )
-                )
+    data, positions, twice = read_yaml(path)
+    context = {"orgs": tuple(orgs)} if orgs is not None else None
+    bank = check_model(data, BankFile, path, context, positions, twice)
+    entries = [
+        BankEntry(
+            key=key,
+            verdict=verdict,
+            answer=answer.answer,
+            by_org=answer.by_org,
+            why=answer.form if verdict == "right" else answer.misconception,
+            path=path,
+            line=positions[(key, verdict, i)][0],
+        )
+        for key, item in bank.root.items()
+        for verdict in ("right", "wrong")
+        for i, answer in enumerate(getattr(item, verdict))
+    ]
     return Bank(path, tuple(entries))
+
+
+def bank_schema() -> dict:
+    """The JSON Schema of an answer bank, for editors."""
+    return json_schema(BankFile, "Answer bank", "A lesson's answers learners plausibly give to each auto-graded item.")
 
 
 @dataclass(frozen=True)
@@ -356,7 +399,7 @@ def bank_problems(
         try:
             bank = read_bank(path, orgs)
         except DataError as exc:
-            problems.append(exc)
+            problems += exc.errors  # each problem of the bank on a line of its own
             continue
         problems += _coverage(bank, found)
     return problems

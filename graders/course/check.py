@@ -30,6 +30,7 @@ from graders.course.minutes import Estimate, estimate, off, restated_minutes
 from graders.course.root import CODE_STUB
 from graders.course.tailor import facts_path
 from graders.paths import MANIFEST, ORGS
+from simulations.common.datafiles import DataError
 from simulations.common.facts import (
     Registry,
     check_dates,
@@ -39,7 +40,6 @@ from simulations.common.facts import (
     unregistered_figures,
 )
 from simulations.common.models import parse_field, read_yaml
-from simulations.common.validate import DataError
 from simulations.lessons.freshness import Due, due_soon, overdue
 from simulations.library import LibraryStore, QueueEntry, revision_queue
 from simulations.profile.org import load_org
@@ -174,7 +174,7 @@ def fact_problems(manifest: Manifest, today: dt.date) -> list[DataError]:
     try:
         registry = load_facts(facts_path(manifest.path))
     except DataError as exc:
-        return [exc]
+        return list(exc.errors)  # each problem of the registry on a line of its own
     problems: list[DataError] = []
     shown: dict[str, list[str]] = {}
     for notebook in (n for module in manifest.modules for n in module.notebooks(manifest.source_dir)):

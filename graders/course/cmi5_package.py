@@ -21,7 +21,7 @@ from graders.course.exchange import track_course, track_modules
 from graders.course.manifest import course_manifest
 from graders.course.tailor import tailor
 from graders.paths import BUILD
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.profile.org import load_org
 
 NAMESPACE = "https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd"

@@ -13,6 +13,7 @@ from pydantic import Field as PydanticField
 
 from graders.course.certification import CertificationModel
 from graders.paths import DASHBOARDS, MANIFEST, SOURCE
+from simulations.common.datafiles import DataError
 from simulations.common.models import (
     Amount,
     Day,
@@ -28,7 +29,6 @@ from simulations.common.models import (
     json_schema,
     load_model,
 )
-from simulations.common.validate import DataError
 from simulations.library.model import ModuleInfo
 from simulations.profile.org import TRACKS, load_org
 

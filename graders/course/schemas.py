@@ -7,8 +7,12 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from graders.course.apps import apps_schema
+from graders.course.banks import bank_schema
 from graders.course.manifest import manifest_schema
 from graders.paths import SCHEMAS
+from simulations.common.facts import facts_schema
+from simulations.exercise.model import exercise_schema, roles_schema
 from simulations.lessons.cases import cases_schema
 from simulations.lessons.goals import goals_schema
 from simulations.lessons.kpis import kpis_schema
@@ -33,6 +37,11 @@ FILE_KINDS: dict[str, Callable[[], dict]] = {
     "curriculum-kpis.schema.json": kpis_schema,
     "curriculum-cases.schema.json": cases_schema,
     "curriculum-goals.schema.json": goals_schema,
+    "dashboard-apps.schema.json": apps_schema,
+    "answer-bank.schema.json": bank_schema,
+    "facts.schema.json": facts_schema,
+    "exercise-roles.schema.json": roles_schema,
+    "exercise.schema.json": exercise_schema,
 }
 
 

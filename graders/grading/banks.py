@@ -29,8 +29,8 @@ from graders.course.root import CODE_STUB, Course, GradeError, open_gradebook
 from graders.course.tailor import modules_for, tailor
 from graders.grading.pipeline import autograde
 from graders.paths import MANIFEST
+from simulations.common.datafiles import DataError
 from simulations.common.records import with_records
-from simulations.common.validate import DataError
 from simulations.profile.org import load_org
 
 NOT_ANSWERED = "Not answered yet"  # how a question widget's test fails on an answer of the wrong form

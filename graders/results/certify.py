@@ -20,7 +20,7 @@ from graders.results.exports import grade_rows, write_grades
 from graders.results.gradebook import learners, module_scores, modules_table
 from graders.results.library_feed import accepted_contributions
 from graders.results.tiers import award, expiring
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.profile.org import load_org
 
 

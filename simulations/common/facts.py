@@ -15,15 +15,31 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any
 
-from simulations.common.datafiles import REPO
-from simulations.common.validate import DataError, Field, load_yaml
+from pydantic import AfterValidator, BeforeValidator, Field, StrictInt, StrictStr, WithJsonSchema, model_validator
+
+from simulations.common.datafiles import REPO, DataError
+from simulations.common.models import (
+    Day,
+    FileModel,
+    Flag,
+    Text,
+    WebAddress,
+    check_model,
+    choice,
+    invalid,
+    items,
+    json_schema,
+    read_yaml,
+    unique_by,
+)
+from simulations.common.vocabulary import JURISDICTIONS
 
 FACTS_FILE = REPO / "courses" / "facts.yml"
 KINDS = ("finding", "model", "heuristic", "law")
 # Kinds that say what a source published, so a source is required.
 SOURCED_KINDS = ("finding", "law")
-JURISDICTIONS = ("US", "EU", "UK")
 GLOBAL = "global"
 # A source counts as old when it is more than this many years older than the check date (unless marked history).
 MAX_SOURCE_AGE_YEARS = 5
@@ -127,99 +143,115 @@ def shipped_facts() -> Registry:
     return load_facts(FACTS_FILE)
 
 
+def _figure(value: Any) -> Any:
+    """A value written as a bare number (28, 2.5) is the text the learner reads ("28", "2.5")."""
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+def _matches(pattern: re.Pattern, message: str) -> Any:
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise invalid(message)
+        return value
+
+    return AfterValidator(check)
+
+
+FactId = Annotated[
+    StrictStr,
+    _matches(_ID, "expected lower-case words joined by dashes"),
+    Field(json_schema_extra={"pattern": _ID.pattern}, description="lower-case words joined by dashes"),
+]
+ValueKey = Annotated[
+    StrictStr,
+    _matches(_KEY, "expected a key of lower-case letters, digits and underscores"),
+    Field(json_schema_extra={"pattern": _KEY.pattern}),
+]
+Figure = Annotated[
+    Text,
+    BeforeValidator(_figure),
+    WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1}, {"type": "number"}]}),
+]
+
+
+class SourceFile(FileModel):
+    """Where a fact comes from, as the course cites it."""
+
+    title: Text
+    publisher: Text
+    year: Annotated[StrictInt, Field(ge=1900, le=2100, description="the year it was published")]
+    url: WebAddress | None = Field(None, description="where the source can be read")
+    names: items(Text, min_len=1) = Field(description="the words a lesson cites it by")
+
+
+class FactFile(FileModel):
+    """One fact of the registry: what it says, its value(s), its kind, source, dates and scope."""
+
+    id: FactId = Field(description="a lesson writes {{fact:ID}} (one value) or {{fact:ID.KEY}}")
+    statement: Text = Field(description="what the figure says, in a sentence")
+    value: Figure | None = Field(None, description="the text a learner reads (or `values`)")
+    values: Annotated[dict[ValueKey, Figure], Field(min_length=1)] | None = Field(
+        None, description="a mapping of key to text, for a fact with several figures (or `value`)"
+    )
+    kind: choice(KINDS, "finding (a source's result), law (a rule as its text states it), model or heuristic")
+    source: SourceFile | None = Field(None, description="required for a finding or a law")
+    basis: Text | None = Field(None, description="what a model or heuristic rests on")
+    read: Day | None = Field(None, description="the date the figure was checked against the source (absent: not yet)")
+    review_by: Day = Field(description="the date by which the fact is checked again; `smtk check` fails after it")
+    scope: choice((GLOBAL, *JURISDICTIONS), "global, or the one jurisdiction it applies to") = GLOBAL
+    history: Flag = Field(False, description="true for an old figure kept on purpose, with `why`")
+    why: Text | None = Field(None, description="why an old figure still matters")
+
+    @model_validator(mode="after")
+    def _rules(self) -> FactFile:
+        if ("value" in self.model_fields_set) == ("values" in self.model_fields_set):
+            raise invalid("give either `value` (one text) or `values` (a mapping of key to text), not both or neither")
+        if self.source is None and self.kind in SOURCED_KINDS:
+            raise invalid(f"required for a {self.kind}: say where it was published", at="source")
+        if self.history and self.why is None:
+            raise invalid("required with `history: true`: say why the old figure still matters", at="why")
+        if self.kind == "law" and self.scope == GLOBAL:
+            jurisdictions = ", ".join(JURISDICTIONS)
+            raise invalid(f"a law applies in one jurisdiction: give scope {jurisdictions}, not global", at="scope")
+        return self
+
+    def fact(self, line: int | None) -> Fact:
+        s = self.source
+        source = Source(s.title, s.publisher, s.year, s.url, tuple(s.names)) if s else None
+        values = {"value": self.value} if self.value is not None else dict(self.values or {})
+        return Fact(
+            self.id,
+            self.statement,
+            values,
+            self.kind,
+            source,
+            self.read,
+            self.review_by,
+            self.scope,
+            self.history,
+            self.why,
+            line,
+        )
+
+
+class FactsFile(FileModel):
+    """The course's fact registry (courses/facts.yml): the one home of every figure a lesson, app or brief shows."""
+
+    facts: Annotated[items(FactFile, min_len=1), unique_by("id", "duplicate id {value!r}: a fact has one home")]
+
+
 def load_facts(path: str | Path = FACTS_FILE) -> Registry:
-    """Read and validate a fact registry; raises DataError naming the file, the line and the dotted field."""
-    root = load_yaml(path, lines=True)
-    root.only(["facts"])
-    facts: dict[str, Fact] = {}
-    for item in root.get("facts").items(min_len=1):
-        fact = _fact(item)
-        if fact.id in facts:
-            item.get("id").fail(f"duplicate id {fact.id!r}: a fact has one home")
-        facts[fact.id] = fact
+    """Read and validate a fact registry; raises DataErrors naming the file, line, column and field of every
+    problem at once."""
+    data, positions, twice = read_yaml(path)
+    found = check_model(data, FactsFile, path, None, positions, twice)
+    facts = {f.id: f.fact(positions[("facts", i)][0]) for i, f in enumerate(found.facts)}
     return Registry(Path(path), facts)
 
 
-_FACT_FIELDS = (
-    "id",
-    "statement",
-    "value",
-    "values",
-    "kind",
-    "source",
-    "basis",
-    "read",
-    "review_by",
-    "scope",
-    "history",
-    "why",
-)
-
-
-def _fact(item: Field) -> Fact:
-    item.only(_FACT_FIELDS)
-    fact_id = item.get("id").str()
-    if not _ID.match(fact_id):
-        item.get("id").fail(f"expected lower-case words joined by dashes, got {fact_id!r}")
-    if item.has("value") == item.has("values"):
-        item.fail("give either `value` (one text) or `values` (a mapping of key to text), not both or neither")
-    if item.has("value"):
-        values = {"value": _text(item.get("value"))}
-    else:
-        values = {}
-        for key, value in item.get("values").entries():
-            if not _KEY.match(key):
-                value.fail(f"expected a key of lower-case letters, digits and underscores, got {key!r}")
-            values[key] = _text(value)
-        if not values:
-            item.get("values").fail("expected at least one value")
-    kind = item.get("kind").choice(KINDS)
-    source = _source(item.get("source")) if item.has("source") else None
-    if source is None and kind in SOURCED_KINDS:
-        item.get("source", None).fail(f"required for a {kind}: say where it was published")
-    history = item.get("history", False).bool()
-    why = item.get("why").str() if item.has("why") else None
-    if history and why is None:
-        item.get("why", None).fail("required with `history: true`: say why the old figure still matters")
-    scope = item.get("scope", GLOBAL).choice((GLOBAL, *JURISDICTIONS))
-    if kind == "law" and scope == GLOBAL:
-        jurisdictions = ", ".join(JURISDICTIONS)
-        item.get("scope", None).fail(f"a law applies in one jurisdiction: give scope {jurisdictions}, not global")
-    read = item.get("read").date() if item.has("read") and item.get("read").value is not None else None
-    if item.has("basis"):
-        item.get("basis").str()
-    return Fact(
-        id=fact_id,
-        statement=item.get("statement").str(),
-        values=values,
-        kind=kind,
-        source=source,
-        read=read,
-        review_by=item.get("review_by").date(),
-        scope=scope,
-        history=history,
-        why=why,
-        line=item.line,
-    )
-
-
-def _text(value: Field) -> str:
-    if isinstance(value.value, int | float) and not isinstance(value.value, bool):
-        return str(value.value)
-    return value.str()
-
-
-def _source(f: Field) -> Source:
-    f.only(["title", "publisher", "year", "url", "names"])
-    url = f.get("url").url() if f.has("url") and f.get("url").value is not None else None
-    names = tuple(f.get("names").str_list(min_len=1))
-    return Source(
-        title=f.get("title").str(),
-        publisher=f.get("publisher").str(),
-        year=f.get("year").int(min=1900, max=2100),
-        url=url,
-        names=names,
-    )
+def facts_schema() -> dict:
+    """The JSON Schema of the fact registry, for editors."""
+    return json_schema(FactsFile, "Fact registry", "The course's facts: every figure a lesson, app or brief shows.")
 
 
 # ---- rendering -----------------------------------------------------------------------------------------------------
@@ -311,6 +343,19 @@ def cited(text: str) -> str:
     if problems:
         raise ValueError(problems[0])
     return render_markdown(text, registry, JURISDICTIONS)
+
+
+def _cited(text: str) -> str:
+    try:
+        return cited(text)
+    except ValueError as exc:
+        raise invalid(str(exc)) from None
+
+
+# Text in a data file that may name facts of the course's registry; each reference is written out on load.
+Cited = Annotated[
+    StrictStr, AfterValidator(_cited), Field(description="may name facts of the course's registry as {{fact:ID}}")
+]
 
 
 # ---- figures written out in a lesson --------------------------------------------------------------------------------

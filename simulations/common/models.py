@@ -25,6 +25,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    RootModel,
     Strict,
     StrictBool,
     StrictInt,
@@ -36,10 +37,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from simulations.common.audiences import ROSTER_ROLES
-from simulations.common.facts import JURISDICTIONS, cited
+from simulations.common.datafiles import DataError, DataErrors, read_text
 from simulations.common.money import SYMBOLS
-from simulations.common.validate import DataError, DataErrors, as_date, read_text
-from simulations.common.vocabulary import PLATFORMS
+from simulations.common.vocabulary import JURISDICTIONS, PLATFORMS
 
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[str | int, ...]
@@ -93,6 +93,20 @@ def _slug(value: str) -> str:
     if not SLUG.match(value):
         raise invalid("expected lower-case letters, digits and dashes")
     return value
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A YAML value as a date: YAML reads 2027-05-31 as one, and a quoted "2027-05-31" is accepted too; else None."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _date(value: Any) -> Any:
@@ -238,19 +252,6 @@ def weights_over(name: str, options: Iterable[str], description: str) -> Any:
         AfterValidator(positive),
         WithJsonSchema({**schema, "description": f"{description}: {said}"}),
     ]
-
-
-def _cited(text: str) -> str:
-    try:
-        return cited(text)
-    except ValueError as exc:
-        raise invalid(str(exc)) from None
-
-
-# Text that may name facts of the course's registry (courses/facts.yml); each reference is written out on load.
-Cited = Annotated[
-    StrictStr, AfterValidator(_cited), Field(description="may name facts of the course's registry as {{fact:ID}}")
-]
 
 
 def keyed(name: str, keys: Iterable[str], item: Any, description: str, default: Any = ...) -> type[FileModel]:
@@ -402,7 +403,8 @@ def _problem(path: Path, model: type[BaseModel], data: Any, positions: dict, err
         problem = "required field is missing"
     else:
         problem = _MESSAGES[kind](ctx) if kind in _MESSAGES else error["msg"]
-        if "at" not in ctx and not _quoted(value, problem):
+        mapping_rule = kind == "smtk" and isinstance(value, dict)  # a rule across a mapping's fields: it names them
+        if "at" not in ctx and not mapping_rule and not _quoted(value, problem):
             problem += f" (got {show(value)})"
     line, column = _position(positions, loc)
     return DataError(path, field_name(loc), problem, line=line, column=column)
@@ -460,6 +462,8 @@ def _fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
     current: Any = model
     for part in loc:
         current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, RootModel):  # a mapping of any keys (an answer bank)
+            current = _unwrap(current.model_fields["root"].annotation)
         if isinstance(current, type) and issubclass(current, BaseModel):
             field = next((f for name, f in current.model_fields.items() if (f.alias or name) == part), None)
             if field is None:

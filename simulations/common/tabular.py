@@ -1,6 +1,6 @@
 """Reading user-supplied tables (CSV uploads, plain-dict profiles) and reporting every problem in one error.
 
-Mirrors `validate.DataError` (file, field, what was expected), but keeps going after the first problem so an app
+Mirrors `datafiles.DataError` (file, field, what was expected), but keeps going after the first problem so an app
 can show one message listing everything to fix instead of making the user upload the file again and again.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 
 Source = str | Path | bytes
 """A CSV given as a file path, or as the raw bytes of an upload."""

@@ -26,3 +26,5 @@ CONTACT_ROLES = ("coe", "legal", "pr", "security", "hr", "customer_care", "crisi
 # The business units (the hub's spokes) that case examples and KPI frameworks are written for.
 UNITS = ("hr", "support", "product", "regions")
 UNIT_LABELS = {"hr": "HR", "support": "Customer support", "product": "Product", "regions": "Regional teams"}
+# The jurisdictions whose legal facts the course shows (a fact's scope, a profile's jurisdictions).
+JURISDICTIONS = ("US", "EU", "UK")

@@ -5,7 +5,7 @@ scenario, the roles that take part, its personas (who posts, with a disposition 
 injects. Fields of an exercise file: title, scenario, summary?, roles (ids of roles.yaml; the first one receives
 new posts), handoff_min? (5), personas [{id, name, author, disposition, faction, followers, platform? (x)}] and
 events [{id, at_min, kind, persona, severity, text, category? (from the kind), to? (a role), virality?, route? +
-why?}]. Every error names the file and the field.
+why?}]. Every error names the file, line, column and field.
 """
 
 from __future__ import annotations
@@ -13,12 +13,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic_core import PydanticCustomError
+from pydantic import Field, StrictInt, ValidationInfo, field_validator, model_validator
 
-from simulations.common.validate import DataError, Field, load_yaml
+from simulations.common.datafiles import DataError
+from simulations.common.models import (
+    FileModel,
+    OptionalText,
+    Text,
+    choice,
+    invalid,
+    items,
+    json_schema,
+    load_model,
+    minutes,
+    number,
+    show,
+    unique_by,
+)
 from simulations.common.vocabulary import CONTACT_ROLES
-from simulations.triage.chatter import check_template
+from simulations.triage.chatter import Template
 from simulations.triage.policy import Policy
 from simulations.triage.policy_file import load_policy
 from simulations.triage.scenario import MAX_VIRALITY, Scenario, load_scenario
@@ -130,60 +145,236 @@ def list_exercises(directory: str | Path | None = None) -> list[str]:
     return sorted(p.stem for p in Path(directory or EXERCISE_DIR).glob("*.yaml"))
 
 
-def load_roles(path: str | Path | None = None, policy: Policy | None = None) -> dict[str, Role]:
-    """Every role of a roles file (the built-in one by default), routes checked against the policy."""
-    policy = policy or load_policy()
-    doc = load_yaml(path or ROLES_FILE).only(("roles",))
-    entries = list(doc.get("roles").entries())
-    if not entries:
-        doc.get("roles").fail("expected at least one role")
-    ids = [name for name, _ in entries]
-    return {name: _role(name, f, ids, policy) for name, f in entries}
+def _known(value: str, options: Any, at: str | int | None = None) -> None:
+    """A reference to something named elsewhere (a policy route, a role, a persona) must name one of `options`."""
+    if value not in options:
+        raise invalid(f"expected one of {', '.join(options)} (got {show(value)})", at=at)
 
 
-def _role(name: str, f: Field, ids: list[str], policy: Policy) -> Role:
-    f.only(("label", "does", "contact", "first_response_min", "actions"))
-    actions: dict[str, Action] = {}
-    for a in f.get("actions").items(min_len=1):
-        action = _action(a, ids, policy)
-        if action.id in actions:
-            a.get("id").fail(f"action id {action.id!r} is used twice in this role")
-        actions[action.id] = action
-    return Role(
-        id=name,
-        label=f.get("label").str(),
-        does=f.get("does").str(),
-        contact=f.get("contact").choice(CONTACT_ROLES) if f.has("contact") else None,
-        first_response_min=f.get("first_response_min").float(min=0.5, max=1440),
-        actions=actions,
+def _context(info: ValidationInfo) -> dict[str, Any]:
+    return info.context if info.context is not None else {}
+
+
+class ActionFile(FileModel):
+    """One thing a role may do; which fields it takes depends on its kind."""
+
+    id: Text
+    label: Text = Field(description="the action's button")
+    kind: choice(ACTION_KINDS, "respond, hand_off, review, reroute or prioritise")
+    routes: items(Text) | None = Field(None, description="respond: the policy routes it may close a post with")
+    to: items(Text) | None = Field(None, description="hand_off, reroute: the roles it may pass a post to")
+    review_by: Text | None = Field(None, description="respond: the role that checks the draft first")
+    handle_min: minutes(le=240, description="what the action takes the person who does it") | None = None
+
+    @model_validator(mode="after")
+    def _fields_of_kind(self, info: ValidationInfo) -> ActionFile:
+        needs = {"respond": ("routes",), "hand_off": ("to",), "reroute": ("to",)}.get(self.kind, ())
+        for key in needs:
+            if getattr(self, key) is None:
+                raise invalid(f"an action of kind {self.kind} needs {key}", at=key)
+        for key in ("routes", "to", "review_by"):
+            given = getattr(self, key) is not None
+            if given and key not in needs and not (key == "review_by" and self.kind == "respond"):
+                raise invalid(f"an action of kind {self.kind} takes no {key}", at=key)
+        routes = _context(info).get("routes")
+        for i, route in enumerate(self.routes or ()):
+            if routes is not None:
+                _known(route, routes, at=f"routes[{i}]")
+        return self
+
+    def action(self) -> Action:
+        return Action(
+            self.id,
+            self.label,
+            self.kind,
+            tuple(self.routes or ()),
+            tuple(self.to or ()),
+            self.review_by,
+            self.handle_min,
+        )
+
+
+class RoleFile(FileModel):
+    """A seat at the exercise: what it does, which policy contact it stands for and its actions."""
+
+    label: Text
+    does: Text = Field(description="what the role does, in a sentence")
+    contact: choice(CONTACT_ROLES, "the team of the policy's routes this role owns") | None = None
+    first_response_min: minutes(
+        ge=0.5, le=1440, description="from a post reaching the role's queue to a first action on time"
     )
+    actions: Annotated[items(ActionFile, min_len=1), unique_by("id", "action id {value!r} is used twice in this role")]
 
 
-def _action(a: Field, roles: list[str], policy: Policy) -> Action:
-    a.only(("id", "label", "kind", "routes", "to", "review_by", "handle_min"))
-    kind = a.get("kind").choice(ACTION_KINDS)
-    needs = {"respond": ("routes",), "hand_off": ("to",), "reroute": ("to",)}.get(kind, ())
-    for key in needs:
-        if not a.has(key):
-            a.get(key, None).fail(f"an action of kind {kind} needs {key}")
-    for key in ("routes", "to", "review_by"):
-        if a.has(key) and key not in needs and not (key == "review_by" and kind == "respond"):
-            a.get(key).fail(f"an action of kind {kind} takes no {key}")
-    return Action(
-        id=a.get("id").str(),
-        label=a.get("label").str(),
-        kind=kind,
-        routes=tuple(x.choice(policy.route_names) for x in a.get("routes", []).items()),
-        to=tuple(x.choice(roles) for x in a.get("to", []).items()),
-        review_by=a.get("review_by").choice(roles) if a.has("review_by") else None,
-        handle_min=a.get("handle_min").float(min=0, max=240) if a.has("handle_min") else None,
+class RolesFile(FileModel):
+    """The roles of the live crisis exercise (simulations/data/exercise/roles.yaml), by id."""
+
+    roles: Annotated[dict[str, RoleFile], Field(min_length=1, description="each role by its id")]
+
+    @model_validator(mode="after")
+    def _roles_named(self) -> RolesFile:
+        ids = list(self.roles)
+        for name, role in self.roles.items():
+            for i, action in enumerate(role.actions):
+                for j, target in enumerate(action.to or ()):
+                    _known(target, ids, at=f"roles.{name}.actions[{i}].to[{j}]")
+                if action.review_by is not None:
+                    _known(action.review_by, ids, at=f"roles.{name}.actions[{i}].review_by")
+        return self
+
+
+class PersonaFile(FileModel):
+    """Someone the controller posts as: an author type, a stance, a side and an audience."""
+
+    id: Text
+    name: Text = Field(description="as the wall shows it; fictional")
+    author: choice(AUTHORS, "the kind of author, as the triage policy knows them")
+    disposition: choice(DISPOSITIONS, "supportive, neutral, sceptical or hostile")
+    faction: Text = Field(description="the side the persona is on (staff, press, regulators...)")
+    followers: Annotated[StrictInt, Field(ge=0, le=10**9)]
+    platform: choice(PLATFORMS, "where the persona posts") = "x"
+
+
+class EventFile(FileModel):
+    """A timed inject of the master events list: a persona posts `text` at minute `at_min` of the shift."""
+
+    id: Text
+    at_min: minutes(description="when it is posted, from the start of the shift")
+    kind: choice(INJECT_KINDS, "post, journalist_question, leaked_memo, regulator_letter or competitor_jab")
+    persona: Text = Field(description="the id of the persona who posts it")
+    category: choice(CATEGORIES, "what the post is about (default: the kind's)") | None = None
+    severity: choice(SEVERITIES)
+    text: Template
+    to: Text | None = Field(None, description="the role whose queue it reaches (default: the entry role)")
+    virality: number(ge=0, le=MAX_VIRALITY, description="how fast it spreads") | None = None
+    route: Text | None = Field(None, description="the policy route it should take, when it is not the policy's")
+    why: Text | None = Field(None, description="why it takes its own route (shown in the after-action review)")
+
+    @model_validator(mode="after")
+    def _fits(self, info: ValidationInfo) -> EventFile:
+        found = _context(info)
+        shift_min = found.get("shift_min")
+        if shift_min is not None and self.at_min >= shift_min:
+            raise invalid(
+                f"expected a minute inside the scenario's shift (< {shift_min:g}), got {self.at_min:g}", at="at_min"
+            )
+        category, author = INJECT_KINDS[self.kind]
+        personas = found.get("personas")
+        if personas is not None:
+            _known(self.persona, personas, at="persona")
+            if author is not None and personas[self.persona] != author:
+                raise invalid(
+                    f"a {self.kind} is posted by a {author} persona; {self.persona!r} is a {personas[self.persona]}",
+                    at="persona",
+                )
+        if category is None and self.category is None:
+            raise invalid("required field is missing", at="category")
+        if self.route is not None:
+            routes = found.get("routes")
+            if routes is not None:
+                _known(self.route, routes, at="route")
+            if self.why is None:
+                raise invalid(
+                    "an event that sets its own route must say why (shown in the after-action review)", at="why"
+                )
+        if self.to is not None and found.get("roles") is not None:
+            _known(self.to, found["roles"], at="to")
+        return self
+
+    def event(self) -> ScriptedEvent:
+        category = self.category or INJECT_KINDS[self.kind][0]
+        return ScriptedEvent(
+            self.id,
+            self.at_min,
+            self.kind,
+            self.persona,
+            category,
+            self.severity,
+            self.text,
+            self.to,
+            self.virality,
+            self.route,
+            self.why,
+        )
+
+
+class ExerciseFile(FileModel):
+    """A live crisis exercise (simulations/data/exercise/exercises/): the scenario it runs on, the roles at the
+    table (the first receives new posts), the personas and the master events list."""
+
+    title: Text
+    scenario: Text = Field(description="the id of the triage scenario it runs on")
+    summary: OptionalText = ""
+    roles: Annotated[items(Text, min_len=1, unique=True), Field(description="roles.yaml ids; the first gets new posts")]
+    handoff_min: minutes(le=240, description="what passing a post on takes") = 5.0
+    personas: Annotated[items(PersonaFile, min_len=1), unique_by("id", "persona id {value!r} is used twice")]
+    events: Annotated[items(EventFile), unique_by("id", "event id {value!r} is used twice")] = []
+
+    # The scenario, roles and personas are checked as they are read, so the events after them can be checked
+    # against them (the validation context carries what was found).
+    @field_validator("scenario")
+    @classmethod
+    def _scenario(cls, sid: str, info: ValidationInfo) -> str:
+        found = _context(info)
+        try:
+            scenario = load_scenario(sid, policy=found["policy"])
+        except DataError as exc:
+            raise invalid(f"cannot load the scenario ({exc})") from None
+        found["loaded"]["scenario"] = scenario
+        found["shift_min"] = scenario.shift_hours * 60
+        return sid
+
+    @field_validator("roles")
+    @classmethod
+    def _roles(cls, ids: list[str], info: ValidationInfo) -> list[str]:
+        found = _context(info)
+        for i, rid in enumerate(ids):
+            _known(rid, found["catalogue"], at=i)
+        found["roles"] = ids
+        return ids
+
+    @field_validator("personas")
+    @classmethod
+    def _personas(cls, personas: list[PersonaFile], info: ValidationInfo) -> list[PersonaFile]:
+        _context(info)["personas"] = {p.id: p.author for p in personas}
+        return personas
+
+
+def load_roles(path: str | Path | None = None, policy: Policy | None = None) -> dict[str, Role]:
+    """Every role of a roles file (the built-in one by default), routes checked against the policy; errors name the
+    file, line, column and field, all at once."""
+    policy = policy or load_policy()
+    found = load_model(path or ROLES_FILE, RolesFile, {"routes": policy.route_names})
+    return {
+        name: Role(
+            name,
+            role.label,
+            role.does,
+            role.contact,
+            role.first_response_min,
+            {a.id: a.action() for a in role.actions},
+        )
+        for name, role in found.roles.items()
+    }
+
+
+def roles_schema() -> dict:
+    """The JSON Schema of the exercise's roles file, for editors."""
+    return json_schema(RolesFile, "Exercise roles", "The seats of the live crisis exercise and what each may do.")
+
+
+def exercise_schema() -> dict:
+    """The JSON Schema of an exercise file, for editors."""
+    return json_schema(
+        ExerciseFile, "Exercise", "A live crisis exercise: scenario, roles at the table, personas and timed injects."
     )
 
 
 def load_exercise(
     exercise: str | Path, *, policy: Policy | None = None, roles: Mapping[str, Role] | None = None
 ) -> Exercise:
-    """Load an exercise by id (a built-in one) or by path; its scenario, roles and answer keys are checked."""
+    """Load an exercise by id (a built-in one) or by path; its scenario, roles and answer keys are checked, and every
+    problem is named by file, line, column and field, all at once."""
     path = Path(exercise)
     if path.suffix not in (".yaml", ".yml"):
         path = EXERCISE_DIR / f"{exercise}.yaml"
@@ -191,45 +382,29 @@ def load_exercise(
             raise DataError(path, "", f"no exercise {str(exercise)!r}; built-in ones: {', '.join(list_exercises())}")
     policy = policy or load_policy()
     catalogue = dict(roles) if roles is not None else load_roles(policy=policy)
-    doc = load_yaml(path).only(("title", "scenario", "summary", "roles", "handoff_min", "personas", "events"))
-    scenario_field = doc.get("scenario")
-    try:
-        scenario = load_scenario(scenario_field.str(), policy=policy)
-    except DataError as exc:
-        scenario_field.fail(f"cannot load the scenario ({exc})")
-    chosen = _chosen_roles(doc.get("roles"), catalogue)
-    personas: dict[str, Persona] = {}
-    for f in doc.get("personas").items(min_len=1):
-        persona = _persona(f)
-        if persona.id in personas:
-            f.get("id").fail(f"persona id {persona.id!r} is used twice")
-        personas[persona.id] = persona
-    shift_min = scenario.shift_hours * 60
-    events: list[ScriptedEvent] = []
-    for f in doc.get("events").items():
-        event = _event(f, personas, chosen, policy, shift_min)
-        if any(e.id == event.id for e in events):
-            f.get("id").fail(f"event id {event.id!r} is used twice")
-        events.append(event)
+    loaded: dict[str, Any] = {}
+    context = {"policy": policy, "routes": policy.route_names, "catalogue": list(catalogue), "loaded": loaded}
+    doc = load_model(path, ExerciseFile, context)
+    chosen = _chosen_roles(doc.roles, catalogue)
     return Exercise(
         id=path.stem,
         path=path,
-        title=doc.get("title").str(),
-        summary=doc.get("summary", "").str(nonempty=False),
-        scenario=scenario,
+        title=doc.title,
+        summary=doc.summary,
+        scenario=loaded["scenario"],
         policy=policy,
         roles=chosen,
-        handoff_min=doc.get("handoff_min", 5.0).float(min=0, max=240),
-        personas=personas,
-        events=tuple(sorted(events, key=lambda e: e.at_min)),
+        handoff_min=doc.handoff_min,
+        personas={
+            p.id: Persona(p.id, p.name, p.author, p.disposition, p.faction, p.followers, p.platform)
+            for p in doc.personas
+        },
+        events=tuple(sorted((e.event() for e in doc.events), key=lambda e: e.at_min)),
     )
 
 
-def _chosen_roles(f: Field, catalogue: Mapping[str, Role]) -> dict[str, Role]:
+def _chosen_roles(ids: list[str], catalogue: Mapping[str, Role]) -> dict[str, Role]:
     """The roles taking part, in the file's order; every role an action names must take part too."""
-    ids = [x.choice(catalogue) for x in f.items(min_len=1)]
-    if len(set(ids)) != len(ids):
-        f.fail("a role is listed twice")
     chosen: dict[str, Role] = {}
     for rid in ids:
         role = catalogue[rid]
@@ -245,56 +420,3 @@ def _chosen_roles(f: Field, catalogue: Mapping[str, Role]) -> dict[str, Role]:
             )
         chosen[rid] = Role(role.id, role.label, role.does, role.contact, role.first_response_min, actions)
     return chosen
-
-
-def _persona(f: Field) -> Persona:
-    f.only(("id", "name", "author", "disposition", "faction", "followers", "platform"))
-    return Persona(
-        id=f.get("id").str(),
-        name=f.get("name").str(),
-        author=f.get("author").choice(AUTHORS),
-        disposition=f.get("disposition").choice(DISPOSITIONS),
-        faction=f.get("faction").str(),
-        followers=f.get("followers").int(min=0, max=10**9),
-        platform=f.get("platform", "x").choice(PLATFORMS),
-    )
-
-
-def _event(
-    f: Field, personas: Mapping[str, Persona], roles: Mapping[str, Role], policy: Policy, shift_min: float
-) -> ScriptedEvent:
-    f.only(("id", "at_min", "kind", "persona", "category", "severity", "text", "to", "virality", "route", "why"))
-    at = f.get("at_min").float(min=0)
-    if at >= shift_min:
-        f.get("at_min").fail(f"expected a minute inside the scenario's shift (< {shift_min:g}), got {at:g}")
-    kind = f.get("kind").choice(INJECT_KINDS)
-    category, author = INJECT_KINDS[kind]
-    persona = personas[f.get("persona").choice(personas)]
-    if author is not None and persona.author != author:
-        f.get("persona").fail(f"a {kind} is posted by a {author} persona; {persona.id!r} is a {persona.author}")
-    if f.has("category") or category is None:
-        category = f.get("category").choice(CATEGORIES)
-    route = f.get("route").choice(policy.route_names) if f.has("route") else None
-    if route is not None and not f.has("why"):
-        f.get("why", None).fail("an event that sets its own route must say why (shown in the after-action review)")
-    return ScriptedEvent(
-        id=f.get("id").str(),
-        at_min=at,
-        kind=kind,
-        persona=persona.id,
-        category=category,
-        severity=f.get("severity").choice(SEVERITIES),
-        text=_template(f.get("text")),
-        to=f.get("to").choice(roles) if f.has("to") else None,
-        virality=f.get("virality").float(min=0, max=MAX_VIRALITY) if f.has("virality") else None,
-        route=route,
-        why=f.get("why").str() if f.has("why") else None,
-    )
-
-
-def _template(f: Field) -> str:
-    """An event's text: a template with only the {org} and {product} placeholders."""
-    try:
-        return check_template(f.str())
-    except PydanticCustomError as exc:
-        f.fail(exc.message())

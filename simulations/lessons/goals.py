@@ -14,8 +14,8 @@ from typing import Annotated
 from pydantic import Field, ValidationInfo, model_validator
 
 from simulations.common.audiences import AUDIENCE_LABELS, AUDIENCES
+from simulations.common.facts import Cited
 from simulations.common.models import (
-    Cited,
     FileModel,
     Text,
     choice,

@@ -14,8 +14,8 @@ import numpy as np
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema, model_validator
 
 from simulations.common.datafiles import DATA
+from simulations.common.facts import Cited
 from simulations.common.models import (
-    Cited,
     Currency,
     FileModel,
     Money,

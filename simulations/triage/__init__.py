@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.triage.decisions import (
     apply_router,
     as_decisions,

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import numpy as np
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, WithJsonSchema, model_validator
 
+from simulations.common.datafiles import DataError
 from simulations.common.models import (
     Count,
     FileModel,
@@ -29,7 +30,6 @@ from simulations.common.models import (
     minutes,
     number,
 )
-from simulations.common.validate import DataError
 from simulations.triage.chatter import CategoryWeights, PlatformWeights, Template, load_chatter, probabilities
 from simulations.triage.policy import Policy
 from simulations.triage.policy_file import load_policy

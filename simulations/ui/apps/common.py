@@ -10,8 +10,8 @@ from typing import TypeVar
 
 import ipywidgets as w
 
+from simulations.common.datafiles import DataError
 from simulations.common.tabular import TableError
-from simulations.common.validate import DataError
 
 T = TypeVar("T")
 

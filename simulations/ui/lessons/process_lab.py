@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 import simulations.triage as triage
-from simulations.common.validate import DataError
+from simulations.common.datafiles import DataError
 from simulations.triage.designs import summary
 from simulations.ui.render.reach_chart import NOBODY, YOURS, people
 
