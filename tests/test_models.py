@@ -101,8 +101,18 @@ ORG_FIELDS = "slug, name, industry, currency, products, platforms, regions, juri
             "currency",
             "written twice (first on line {first})",
         ),
+        (
+            (
+                "  never_input:\n    - customer names, addresses and order details\n"
+                "    - anything marked internal, such as sales figures or supplier terms\n",
+                "  never_input:\n",
+            ),
+            ("  never_input:", "never_input"),
+            "ai_use.never_input",
+            "expected at least 2 item(s) (got a list of 1)",
+        ),
     ],
-    ids=["wrong type", "unknown key", "out of range", "cross-field rule", "unknown platform", "key twice"],
+    ids=["wrong type", "unknown key", "out of range", "cross-field rule", "unknown platform", "key twice", "ai rule"],
 )
 def test_a_planted_profile_error_names_file_line_column_and_field(tmp_path, edit, where, field, problem):
     path, text = plant(tmp_path, ORGS / "demo.yaml", edit)

@@ -134,6 +134,17 @@ class Cmi5Lms:
     lms_urls: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class AiUse:
+    """The organisation's rule for AI tools at work, taught in the policy lesson: the tools employees may use, what
+    never goes into any AI tool, and when a post made with AI carries a label (and the label's words)."""
+
+    tools: tuple[str, ...]
+    never_input: tuple[str, ...]
+    label: str
+    label_when: str
+
+
 PROGRAM_FLAGS = ("certification_program", "recurring_program", "policy_in_place", "coe", "formal_triage")
 
 
@@ -163,6 +174,7 @@ class OrgProfile:
     cmi5: Cmi5Lms | None = None  # the LMS whose cmi5 launches the hub takes, not course content
     # The jurisdictions whose legal facts the lessons show (US, EU, UK); global facts are shown to everyone.
     jurisdictions: tuple[str, ...] = ()
+    ai_use: AiUse | None = None  # the rule for AI tools at work; None: the policy lesson teaches the course's default
 
     def to_parameters(self) -> dict:
         """Plain JSON-able data for papermill to inject into a notebook's `parameters` cell as `ORG`."""
@@ -235,6 +247,24 @@ class CurrentProgramModel(FileModel):
             **{f: getattr(self, f) for f in PROGRAM_FLAGS},
             crises_per_year=self.crises_per_year,
         )
+
+
+class AiUseModel(FileModel):
+    """The organisation's rule for AI tools at work: which tools, what never goes in, when AI-made posts say so."""
+
+    tools: items(Text, min_len=1, unique=True) = PydanticField(
+        description="the AI tools employees may use for work, by the names they know them by"
+    )
+    never_input: items(Text, min_len=2, unique=True) = PydanticField(
+        description="what never goes into an AI tool, an approved one included"
+    )
+    label: Text = PydanticField(description="the words that label a post made with AI, e.g. 'Made with AI'")
+    label_when: Text = PydanticField(
+        description="when a post carries the label, as the words after 'a post carries the label when'"
+    )
+
+    def rule(self) -> AiUse:
+        return AiUse(tuple(self.tools), tuple(self.never_input), self.label, self.label_when)
 
 
 def _private_key(value: str, info: ValidationInfo) -> str:
@@ -372,6 +402,9 @@ class OrgFile(FileModel):
         None, description="changes to the default crisis-triage policy, in its shape"
     )
     current_program: CurrentProgramModel | None = None
+    ai_use: AiUseModel | None = PydanticField(
+        None, description="the rule for AI tools at work, taught in the policy lesson; absent: the course's default"
+    )
     lti: LtiModel | None = None
     cmi5: Cmi5Model | None = None
 
@@ -415,6 +448,7 @@ class OrgFile(FileModel):
             lti=self.lti.platform() if self.lti else None,
             cmi5=self.cmi5.lms() if self.cmi5 else None,
             jurisdictions=tuple(self.jurisdictions),
+            ai_use=self.ai_use.rule() if self.ai_use else None,
         )
 
 
