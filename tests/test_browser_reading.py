@@ -50,7 +50,15 @@ LAYOUT_GAPS: dict[str, str] = {}
 # graded through the widgets' records by test_grading and test_answer_banks, and the executives' modules have their
 # own Chromium walks in JupyterLab. A full walk costs about a minute a module, which all code-free modules would add
 # to `make test`.
-WALKED = ("goals-before-tools", "partner-accounts", "partner-dialogue", "policy-disclosure", "triage-shift")
+# media-literacy is walked for its lesson on fakes made with AI: a learner answers its checks by clicking.
+WALKED = (
+    "goals-before-tools",
+    "partner-accounts",
+    "partner-dialogue",
+    "policy-disclosure",
+    "media-literacy",
+    "triage-shift",
+)
 GRADING_GAPS: dict[str, str] = {}
 
 

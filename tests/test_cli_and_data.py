@@ -68,7 +68,7 @@ def test_environment_yml_matches_pyproject():
 def test_shipped_data_loads():
     manifest = load_manifest()
     assert [t.id for t in manifest.tracks] == ["executives", "coe", "business-units", "employees", "partners"]
-    assert manifest.module("policy-disclosure").points == 10
+    assert manifest.module("policy-disclosure").points == 12
     assert load_org(DEMO_ORG).name == "Larkspur Appliances"
 
 

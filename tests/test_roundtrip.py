@@ -51,10 +51,15 @@ def shown_to_learner(org: OrgProfile, module_id: str) -> list[str]:
     """What a module must show the learner from the organisation's profile when it runs (beyond the org's name)."""
     partners, contacts = org.partners, org.contacts
     return {
-        "policy-disclosure": [org.policy_title],
+        "policy-disclosure": [org.policy_title, *org.ai_use.tools, *org.ai_use.never_input, org.ai_use.label],
         "new-hire": [org.policy_title, contacts["coe"].email, contacts["pr"].email],
         "find-and-validate": [org.policy_url, *(c.email for c in contacts.values())],
-        "media-literacy": [*org.platforms, contacts["customer_care"].email, contacts["crisis"].email],
+        "media-literacy": [
+            *org.platforms,
+            contacts["customer_care"].email,
+            contacts["crisis"].email,
+            f"{org.name}'s chief financial officer",  # the lesson on fakes made with AI sets its examples there
+        ],
         "partner-accounts": [partners.contact.email, partners.content_library, partners.account_name],
         "partner-dialogue": [partners.contact.email, partners.tool_name, contacts["crisis"].email, *partners.platforms],
     }.get(module_id, [])
