@@ -230,11 +230,11 @@ def graded_course(tmp_path_factory, demo_course) -> Path:
     autograde(root, module)
     with Gradebook(gradebook_url(root)) as gb:
         gb.update_or_create_student("ada", first_name="Ada", last_name="Lovelace", email="Ada@Example.com")
-        grade = gb.find_grade("q5-message", written, module, "ada")
+        grade = gb.find_grade("q6-message", written, module, "ada")
         grade.manual_score = grade.max_score  # what formgrader does when the trainer grades the answer
         grade.needs_manual_grade = False
         # bob wrote nothing in the written answer's box, which waits for the trainer like any other: scored 0
-        blank = gb.find_grade("q5-message", written, module, "bob")
+        blank = gb.find_grade("q6-message", written, module, "bob")
         blank.manual_score = 0.0
         blank.needs_manual_grade = False
         gb.db.commit()

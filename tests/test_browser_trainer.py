@@ -83,7 +83,7 @@ def test_trainer_app_filters_and_shows_feedback_safely(page, graded_course, tmp_
         assert [track_cell(page, "employees", c) for c in ("learners", "passed", "certified")] == ["2", "1", "1"]
         stats = page.evaluate(ITEM_ROWS)
         assert {row["item"] for row in stats} == set(item_ids(graded_course)), "every graded item, written ones too"
-        assert {row["widget"] for row in stats if row["item"] == "q5-message"} == {"written"}
+        assert {row["widget"] for row in stats if row["item"] == "q6-message"} == {"written"}
         # ada has every point and bob none: each item's difficulty is 0.5, and two learners give no discrimination
         assert {row["difficulty (mean share of points)"] for row in stats} == {"0.5"}
         assert {row["discrimination (point-biserial)"] for row in stats} == {"–"}
@@ -93,7 +93,7 @@ def test_trainer_app_filters_and_shows_feedback_safely(page, graded_course, tmp_
         assert alt.startswith("Item difficulty and discrimination. 0 of") and "0 flagged for review" in alt
         item_chart.get_by_role("button", name="Show as table").click()
         chart_rows = item_chart.locator(".smtk-chart-table tbody tr")
-        assert chart_rows.count() == len(stats) and "q5-message" in item_chart.locator(".smtk-chart-table").inner_text()
+        assert chart_rows.count() == len(stats) and "q6-message" in item_chart.locator(".smtk-chart-table").inner_text()
         assert "Clear and short." in page.inner_text(".smtk-comments")
 
         comments = page.inner_text(".smtk-comments")
@@ -133,7 +133,7 @@ def test_course_overview_shows_each_questions_widget_and_statistics(page, graded
         assert set(graded) == set(item_ids(graded_course))
         assert {r["difficulty (mean share of points)"] for r in graded.values()} == {"0.5"}  # ada all, bob none
         assert {r["learners"] for r in graded.values()} == {"2"}
-        assert graded["q5-message"]["widget"] == "written" and graded["q1-tests"]["widget"] == "MultipleChoice"
+        assert graded["q6-message"]["widget"] == "written" and graded["q1-tests"]["widget"] == "MultipleChoice"
         kpis = [r for r in rows if r["module"].startswith("Governance: policy")]  # the analysts' code exercises
         assert kpis and {r["widget"] for r in kpis} >= {"code"}
         goals = {r["item"]: r for r in rows if r["module"].startswith("Business goals")}
