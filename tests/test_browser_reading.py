@@ -288,7 +288,9 @@ def shows(page, qid: str, q: dict) -> bool:
             for label, choice in answer.items()
         )
     value = box.get_by_role("textbox").input_value()
-    return float(value) == float(answer) if kind == "number" else value == answer
+    # a number is shown to 15 significant digits, as a learner types it: a worked answer computed as 12.500000000000004
+    # (media-literacy's q1) reads 12.5
+    return float(value) == float(f"{float(answer):.15g}") if kind == "number" else value == answer
 
 
 def recorded(notebook: Path, questions: dict) -> dict:
