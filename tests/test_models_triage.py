@@ -56,7 +56,7 @@ POLICY_RANGE = ("  critical: {time_limit_min: 15}", "  critical: {time_limit_min
         (
             ("  - id: troll\n", "  - id: positive\n"),
             ("- id: positive", "id:", 2),
-            "rules[9].id",
+            "rules[10].id",
             "node id 'positive' is used twice",
         ),
         (

@@ -123,6 +123,7 @@ def test_default_policy_has_a_rationale_for_every_node_and_ends_in_a_catch_all()
         "escalate_legal",
         "escalate_crisis",
         "escalate_coe",
+        "verify_synthetic",
     }
 
 

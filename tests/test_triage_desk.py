@@ -144,6 +144,7 @@ def test_routes_name_who_takes_them_and_how_long_they_take():
         "escalate_legal": "legal",
         "escalate_crisis": "crisis",
         "escalate_coe": "coe",
+        "verify_synthetic": "crisis",
     }
     assert all(r.handle_min > 0 for r in policy.routes.values())
     edited = triage.with_overrides(policy, {"routes": {"restore": {"handle_min": 8, "contact": "hr"}}})

@@ -20,8 +20,10 @@ SENTIMENTS = ("positive", "neutral", "negative")
 SEVERITIES = ("none", "low", "medium", "high", "critical")
 
 # What a post is about. The first nine follow the US Air Force "Web Posting Response Assessment" (2008) and the
-# escalation triggers beyond it (legal, safety, regulators, leaks); the last three are governance breaches that a
-# corporate programme trains employees and partners to avoid (FTC Endorsement Guides 16 CFR 255; brand rules).
+# escalation triggers beyond it (legal, safety, regulators, leaks); the next three are governance breaches that a
+# corporate programme trains employees and partners to avoid (FTC Endorsement Guides 16 CFR 255; brand rules); the
+# last is a fake of our people or brand, which nobody answers before it is verified. New names go last, so that
+# the codes of the others stay stable.
 CATEGORIES = {
     "praise": "positive or balanced post about the organisation or a product",
     "question": "a neutral question that a factual answer settles",
@@ -37,6 +39,10 @@ CATEGORIES = {
     "undisclosed_endorsement": "a paid, gifted or employee endorsement without a clear disclosure",
     "unauthorised_account": "a partner or franchisee runs an account in the brand's name without approval",
     "off_brand": "an employee's or executive's post that hurts the brand",
+    "synthetic_media": (
+        "a video, voice, image or screenshot of our people or brand that may be fabricated or AI-made, a post "
+        "sharing or asking about one, or an account impersonating us with it"
+    ),
 }
 
 # Attention half-life per platform in hours: half of the attention a post gets arrives within this time.
