@@ -47,15 +47,15 @@ def get(url: str) -> tuple[int, str]:
 
 
 @pytest.mark.slow
-def test_demo_serves_lab_and_voila_and_stops_on_ctrl_c(demo_course, tmp_path):
+def test_demo_serves_lab_and_voila_and_stops_on_ctrl_c(course_copy):
     lab_port, trainer_port, voila_port = free_port(), free_port(), free_port()
-    out = tmp_path / "demo"
+    out = course_copy  # the session's tailored demo course: tailoring finds nothing to rebuild, the cohort is new
     command = [str(Path(sys.executable).parent / "smtk"), "demo", "--no-browser", "--out", str(out)]
     command += ["--lab-port", str(lab_port), "--trainer-port", str(trainer_port), "--voila-port", str(voila_port)]
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
     try:
-        deadline = time.monotonic() + 360  # a fresh course: tailoring, the demo cohort, then the servers
+        deadline = time.monotonic() + 360  # tailoring (nothing to do), the demo cohort, then the servers
         while time.monotonic() < deadline:
             line = proc.stdout.readline()
             assert line or proc.poll() is None, "smtk demo exited early:\n" + "".join(lines)
