@@ -15,13 +15,16 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from graders.serving.servers import HOST, lab_command, start, tail
 from simulations.profile.org import PROFILE_FILE
-from simulations.risk import risk_for_org
+from simulations.risk import load_register, risk_for_org
 from simulations.ui.lessons.record import saved_record
 from simulations.ui.lessons.risk_heatmap import RiskHeatMap
 
 pytestmark = pytest.mark.browser
 
 APP = "voila/render/risk-framing.ipynb"
+RISKS = len(load_register())  # the dashboard's register (the demo profile's: the same risks)
+# cells to click after the first placement, one per remaining risk
+MORE_CELLS = ["0-0", "1-1", "2-2", "3-3", "4-4", "0-4", "4-0", "1-3", "3-1", "2-0", "2-4", "0-2"][: RISKS - 1]
 
 
 @pytest.fixture
@@ -50,14 +53,13 @@ def test_learner_places_every_risk_then_sees_the_model_and_a_score(app):
     page.locator(".smtk-heatmap-picker select").select_option(index=2)  # the third risk
     page.locator(".smtk-cell-3-2").click()
     page.wait_for_function("document.querySelector('.smtk-cell-3-2').textContent.trim() === '3'")
-    assert "Placed 1 of 11" in status.inner_text()
+    assert f"Placed 1 of {RISKS}" in status.inner_text()
 
-    cells = ["0-0", "1-1", "2-2", "3-3", "4-4", "0-4", "4-0", "1-3", "3-1", "2-0"]
-    for n, cell in enumerate(cells, start=2):
+    for n, cell in enumerate(MORE_CELLS, start=2):
         page.locator(f".smtk-cell-{cell}").click()
         page.wait_for_function(
-            f"document.querySelector('.smtk-heatmap-status').textContent.includes('Placed {n} of 11')"
-            if n < 11
+            f"document.querySelector('.smtk-heatmap-status').textContent.includes('Placed {n} of {RISKS}')"
+            if n < RISKS
             else "!document.querySelector('.smtk-heatmap-reveal').disabled"
         )
     assert reveal.is_enabled()
@@ -110,7 +112,7 @@ def test_placements_made_in_jupyterlab_are_saved_in_the_notebook_and_restored(pa
     env = {"JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces")}
     api = f"http://{HOST}:{port}/api"
     lab = start("JupyterLab", lab_command(root, port, token), root, api, tmp_path / "lab.log", env)
-    cells = ["3-2", "0-0", "1-1", "2-2", "3-3", "4-4", "0-4", "4-0", "1-3", "3-1", "2-0"]
+    cells = ["3-2", *MORE_CELLS]
     try:
         lab.wait_ready()
         run_all_cells(page, f"http://{HOST}:{port}/lab/tree/risk-framing.ipynb?reset&token={token}")
@@ -122,13 +124,14 @@ def test_placements_made_in_jupyterlab_are_saved_in_the_notebook_and_restored(pa
         for n, cell in enumerate(cells, start=1):
             page.locator(f".smtk-cell-{cell}").click()
             page.wait_for_function(
-                "n => document.querySelector('.smtk-heatmap-status').textContent.includes(`Placed ${n} of 11`)"
-                " || document.querySelector('.smtk-heatmap-status').textContent.includes('All 11')",
-                arg=n,
+                "([n, all]) => {"
+                " const text = document.querySelector('.smtk-heatmap-status').textContent;"
+                " return text.includes(`Placed ${n} of ${all}`) || text.includes(`All ${all}`); }",
+                arg=[n, RISKS],
             )
         page.keyboard.press("Control+s")
         deadline = time.monotonic() + 60
-        while len((saved_record(path, "risk-framing") or {}).get("placements", {})) < 11:
+        while len((saved_record(path, "risk-framing") or {}).get("placements", {})) < RISKS:
             assert time.monotonic() < deadline, "JupyterLab did not save the placements in the notebook"
             time.sleep(0.25)
     finally:
@@ -138,4 +141,5 @@ def test_placements_made_in_jupyterlab_are_saved_in_the_notebook_and_restored(pa
     assert restored.recorder.restored and restored.placed_all
     # the first click placed risk 1 in cell (likely, major); each later click placed the next risk
     assert restored.placements[register.ids[0]] == ("likely", "major")
-    assert restored.placements[register.ids[-1]] == ("possible", "minor")
+    assert restored.placements[register.ids[10]] == ("possible", "minor")  # the eleventh click, cell 2-0
+    assert restored.placements[register.ids[-1]] == ("rare", "major")  # the last click, cell 0-2

@@ -90,14 +90,12 @@ def cells_showing(fact_id: str) -> list[str]:
 
 
 @pytest.mark.parametrize("slug", sorted(EXAMPLE_ORGS))
-def test_shipped_course_passes_but_for_sources_still_without_a_url(slug):
-    """Nothing but facts whose URL could not be confirmed (each one listed from the registry itself): every lesson's
-    figures come from the registry, no fact is past review_by, every old source is marked history."""
+def test_shipped_course_passes(slug):
+    """Every lesson's figures come from the registry, no fact is past review_by, every old source is marked history,
+    and every source says where it can be read."""
     report = check_course(today=TODAY, org_path=EXAMPLE_ORGS[slug])
-    assert report.problems == () and report.expired == ()
-    without_url = {f.id for f in load_facts() if f.source is not None and f.source.url is None}
-    assert {p.field.split("(")[1].split(")")[0] for p in report.facts} == without_url
-    assert all(p.field.endswith(".source.url") for p in report.facts)
+    assert report.problems == () and report.expired == () and report.facts == ()
+    assert all(f.source.url for f in load_facts() if f.source is not None)
 
 
 def test_shipped_lessons_write_registered_figures_as_references():

@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from simulations.common.datafiles import DataError
+from simulations.common.facts import check_references, references, shipped_facts, unregistered_figures
 from simulations.risk import (
     AUDIENCES,
     DEFAULT_CONTROLS,
@@ -28,7 +29,10 @@ REQUIRED_RISKS = {
     "mnpi-disclosure",
     "distrust-worse-sources",
     "regulator-inquiry",
+    "synthetic-impersonation",
+    "ai-tool-leak",
 }
+AI_RISKS = ("synthetic-impersonation", "ai-tool-leak")
 
 
 def test_shipped_register_has_the_required_risks_with_provenance():
@@ -40,6 +44,23 @@ def test_shipped_register_has_the_required_risks_with_provenance():
         assert risk.impact_p90 >= risk.impact_p50 > 0
         assert math.isclose(sum(risk.drivers.values()), 1.0)
         assert risk.sources and risk.basis in {"sourced", "assumption", "mixed"}
+
+
+def test_the_ai_risks_cite_registered_facts_and_label_their_numbers_as_assumptions():
+    """Every figure beside a source is a registered fact's value, written out from the registry; the likelihood and
+    impact themselves are labelled as the authors' assumption."""
+    written = {r["id"]: r["sources"] for r in yaml.safe_load(DEFAULT_REGISTER.read_text(encoding="utf-8"))["risks"]}
+    facts, register = shipped_facts(), load_register()
+    for risk_id in AI_RISKS:
+        risk = register.risks[register.index(risk_id)]
+        assert risk.basis == "assumption"
+        assert any(s.startswith("Assumption (smtk): likelihood and impact are illustrative") for s in risk.sources)
+        cited = [(text, ref) for text in written[risk_id] for ref in references(text)]
+        assert cited and not any(check_references(text, facts) for text in written[risk_id])
+        assert not any(unregistered_figures(text, facts) for text in written[risk_id])
+        for text, shown in zip(written[risk_id], risk.sources, strict=True):
+            for fact_id, key in references(text):
+                assert facts[fact_id].text(key) in shown
 
 
 def test_shipped_controls_cover_every_audience_and_both_styles():
