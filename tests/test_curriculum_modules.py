@@ -51,6 +51,7 @@ def small_bank(tmp_path_factory: pytest.TempPathFactory) -> dict:
     data["policy"]["url"] = "https://intranet.harbour.example/rules/social"
     for excerpt in data["policy"]["excerpts"]:
         excerpt["text"] = excerpt["text"].replace("Larkspur", "Harbour")
+    data["ai_use"]["tools"] = [tool.replace("Larkspur", "Harbour") for tool in data["ai_use"]["tools"]]
     path = tmp_path_factory.mktemp("orgs") / "harbour.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return load_org(path).to_parameters()

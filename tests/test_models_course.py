@@ -186,8 +186,8 @@ FACTS = ROOT / "courses" / "facts.yml"
 FACT_TYPE = ("    value: 37%\n", "    value: [37, 38]\n")
 FACT_UNKNOWN = ("    value: about $23,000\n", "    value: about $23,000\n    currency: USD\n")
 FACT_RANGE = (
-    "      year: 2011\n      names: [Altimeter, Owyang,",
-    "      year: 1811\n      names: [Altimeter, Owyang,",
+    "      year: 2011\n      url: http://web-strategist.com/",
+    "      year: 1811\n      url: http://web-strategist.com/",
 )
 FACT_CASES = {
     "wrong type": (FACT_TYPE, ("value: [37", "value"), "facts[0].value", "expected text (got a list of 2)"),
