@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import concurrent.futures
 import threading
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
 from served import KernelSocket, kernel_id, kernel_listed, processes_with, readiness
-from test_dashboard_pools import settle
+from test_dashboard_pools import read_page, settle
 from test_demo import free_port
 
 from graders.serving.dashboards import dashboards_url, start_dashboards
@@ -39,11 +37,7 @@ def one_slider_server(tmp_path: Path, **options):
 
 def visit(url: str) -> tuple[int, str]:
     """(status, body) of the app's page, read to its end, as a link preview or a script reads it."""
-    try:
-        with urllib.request.urlopen(f"{url}voila/render/app.ipynb", timeout=240) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
+    return read_page(f"{url}voila/render/app.ipynb", within=240)
 
 
 def visits_at_once(url: str, count: int) -> list[tuple[int, str]]:

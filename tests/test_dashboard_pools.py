@@ -192,6 +192,23 @@ def test_a_visitor_whose_kernel_dies_at_start_gets_a_message_not_an_endless_page
 
 
 @pytest.mark.slow
+def test_a_visitor_whose_kernel_died_once_and_was_restarted_gets_a_message_and_its_place_back(tmp_path):
+    """Measured before: the restarter started the kernel again and the page spun for ever (a whole test run hung on a
+    kernel that lost its port at start)."""
+    server, url, count, script = flaky_server(tmp_path, fails=1, pool_size=0)
+    try:
+        status, page = read_page(f"{url}voila/render/app.ipynb")
+        assert status == 200 and "This dashboard could not start" in page
+        assert count.read_text() == "2", "the kernel died once and the restarter started it again"
+        assert settle(lambda: kernels_running(script) == 0), "the restarted kernel is stopped"
+        assert settle(lambda: readiness(url)["visitors"] == 0), "and the visitor's place is free"
+        status, page = read_page(f"{url}voila/render/app.ipynb")
+        assert status == 200 and "Still here" in page, "the next visit gets the app"
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow
 def test_a_visitor_whose_kernel_cannot_be_launched_gets_a_plain_page(tmp_path):
     server, url, _, _ = flaky_server(tmp_path, fails=1000, python="/nonexistent/python3", pool_size=0)
     try:

@@ -2,9 +2,12 @@
 
 Voilà starts a visitor's kernel (when no preheated one is free) and runs the notebook in a task of its own; when the
 kernel dies before it answers, that task fails and Voilà never hears of it: the page gets a heartbeat every 10 s and
-spins for ever (voila-dashboards/voila#1311). `VisitKernelManager` notes in the visit the kernel a page's request
-starts, or takes from a pool of preheated kernels; `graders.serving.voila_app` checks it at each heartbeat and ends
-the page with a message once the kernel is gone, and `graders.serving.admission` holds the visitor's place on it.
+spins for ever (voila-dashboards/voila#1311). The same happens when the kernel died once and the restarter started it
+again (its first start lost a port to another process, say): the task waits for a reply from the dead one.
+`VisitKernelManager` notes in the visit the kernel a page's request starts, or takes from a pool of preheated
+kernels, and which kernels were restarted; `graders.serving.voila_app` checks it at each heartbeat and ends the page
+with a message once the kernel is gone or was restarted, and `graders.serving.admission` holds the visitor's place
+on it.
 
 jupyter_server counts the websocket connections of each kernel (`notify_connect`, `notify_disconnect`); the manager
 also notes when a kernel last had one, so that a kernel whose page never connected, or whose connection dropped and
@@ -58,6 +61,8 @@ class VisitKernelManager(AsyncMappingKernelManager):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.last_connected: dict[str, float] = {}  # kernel id -> when it last had a connection (monotonic clock)
+        # kernels that died and were started again by the restarter: a page being rendered on one waits for ever
+        self.restarted: set[str] = set()
         # Voilà hands out a preheated kernel in get_rendered_notebook, a method of the class it builds over this one
         # (voila.voila_kernel_manager), which no method here can override: wrap it on the instance.
         if (take := getattr(self, "get_rendered_notebook", None)) is not None:
@@ -72,6 +77,7 @@ class VisitKernelManager(AsyncMappingKernelManager):
     async def start_kernel(self, *args, **kwargs) -> str:
         kernel_id = await super().start_kernel(*args, **kwargs)
         _note_kernel(kernel_id)
+        self.add_restart_callback(kernel_id, lambda: self.restarted.add(kernel_id), "restart")
         return kernel_id
 
     def notify_connect(self, kernel_id: str) -> None:
@@ -90,3 +96,4 @@ class VisitKernelManager(AsyncMappingKernelManager):
         """Drop what is noted of kernels that are gone."""
         for kernel_id in [k for k in self.last_connected if k not in self]:
             del self.last_connected[kernel_id]
+        self.restarted &= set(self.list_kernel_ids())

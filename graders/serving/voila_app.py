@@ -18,8 +18,8 @@ with Voilà's usual options; `graders.serving.dashboards` builds the command lin
   Setting the cookie with the page lets the beacon through: closed pages free their kernels (and their cap slots)
   at once, with the cross-site request check still in place.
 - Failures: a page whose kernel cannot start gets a plain-language page (HTTP 500) instead of Voilà's bare "500";
-  one whose kernel dies before the app has run is ended with that message (`graders.serving.visits`) where stock Voilà
-  spins for ever.
+  one whose kernel dies before the app has run, or is restarted meanwhile, is ended with that message
+  (`graders.serving.visits`) where stock Voilà spins for ever.
 - Landing page: where the served folder has an apps.yml (courses/dashboards/ has), / is the executives' landing page
   (`graders.serving.landing`: each app's title, question and readers, no file names) instead of Voilà's file list,
   and Voilà's file list at /voila/tree sends visitors there.
@@ -47,7 +47,7 @@ from graders.paths import JUPYTER_DATA
 from graders.serving.admission import Admission
 from graders.serving.dashboards import USER_HEADER
 from graders.serving.landing import APPS_FILE, landing_page, load_apps
-from graders.serving.pools import PoolMender, pooled_kernels
+from graders.serving.pools import PoolMender, pooled_kernels, stop_kernel
 from graders.serving.visits import begin_visit
 from simulations.profile.org import dashboard_org
 
@@ -143,11 +143,14 @@ class CappedVoilaHandler(TornadoVoilaHandler):
 
     async def get_generator(self, path=None):
         """Voilà's page, ended with a message if the kernel started for it dies before the app has run."""
-        visit = self.visit
+        visit, manager = self.visit, self.kernel_manager
         async with contextlib.aclosing(super().get_generator(path=path)) as page:
             async for snippet in page:
-                if visit.kernel_id is not None and visit.kernel_id not in self.kernel_manager:
+                kernel_id = visit.kernel_id
+                if kernel_id is not None and (kernel_id not in manager or kernel_id in manager.restarted):
                     self.log.error("smtk: the kernel started for a visitor of %s died before the app had run", path)
+                    if kernel_id in manager:  # restarted, so the app never runs in it: free the visitor's place
+                        tornado.ioloop.IOLoop.current().spawn_callback(stop_kernel, manager, kernel_id, self.log)
                     yield KERNEL_DIED.format(title=BROKEN_TITLE, body=broken_body(500))
                     return
                 yield snippet
