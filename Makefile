@@ -8,7 +8,7 @@ LAB_PORT ?= 8888
 TRAINER_PORT ?= 8889
 VOILA_PORT ?= 8866
 # One worker per core, at most 4 (pytest-xdist): most tests wait on kernels, servers and the browser.
-PYTEST_ARGS ?= --numprocesses=auto --maxprocesses=4 --durations=15
+PYTEST_ARGS ?= --numprocesses=auto --maxprocesses=4 --dist=loadgroup --durations=15
 
 FRONTEND := graders/serving/frontend
 LIGHT := graders/serving/jupyter/voila/templates/smtk-light/static/smtk.js

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import functools
 import inspect
 import re
 import sys
@@ -40,18 +42,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
         args.voila_port,
         open_browser=not args.no_browser,
         trainer_port=args.trainer_port,
-        cohort=None if args.no_cohort else demo_cohort,
+        cohort=None if args.no_cohort else functools.partial(demo_cohort, today=args.today),
     )
 
 
-def demo_cohort(root: Path) -> None:
-    """The demo's course step: build (or reuse) the fictional demo cohort; a machine that cannot grade skips it."""
+def demo_cohort(root: Path, today: dt.date | None = None) -> None:
+    """The demo's course step: build (or reuse) the fictional demo cohort, its timeline ending in the month of `today`
+    (default: the real date); a machine that cannot grade skips it."""
     from graders.course.root import GradeError
     from graders.grading.demo_cohort import build_cohort
 
     print("Demo cohort: making and grading the fictional learners' work (later runs reuse it) ...", flush=True)
     try:
-        print(build_cohort(root, progress=False).summary(), flush=True)
+        print(build_cohort(root, today=today, progress=False).summary(), flush=True)
     except GradeError as exc:
         print(f"Demo cohort: not built: {exc}", flush=True)
 
@@ -384,6 +387,12 @@ def _demo(demo: argparse.ArgumentParser) -> None:
         "--no-cohort",
         action="store_true",
         help="skip the demo cohort (fictional learners' work, graded, so the trainer app and certify show figures)",
+    )
+    demo.add_argument(
+        "--today",
+        type=_date,
+        default=None,
+        help="the demo cohort's work runs up to this date's month, YYYY-MM-DD (default: today)",
     )
     demo.set_defaults(run=cmd_demo)
 

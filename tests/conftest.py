@@ -73,6 +73,21 @@ def demo_course(tailored):
     return tailored(load_org(DEMO_ORG).slug)
 
 
+# The demo cohort's timeline ends in this month; nothing that uses it depends on the real date.
+COHORT_TODAY = dt.date(2026, 6, 15)
+
+
+@pytest.fixture(scope="session")
+def cohort_course(demo_course, tmp_path_factory: pytest.TempPathFactory):
+    """(a copy of the demo course with its demo cohort built as of COHORT_TODAY, the build's report), once for the
+    session (read-only for tests: copy it to change it). Its tests share an xdist group, so one worker builds it."""
+    from graders.grading.demo_cohort import build_cohort
+
+    root = tmp_path_factory.mktemp("cohort") / "demo"
+    shutil.copytree(demo_course.root, root)
+    return root, build_cohort(root, today=COHORT_TODAY, progress=False)
+
+
 @pytest.fixture
 def copy_of(tmp_path: Path):
     """`copy_of(course)`: a private copy of a tailored course root (a TailorResult's) that a test may grade into."""

@@ -54,7 +54,8 @@ PORT_RACE = "Address already in use"
 
 
 def autograde(root: Path, module_id: str) -> subprocess.CompletedProcess:
-    """Stock `nbgrader autograde`, run once more only when a kernel lost the port race above."""
+    """Stock `nbgrader autograde` of a module ("*": of every module), run once more only when a kernel lost the port
+    race above."""
     args = ("autograde", module_id, "--create", "--force")
     try:
         return nbgrader(root, *args)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -16,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import COHORT_TODAY
 
 from graders.course.root import STATE
 from graders.grading.demo_cohort import MARKER
@@ -47,10 +49,14 @@ def get(url: str) -> tuple[int, str]:
 
 
 @pytest.mark.slow
-def test_demo_serves_lab_and_voila_and_stops_on_ctrl_c(course_copy):
+@pytest.mark.xdist_group("demo-cohort")  # with the tests of the session's demo cohort, built by one worker
+def test_demo_serves_lab_and_voila_and_stops_on_ctrl_c(cohort_course, tmp_path):
     lab_port, trainer_port, voila_port = free_port(), free_port(), free_port()
-    out = course_copy  # the session's tailored demo course: tailoring finds nothing to rebuild, the cohort is new
+    # the session's demo course and cohort: tailoring finds nothing to rebuild, the cohort of that month is reused
+    out = tmp_path / "demo"
+    shutil.copytree(cohort_course[0], out)
     command = [str(Path(sys.executable).parent / "smtk"), "demo", "--no-browser", "--out", str(out)]
+    command += ["--today", COHORT_TODAY.isoformat()]
     command += ["--lab-port", str(lab_port), "--trainer-port", str(trainer_port), "--voila-port", str(voila_port)]
     proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
@@ -86,7 +92,7 @@ def test_demo_serves_lab_and_voila_and_stops_on_ctrl_c(course_copy):
         status, body = get(f"{voila_url}voila/render/course-overview.ipynb")
         assert status == 200 and "The course at a glance" in body and "Traceback" not in body
         # the demo cohort was graded before the servers started: the trainer app's figures are there at first start
-        assert re.search(r"^Demo cohort \(fictional\): (\d+) learners", text, re.M), text
+        assert re.search(r"^Demo cohort \(fictional\): (\d+) learners.*; reused, nothing regraded", text, re.M), text
         data = trainer_data(out)
         assert data.empty_message == "" and data.learners["learner"].nunique() >= 60
     finally:

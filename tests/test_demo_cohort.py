@@ -4,12 +4,12 @@ for real by `smtk grade`, so the trainer app, certification and the exports have
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 import shutil
 
 import nbformat
 import pytest
+from conftest import COHORT_TODAY as TODAY  # the cohort's month; nothing here uses the real date
 
 from graders.course.manifest import load_manifest
 from graders.course.root import STATE, open_gradebook
@@ -21,15 +21,13 @@ from graders.results.certify import certify
 from graders.results.exports import export
 from graders.results.trainer_data import trainer_data
 
-TODAY = dt.date(2026, 6, 15)  # the cohort's timeline ends in this month; nothing here depends on the real date
+pytestmark = pytest.mark.xdist_group("demo-cohort")  # the worker that builds the session's cohort runs them all
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory, tailored):
-    """The demo course with its cohort built once (read-only for tests), and the build's report."""
-    root = tmp_path_factory.mktemp("cohort") / "demo"
-    shutil.copytree(tailored("demo").root, root)
-    return root, build_cohort(root, today=TODAY, progress=False)
+@pytest.fixture
+def built(cohort_course):
+    """The demo course with its cohort built once for the session (read-only for tests), and the build's report."""
+    return cohort_course
 
 
 def the_plan(root):

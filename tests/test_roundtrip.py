@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -125,17 +126,41 @@ def test_papermill_executes_source_in_learner_kernel(demo_course, tmp_path):
     assert "kernel: smtk" in printed_by(out.cells[-1])
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(("slug", "module_id"), CASES)
-def test_solution_full_marks_blank_zero(tailored, copy_of, tmp_path, slug, module_id):
-    course = tailored(slug)
-    root = copy_of(course)
-    for lesson in lessons(module_id):  # every lesson's notebook, handed in together
-        source = root / "source" / module_id / f"{lesson}.ipynb"
-        submit(root, module_id, "ada", with_probe(source, tmp_path / f"{lesson}.ipynb"), lesson)
-        submit(root, module_id, "bob", root / "release" / module_id / f"{lesson}.ipynb", lesson)
-    autograde(root, module_id)  # one nbgrader run grades both submissions
+@pytest.fixture(scope="session")
+def graded(tailored, tmp_path_factory):
+    """`graded(slug)`: (the organisation's course, a copy of it in which one run of stock `nbgrader autograde` graded
+    every module's solution, handed in by "ada" with a probe cell in each lesson, and its blank release, by "bob")."""
+    done = {}
 
+    def grade(slug: str):
+        if slug not in done:
+            course = tailored(slug)
+            root = tmp_path_factory.mktemp("graded") / slug
+            shutil.copytree(course.root, root)
+            probes = tmp_path_factory.mktemp("probes")
+            for module in modules_for(course.org, MANIFEST):
+                for lesson in lessons(module.id):  # every lesson's notebook, handed in together
+                    source = root / "source" / module.id / f"{lesson}.ipynb"
+                    submit(root, module.id, "ada", with_probe(source, probes / f"{module.id}-{lesson}.ipynb"), lesson)
+                    submit(root, module.id, "bob", root / "release" / module.id / f"{lesson}.ipynb", lesson)
+            autograde(root, "*")  # every module of the course, as a trainer grades a whole cohort
+            done[slug] = (course, root)
+        return done[slug]
+
+    return grade
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("slug", "module_id"),
+    # one worker grades each organisation's course (see `graded`)
+    [
+        pytest.param(*case.values, id=case.id, marks=pytest.mark.xdist_group(f"graded-{case.values[0]}"))
+        for case in CASES
+    ],
+)
+def test_solution_full_marks_blank_zero(graded, slug, module_id):
+    course, root = graded(slug)
     expected = sum(autograded_points(root / "source" / module_id / f"{lesson}.ipynb") for lesson in lessons(module_id))
     solution, blank = scores(root, module_id, "ada"), scores(root, module_id, "bob")
     assert expected >= 3
@@ -144,8 +169,8 @@ def test_solution_full_marks_blank_zero(tailored, copy_of, tmp_path, slug, modul
     assert solution.needs_manual_grade  # written answers wait for the trainer in formgrader
 
     for lesson in lessons(module_id):
-        graded = nbformat.read(root / "autograded" / "ada" / module_id / f"{lesson}.ipynb", as_version=4)
-        assert "kernel: smtk" in printed_by(graded.cells[-1]), "nbgrader did not execute with the smtk kernel"
+        graded_nb = nbformat.read(root / "autograded" / "ada" / module_id / f"{lesson}.ipynb", as_version=4)
+        assert "kernel: smtk" in printed_by(graded_nb.cells[-1]), "nbgrader did not execute with the smtk kernel"
     # What the learner sees when running the blank release: the organisation, not the demo's defaults.
     seen = "\n".join(output_text(root / "autograded" / "bob" / module_id / f"{n}.ipynb") for n in lessons(module_id))
     for expected_text in [course.org.name, *shown_to_learner(course.org, module_id)]:
