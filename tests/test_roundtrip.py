@@ -42,6 +42,35 @@ def with_probe(src: Path, dst: Path) -> Path:
     return dst
 
 
+def run_cleanly(ran: nbformat.NotebookNode) -> list[str]:
+    """What stops a code-free lesson's Run All, or reads to a learner as an error, in its blank release as nbgrader
+    ran it: an error in any cell but a test's own failure on the missing answer, and anything written to stderr."""
+    found = []
+    for i, cell in enumerate(ran.cells):
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream" and output.name == "stderr":
+                found.append(f"cell {i} writes to stderr: {output.text[:200]}")
+            test = is_grade(cell) and not is_solution(cell)
+            if output.output_type == "error" and not (test and output.ename == "AssertionError"):
+                found.append(f"cell {i} raises {output.ename}: {output.evalue[:200]}")
+    return found
+
+
+def test_run_cleanly_flags_an_error_and_stderr_but_not_a_test_failing_on_a_blank_answer():
+    def cell(outputs: list, test: bool = False):
+        made = nbformat.v4.new_code_cell("...", outputs=outputs)
+        if test:
+            made.metadata.nbgrader = {"grade": True, "solution": False, "grade_id": "q1-tests", "points": 1}
+        return made
+
+    failed = nbformat.v4.new_output("error", ename="AssertionError", evalue="", traceback=[])
+    raised = nbformat.v4.new_output("error", ename="KeyError", evalue="'region'", traceback=[])
+    warned = nbformat.v4.new_output("stream", name="stderr", text="DeprecationWarning: ...")
+    ran = nbformat.v4.new_notebook(cells=[cell([failed], test=True), cell([raised], test=True), cell([warned])])
+    assert run_cleanly(ran) == ["cell 1 raises KeyError: 'region'", "cell 2 writes to stderr: DeprecationWarning: ..."]
+    assert run_cleanly(nbformat.v4.new_notebook(cells=[cell([failed])])) == ["cell 0 raises AssertionError: "]
+
+
 def autograded_points(notebook: Path) -> float:
     """Points of the test cells (graded cells that are not answers), as the source notebook declares them."""
     nb = nbformat.read(notebook, as_version=4)
@@ -171,6 +200,10 @@ def test_solution_full_marks_blank_zero(graded, slug, module_id):
     for lesson in lessons(module_id):
         graded_nb = nbformat.read(root / "autograded" / "ada" / module_id / f"{lesson}.ipynb", as_version=4)
         assert "kernel: smtk" in printed_by(graded_nb.cells[-1]), "nbgrader did not execute with the smtk kernel"
+    if MANIFEST.module(module_id).code_free:
+        for lesson in lessons(module_id):
+            ran = nbformat.read(root / "autograded" / "bob" / module_id / f"{lesson}.ipynb", as_version=4)
+            assert run_cleanly(ran) == [], f"{lesson}: the blank release does not run cleanly"
     # What the learner sees when running the blank release: the organisation, not the demo's defaults.
     seen = "\n".join(output_text(root / "autograded" / "bob" / module_id / f"{n}.ipynb") for n in lessons(module_id))
     for expected_text in [course.org.name, *shown_to_learner(course.org, module_id)]:
