@@ -24,7 +24,7 @@ import psutil
 import pytest
 import requests
 import websocket  # websocket-client, a dependency of jupyter_server
-from accessibility import axe_result, axe_violations, violations
+from accessibility import axe_result, axe_violations, described, violations
 from cmi5_lms import Lms as Cmi5Lms
 from grading_helpers import answered
 from lti_platform import LmsUser, Platform, Tool, launch, new_key, read_form
@@ -586,6 +586,25 @@ def test_a_learner_signs_in_in_the_browser_and_opens_a_module(hub, page):
     heading = next(c.source for c in release.cells if c.cell_type == "markdown").splitlines()[0].lstrip("# ")
     page.get_by_role("heading", name=heading).first.wait_for(timeout=120_000)
     page.locator("text=Social Media Training (Python 3) >> visible=true").first.wait_for()
+
+
+# JupyterHub's own pages a signed-in person reaches from the hub's menu, and what marks each as drawn.
+HUB_PAGES = {"home": "#start", "token": "#request-token-form"}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", list(HUB_PAGES))
+def test_jupyterhubs_own_pages_pass_axe(hub, page, name):
+    """WCAG 2.2 AA on the hub's pages beyond the kit's own: the server's home page and the token page."""
+    page.goto(f"{hub.url}/hub/login", wait_until="commit")
+    page.get_by_label("Username").fill("chloe")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Your lessons, chloe").wait_for(timeout=120_000)
+    page.goto(f"{hub.url}/hub/{name}", wait_until="load")
+    page.locator(HUB_PAGES[name]).first.wait_for(state="attached", timeout=60_000)
+    found = axe_violations(page)
+    assert found == [], described(found)
 
 
 @pytest.mark.browser

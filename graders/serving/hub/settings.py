@@ -241,7 +241,7 @@ def apply(c: Any, settings: HubSettings) -> None:
         App(name=s["name"], title=APP_TITLES[s["name"]]) for s in settings["services"] if s["name"] in APP_TITLES
     ]
     c.JupyterHub.default_url = f"/hub{LESSONS}"
-    c.JupyterHub.template_paths = [str(TEMPLATES)]  # the sign-in page with accessible colours
+    c.JupyterHub.template_paths = [str(TEMPLATES)]  # every hub page, with accessible colours
     c.Authenticator.allowed_users = set(settings["allowed"])
     c.Authenticator.admin_users = set()
     lti = settings.get("lti")
