@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import uuid
 import zipfile
 from pathlib import Path
@@ -146,6 +147,15 @@ class Person:
 
     def open(self, path: str) -> requests.Response:
         return self.session.get(f"{self.base}{path}", timeout=120)
+
+
+def sign_in_on_the_login_page(page, hub, name: str, then: str = "") -> None:
+    """Sign in as `name` with the hub's login form in the browser, then go on to `then` (a path) if given."""
+    query = f"?next={urllib.parse.quote(then, safe='')}" if then else ""
+    page.goto(f"{hub.url}/hub/login{query}", wait_until="commit")
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
 
 
 def start_server(hub, name: str, token: str) -> dict[str, str]:
@@ -596,10 +606,7 @@ HUB_PAGES = {"home": "#start", "token": "#request-token-form"}
 @pytest.mark.parametrize("name", list(HUB_PAGES))
 def test_jupyterhubs_own_pages_pass_axe(hub, page, name):
     """WCAG 2.2 AA on the hub's pages beyond the kit's own: the server's home page and the token page."""
-    page.goto(f"{hub.url}/hub/login", wait_until="commit")
-    page.get_by_label("Username").fill("chloe")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_on_the_login_page(page, hub, "chloe")
     page.get_by_role("heading", name="Your lessons, chloe").wait_for(timeout=120_000)
     page.goto(f"{hub.url}/hub/{name}", wait_until="load")
     page.locator(HUB_PAGES[name]).first.wait_for(state="attached", timeout=60_000)
@@ -613,10 +620,7 @@ def test_the_trainer_grades_a_hand_in_from_the_browser(hub, page):
     feedback: the newcomer's whole round trip without a terminal."""
     module = sorted(track_modules("partners"))[0]
     server, headers, ids = hand_in(hub, "ben", "demo-partners", module)
-    page.goto(f"{hub.url}/hub/login?next=%2Fservices%2Ftrainer-apps%2Fvoila%2Frender%2Fhand-ins.ipynb")
-    page.get_by_label("Username").fill("tom")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_on_the_login_page(page, hub, "tom", then="/services/trainer-apps/voila/render/hand-ins.ipynb")
     table = page.get_by_role("table", name="Learners at each stage, per module")
     row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=module, exact=True))
     row.wait_for(timeout=120_000)
@@ -638,10 +642,7 @@ def test_a_learner_answers_in_the_reading_view_and_hands_in_behind_the_hub(hub, 
     """A code-free module in the reading view (Voilà in the learner's own server, behind the hub's sign-in and
     Landlock): no code shown, an answer written into the learner's notebook, and Hand in puts it in the exchange."""
     module = next(m.id for m in load_manifest(MANIFEST).modules if m.code_free and m.id in track_modules("executives"))
-    page.goto(f"{hub.url}/hub/login", wait_until="commit")
-    page.get_by_label("Username").fill("chloe")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_on_the_login_page(page, hub, "chloe")
     page.get_by_role("heading", name="Your lessons, chloe").wait_for(timeout=120_000)
     # her server is started here: whether another test of this hub started it depends on the order tests run in
     headers = start_server(hub, "chloe", Person(hub, "chloe").token())
@@ -671,10 +672,7 @@ def test_a_learner_answers_in_the_reading_view_and_hands_in_behind_the_hub(hub, 
 
 @pytest.mark.browser
 def test_the_trainer_signs_in_on_the_login_page_and_opens_the_formgrader(hub, page):
-    page.goto(f"{hub.url}/hub/login?next=%2Fservices%2Fformgrader%2Fformgrader%2F", wait_until="commit")
-    page.get_by_label("Username").fill("tom")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_on_the_login_page(page, hub, "tom", then="/services/formgrader/formgrader/")
     for module in track_modules("employees") | track_modules("partners"):  # every track's modules, in one course
         page.get_by_role("link", name=module, exact=True).first.wait_for()
     assert page.url.startswith(f"{hub.url}/services/formgrader/")
