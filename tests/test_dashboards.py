@@ -165,6 +165,33 @@ def test_an_error_in_an_app_shows_no_traceback_and_no_code(tmp_path):
         assert leak not in body, leak
 
 
+@pytest.mark.slow
+def test_an_apps_output_is_kept_when_the_kernel_is_slow_to_send_it(tmp_path):
+    """On a busy server a cell's output can reach Voilà seconds after the cell's reply; the page must still show it.
+
+    The cell replies at once but holds the kernel's output thread for 6 s, past nbclient's default wait of 4 s (after
+    which Voilà drew the app without its widgets: seen on a loaded two-core machine)."""
+    folder = tmp_path / "dashboards"
+    folder.mkdir()
+    cell = (
+        "import sys, time\n"
+        "sys.stdout.flush_timeout = sys.stderr.flush_timeout = 0.1  # reply without waiting for the output\n"
+        "get_ipython().kernel.iopub_thread.schedule(lambda: time.sleep(6))\n"
+        "display('the app was drawn')"
+    )
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
+    notebook.metadata["kernelspec"] = {"name": "smtk", "display_name": "Social Media Training (Python 3)"}
+    nbformat.write(notebook, folder / "slow.ipynb")
+    port = free_port()
+    server = start_dashboards(port, tmp_path / "voila.log", folder=folder, pool_size=0)
+    try:
+        code, body = status(f"{dashboards_url(port)}voila/render/slow.ipynb")
+    finally:
+        server.stop()
+    assert code == 200
+    assert "the app was drawn" in body, (tmp_path / "voila.log").read_text()
+
+
 def test_every_app_is_described_once_and_a_mistake_stops_the_server_with_its_field(tmp_path):
     apps = load_apps(DASHBOARDS)
     assert sorted(a.notebook for a in apps) == sorted(p.name for p in DASHBOARDS.glob("*.ipynb"))

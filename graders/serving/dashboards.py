@@ -10,6 +10,8 @@ so the two cannot drift apart. What the options do, and why:
 - Preheated kernels: each app keeps `pool_size` kernels that have already run it, so a visitor gets a page that is
   interactive at once; a used kernel is replaced `fill_delay` seconds later, after the visitor's page has loaded,
   and a failed one at once (graders/serving/pools.py).
+- Voilà waits up to `OUTPUT_WAIT` seconds for a cell's output after the cell's reply (nbclient's default, 4 s, drew
+  apps without their widgets on a busy server).
 - Tracebacks hidden; the browser may send the kernel widget messages only (Voilà refuses execute requests).
 - JupyterLab extensions that fail inside Voilà's page (and slow it down) are not loaded.
 - At most `max_kernels` visitors at once: the next one gets a polite "busy" page (graders/serving/voila_app.py).
@@ -50,6 +52,9 @@ POOL_SIZE = 2  # preheated kernels per app: two executives may arrive together a
 MAX_KERNELS = 10  # visitors at once; each kernel holds about 100-140 MB
 CULL_IDLE_TIMEOUT = 600  # seconds a kernel may sit idle with no page attached
 DISCONNECT_GRACE = 60  # seconds a visitor's kernel may wait for its page to connect, or to reconnect
+# Seconds Voilà waits for a cell's output after the cell's reply: past nbclient's default (4 s) it draws the app
+# without that output (its widgets), which a server busy with other visitors reached.
+OUTPUT_WAIT = 60
 # JupyterLab extensions that fail inside Voilà's page (and cost load time): Voilà must not load them.
 EXTENSION_DENYLIST = (
     "@jupyter/nbgrader",
@@ -105,6 +110,7 @@ def dashboards_command(
         f"--preheat_kernel={pool_size > 0}",
         f"--pool_size={pool_size}",
         f"--VoilaKernelManager.fill_delay={fill_delay}",
+        f"--VoilaExecutor.iopub_timeout={OUTPUT_WAIT}",
         f"--SmtkVoila.max_kernels={max_kernels}",
         f"--SmtkVoila.disconnect_grace={disconnect_grace}",
         "--VoilaConfiguration.multi_kernel_manager_class=graders.serving.visits.VisitKernelManager",
