@@ -64,9 +64,9 @@ def test_learner_places_every_risk_then_sees_the_model_and_a_score(app):
         )
     assert reveal.is_enabled()
     reveal.click()
-    brier = page.locator(".smtk-brier")
-    brier.wait_for()
-    assert re.search(r"Your mean squared gap from the model: \d\.\d{3}", brier.inner_text())
+    gap = page.locator(".smtk-gap")
+    gap.wait_for()
+    assert re.search(r"Your mean squared gap from the model: \d\.\d{3}", gap.inner_text())
     assert "locked" in status.inner_text()
     assert page.locator(".smtk-cell-0-0").is_disabled()
 

@@ -103,7 +103,7 @@ def test_three_lessons_answered_in_the_widgets_get_full_marks(page, demo_course,
             page,
             root / "risk-framing.ipynb",
             ["risk-framing"],
-            {"risk-framing": {"placements": placed, "revealed": False, "brier": None}},
+            {"risk-framing": {"placements": placed, "revealed": False, "gap": None}},
         )
 
         # Lesson 2: the expected annual loss of one risk, then the organisation's risks in order of it.

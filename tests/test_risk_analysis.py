@@ -15,7 +15,6 @@ from simulations.risk import (
     Program,
     Register,
     best_controls_under_budget,
-    brier_score,
     candidate_controls,
     compare,
     default_catalogue,
@@ -24,6 +23,7 @@ from simulations.risk import (
     load_register,
     make_risk,
     rank_risks,
+    squared_gap,
 )
 
 REGISTER = load_register()
@@ -68,18 +68,18 @@ def test_comparison_table_and_curves():
     assert (curves["with"] <= curves["without"]).all()
 
 
-def test_brier_score():
+def test_squared_gap():
     ids = REGISTER.ids[:2]
     truth = [REGISTER.risks[0].likelihood, REGISTER.risks[1].likelihood]
-    assert brier_score(dict(zip(ids, truth, strict=True)), REGISTER) == 0.0
+    assert squared_gap(dict(zip(ids, truth, strict=True)), REGISTER) == 0.0
     guesses = {ids[0]: truth[0] + 0.3, ids[1]: truth[1] - 0.1}
-    assert math.isclose(brier_score(guesses, REGISTER), (0.3**2 + 0.1**2) / 2)
+    assert math.isclose(squared_gap(guesses, REGISTER), (0.3**2 + 0.1**2) / 2)
     with pytest.raises(KeyError, match="no-such-risk"):
-        brier_score({"no-such-risk": 0.5}, REGISTER)
+        squared_gap({"no-such-risk": 0.5}, REGISTER)
     with pytest.raises(ValueError, match="between 0 and 1"):
-        brier_score({ids[0]: 1.2}, REGISTER)
+        squared_gap({ids[0]: 1.2}, REGISTER)
     with pytest.raises(ValueError, match="no guesses"):
-        brier_score({}, REGISTER)
+        squared_gap({}, REGISTER)
 
 
 # A hand-made case with fixed impacts (p50 = p90) where the P90 optimum differs from the expected-loss optimum,

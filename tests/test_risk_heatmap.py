@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from simulations.risk import DEFAULT_SCALE, Register, brier_score, calibration, load_register, make_risk, model_view
+from simulations.risk import DEFAULT_SCALE, Register, calibration, load_register, make_risk, model_view, squared_gap
 
 REGISTER = load_register()
 
@@ -52,11 +52,11 @@ def test_calibration_scores_the_band_probabilities_against_the_register():
     perfect = {i: (int(r["likelihood_band"]), int(r["impact_band"])) for i, r in view.iterrows()}
     score = calibration(perfect, REGISTER)
     points = {i: DEFAULT_SCALE.likelihood[li].point for i, (li, _) in perfect.items()}
-    assert math.isclose(score.brier, brier_score(points, REGISTER))
-    assert score.brier < 0.005 and score.skill > 0.8
+    assert math.isclose(score.gap, squared_gap(points, REGISTER))
+    assert score.gap < 0.005 and score.skill > 0.8
     assert (score.table["likelihood_off"] == 0).all() and (score.table["impact_off"] == 0).all()
     everything_certain = calibration(dict.fromkeys(REGISTER.ids, ("almost certain", "critical")), REGISTER)
-    assert everything_certain.brier > score.reference > score.brier
+    assert everything_certain.gap > score.reference > score.gap
     assert everything_certain.skill < 0
     assert set(everything_certain.table["impact_off"]) <= {0, 1, 2, 3, 4}
 
@@ -69,7 +69,7 @@ def test_calibration_of_a_hand_checked_pair():
         )
     )
     score = calibration({"a": ("rare", "minor"), "b": ("almost certain", 0)}, register)
-    assert math.isclose(score.brier, ((0.03 - 0.10) ** 2 + (0.70 - 0.50) ** 2) / 2)
+    assert math.isclose(score.gap, ((0.03 - 0.10) ** 2 + (0.70 - 0.50) ** 2) / 2)
     assert math.isclose(score.reference, 0.2**2)
     assert list(score.table["likelihood_off"]) == [-1, 1]
 

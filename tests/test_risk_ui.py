@@ -66,9 +66,9 @@ def test_reveal_needs_every_risk_then_locks_and_scores():
     assert heatmap.revealed and heatmap.reveal_button.disabled
     assert all(cell.disabled for cell in heatmap.cells.values()) and heatmap.picker.disabled
     score = heatmap.calibration()
-    assert f"{score.brier:.3f}" in heatmap.result.value and "The model" in heatmap.result.value
+    assert f"{score.gap:.3f}" in heatmap.result.value and "The model" in heatmap.result.value
     record = json.loads(heatmap.recorder.widget.value)["data"]
-    assert record["revealed"] is True and record["brier"] == score.brier
+    assert record["revealed"] is True and record["gap"] == score.gap
     with pytest.raises(RuntimeError, match="locked"):
         heatmap.place(REGISTER.ids[0], "rare", "minor")
     heatmap.cells[0, 0].click()  # a click on a locked map changes nothing
@@ -85,14 +85,12 @@ def test_place_in_code_checks_every_entry_first():
     assert heatmap.placements == {}
     heatmap.place({i: (int(r["likelihood_band"]), int(r["impact_band"])) for i, r in view.iterrows()})
     assert heatmap.placed_all
-    assert heatmap.calibration().brier < 0.005
+    assert heatmap.calibration().gap < 0.005
 
 
 def test_saved_placements_are_restored_and_a_revealed_map_stays_locked(tmp_path):
     placements = {i: ["likely", "severe"] for i in REGISTER.ids}
-    path = saved_notebook(
-        tmp_path / "nb.ipynb", "ui-restore", {"placements": placements, "revealed": True, "brier": 0.1}
-    )
+    path = saved_notebook(tmp_path / "nb.ipynb", "ui-restore", {"placements": placements, "revealed": True, "gap": 0.1})
     heatmap = RiskHeatMap(REGISTER, key="ui-restore", notebook=path)
     assert heatmap.recorder.restored and heatmap.placed_all and heatmap.revealed
     assert heatmap.placements == {i: ("likely", "severe") for i in REGISTER.ids}

@@ -40,7 +40,7 @@ from simulations.risk.register import (
     more_chances,
     scale_register,
 )
-from simulations.risk.scoring import brier_score
+from simulations.risk.scoring import squared_gap
 
 __all__ = [
     "AUDIENCES",
@@ -67,7 +67,7 @@ __all__ = [
     "Risk",
     "Training",
     "best_controls_under_budget",
-    "brier_score",
+    "squared_gap",
     "calibration",
     "candidate_controls",
     "compare",

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from simulations.risk.register import Register
-from simulations.risk.scoring import brier_score
+from simulations.risk.scoring import squared_gap
 
 
 @dataclass(frozen=True)
@@ -101,14 +101,14 @@ class Calibration:
     register's (0 is perfect; not a Brier score, which compares forecasts with outcomes), the score of a learner who
     knew only the average likelihood (the reference to beat), and a row per risk."""
 
-    brier: float
+    gap: float
     reference: float
     table: pd.DataFrame
 
     @property
     def skill(self) -> float:
-        """1 - brier / reference: above 0 beats knowing only the average, 1 is perfect."""
-        return 1.0 - self.brier / self.reference if self.reference > 0 else float(self.brier == 0)
+        """1 - gap / reference: above 0 beats knowing only the average, 1 is perfect."""
+        return 1.0 - self.gap / self.reference if self.reference > 0 else float(self.gap == 0)
 
 
 def calibration(placements: Placements, register: Register, scale: HeatMapScale = DEFAULT_SCALE) -> Calibration:
@@ -136,7 +136,7 @@ def calibration(placements: Placements, register: Register, scale: HeatMapScale 
             }
         )
     table = pd.DataFrame(rows).set_index("id")
-    brier = brier_score(table["your_probability"].to_dict(), register)
+    gap = squared_gap(table["your_probability"].to_dict(), register)
     truth = table["model_probability"].to_numpy()
     reference = float(np.mean((truth - truth.mean()) ** 2))
-    return Calibration(brier, reference, table)
+    return Calibration(gap, reference, table)

@@ -9,10 +9,10 @@ import numpy as np
 from simulations.risk.register import Register
 
 
-def brier_score(guesses: Mapping[str, float], register: Register) -> float:
+def squared_gap(guesses: Mapping[str, float], register: Register) -> float:
     """Mean squared gap between a learner's annual-probability guesses and the register's likelihoods, over the
     risks guessed (0 is perfect, 1 the worst possible). Not a Brier score, which compares forecasts with outcomes:
-    here both sides are probabilities. The name is kept for the API."""
+    here both sides are probabilities."""
     if not guesses:
         raise ValueError("no guesses to score")
     truth = []

@@ -168,8 +168,8 @@ class RiskHeatMap:
 
     def _record(self) -> None:
         placements = {i: list(p) for i, p in self.placements.items()}
-        brier = self.calibration().brier if self.revealed else None
-        self.recorder.save({"placements": placements, "revealed": self.revealed, "brier": brier})
+        gap = self.calibration().gap if self.revealed else None
+        self.recorder.save({"placements": placements, "revealed": self.revealed, "gap": gap})
 
     def _restore(self, saved: Any) -> None:
         """Take back what a saved record holds; entries that do not fit this register are listed, not fatal."""
@@ -227,11 +227,10 @@ class RiskHeatMap:
         return (
             "<h4>The model's view</h4>"
             + self._model_grid(view)
-            + "<p class='smtk-brier'>Your mean squared gap from the model: "
-            + f"<b>{score.brier:.3f}</b> (0 is perfect). Someone who knew "
+            + "<p class='smtk-gap'>Your mean squared gap from the model: "
+            + f"<b>{score.gap:.3f}</b> (0 is perfect). Someone who knew "
             f"only the average likelihood of these risks would score {score.reference:.3f}"
-            f"{', so you did better' if score.brier < score.reference else ''}.</p>"
-            + self._comparison(score.table, view)
+            f"{', so you did better' if score.gap < score.reference else ''}.</p>" + self._comparison(score.table, view)
         )
 
     def _model_grid(self, view: pd.DataFrame) -> str:
