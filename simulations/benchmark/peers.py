@@ -12,6 +12,9 @@ from simulations.common.datafiles import DATA
 from simulations.common.tabular import Problems, Record, Source, read_csv
 
 BUILTIN_PEERS = DATA / "peers" / "peers.csv"
+# The year whose US dollars the built-in peers' spend is in: their 2011 survey mean is converted with the consumer
+# price index of this year (facts bls-cpi-u-2011 and bls-cpi-u-<year>).
+PRICE_YEAR = 2024
 
 SIZE_BANDS: dict[str, tuple[int, int | None]] = {"small": (1, 999), "mid": (1_000, 9_999), "large": (10_000, None)}
 SIZE_LABELS: dict[str, str] = {

@@ -12,6 +12,7 @@ import pandas as pd
 
 from simulations.benchmark import (
     MEASURES,
+    PRICE_YEAR,
     SIZE_LABELS,
     STAGES,
     BenchmarkReport,
@@ -218,7 +219,7 @@ class BenchmarkApp:
         )
         self.data_note.value = (
             f"{warning}<p class='smtk-info'>{html.escape(r.group.note)} Source: {source}."
-            + (" Spend is in USD of 2011, as the peer data is." if r.synthetic else "")
+            + (f" Spend is in USD of {PRICE_YEAR}, as the peer data is." if r.synthetic else "")
             + "</p>"
         )
         m = r.maturity
