@@ -102,13 +102,58 @@ OVERFLOW = """() => { const root = document.scrollingElement;
   return [root.scrollWidth, root.clientWidth, wide]; }"""
 
 
+# WCAG 1.4.12's spacing, as a reader's style sheet sets it: line height 1.5, paragraphs 2 em apart, letters 0.12 em
+# and words 0.16 em.
+SPACED = """() => { const s = document.createElement('style');
+  s.textContent = '* { line-height: 1.5 !important; letter-spacing: 0.12em !important;'
+    + ' word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }';
+  document.head.appendChild(s); }"""
+# Text that a box with hidden overflow cuts off. A list box is left out: the browser cuts its options at its edge
+# (the triage drill's inbox on a phone), and the post picked there is shown in full beside it.
+CLIPPED = """() => [...document.querySelectorAll('body *')].filter(e => {
+    const s = getComputedStyle(e), hides = v => v === 'hidden' || v === 'clip';
+    if (!e.getClientRects().length || !e.innerText || !e.innerText.trim() || e.tagName === 'SELECT') return false;
+    return (hides(s.overflowX) && e.scrollWidth > e.clientWidth + 1)
+      || (hides(s.overflowY) && e.scrollHeight > e.clientHeight + 1);
+  }).map(e => e.tagName.toLowerCase() + '.' + [...e.classList].join('.') + ' "' + e.innerText.trim().slice(0, 40) + '"')
+  .slice(0, 8)"""
+
+# Text or controls drawn over one another (a box of fixed height that its wrapped content overflows, say). Compared
+# line box by line box, skipping an element and what it contains, and charts' own SVG labels.
+OVERLAPS = """() => {
+  const name = e => e.tagName.toLowerCase() + '.' + [...e.classList].join('.') + ' "' + (e.innerText || e.alt || '')
+    .trim().slice(0, 30) + '"';
+  const leaves = [...document.querySelectorAll('body *')].filter(e => e.getClientRects().length
+    && !e.closest('svg') && getComputedStyle(e).visibility !== 'hidden' && !e.closest('.smtk-skip')
+    && ([...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())
+      || ['SELECT', 'INPUT', 'BUTTON', 'TEXTAREA', 'IMG'].includes(e.tagName)));
+  const rects = leaves.map(e => [...e.getClientRects()]);
+  const found = [];
+  for (let i = 0; i < leaves.length; i++) for (let j = i + 1; j < leaves.length; j++) {
+    if (leaves[i].contains(leaves[j]) || leaves[j].contains(leaves[i])) continue;
+    const hit = rects[i].some(a => rects[j].some(b => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 2
+      && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 2));
+    if (hit) found.push(name(leaves[i]) + ' over ' + name(leaves[j]));
+  }
+  return found.slice(0, 8);
+}"""
+
+
 @pytest.mark.parametrize("name", list(PAGES))
-def test_each_page_reflows_at_320_css_pixels_without_horizontal_scrolling(page, voila_url, name):
-    """WCAG 1.4.10 Reflow: 320 CSS pixels wide (a 1280-pixel window at 400% zoom) needs no sideways scrolling."""
+def test_each_page_reflows_at_320_css_pixels_and_takes_wider_text_spacing(page, voila_url, name):
+    """WCAG 1.4.10 Reflow: 320 CSS pixels wide (a 1280-pixel window at 400% zoom) needs no sideways scrolling; and
+    1.4.12 Text Spacing: with a reader's wider spacing on top, still none, and no text cut off."""
     page.set_viewport_size({"width": 320, "height": 800})
     drawn(page, voila_url, name)
-    scroll, client, wide = page.evaluate(OVERFLOW)
-    assert scroll <= client, f"{name}: {scroll} px of content in a {client} px window; too wide: {wide}"
+    for spacing in ("as drawn", "text spaced"):
+        if spacing == "text spaced":
+            page.evaluate(SPACED)
+            page.wait_for_timeout(300)  # the layout settles
+        scroll, client, wide = page.evaluate(OVERFLOW)
+        assert scroll <= client, f"{name}, {spacing}: {scroll} px of content in a {client} px window"
+        assert wide == [], f"{name}, {spacing}: past the window's right edge, cut off: {wide}"
+        assert (clipped := page.evaluate(CLIPPED)) == [], f"{name}, {spacing}: text cut off: {clipped}"
+        assert (over := page.evaluate(OVERLAPS)) == [], f"{name}, {spacing}: drawn over each other: {over}"
 
 
 @pytest.mark.parametrize("name", ["roi", "benchmark"])

@@ -133,23 +133,37 @@ def test_a_preheated_kernel_that_dies_at_start_is_replaced_and_leaves_no_process
     assert settle(lambda: kernels_running(script) == 0), "no kernel outlives the server"
 
 
+FAILED_SLOT = "a preheated kernel for app.ipynb failed"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("python", "how"),
     [
-        (sys.executable, "its kernel could not run the notebook (RuntimeError: Kernel died"),
-        ("/nonexistent/python3", "its kernel did not start (FileNotFoundError"),
+        # A kernel that dies at start is seen dead while the notebook runs, or (on a busy machine) only once the
+        # restarter has started it again, or once it has stopped: each is that one failure.
+        (
+            sys.executable,
+            (
+                "its kernel could not run the notebook (RuntimeError: Kernel died",
+                "its kernel died and was restarted, without the app",
+                "its kernel has stopped",
+            ),
+        ),
+        ("/nonexistent/python3", ("its kernel did not start (FileNotFoundError",)),
     ],
     ids=["dies-at-start", "cannot-launch"],
 )
 def test_an_app_whose_kernels_keep_failing_stops_being_preheated_and_says_so(tmp_path, python, how):
+    """Three failed preheated kernels in a row, each logged with why, then no more tries."""
     server, url, starts, script = flaky_server(tmp_path, fails=1000, python=python)
     try:
         state = readiness(url)
         assert state["ready"] and state["pooled"] == 0 and state["not_preheated"] == ["app.ipynb"]
         log = server.log.read_text()
-        assert log.count("a preheated kernel for app.ipynb failed") == 3, "three tries, then no more"
-        assert log.count(f"a preheated kernel for app.ipynb failed: {how}") == 3
+        assert log.count(FAILED_SLOT) == 3, "three tries, then no more"
+        failures = [line.split(" failed: ", 1)[1] for line in log.splitlines() if FAILED_SLOT in line]
+        assert [why for why in failures if why.startswith(how)] == failures, failures
         assert "app.ipynb failed 3 times in a row; no longer preheating it" in log
         assert "not preheated: app.ipynb" in preheat_notice(url)
         assert settle(lambda: kernels_running(script) == 0), "no failed kernel is left running"

@@ -220,6 +220,9 @@ def test_each_role_opens_only_its_apps(hub):
         assert person.open("/services/learner-apps/voila/render/exercise-player.ipynb").status_code == 200
     assert ana.open("/services/learner-apps/voila/render/library.ipynb").status_code == 200
     assert ana.open("/services/learner-apps/voila/render/exercise-controller.ipynb").status_code == 404
+    # Nobody, trainers included, gets JupyterHub's admin pages: people come and go through the roster.
+    for person in (ana, erin, tom):
+        assert person.open("/hub/admin").status_code == 403
 
 
 def test_nobody_reaches_another_learners_server(hub):
@@ -599,13 +602,14 @@ def test_a_learner_signs_in_in_the_browser_and_opens_a_module(hub, page):
 
 
 # JupyterHub's own pages a signed-in person reaches from the hub's menu, and what marks each as drawn.
-HUB_PAGES = {"home": "#start", "token": "#request-token-form"}
+HUB_PAGES = {"home": "#start", "token": "#request-token-form", "admin": ".error h1"}  # admin: the 403 page
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("name", list(HUB_PAGES))
 def test_jupyterhubs_own_pages_pass_axe(hub, page, name):
-    """WCAG 2.2 AA on the hub's pages beyond the kit's own: the server's home page and the token page."""
+    """WCAG 2.2 AA on the hub's pages beyond the kit's own: the server's home page, the token page, and the error page
+    a learner gets for a page they may not open (JupyterHub's admin page, which nobody gets)."""
     sign_in_on_the_login_page(page, hub, "chloe")
     page.get_by_role("heading", name="Your lessons, chloe").wait_for(timeout=120_000)
     page.goto(f"{hub.url}/hub/{name}", wait_until="load")

@@ -256,7 +256,7 @@ class BenchmarkApp:
                 f'padding:6px 10px;border-radius:6px;min-width:110px;margin-top:{(len(STAGES) - level) * 8}px">'
                 f"<b>{level}. {html.escape(stage)}</b><br><small>{r.peer_stages[stage]:.0%} of peers</small></div>"
             )
-        return f'<div style="display:flex;gap:6px;align-items:flex-start">{"".join(steps)}</div>'
+        return f'<div style="display:flex;flex-wrap:wrap;gap:6px;align-items:flex-start">{"".join(steps)}</div>'
 
     def gaps_html(self, r: BenchmarkReport) -> str:
         if not r.gaps:
