@@ -147,19 +147,24 @@ def test_smtk_dashboards_serves_the_apps_and_nothing_else_and_stops_on_ctrl_c():
     assert re.search(r"at most 10 visitors at once", text)
 
 
-@pytest.mark.slow
-def test_an_error_in_an_app_shows_no_traceback_and_no_code(tmp_path):
+def rendered_app(tmp_path: Path, source: str) -> tuple[int, str]:
+    """(status, page) of a one-cell app served alone by `smtk dashboards`' Voilà, with no preheated kernel."""
     folder = tmp_path / "dashboards"
     folder.mkdir()
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("secret_formula = 1 / 0")])
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
     notebook.metadata["kernelspec"] = {"name": "smtk", "display_name": "Social Media Training (Python 3)"}
-    nbformat.write(notebook, folder / "broken.ipynb")
+    nbformat.write(notebook, folder / "app.ipynb")
     port = free_port()
     server = start_dashboards(port, tmp_path / "voila.log", folder=folder, pool_size=0)
     try:
-        code, body = status(f"{dashboards_url(port)}voila/render/broken.ipynb")
+        return status(f"{dashboards_url(port)}voila/render/app.ipynb")
     finally:
         server.stop()
+
+
+@pytest.mark.slow
+def test_an_error_in_an_app_shows_no_traceback_and_no_code(tmp_path):
+    code, body = rendered_app(tmp_path, "secret_formula = 1 / 0")
     assert code == 200
     for leak in ("Traceback", "ZeroDivisionError", "secret_formula"):
         assert leak not in body, leak
@@ -171,23 +176,13 @@ def test_an_apps_output_is_kept_when_the_kernel_is_slow_to_send_it(tmp_path):
 
     The cell replies at once but holds the kernel's output thread for 6 s, past nbclient's default wait of 4 s (after
     which Voilà drew the app without its widgets: seen on a loaded two-core machine)."""
-    folder = tmp_path / "dashboards"
-    folder.mkdir()
-    cell = (
+    code, body = rendered_app(
+        tmp_path,
         "import sys, time\n"
         "sys.stdout.flush_timeout = sys.stderr.flush_timeout = 0.1  # reply without waiting for the output\n"
         "get_ipython().kernel.iopub_thread.schedule(lambda: time.sleep(6))\n"
-        "display('the app was drawn')"
+        "display('the app was drawn')",
     )
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
-    notebook.metadata["kernelspec"] = {"name": "smtk", "display_name": "Social Media Training (Python 3)"}
-    nbformat.write(notebook, folder / "slow.ipynb")
-    port = free_port()
-    server = start_dashboards(port, tmp_path / "voila.log", folder=folder, pool_size=0)
-    try:
-        code, body = status(f"{dashboards_url(port)}voila/render/slow.ipynb")
-    finally:
-        server.stop()
     assert code == 200
     assert "the app was drawn" in body, (tmp_path / "voila.log").read_text()
 
