@@ -32,9 +32,10 @@ OUT = Path(__file__).resolve().parent / "peers.csv"
 _FACTS = shipped_facts()
 RECURRING_SHARE = round(1 - _FACTS["altimeter-never-trained"].number(), 10)  # the rest never train, or at hiring
 BASELINE_GOVERNANCE_SHARE = round(1 - _FACTS["altimeter-governance"].number(), 10)  # the rest lack it
-SURVEY_SPEND = _FACTS["altimeter-training-spend"].number()  # average annual training spend, USD of 2011
-# The same spend in USD of PRICE_YEAR: the 2011 mean times the ratio of the two years' consumer price indexes.
-PRICE_RATIO = _FACTS[f"bls-cpi-u-{PRICE_YEAR}"].number() / _FACTS["bls-cpi-u-2011"].number()
+SURVEY_SPEND = _FACTS["altimeter-training-spend"].number()  # average annual training spend, USD of its survey's year
+# The same spend in USD of PRICE_YEAR: the survey's mean times the ratio of the two years' consumer price indexes.
+_SURVEY_YEAR = _FACTS["altimeter-training-spend"].source.year
+PRICE_RATIO = _FACTS[f"bls-cpi-u-{PRICE_YEAR}"].number() / _FACTS[f"bls-cpi-u-{_SURVEY_YEAR}"].number()
 MEAN_PROGRAM_SPEND = SURVEY_SPEND * PRICE_RATIO
 CRISIS_IN_FIVE_YEARS = _FACTS["pwc-crisis"].number("five_years")  # leaders with a crisis in the last five years
 PREVENTABLE = _FACTS["altimeter-preventable"].number()  # crises that could have been prevented or diminished
