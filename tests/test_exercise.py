@@ -252,6 +252,22 @@ def test_the_controller_fires_an_event_early_and_types_a_post_as_a_persona(fresh
     assert not world.apply("inject", {"persona": "nobody", "severity": "high", "text": "x", "at_s": 950.0})
 
 
+def test_the_cheap_queue_and_arrival_times_agree_with_the_post_table(fresh):
+    world = fresh()
+    for at_s, kind in ((300.0, "journalist_question"), (420.0, "post"), (480.0, "journalist_question")):
+        world.apply(
+            "inject", {"persona": "reporter", "kind": kind, "severity": "high", "text": f"t{at_s}", "at_s": at_s}
+        )
+        arrival = world.arrival_s()  # before any post table is built for the new post
+        assert np.array_equal(arrival, world.posts()["time_s"].to_numpy())
+    world.apply("inject", {"event": "rival-jab", "at_s": 600.0})
+    assert np.array_equal(world.arrival_s(), world.posts()["time_s"].to_numpy())
+    for role in world.exercise.roles:
+        for now in (0.0, 450.0, 600.0, 5_000.0):
+            queue = world.queue(role, now)
+            assert sorted(queue["post_id"]) == [row[0] for row in world.waiting(role, now)]
+
+
 # ---- spread --------------------------------------------------------------------------------------------------------
 def _reach_of(world: World, post: int) -> tuple[float, float]:
     result, ids = world.simulate(world.base.shift_s - 1)

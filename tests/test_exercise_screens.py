@@ -35,8 +35,11 @@ def test_controller_and_players_share_the_exercise(tmp_path):
     controller.text.value = "Will there be a recall?"
     controller.post.click()
     assert "smtk-message-box" not in controller.message.value
+    drawn = pr.queue.value = "(as drawn before)"
+    pr.refresh()
     desk.refresh()
     assert "Will there be a recall?" in desk.queue.value  # the inject reached the desk's screen
+    assert pr.queue.value == drawn  # and cost PR's screen no redraw: nothing it shows changed
     post = next(v for label, v in desk.item.options if "recall" in label)
     desk.item.value = post
     desk.action.value = "escalate"

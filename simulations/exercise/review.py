@@ -68,7 +68,7 @@ def wall(world: World, now_s: float) -> Wall:
         now_s=now_s,
         negative_reach=float(curve["negative_reach"].iloc[max(k, 0)]),
         baseline_reach=float(curve["baseline_reach"].iloc[max(k, 0)]),
-        open_by_role={role: len(world.queue(role, now_s)) for role in world.exercise.roles},
+        open_by_role={role: len(world.waiting(role, now_s)) for role in world.exercise.roles},
         crisis_level=level,
         crisis_label=labels.get(level, "no crisis"),
     )

@@ -97,6 +97,7 @@ class World:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     applied: int = 0
     _posts: pd.DataFrame | None = None
+    _arrival: np.ndarray | None = None
 
     def __repr__(self) -> str:
         return (
@@ -226,14 +227,14 @@ class World:
 
             def commit_event() -> None:
                 self.fired[event.id] = at_s
-                self._posts = None
+                self._posts = self._arrival = None
 
             return commit_event
         post = self._typed_post(p, at_s)
 
         def commit_post() -> None:
             self.extra.append(post)
-            self._posts = None
+            self._posts = self._arrival = None
 
         return commit_post
 
@@ -404,8 +405,13 @@ class World:
         return self.extra[post - n - m]["to"]
 
     def arrival_s(self) -> np.ndarray:
-        """When every post (out or still to come) comes out, in simulated seconds, by post id."""
-        return self.posts()["time_s"].to_numpy()
+        """When every post (out or still to come) comes out, in simulated seconds, by post id: the post table's
+        times, without building the table (a screen asks this on every look at the log)."""
+        if self._arrival is None:
+            own = [self.fired.get(e.id, e.at_min * 60.0) for e in self.exercise.events]
+            own += [float(x["time_s"]) for x in self.extra]
+            self._arrival = np.concatenate([self.base.posts["time_s"].to_numpy(float), np.array(own, dtype=float)])
+        return self._arrival
 
     def posts(self) -> pd.DataFrame:
         """Every post by id: the scenario's stream, then the scripted events, then the typed posts, recommended."""
@@ -467,13 +473,10 @@ class World:
         """The controller's simulated time at wall time `wall`: the one clock every screen shows."""
         return self.clock.sim_s(wall, self.base.shift_s)
 
-    def queue(self, role: str, now_s: float) -> pd.DataFrame:
-        """What waits in a role's queue at `now_s`: public fields, kind (post or draft), since when, priority.
-
-        Sorted by priority, then oldest first; age_s is how long it has waited with this role.
-        """
-        posts = self.posts()
-        arrival = posts["time_s"].to_numpy()
+    def waiting(self, role: str, now_s: float) -> list[tuple[int, str, float, str, str | None, str | None]]:
+        """What waits in a role's queue at `now_s`, by post id: (post, kind, since, priority, draft route, drafted
+        by). Cheap, with no post table: a screen compares it with what it shows to know whether to redraw."""
+        arrival = self.arrival_s()
         out = np.flatnonzero(arrival <= now_s)
         rows = []
         for pid in out:
@@ -486,6 +489,15 @@ class World:
                 draft = st.draft["route"] if st.draft else None
                 by = st.draft["role"] if st.draft else None
                 rows.append((int(pid), kind, st.entered_s, st.priority, draft, by))
+        return rows
+
+    def queue(self, role: str, now_s: float) -> pd.DataFrame:
+        """What waits in a role's queue at `now_s`: public fields, kind (post or draft), since when, priority.
+
+        Sorted by priority, then oldest first; age_s is how long it has waited with this role.
+        """
+        posts = self.posts()
+        rows = self.waiting(role, now_s)
         frame = pd.DataFrame(rows, columns=["post_id", "kind", "since_s", "priority", "draft_route", "draft_by"])
         public = posts.loc[frame["post_id"], ["platform", "author", "category", "sentiment", "followers", "text"]]
         frame = pd.concat([frame, public.reset_index(drop=True).astype(object)], axis=1)

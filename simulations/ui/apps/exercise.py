@@ -15,7 +15,6 @@ import uuid
 from pathlib import Path
 
 import ipywidgets as w
-import numpy as np
 
 from simulations.common.eventlog import EventLog
 from simulations.exercise import World, after_action, list_exercises, participants, timeline, wall
@@ -467,18 +466,18 @@ class PlayerApp(Ticking):
         self.refresh()
 
     def refresh(self) -> None:
-        """Bring in the other screens' entries; redraw the clock and the queue's age, and the queue itself when it
-        can have changed (a new entry, a post or hand-off due by now): the once-a-second redraw stays cheap."""
+        """Bring in the other screens' entries; redraw the clock and the queue's age, and the queue itself only when
+        what it shows has changed: the once-a-second redraw, and other roles' entries, stay cheap."""
         if self.live is None or self.me not in self.live.world.participants:
             return
         self._drawn()
         now = self.live.now_s()
         world = self.live.world
         role = world.exercise.roles[self.role_id]
+        # What the queue and the hand-offs on their way show: entries that change neither cost no redraw.
         key = (
-            self.live.seen,
-            int(np.count_nonzero(world.arrival_s() <= now)),
-            sum(h["to"] == role.id and h["arrives_s"] <= now for h in world.handoffs),
+            tuple(world.waiting(role.id, now)),
+            tuple((h["post"], h["arrives_s"]) for h in world.handoffs if h["to"] == role.id and h["arrives_s"] > now),
         )
         if key != self._shown:
             self._shown = key
