@@ -6,6 +6,8 @@ import datetime as dt
 import os
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -257,23 +259,30 @@ def graded_course(tmp_path_factory, demo_course) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def live_dashboards(tmp_path_factory):
-    """`smtk dashboards` with the live features' database (exercises, library) in a folder of the test module's own:
-    yields the dashboards' URL and the database file."""
+@contextmanager
+def live_server(folder: Path, target: str) -> Iterator[str]:
+    """`smtk dashboards` with the live features' database (exercises, library) at `target`, a SQLite file or a
+    PostgreSQL URL; yields its URL and stops it afterwards."""
     import socket
 
     from graders.serving.dashboards import dashboards_url, start_dashboards
     from graders.serving.servers import HOST
     from simulations.exercise.live import DB_VARIABLE
 
-    folder = tmp_path_factory.mktemp("live")
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         port = sock.getsockname()[1]
-    db = folder / "events.db"
-    server = start_dashboards(port, folder / "voila.log", pool_size=0, env={DB_VARIABLE: str(db)})
+    server = start_dashboards(port, folder / "voila.log", pool_size=0, env={DB_VARIABLE: target})
     try:
-        yield dashboards_url(port), db
+        yield dashboards_url(port)
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def live_dashboards(tmp_path_factory):
+    """`live_server` on a SQLite file in a folder of the test module's own: yields its URL and the database file."""
+    folder = tmp_path_factory.mktemp("live")
+    db = folder / "events.db"
+    with live_server(folder, str(db)) as url:
+        yield url, db

@@ -1,10 +1,15 @@
 """The live crisis exercise in real headless Chromium pages on a real Voilà: a controller, two players and the wall
-display open at once on one exercise; what one page does shows on the others, and axe-core finds nothing on each."""
+display open at once on one exercise; what one page does shows on the others, and axe-core finds nothing on each.
+The same flow runs with the exercises' log in SQLite and in PostgreSQL."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from accessibility import axe_violations, described
+from conftest import live_server
+from postgres import fresh_database, run_postgres
 
 from simulations.common.eventlog import EventLog
 from simulations.exercise import load_exercise
@@ -16,10 +21,19 @@ ROLES = EXERCISE.roles
 QUESTION = "Is the kettle recall true? Deadline in an hour."
 
 
-@pytest.fixture(scope="module")
-def exercise_server(live_dashboards):
-    """`smtk dashboards` with the live features' database in a folder of this test module's own (conftest)."""
-    return live_dashboards
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def exercise_server(request, tmp_path_factory):
+    """`smtk dashboards` with the exercises' log in a SQLite file of this module's own, or in a database on a
+    PostgreSQL server started for it (as screens on several machines share one): its URL and the database."""
+    folder = tmp_path_factory.mktemp("live")
+    if request.param == "sqlite":
+        with live_server(folder, str(folder / "events.db")) as url:
+            yield url, str(folder / "events.db")
+        return
+    with contextmanager(run_postgres)() as server:
+        target = fresh_database(server, "exercises")
+        with live_server(folder, target) as url:
+            yield url, target
 
 
 def open_page(browser, url: str, headers: dict | None = None):
