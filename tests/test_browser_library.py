@@ -1,4 +1,5 @@
-"""The Library app in real headless Chromium on a real Voilà: a confidential note is blocked with its reason, the
+"""The Library app in real headless Chromium on a real Voilà: a confidential note is blocked with its reason, and a
+rude one by the organisation's language rule; a note posted without a name shows its writer to the CoE only; the
 CoE's acceptance makes a note findable, an answered question shows its answer, markup is refused, and axe-core finds
 nothing on the page."""
 
@@ -64,9 +65,16 @@ def test_post_moderate_search_and_answer(browser, library_server):
         page.get_by_label("Your text").fill("Example post: #spon I helped design this kettle.")
         page.get_by_role("button", name="Send for review").click()
         text_shows(page, "#spon is ambiguous")
+        # the organisation's language rule (the demo profile's library rules) names the word and the rule
+        page.get_by_label("Your text").fill("Only idiots post a roadmap.")
+        page.get_by_role("button", name="Send for review").click()
+        text_shows(page, "\u201cidiots\u201d, which the organisation's language rule does not accept")
+        assert "Keep it civil" in page.get_by_role("status").last.inner_text()
         page.get_by_label("Your text").fill("Example post: #LarkspurEmployee I helped design this kettle.")
+        page.get_by_label("Without my name").check()  # the demo profile allows posts without a name
         page.get_by_role("button", name="Send for review").click()
         page.wait_for_function("() => document.body.innerText.includes('(c2) waits for the Center of Excellence')")
+        page.get_by_label("Without my name").uncheck()
         page.get_by_label("Your text").fill("Does a retweet of our own ad need a tag?")
         page.get_by_role("button", name="Ask as a question").click()
         text_shows(page, "answers show under it")
@@ -84,6 +92,7 @@ def test_post_moderate_search_and_answer(browser, library_server):
         coe.goto(f"{url}voila/render/library-coe.ipynb", wait_until="commit")
         coe.locator(".smtk-app").wait_for()
         text_shows(coe, "the examples are dated")  # the revision queue shows the ratings' evidence
+        assert "Ana (without name)" in coe.get_by_role("table").first.inner_text()  # the CoE sees who wrote it
         assert "low ratings: mean 1.40 from 5 rating(s)" in coe.locator(".smtk-revision").inner_text()
         coe.get_by_label("Moderator").fill("coe-lead")
         coe.get_by_role("button", name="Decline with reason").click()

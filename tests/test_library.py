@@ -24,9 +24,11 @@ from graders.results.library_feed import feed_library
 from simulations.common.datafiles import DataError
 from simulations.common.eventlog import EventLog
 from simulations.library import (
+    ANONYMOUS,
     MAX_CHARS,
     Blocked,
     Credential,
+    LibraryRules,
     LibraryStore,
     ModuleInfo,
     Refused,
@@ -496,3 +498,53 @@ def test_the_library_app_shows_a_returning_learner_what_is_new(db):
     app.follow_button.click()
     with LibraryStore(db, MODULES) as store:
         assert store.state().subscriptions["ana"] == {"leaks", "disclosure"}
+
+
+RULES = LibraryRules(
+    anonymous_posts=True, unacceptable_words=("stupid", "idiots"), language_rule="Keep it civil: no insults."
+)
+
+
+def test_a_note_posted_without_a_name_hides_it_from_colleagues_but_not_from_the_coe(db):
+    with LibraryStore(db, MODULES, rules=RULES) as store:
+        store.subscribe("ana", "leaks")
+        store.visit("ana")
+        cid = store.post("ben", "leaks", "note", SAFE_NOTE, anonymous=True)
+        qid = store.ask("cai", "leaks", "May I share a photo of the canteen menu?", anonymous=True)
+        store.accept("coe", cid)
+        library = store.state()
+        note, question = library.contributions[cid], library.questions[qid]
+        assert (note.author, note.byline, question.author, question.byline) == ("ben", ANONYMOUS, "cai", ANONYMOUS)
+        assert [c.id for c in library.accepted_by_author("ben")] == [cid]  # still counts toward ben's certificate
+        assert "ben" not in [e.person for e in experts(library, "leaks")]  # but names no expert
+        news = digest(library, "ana", library.visits["ana"][1])
+        assert [(n.what, n.author) for n in news] == [("question", ANONYMOUS), ("note accepted", ANONYMOUS)]
+    app = LibraryApp(MODULES, db, user="ana", rules=RULES)
+    assert "ben" not in app.news.value and "cai" not in app.news.value and ANONYMOUS in app.news.value
+    shown = [c.value for c in app.widget.children if hasattr(c, "value") and isinstance(c.value, str)]
+    assert app.anonymous.layout.display == "" and any("Keep it civil" in v for v in shown)
+
+
+def test_where_the_rules_ask_for_names_a_post_without_one_is_refused_and_nothing_stored(store, db):
+    with pytest.raises(Refused, match="anonymous: posts without a name are not allowed"):
+        store.post("ben", "leaks", "note", SAFE_NOTE, anonymous=True)
+    with pytest.raises(Refused, match="anonymous: "):
+        store.ask("ben", "leaks", "Can I ask this without my name?", anonymous=True)
+    assert stored(db) == []
+    assert LibraryApp(MODULES, db).anonymous.layout.display == "none"  # and the page offers no such box
+
+
+def test_the_language_rule_refuses_its_words_names_them_and_stores_nothing(db):
+    with LibraryStore(db, MODULES, rules=RULES) as store:
+        with pytest.raises(Refused) as refused:
+            store.post("ben", "leaks", "note", "Only IDIOTS post the roadmap. Stupid, really.")
+        assert refused.value.field == "text"
+        assert "\u201cstupid\u201d, \u201cidiots\u201d" in refused.value.reason
+        assert refused.value.change == "Keep it civil: no insults."
+        qid = store.ask("ben", "leaks", "Is the new screen policy stupidly strict?")  # a whole word only
+        aid = store.answer("dee", qid, "No.")
+        with pytest.raises(Refused, match="stupid"):
+            store.answer("eve", qid, "Stupid question.")
+        with pytest.raises(Refused, match="stupid"):
+            store.edit("coe", store.post("ben", "leaks", "note", SAFE_NOTE), "A stupid note.")
+        assert [e.kind for e in stored(db)] == ["asked", "answered", "posted"] and aid

@@ -111,8 +111,23 @@ ORG_FIELDS = "slug, name, industry, currency, products, platforms, regions, juri
             "ai_use.never_input",
             "expected at least 2 item(s) (got a list of 1)",
         ),
+        (
+            ("  anonymous_posts: true\n", "  anonymous_posts: sometimes\n"),
+            ("  anonymous_posts: sometimes", "anonymous_posts"),
+            "library.anonymous_posts",
+            "expected true or false",
+        ),
     ],
-    ids=["wrong type", "unknown key", "out of range", "cross-field rule", "unknown platform", "key twice", "ai rule"],
+    ids=[
+        "wrong type",
+        "unknown key",
+        "out of range",
+        "cross-field rule",
+        "unknown platform",
+        "key twice",
+        "ai rule",
+        "library rule",
+    ],
 )
 def test_a_planted_profile_error_names_file_line_column_and_field(tmp_path, edit, where, field, problem):
     path, text = plant(tmp_path, ORGS / "demo.yaml", edit)

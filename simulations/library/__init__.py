@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from simulations.library.digest import DigestItem, digest
 from simulations.library.experts import Credential, Expert, experts
-from simulations.library.gate import MAX_CHARS, Blocked, Refused, display_text, screen
+from simulations.library.gate import MAX_CHARS, Blocked, LibraryRules, Refused, display_text, screen
 from simulations.library.model import (
+    ANONYMOUS,
     CONTRIBUTION_KINDS,
     Answer,
     Contribution,
@@ -30,6 +31,7 @@ from simulations.library.search import Hit, SearchIndex, search
 from simulations.library.store import LOG, LibraryStore
 
 __all__ = [
+    "ANONYMOUS",
     "DigestItem",
     "digest",
     "CONTRIBUTION_KINDS",
@@ -43,6 +45,7 @@ __all__ = [
     "Expert",
     "Hit",
     "Library",
+    "LibraryRules",
     "LibraryStore",
     "ModuleInfo",
     "QueueEntry",

@@ -13,7 +13,8 @@ SNIPPET = 160  # characters of a text the digest shows
 
 @dataclass(frozen=True)
 class DigestItem:
-    """One thing new since the visit: what it is, the module it is about, who wrote it and the start of its text."""
+    """One thing new since the visit: what it is, the module it is about, who wrote it (as other learners see it)
+    and the start of its text."""
 
     seq: int
     what: str  # "note accepted", "question", "answer"
@@ -39,14 +40,14 @@ def digest(library: Library, learner: str, since: int) -> list[DigestItem]:
             c = library.contributions[target]
             if c.visible and c.module in followed and c.author != learner and ("c", c.id) not in seen:
                 seen.add(("c", c.id))
-                items.append(DigestItem(seq, "note accepted", c.module, c.author, _snippet(c.text)))
+                items.append(DigestItem(seq, "note accepted", c.module, c.byline, _snippet(c.text)))
         elif target in library.questions:
             q = library.questions[target]
             if q.module not in followed:
                 continue
             if q.seq > since and q.author != learner and ("q", q.id) not in seen:
                 seen.add(("q", q.id))
-                items.append(DigestItem(q.seq, "question", q.module, q.author, _snippet(q.text)))
+                items.append(DigestItem(q.seq, "question", q.module, q.byline, _snippet(q.text)))
             for aid in q.answers:
                 a = library.answers[aid]
                 if a.seq > since and a.author != learner and ("a", aid) not in seen:

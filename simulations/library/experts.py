@@ -50,7 +50,7 @@ def experts(library: Library, topic: str, credentials: Iterable[Credential] = ()
         elif cred.kind == "passed" and cred.topic in modules:
             add(cred.person, "passed", f"passed {library.modules[cred.topic].title}")
     for c in library.contributions.values():
-        if c.visible and c.module in modules:
+        if c.visible and c.module in modules and not c.anonymous:  # a note without a name names no expert
             add(c.author, "contribution", f"{c.kind} {c.id} on {library.modules[c.module].title} was accepted")
     for answer in library.answers.values():
         question = library.questions[answer.question]

@@ -30,6 +30,17 @@ ADVICE: dict[str, str] = {
 }
 
 
+@dataclass(frozen=True)
+class LibraryRules:
+    """The organisation's rules for its library (its profile's `library:`): whether learners may post notes and
+    questions without their name shown to colleagues (the Center of Excellence always sees it), and the words its
+    language rule does not accept, with the rule as writers read it."""
+
+    anonymous_posts: bool = False
+    unacceptable_words: tuple[str, ...] = ()
+    language_rule: str = ""
+
+
 class Refused(ValueError):
     """Input the library will not store: the field at fault, why, and what to change."""
 
@@ -98,13 +109,28 @@ def plain_text(field: str, text: object, limit: int = MAX_CHARS) -> str:
     return text
 
 
-def checked(field: str, text: object, org_name: str = "") -> str:
-    """The plain-text checks, then the kit's checks: the text to store, or Refused/Blocked saying why."""
+def checked(field: str, text: object, org_name: str = "", rules: LibraryRules = LibraryRules()) -> str:
+    """The plain-text checks, the organisation's language rule, then the kit's checks: the text to store, or
+    Refused/Blocked saying why."""
     text = plain_text(field, text)
+    language(field, text, rules)
     screening = screen(text, org_name)
     if not screening.clear:
         raise Blocked(field, screening.reasons, screening.changes)
     return text
+
+
+def language(field: str, text: str, rules: LibraryRules) -> None:
+    """Refused when `text` uses a word the organisation's language rule does not accept (as a whole word, in any
+    case), naming every such word and the rule."""
+    found = [w for w in rules.unacceptable_words if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text, re.IGNORECASE)]
+    if found:
+        words = ", ".join(f"\u201c{w}\u201d" for w in found)
+        raise Refused(
+            field,
+            f"uses {words}, which the organisation's language rule does not accept",
+            rules.language_rule or "say it without those words",
+        )
 
 
 def known(field: str, value: object, allowed: Collection[str], what: str) -> str:

@@ -14,6 +14,8 @@ from typing import Any
 
 from simulations.common.records import rating_and_comment
 
+ANONYMOUS = "a colleague"  # how a text posted without a name shows its writer to other learners
+
 # What learners may contribute: the kit's own words for the sharing the program asks for.
 CONTRIBUTION_KINDS: dict[str, str] = {
     "note": "a note on a module",
@@ -66,10 +68,16 @@ class Contribution:
     state: str = "pending"
     moderator: str = ""
     reason: str = ""  # why it was declined, in the moderator's words
+    anonymous: bool = False  # posted without the name shown to colleagues (the CoE sees `author`)
 
     @property
     def visible(self) -> bool:
         return self.state in VISIBLE
+
+    @property
+    def byline(self) -> str:
+        """Who wrote it, as other learners see it."""
+        return ANONYMOUS if self.anonymous else self.author
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,12 @@ class Question:
     author: str
     text: str
     answers: tuple[str, ...] = ()
+    anonymous: bool = False  # asked without the name shown to colleagues (the CoE sees `author`)
+
+    @property
+    def byline(self) -> str:
+        """Who asked, as other learners see it."""
+        return ANONYMOUS if self.anonymous else self.author
 
     def answered(self, answers: Mapping[str, Answer]) -> bool:
         """Whether one of its answers has been accepted."""
@@ -177,7 +191,10 @@ class Library:
 
     def _on_posted(self, seq: int, p: Mapping[str, Any]) -> None:
         cid = f"c{seq}"
-        self.contributions[cid] = Contribution(cid, seq, p["kind"], p["module"], p["author"], p["text"])
+        anonymous = bool(p.get("anonymous"))
+        self.contributions[cid] = Contribution(
+            cid, seq, p["kind"], p["module"], p["author"], p["text"], anonymous=anonymous
+        )
 
     def _moderate(self, seq: int, p: Mapping[str, Any], state: str) -> None:
         target = p["target"]
@@ -204,7 +221,8 @@ class Library:
 
     def _on_asked(self, seq: int, p: Mapping[str, Any]) -> None:
         qid = f"q{seq}"
-        self.questions[qid] = Question(qid, seq, p["module"], p["author"], p["text"])
+        anonymous = bool(p.get("anonymous"))
+        self.questions[qid] = Question(qid, seq, p["module"], p["author"], p["text"], anonymous=anonymous)
         self.changed.append((seq, qid))
 
     def _on_answered(self, seq: int, p: Mapping[str, Any]) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from simulations.common.eventlog import EventLog
 from simulations.common.records import rating_and_comment
 from simulations.library import gate
-from simulations.library.gate import Refused
+from simulations.library.gate import LibraryRules, Refused
 from simulations.library.model import CONTRIBUTION_KINDS, Library, ModuleInfo
 from simulations.library.search import Hit, SearchIndex, search
 
@@ -25,15 +25,21 @@ LOG = "library"  # the key of the library's log in the event database
 class LibraryStore:
     """One library in an event database (a SQLite path or a PostgreSQL URL), for the course's `modules`.
 
-    `org_name` gives the organisation's employee tag to the disclosure check.
+    `org_name` gives the organisation's employee tag to the disclosure check; `rules` are its profile's library
+    rules (anonymous posts, the language rule).
     """
 
     def __init__(
-        self, target: str | Path | EventLog, modules: Iterable[ModuleInfo], org_name: str = "", log: str = LOG
+        self,
+        target: str | Path | EventLog,
+        modules: Iterable[ModuleInfo],
+        org_name: str = "",
+        log: str = LOG,
+        rules: LibraryRules = LibraryRules(),
     ) -> None:
         self.events = target if isinstance(target, EventLog) else EventLog(target)
         self._owned = not isinstance(target, EventLog)
-        self.log, self.org_name = log, org_name
+        self.log, self.org_name, self.rules = log, org_name, rules
         self.library = Library.of(modules)
         self.index = SearchIndex()
 
@@ -72,13 +78,25 @@ class LibraryStore:
     def _topics(library: Library) -> set[str]:
         return set(library.modules) | {m.track for m in library.modules.values()}
 
-    def post(self, author: str, module: str, kind: str, text: str) -> str:
-        """Check and store a contribution; it waits in the CoE's queue. Returns its id."""
+    def _checked(self, text: object) -> str:
+        return gate.checked("text", text, self.org_name, self.rules)
+
+    def _anonymity(self, anonymous: bool) -> dict[str, bool]:
+        """The payload's mark of a text posted without the name shown, when the organisation allows that."""
+        if not anonymous:
+            return {}
+        if not self.rules.anonymous_posts:
+            raise Refused("anonymous", "posts without a name are not allowed here", "post under your name")
+        return {"anonymous": True}
+
+    def post(self, author: str, module: str, kind: str, text: str, anonymous: bool = False) -> str:
+        """Check and store a contribution; it waits in the CoE's queue. Returns its id. `anonymous`: colleagues see
+        it without the author's name (where the rules allow); the CoE and certification still know who wrote it."""
         author = gate.name("author", author)
         module = self._module(module)
         kind = gate.known("kind", kind, CONTRIBUTION_KINDS, "kind of contribution")
-        text = gate.checked("text", text, self.org_name)
-        return "c" + self._append("posted", {"author": author, "module": module, "kind": kind, "text": text})
+        text, mark = self._checked(text), self._anonymity(anonymous)
+        return "c" + self._append("posted", {"author": author, "module": module, "kind": kind, "text": text, **mark})
 
     def _target(self, target: object, where: Iterable[str], what: str) -> str:
         if not isinstance(target, str) or target not in set(where):
@@ -100,19 +118,19 @@ class LibraryStore:
     def edit(self, moderator: str, target: str, text: str) -> None:
         """Publish a contribution with the CoE's changes (the new text passes the same checks)."""
         target = self._target(target, self.state().contributions, "contribution")
-        text = gate.checked("text", text, self.org_name)
+        text = self._checked(text)
         self._append("edited", {"by": gate.name("moderator", moderator), "target": target, "text": text})
 
-    def ask(self, author: str, module: str, text: str) -> str:
-        """Check and store a question on a module. Returns its id."""
+    def ask(self, author: str, module: str, text: str, anonymous: bool = False) -> str:
+        """Check and store a question on a module. Returns its id. `anonymous` as for `post`."""
         author, module = gate.name("author", author), self._module(module)
-        text = gate.checked("text", text, self.org_name)
-        return "q" + self._append("asked", {"author": author, "module": module, "text": text})
+        text, mark = self._checked(text), self._anonymity(anonymous)
+        return "q" + self._append("asked", {"author": author, "module": module, "text": text, **mark})
 
     def answer(self, author: str, question: str, text: str) -> str:
         """Check and store an answer to a question. Returns its id."""
         question = self._target(question, self.state().questions, "question")
-        author, text = gate.name("author", author), gate.checked("text", text, self.org_name)
+        author, text = gate.name("author", author), self._checked(text)
         return "a" + self._append("answered", {"author": author, "question": question, "text": text})
 
     def rate(self, learner: str, module: str, rating: int | None, comment: str = "") -> None:

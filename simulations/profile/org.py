@@ -51,6 +51,7 @@ from simulations.common.models import (
     unique_choices,
 )
 from simulations.common.vocabulary import CONTACT_ROLES, INDUSTRIES, RISK_APPETITES
+from simulations.library.gate import LibraryRules
 from simulations.profile.partners import PartnerContact, PartnerRules, PartnersModel, default_rules
 from simulations.triage.policy_file import PolicyEdit
 
@@ -175,11 +176,13 @@ class OrgProfile:
     # The jurisdictions whose legal facts the lessons show (US, EU, UK); global facts are shown to everyone.
     jurisdictions: tuple[str, ...] = ()
     ai_use: AiUse | None = None  # the rule for AI tools at work; None: the policy lesson teaches the course's default
+    library: LibraryRules = LibraryRules()  # the library's rules (anonymous posts, language), not course content
 
     def to_parameters(self) -> dict:
         """Plain JSON-able data for papermill to inject into a notebook's `parameters` cell as `ORG`."""
         data = asdict(self)
         del data["lti"], data["cmi5"]  # the hub's, not the learners': changing the LMS rebuilds no module
+        del data["library"]  # the library app's: changing its rules rebuilds no module
         return _plain(data)
 
 
@@ -265,6 +268,25 @@ class AiUseModel(FileModel):
 
     def rule(self) -> AiUse:
         return AiUse(tuple(self.tools), tuple(self.never_input), self.label, self.label_when)
+
+
+class LibraryRulesModel(FileModel):
+    """The organisation's rules for the library app: posts without a name, and the language it does not accept."""
+
+    anonymous_posts: Flag = PydanticField(
+        False,
+        description="whether learners may post notes and questions without their name shown to colleagues (the "
+        "Center of Excellence always sees who wrote them)",
+    )
+    unacceptable_words: items(Text, unique=True) = PydanticField(
+        [], description="words the library refuses in any text (matched as whole words, in any case)"
+    )
+    language_rule: OptionalText = PydanticField(
+        "", description="the language rule as a writer reads it when a text is refused, e.g. 'Keep it civil: ...'"
+    )
+
+    def rules(self) -> LibraryRules:
+        return LibraryRules(self.anonymous_posts, tuple(self.unacceptable_words), self.language_rule)
 
 
 def _private_key(value: str, info: ValidationInfo) -> str:
@@ -405,6 +427,9 @@ class OrgFile(FileModel):
     ai_use: AiUseModel | None = PydanticField(
         None, description="the rule for AI tools at work, taught in the policy lesson; absent: the course's default"
     )
+    library: LibraryRulesModel | None = PydanticField(
+        None, description="the library's rules; absent: names always shown, only the kit's own checks"
+    )
     lti: LtiModel | None = None
     cmi5: Cmi5Model | None = None
 
@@ -449,6 +474,7 @@ class OrgFile(FileModel):
             cmi5=self.cmi5.lms() if self.cmi5 else None,
             jurisdictions=tuple(self.jurisdictions),
             ai_use=self.ai_use.rule() if self.ai_use else None,
+            library=self.library.rules() if self.library else LibraryRules(),
         )
 
 
@@ -467,10 +493,14 @@ def org_schema() -> dict:
 ORG_VARIABLE = "SMTK_ORG"
 
 
+def dashboard_profile() -> OrgProfile:
+    """The organisation the apps show: the profile named by $SMTK_ORG (`smtk dashboards --org`), else the demo one."""
+    return load_org(os.environ.get(ORG_VARIABLE) or DEMO_PROFILE)
+
+
 def dashboard_org() -> dict:
-    """The organisation the executive apps show: the profile named by $SMTK_ORG (`smtk dashboards --org`), else the
-    demo one, as the same plain parameters a tailored notebook receives."""
-    return load_org(os.environ.get(ORG_VARIABLE) or DEMO_PROFILE).to_parameters()
+    """`dashboard_profile` as the same plain parameters a tailored notebook receives (what the executive apps use)."""
+    return dashboard_profile().to_parameters()
 
 
 # The file `smtk tailor` writes beside each tailored notebook: the profile as `to_parameters` gives it, in JSON.

@@ -18,6 +18,7 @@ from simulations.exercise.live import database
 from simulations.library import (
     CONTRIBUTION_KINDS,
     Blocked,
+    LibraryRules,
     LibraryStore,
     ModuleInfo,
     Refused,
@@ -26,7 +27,7 @@ from simulations.library import (
     experts,
     revision_queue,
 )
-from simulations.profile.org import dashboard_org
+from simulations.profile.org import dashboard_profile
 from simulations.ui.apps.common import style, table
 from simulations.ui.apps.exercise import signed_in_user
 
@@ -58,8 +59,9 @@ class LibraryApp:
         target: str | Path | None = None,
         user: str | None = None,
         org_name: str = "",
+        rules: LibraryRules = LibraryRules(),
     ) -> None:
-        self.store = LibraryStore(target or database(), modules, org_name=org_name)
+        self.store = LibraryStore(target or database(), modules, org_name=org_name, rules=rules)
         library = self.store.state()
         module_options = [(f"{m.title} ({m.track})", m.id) for m in library.modules.values()]
         tracks = sorted({m.track for m in library.modules.values()})
@@ -79,6 +81,12 @@ class LibraryApp:
             description="Your text", placeholder="plain text; no figures the company has not published"
         )
         self.text.layout.width = "640px"
+        self.anonymous = w.Checkbox(
+            description="Without my name (colleagues see \u201ca colleague\u201d; the Center of Excellence sees who)",
+            indent=False,
+        )
+        self.anonymous.layout.display = "" if rules.anonymous_posts else "none"
+        rule = f"<p class='smtk-info'>{html.escape(rules.language_rule)}</p>" if rules.language_rule else ""
         self.post_button = w.Button(description="Send for review")
         self.post_button.on_click(lambda _: self.post())
         self.ask_button = w.Button(description="Ask as a question")
@@ -106,10 +114,11 @@ class LibraryApp:
                 w.HTML("<h3>Search</h3>"),
                 w.HBox([self.query, self.topic, self.find]),
                 self.results,
-                w.HTML("<h3>Share a note or ask a question</h3>"),
+                w.HTML(f"<h3>Share a note or ask a question</h3>{rule}"),
                 self.module,
                 self.kind,
                 self.text,
+                self.anonymous,
                 w.HBox([self.post_button, self.ask_button]),
                 self.message,
                 w.HTML("<h3>Who can help</h3>"),
@@ -188,7 +197,9 @@ class LibraryApp:
 
     def post(self) -> None:
         try:
-            cid = self.store.post(self._who(), self.module.value, self.kind.value, self.text.value)
+            cid = self.store.post(
+                self._who(), self.module.value, self.kind.value, self.text.value, self.anonymous.value
+            )
         except Refused as exc:
             self.message.value = refused_html(exc)
             return
@@ -202,7 +213,7 @@ class LibraryApp:
 
     def ask(self) -> None:
         try:
-            qid = self.store.ask(self._who(), self.module.value, self.text.value)
+            qid = self.store.ask(self._who(), self.module.value, self.text.value, self.anonymous.value)
         except Refused as exc:
             self.message.value = refused_html(exc)
             return
@@ -237,7 +248,8 @@ class LibraryApp:
 def library_app(modules: Iterable[ModuleInfo], target: str | Path | None = None) -> w.VBox:
     """The Library page for these modules (the course's, from its manifest), for the organisation the server shows
     (its employee tag is an accepted disclosure)."""
-    return LibraryApp(modules, target, signed_in_user(), dashboard_org()["name"]).widget
+    org = dashboard_profile()
+    return LibraryApp(modules, target, signed_in_user(), org.name, org.library).widget
 
 
 def _short(text: str, length: int = 70) -> str:
@@ -255,8 +267,9 @@ class CoEApp:
         user: str | None = None,
         org_name: str = "",
         today: dt.date | None = None,
+        rules: LibraryRules = LibraryRules(),
     ) -> None:
-        self.store = LibraryStore(target or database(), modules, org_name=org_name)
+        self.store = LibraryStore(target or database(), modules, org_name=org_name, rules=rules)
         self.user, self.today = user, today or dt.date.today()
         self.name = w.Text(description="Moderator", value=user or "", disabled=bool(user))
         self.waiting = w.HTML()
@@ -297,7 +310,16 @@ class CoEApp:
     def refresh(self) -> None:
         library = self.store.state()
         pending = library.pending()
-        rows = [(c.id, c.kind, library.modules[c.module].title, c.author, c.text) for c in pending]
+        rows = [
+            (
+                c.id,
+                c.kind,
+                library.modules[c.module].title,
+                c.author + (" (without name)" if c.anonymous else ""),
+                c.text,
+            )
+            for c in pending
+        ]
         self.waiting.value = (
             table(("Id", "Kind", "Module", "Author", "Text"), rows) if rows else "<p>Nothing is waiting.</p>"
         )
@@ -344,4 +366,5 @@ class CoEApp:
 
 def coe_app(modules: Iterable[ModuleInfo], target: str | Path | None = None) -> w.VBox:
     """The Center of Excellence's Library page for these modules."""
-    return CoEApp(modules, target, signed_in_user(), dashboard_org()["name"]).widget
+    org = dashboard_profile()
+    return CoEApp(modules, target, signed_in_user(), org.name, rules=org.library).widget
