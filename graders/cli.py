@@ -643,6 +643,44 @@ def _certify(cert: argparse.ArgumentParser) -> None:
     cert.set_defaults(run=cmd_certify)
 
 
+def cmd_digest(args: argparse.Namespace) -> int:
+    from graders.course.manifest import load_manifest
+    from graders.results.library_digest import write_digests
+    from simulations.profile.org import load_org
+
+    library = _configured_library(args.library)
+    if library is None:
+        raise SystemExit("smtk digest: no library: give --library (the Library app's database file or URL)")
+    org_name = load_org(args.org).name if args.org else ""
+    manifest = load_manifest(args.manifest) if args.manifest else load_manifest()
+    sent = write_digests(library, manifest, args.out, org_name)
+    print(f"Digest: {len(sent)} learner(s) with something new, {sum(s.items for s in sent)} item(s), in {args.out}")
+    for s in sent:
+        print(f"  {s.learner}: {s.items} new -> {s.path}")
+    return 0
+
+
+def _digest(digest: argparse.ArgumentParser) -> None:
+    digest.description = (
+        "Write the library's digest for everyone who follows a topic: one HTML page per learner with the notes the "
+        "Center of Excellence accepted and the questions and answers on the topics they follow since their last "
+        "digest, for the company's mail or intranet to send. Each page written is recorded in the library, so the "
+        "next run starts after it; a learner with nothing new gets no page."
+    )
+    digest.add_argument(
+        "--library",
+        default=None,
+        help="the library's database (SQLite file or PostgreSQL URL; default: $SMTK_EXERCISE_DB, the one the apps "
+        "were started with, when it exists)",
+    )
+    digest.add_argument("--out", type=Path, default=Path("build/digests"), help="folder to write into")
+    digest.add_argument("--org", type=Path, default=None, help="the organisation's profile, for its name")
+    digest.add_argument(
+        "--manifest", type=Path, default=None, help="course manifest whose modules the library holds (default: shipped)"
+    )
+    digest.set_defaults(run=cmd_digest)
+
+
 def _pair(text: str) -> str:
     if text.count(":") != 1 or not all(text.split(":")):
         raise argparse.ArgumentTypeError(f"expected LEARNER:TRACK, got {text!r}")
@@ -665,6 +703,7 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
     "grade": ("collect, autograde (parallel, sandboxed), feedback and export grades", _grade),
     "roster": ("the roster of who takes the course (CSV)", _roster),
     "package": ("package the course for the company's LMS (cmi5)", _package),
+    "digest": ("write the library's digest of what is new for everyone who follows a topic", _digest),
 }
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import chromium_or_skip
+from conftest import chromium_or_skip, smtk_command
 from postgres import fresh_database, run_postgres
 
 from graders.course.check import check_course, format_report
@@ -548,3 +548,44 @@ def test_the_language_rule_refuses_its_words_names_them_and_stores_nothing(db):
         with pytest.raises(Refused, match="stupid"):
             store.edit("coe", store.post("ben", "leaks", "note", SAFE_NOTE), "A stupid note.")
         assert [e.kind for e in stored(db)] == ["asked", "answered", "posted"] and aid
+
+
+def test_smtk_digest_writes_what_is_new_for_each_follower_once(tmp_path, page):
+    from accessibility import axe_violations, described
+
+    modules = library_modules(read_manifest(MANIFEST))
+    module, out, db = modules[0], tmp_path / "digests", tmp_path / "library.db"
+    odd = "Bo & Co (desk)"  # an id that needs escaping in the page and a safe file name
+    with LibraryStore(db, modules) as store:
+        store.subscribe("ana", module.id)
+        store.subscribe(odd, module.track)
+        store.accept("coe", store.post("ben", module.id, "note", SAFE_NOTE))
+        store.ask("cai", module.id, "Does a repost need the tag? Yes & no?")
+        store.post("ben", module.id, "note", "A note nobody has accepted yet.")
+        store.ask("ana", module.id, "Ana's own question is no news to her.")
+
+    def digest_run() -> str:
+        args = ["digest", "--library", str(db), "--out", str(out), "--org", str(ROOT / "courses/orgs/demo.yaml")]
+        done = subprocess.run([*smtk_command(), *args], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert digest_run().startswith("Digest: 2 learner(s) with something new, 5 item(s)")
+    ana = (out / "ana.html").read_text(encoding="utf-8")
+    assert SAFE_NOTE in ana and "Does a repost need the tag? Yes &amp; no?" in ana
+    assert "nobody has accepted" not in ana and "own question" not in ana
+    (other,) = [p for p in out.glob("*.html") if p.name != "ana.html"]
+    assert other.name.startswith("Bo-Co-desk-") and "For Bo &amp; Co (desk)," in other.read_text()
+    assert "own question" in other.read_text()  # Ana's question is news to the other follower
+
+    assert digest_run().startswith("Digest: 0 learner(s)")  # nothing new: nothing written, nothing sent twice
+    assert (out / "ana.html").read_text(encoding="utf-8") == ana
+    with LibraryStore(db, modules) as store:
+        store.accept("coe", store.post("dee", module.id, "how-to", "Pin the disclosure line above the fold."))
+    assert "ana: 1 new" in digest_run()
+    again = (out / "ana.html").read_text(encoding="utf-8")
+    assert "Pin the disclosure line" in again and SAFE_NOTE not in again
+
+    page.goto((out / "ana.html").as_uri())
+    found = axe_violations(page)
+    assert found == [], "\n".join(described(found))

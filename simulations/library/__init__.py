@@ -13,7 +13,7 @@ Typical use:
 
 from __future__ import annotations
 
-from simulations.library.digest import DigestItem, digest
+from simulations.library.digest import DigestItem, digest, due_digests
 from simulations.library.experts import Credential, Expert, experts
 from simulations.library.gate import MAX_CHARS, Blocked, LibraryRules, Refused, display_text, screen
 from simulations.library.model import (
@@ -34,6 +34,7 @@ __all__ = [
     "ANONYMOUS",
     "DigestItem",
     "digest",
+    "due_digests",
     "CONTRIBUTION_KINDS",
     "LOG",
     "MAX_CHARS",

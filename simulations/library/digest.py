@@ -1,6 +1,7 @@
 """What is new for one learner since their last visit: on the topics they follow, the notes the Center of Excellence
 accepted, and the questions asked and answers given by others. Pure: the app shows it when the learner comes back,
-with the library's notices to them (a module they gave feedback on was revised)."""
+with the library's notices to them (a module they gave feedback on was revised); `due_digests` gives the same for
+the digest sent to every follower (each since the last one sent to them)."""
 
 from __future__ import annotations
 
@@ -55,3 +56,15 @@ def digest(library: Library, learner: str, since: int) -> list[DigestItem]:
                     items.append(DigestItem(a.seq, "answer", q.module, a.author, _snippet(a.text)))
     items.sort(key=lambda item: item.seq)
     return items
+
+
+def due_digests(library: Library) -> dict[str, list[DigestItem]]:
+    """For each learner who follows a topic, what is new since the last digest sent to them (their first follow, for
+    a first digest); learners with nothing new are left out."""
+    due = {}
+    for learner in sorted(library.subscriptions):
+        since = max(library.digested.get(learner, 0), library.followed_at.get(learner, 0))
+        items = digest(library, learner, since)
+        if items:
+            due[learner] = items
+    return due

@@ -153,6 +153,8 @@ class Library:
     revisions: dict[str, tuple[int, dt.date]] = field(default_factory=dict)  # module -> (seq, date) of the last
     notices: dict[str, list[str]] = field(default_factory=dict)  # learner -> what the library has to tell them
     visits: dict[str, tuple[int, int]] = field(default_factory=dict)  # learner -> (previous visit, latest visit) seq
+    followed_at: dict[str, int] = field(default_factory=dict)  # learner -> seq of their first follow
+    digested: dict[str, int] = field(default_factory=dict)  # learner -> the last event their sent digest covered
     changed: list[tuple[int, str]] = field(default_factory=list)
     seq: int = 0
 
@@ -244,6 +246,7 @@ class Library:
             self.flags.append(Flag(p["target"], module, p["by"], p.get("reason", ""), seq))
 
     def _on_subscribed(self, seq: int, p: Mapping[str, Any]) -> None:
+        self.followed_at.setdefault(p["learner"], seq)
         topics = self.subscriptions.setdefault(p["learner"], set())
         (topics.add if p.get("follow", True) else topics.discard)(p["topic"])
 
@@ -263,6 +266,9 @@ class Library:
                 f"{title} was revised on {on.isoformat()}: thank you for your feedback"
             )
         self.revisions[module] = (seq, on)
+
+    def _on_digested(self, seq: int, p: Mapping[str, Any]) -> None:
+        self.digested[p["learner"]] = max(self.digested.get(p["learner"], 0), int(p["upto"]))
 
     def _on_visited(self, seq: int, p: Mapping[str, Any]) -> None:
         learner = p["learner"]

@@ -165,6 +165,10 @@ class LibraryStore:
         topic = gate.known("topic", topic, self._topics(self.state()), "module or track")
         self._append("subscribed", {"learner": learner, "topic": topic, "follow": bool(follow)})
 
+    def digested(self, learner: str, upto: int) -> None:
+        """Record that a digest covering events up to `upto` was sent to `learner`: the next one starts after it."""
+        self._append("digested", {"learner": gate.name("learner", learner), "upto": int(upto)})
+
     def visit(self, learner: str) -> int:
         """Note that `learner` opened the library; returns the event number of their visit before this one (0 for a
         first visit), from which their digest runs."""
