@@ -260,9 +260,9 @@ def graded_course(tmp_path_factory, demo_course) -> Path:
 
 
 @contextmanager
-def live_server(folder: Path, target: str) -> Iterator[str]:
+def live_server(folder: Path, target: str, pool_size: int = 0) -> Iterator[str]:
     """`smtk dashboards` with the live features' database (exercises, library) at `target`, a SQLite file or a
-    PostgreSQL URL; yields its URL and stops it afterwards."""
+    PostgreSQL URL, and `pool_size` preheated kernels per app; yields its URL and stops it afterwards."""
     import socket
 
     from graders.serving.dashboards import dashboards_url, start_dashboards
@@ -272,7 +272,7 @@ def live_server(folder: Path, target: str) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         port = sock.getsockname()[1]
-    server = start_dashboards(port, folder / "voila.log", pool_size=0, env={DB_VARIABLE: target})
+    server = start_dashboards(port, folder / "voila.log", pool_size=pool_size, env={DB_VARIABLE: target})
     try:
         yield dashboards_url(port)
     finally:

@@ -5,8 +5,11 @@ nothing on the page."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from accessibility import axe_violations, described
+from conftest import live_server
 
 from graders.course.manifest import library_modules, load_manifest
 from simulations.common.eventlog import EventLog
@@ -18,9 +21,13 @@ NOTE = "At the retail conference, speakers said to put the employee connection f
 
 
 @pytest.fixture(scope="module")
-def library_server(live_dashboards):
-    """`smtk dashboards` with the live features' database in a folder of this test module's own (conftest)."""
-    return live_dashboards
+def library_server(tmp_path_factory):
+    """`smtk dashboards` with the live features' database in a folder of this test module's own, and a preheated
+    kernel per app, as the hub's team apps run: the library page reads the log before its visitor comes."""
+    folder = tmp_path_factory.mktemp("live")
+    db = folder / "events.db"
+    with live_server(folder, str(db), pool_size=1) as url:
+        yield url, db
 
 
 def text_shows(page, text: str) -> None:
@@ -43,8 +50,12 @@ def test_post_moderate_search_and_answer(browser, library_server):
     pages = [page]
     try:
         page.set_default_timeout(120_000)
-        page.goto(f"{url}voila/render/library.ipynb", wait_until="commit")
+        # a link to one module's library (as a lesson gives): the preheated page learns its address from the visit
+        page.goto(f"{url}voila/render/library.ipynb?topic={module.id}", wait_until="commit")
         page.locator(".smtk-app").wait_for()
+        chosen = page.get_by_label("Within").locator("option:checked").inner_text()
+        assert chosen.replace("\xa0", " ") == f"{module.title} ({module.track})"
+        assert re.search(r"Using pre-heated kernel: \S+ for library.ipynb", (db.parent / "voila.log").read_text())
         page.get_by_label("Your name").fill("Ana")
         page.get_by_label("Module").select_option(label=f"{module.title} ({module.track})")
         page.get_by_label("Kind").select_option(label="notes from a conference or event")

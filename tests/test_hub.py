@@ -588,6 +588,13 @@ def test_a_learner_signs_in_in_the_browser_and_opens_a_module(hub, page):
     name.wait_for(timeout=120_000)
     expect(name).to_have_value("chloe")
     expect(name).to_be_disabled()
+    # So does the library, whose page the team apps keep warm (the log read before anyone comes) until chloe arrives.
+    page.go_back()
+    page.get_by_role("link", name=re.compile("^Library: notes")).click()
+    name = page.get_by_role("textbox", name="Your name")
+    name.wait_for(timeout=120_000)
+    expect(name).to_have_value("chloe")
+    expect(name).to_be_disabled()
     page.goto(f"{hub.url}/hub/lessons", wait_until="commit")
     page.get_by_role("link", name=manifest.module(module).title, exact=True).click()  # one click: fetched and open
     page.locator(".smtk-hand-in").wait_for(timeout=180_000)

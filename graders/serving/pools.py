@@ -48,8 +48,17 @@ def slot_failure(
     return None
 
 
+def waits_for_visitor(kernel_id: str) -> bool:
+    """Whether a preheated kernel's notebook has run up to its wait for a visitor (`wait_for_request`, which opens
+    Voilà's request-info socket): all it could do before anyone comes is done."""
+    from voila.request_info_handler import RequestInfoSocketHandler
+
+    return kernel_id in RequestInfoSocketHandler._waiters
+
+
 def pooled_kernels(kernel_manager) -> tuple[set[str], int, bool]:
-    """(ids of preheated kernels waiting in a pool, pool slots still starting, every pool warm and rendered)."""
+    """(ids of preheated kernels waiting in a pool, pool slots still starting, every pool warm: rendered, or run up
+    to its wait for a visitor)."""
     ids: set[str] = set()
     starting = 0
     warm = True
@@ -63,7 +72,7 @@ def pooled_kernels(kernel_manager) -> tuple[set[str], int, bool]:
             else:
                 item = task.result()
                 ids.add(item["kernel_id"])
-                warm = warm and item["task"].done()
+                warm = warm and (item["task"].done() or waits_for_visitor(item["kernel_id"]))
     return ids, starting, warm
 
 

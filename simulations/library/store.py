@@ -59,6 +59,12 @@ class LibraryStore:
             self.library.apply(event.seq, event.kind, event.payload)
         return self.library
 
+    def warm(self) -> Library:
+        """Read the whole log and index it now, as a first search would: a page does this before its visitor comes."""
+        library = self.state()
+        self.index.sync(library)
+        return library
+
     def search(self, text: str, limit: int = 20, topic: str = "") -> list[Hit]:
         """Search the current library with the index kept beside it."""
         library = self.state()

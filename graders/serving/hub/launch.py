@@ -90,7 +90,9 @@ def app_folders(hub_dir: Path) -> dict[str, Path]:
 
 def app_service(name: str, folder: Path, port: int, course_root: Path, org: Path) -> Service:
     """Voilà behind the hub's sign-in: JupyterHub's own identity provider and authorizer, under the service's URL."""
-    command = dashboards_command(folder, port, pool_size=1 if name == DASHBOARDS_SERVICE else 0)
+    # One warm kernel per app for the executives' apps and the team apps (the library reads its whole log before its
+    # visitor comes, then waits for them: see simulations.ui.apps.visitor); the trainers' apps start on demand.
+    command = dashboards_command(folder, port, pool_size=0 if name == TRAINER_APPS else 1)
     return Service(
         name=name,
         port=port,

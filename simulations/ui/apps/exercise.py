@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import html
-import os
 import time
-import urllib.parse
 import uuid
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from simulations.exercise.live import Live, database
 from simulations.exercise.model import INJECT_KINDS, PRIORITIES, VERDICTS
 from simulations.triage.vocab import SEVERITIES
 from simulations.ui.apps.common import cards, guarded, problems_html, style, table
+from simulations.ui.apps.visitor import query_value, signed_in_user
 from simulations.ui.render import brief
 
 # How often an open page looks for new entries in the log. A look that finds nothing is one indexed query (tens of
@@ -29,18 +28,11 @@ from simulations.ui.render import brief
 # half a second (the goal) while the clock is redrawn at most once a second.
 POLL_S = 0.25
 REDRAW_CLOCK_S = 1.0
-USER_VARIABLE = "HTTP_X_SMTK_USER"  # the hub's signed-in user, passed by smtk's Voilà from its sign-in, never the page
-
-
-def signed_in_user() -> str | None:
-    """The hub's signed-in user of this page (None under a plain `smtk dashboards`, where nobody signs in)."""
-    return os.environ.get(USER_VARIABLE) or None
 
 
 def query_code() -> str:
     """The exercise code in the page's address (`?code=ABC123`), so a link can open the wall or the review."""
-    found = urllib.parse.parse_qs(os.environ.get("QUERY_STRING", "")).get("code", [""])[0]
-    return found.strip().upper()
+    return query_value("code").upper()
 
 
 def keep_fresh(app, every: float = POLL_S) -> asyncio.Task | None:

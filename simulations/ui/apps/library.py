@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from simulations.library import (
 )
 from simulations.profile.org import dashboard_profile
 from simulations.ui.apps.common import style, table
-from simulations.ui.apps.exercise import signed_in_user
+from simulations.ui.apps.visitor import query_value, signed_in_user, wait_for_visitor
 
 
 def _status(kind: str, body: str) -> str:
@@ -60,8 +61,11 @@ class LibraryApp:
         user: str | None = None,
         org_name: str = "",
         rules: LibraryRules = LibraryRules(),
+        topic: str = "",
+        store: LibraryStore | None = None,
     ) -> None:
-        self.store = LibraryStore(target or database(), modules, org_name=org_name, rules=rules)
+        self.store = store or LibraryStore(target or database(), modules, org_name=org_name, rules=rules)
+        rules = self.store.rules
         library = self.store.state()
         module_options = [(f"{m.title} ({m.track})", m.id) for m in library.modules.values()]
         tracks = sorted({m.track for m in library.modules.values()})
@@ -130,6 +134,10 @@ class LibraryApp:
         )
         self.widget.add_class("smtk-app")
         self.show_modules()
+        if topic in {value for _, value in self.topic.options if value}:  # a link to one module's or track's library
+            self.topic.value = topic
+            if topic in library.modules:
+                self.module.value = self.help_topic.value = self.follow_topic.value = topic
         if user:  # a signed-in learner coming back: what is new since their last visit
             self.show_news(self.store.visit(user))
 
@@ -234,13 +242,17 @@ class LibraryApp:
 
     def show_modules(self) -> None:
         library = self.store.state()
+        ratings: dict[str, list[int]] = {}
+        for r in library.ratings.values():
+            if r.rating is not None:
+                ratings.setdefault(r.module, []).append(r.rating)
+        notes = Counter(c.module for c in library.contributions.values() if c.visible)
+        questions = Counter(q.module for q in library.questions.values())
         rows = []
         for m in library.modules.values():
-            ratings = [r.rating for r in library.ratings.values() if r.module == m.id and r.rating is not None]
-            notes = sum(1 for c in library.contributions.values() if c.module == m.id and c.visible)
-            questions = sum(1 for q in library.questions.values() if q.module == m.id)
-            mean = f"{sum(ratings) / len(ratings):.1f} ({len(ratings)})" if ratings else "none yet"
-            rows.append((m.title, m.track, m.minutes, m.review_by.isoformat(), mean, notes, questions))
+            given = ratings.get(m.id, [])
+            mean = f"{sum(given) / len(given):.1f} ({len(given)})" if given else "none yet"
+            rows.append((m.title, m.track, m.minutes, m.review_by.isoformat(), mean, notes[m.id], questions[m.id]))
         header = ("Module", "Track", "Minutes", "Review by", "Rating (ratings)", "Accepted notes", "Questions")
         self.modules.value = table(header, rows, numeric=(2, 5, 6))
 
@@ -249,7 +261,10 @@ def library_app(modules: Iterable[ModuleInfo], target: str | Path | None = None)
     """The Library page for these modules (the course's, from its manifest), for the organisation the server shows
     (its employee tag is an accepted disclosure)."""
     org = dashboard_profile()
-    return LibraryApp(modules, target, signed_in_user(), org.name, org.library).widget
+    store = LibraryStore(target or database(), modules, org_name=org.name, rules=org.library)
+    store.warm()  # the slow part (the whole log read and indexed), done before a preheated page's visitor comes
+    wait_for_visitor()
+    return LibraryApp(modules, user=signed_in_user(), topic=query_value("topic"), store=store).widget
 
 
 def _short(text: str, length: int = 70) -> str:
@@ -268,8 +283,9 @@ class CoEApp:
         org_name: str = "",
         today: dt.date | None = None,
         rules: LibraryRules = LibraryRules(),
+        store: LibraryStore | None = None,
     ) -> None:
-        self.store = LibraryStore(target or database(), modules, org_name=org_name, rules=rules)
+        self.store = store or LibraryStore(target or database(), modules, org_name=org_name, rules=rules)
         self.user, self.today = user, today or dt.date.today()
         self.name = w.Text(description="Moderator", value=user or "", disabled=bool(user))
         self.waiting = w.HTML()
@@ -367,4 +383,7 @@ class CoEApp:
 def coe_app(modules: Iterable[ModuleInfo], target: str | Path | None = None) -> w.VBox:
     """The Center of Excellence's Library page for these modules."""
     org = dashboard_profile()
-    return CoEApp(modules, target, signed_in_user(), org.name, rules=org.library).widget
+    store = LibraryStore(target or database(), modules, org_name=org.name, rules=org.library)
+    store.warm()
+    wait_for_visitor()
+    return CoEApp(modules, user=signed_in_user(), store=store).widget
