@@ -12,7 +12,7 @@ from conftest import live_server
 from postgres import fresh_database, run_postgres
 
 from simulations.common.eventlog import EventLog
-from simulations.exercise import load_exercise
+from simulations.exercise import World, after_action, load_exercise
 
 pytestmark = pytest.mark.browser
 CODE = "ROOM42"
@@ -53,7 +53,7 @@ def join(browser, url: str, name: str, role: str, headers: dict | None = None):
     page.get_by_label("Your name").fill(name)
     page.get_by_label("Role").select_option(label=ROLES[role].label)
     page.get_by_role("button", name="Join").click()
-    page.locator(".smtk-table").wait_for()
+    page.locator(".smtk-table").first.wait_for()
     return page
 
 
@@ -99,6 +99,13 @@ def test_four_pages_share_one_exercise(browser, exercise_server):
 
         text_shows(pr, "On its way to you")  # the escalation moves the post to PR's page, with no click there
         assert QUESTION in pr.locator(".smtk-table").last.inner_text()
+        pages.remove(pr)  # PR closes the page and opens it again: the same name gets the role and the queue back
+        pr.close(run_before_unload=True)
+        pr.context.close()
+        pr = join(browser, url, "pat", "legal")
+        pages.append(pr)
+        assert ROLES["pr"].label in pr.locator(".smtk-cards").first.inner_text()
+        assert QUESTION in pr.locator(".smtk-table").last.inner_text()
         desk.wait_for_function("t => !document.querySelector('.smtk-table').innerText.includes(t)", arg=QUESTION)
 
         controller.get_by_role("button", name="Pause").click()
@@ -117,6 +124,11 @@ def test_four_pages_share_one_exercise(browser, exercise_server):
         names = [e.payload["name"] for e in log_entries if e.kind == "join"]
         assert names == ["Ana", "Pat"] and not any("mallory" in e.payload.get("participant", "") for e in log_entries)
         assert kinds.count("join") == 2 and kinds.count("inject") == 1 and kinds.count("handoff") == 1
+        # the review every page shows holds the figures an offline replay of the stored log gives
+        replayed = after_action(World.from_log(log_entries))
+        shown = wall.locator(".smtk-review").inner_text()
+        for figure in (f"{replayed.negative_reach:,.0f}", f"without answers {replayed.baseline_reach:,.0f}"):
+            assert figure in shown
         review = open_page(browser, f"{url}voila/render/exercise-review.ipynb?code={CODE}")
         pages.append(review)
         text_shows(review, "Time to first response per role")
