@@ -1,4 +1,5 @@
-"""Every module of every example organisation through real nbgrader: solution full marks, blank release zero."""
+"""Every module of every example organisation through real nbgrader: solution full marks under stock nbgrader, blank
+release zero under the kit's grader (which wraps nbgrader), and what each release holds and shows."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from roundtrip import EXAMPLE_ORGS, autograde, output_text, scores, submit
 
 from graders.course.manifest import load_manifest
 from graders.course.tailor import PARAMETERS_GRADE_ID, modules_for
+from graders.grading.pipeline import autograde as smtk_autograde
+from graders.grading.pipeline import warm_sandboxes
 from simulations.profile.org import PROFILE_FILE, OrgProfile, load_org
 
 MANIFEST = load_manifest()
@@ -157,23 +160,32 @@ def test_papermill_executes_source_in_learner_kernel(demo_course, tmp_path):
 
 @pytest.fixture(scope="session")
 def graded(tailored, tmp_path_factory):
-    """`graded(slug)`: (the organisation's course, a copy of it in which one run of stock `nbgrader autograde` graded
-    every module's solution, handed in by "ada" with a probe cell in each lesson, and its blank release, by "bob")."""
+    """`graded(slug)`: (the organisation's course; a copy of it in which one run of stock `nbgrader autograde` graded
+    every module's solution, handed in by "ada" with a probe cell in each lesson; another in which `smtk grade` graded
+    every module's blank release, handed in by "bob"). The blank goes through the kit's grader only: that it scores
+    blanks as stock nbgrader does is test_grading's side-by-side test, and stock grading every blank again would
+    double this fixture's four to five minutes of work."""
     done = {}
 
     def grade(slug: str):
         if slug not in done:
             course = tailored(slug)
             root = tmp_path_factory.mktemp("graded") / slug
+            blank = tmp_path_factory.mktemp("blank") / slug
             shutil.copytree(course.root, root)
+            shutil.copytree(course.root, blank)
             probes = tmp_path_factory.mktemp("probes")
-            for module in modules_for(course.org, MANIFEST):
+            modules = modules_for(course.org, MANIFEST)
+            for module in modules:
                 for lesson in lessons(module.id):  # every lesson's notebook, handed in together
                     source = root / "source" / module.id / f"{lesson}.ipynb"
                     submit(root, module.id, "ada", with_probe(source, probes / f"{module.id}-{lesson}.ipynb"), lesson)
-                    submit(root, module.id, "bob", root / "release" / module.id / f"{lesson}.ipynb", lesson)
+                    submit(blank, module.id, "bob", blank / "release" / module.id / f"{lesson}.ipynb", lesson)
             autograde(root, "*")  # every module of the course, as a trainer grades a whole cohort
-            done[slug] = (course, root)
+            with warm_sandboxes(blank) as sandboxes:
+                for module in modules:
+                    smtk_autograde(module.id, blank, sandboxes=sandboxes, progress=False)
+            done[slug] = (course, root, blank)
         return done[slug]
 
     return grade
@@ -189,9 +201,9 @@ def graded(tailored, tmp_path_factory):
     ],
 )
 def test_solution_full_marks_blank_zero(graded, slug, module_id):
-    course, root = graded(slug)
+    course, root, blank_root = graded(slug)
     expected = sum(autograded_points(root / "source" / module_id / f"{lesson}.ipynb") for lesson in lessons(module_id))
-    solution, blank = scores(root, module_id, "ada"), scores(root, module_id, "bob")
+    solution, blank = scores(root, module_id, "ada"), scores(blank_root, module_id, "bob")
     assert expected >= 3
     assert solution.max_auto == expected and solution.auto == expected
     assert blank.max_auto == expected and blank.auto == 0
@@ -202,9 +214,11 @@ def test_solution_full_marks_blank_zero(graded, slug, module_id):
         assert "kernel: smtk" in printed_by(graded_nb.cells[-1]), "nbgrader did not execute with the smtk kernel"
     if MANIFEST.module(module_id).code_free:
         for lesson in lessons(module_id):
-            ran = nbformat.read(root / "autograded" / "bob" / module_id / f"{lesson}.ipynb", as_version=4)
+            ran = nbformat.read(blank_root / "autograded" / "bob" / module_id / f"{lesson}.ipynb", as_version=4)
             assert run_cleanly(ran) == [], f"{lesson}: the blank release does not run cleanly"
     # What the learner sees when running the blank release: the organisation, not the demo's defaults.
-    seen = "\n".join(output_text(root / "autograded" / "bob" / module_id / f"{n}.ipynb") for n in lessons(module_id))
+    seen = "\n".join(
+        output_text(blank_root / "autograded" / "bob" / module_id / f"{n}.ipynb") for n in lessons(module_id)
+    )
     for expected_text in [course.org.name, *shown_to_learner(course.org, module_id)]:
         assert expected_text in seen, f"{module_id} does not show {expected_text!r} to {course.org.name}'s learners"
