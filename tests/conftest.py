@@ -35,6 +35,21 @@ CHROMIUM_FLAGS = [
 ]
 
 
+# Tests that share an expensive fixture run on one worker (xdist's loadgroup), so it is built once, not once per
+# worker: a hub with its services, a learner's server with every module released, a graded course.
+SHARED_FIXTURES = {"hub": "hub", "reading": "reading-view", "graded_course": "graded-course"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        group = next((g for f, g in SHARED_FIXTURES.items() if f in getattr(item, "fixturenames", ())), None)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_jupyter(tmp_path_factory: pytest.TempPathFactory) -> None:
     """IPython's history, Jupyter's runtime files and JupyterLab's workspaces (the tabs a JupyterLab leaves open are
