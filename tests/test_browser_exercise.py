@@ -136,6 +136,9 @@ def test_four_pages_share_one_exercise(browser, exercise_server):
         with review.expect_download() as download:
             review.get_by_role("link", name="Brief (PDF)").click()
         assert download.value.suggested_filename == f"after-action-{CODE}.pdf"
+        review.get_by_role("button", name="Play this exercise alone").click()  # the team's crisis, for one
+        review.locator(".smtk-inbox").wait_for()
+        assert QUESTION in review.locator(".smtk-inbox select").inner_text().replace("\xa0", " ")  # the typed post
         for page in (wall, review):
             found = axe_violations(page)
             assert found == [], f"{page.url}\n" + "\n".join(described(found))

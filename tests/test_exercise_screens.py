@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from simulations.ui.apps.exercise import ControllerApp, PlayerApp, ReviewApp, WallApp
 
 
@@ -91,3 +93,34 @@ def test_controller_and_players_share_the_exercise(tmp_path):
     bad.code.value = "NOPE"
     bad.look.click()
     assert "no exercise with the code NOPE" in bad.message.value
+
+
+def test_an_ended_exercise_can_be_played_again_alone_in_the_triage_inbox(tmp_path):
+    target = str(tmp_path / "exercises.db")
+    controller = ControllerApp(target)
+    controller.code.value, controller.exercise.value = "SOLO1", "defect-viral"
+    controller.create_button.click()
+    controller.start.click()
+    controller.speed.value = 10
+    controller.persona.value, controller.kind.value, controller.severity.value = (
+        "reporter",
+        "journalist_question",
+        "high",
+    )
+    controller.text.value = "Typed by the controller: is the recall real?"
+    controller.post.click()
+    review = ReviewApp(target, code="SOLO1")
+    assert review.solo_button.disabled  # not while the exercise runs
+    controller.end.click()
+    review.tick()
+    assert not review.solo_button.disabled
+    review.solo_button.click()
+    world = review.live.world
+    stream = review.inbox.stream
+    out = np.flatnonzero(world.posts()["time_s"].to_numpy() <= world.clock.at_s)
+    assert len(stream) == len(out) and np.all(np.diff(stream.posts["time_s"].to_numpy()) >= 0)
+    assert "Typed by the controller: is the recall real?" in set(stream.posts["text"].astype(str))
+    assert stream.posts["post_id"].tolist() == list(range(len(stream)))
+    first = review.inbox.desk.waiting()[0]
+    review.inbox.decide(stream.posts.loc[first, "route"], int(first))  # the recommended route, by hand
+    assert len(review.inbox.decisions()) == 1 and "The same crisis, alone" in review.solo.children[0].value

@@ -17,7 +17,7 @@ the policy's act_after_min (the triage drill's stand-in for that wait) is set to
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -527,19 +527,32 @@ class World:
         baseline.
         """
         until = self.clock.at_s if until_s is None else until_s
+        stream, ids = self._stream_until(until)
         posts = self.posts()
-        ids = np.flatnonzero(posts["time_s"].to_numpy() <= until)
-        subset = posts.iloc[ids].reset_index(drop=True)
-        subset["post_id"] = np.arange(len(ids), dtype=np.int64)
-        stream = Stream(
-            subset, self.policy, self.base.shift_s, self.base.horizon_s, self.base.scenario, dict(self.base.spec)
-        )
         where = np.full(len(posts), -1, dtype=np.int64)
         where[ids] = np.arange(len(ids))
         decided = self.decisions(until)
         decided["post_id"] = where[decided["post_id"].to_numpy(np.int64)]
         decided = decided[decided["post_id"] >= 0]
         return simulate(stream, decided, seed=self.seed), ids
+
+    def _stream_until(self, until: float) -> tuple[Stream, np.ndarray]:
+        """The posts out by `until` as a stream (renumbered from 0, by post id), and their post ids."""
+        posts = self.posts()
+        ids = np.flatnonzero(posts["time_s"].to_numpy() <= until)
+        subset = posts.iloc[ids].reset_index(drop=True)
+        subset["post_id"] = np.arange(len(ids), dtype=np.int64)
+        spec = dict(self.base.spec)
+        return Stream(subset, self.policy, self.base.shift_s, self.base.horizon_s, self.base.scenario, spec), ids
+
+    def solo_stream(self) -> Stream:
+        """Every post that came out during the exercise (the controller's typed ones too), in time order, as the
+        single-player inbox takes a shift: to play the team's crisis again alone."""
+        stream, _ = self._stream_until(self.clock.at_s)
+        order = np.argsort(stream.posts["time_s"].to_numpy(), kind="stable")
+        posts = stream.posts.iloc[order].reset_index(drop=True)
+        posts["post_id"] = np.arange(len(posts), dtype=np.int64)
+        return replace(stream, posts=posts)
 
 
 def _spread_policy(policy: Policy) -> Policy:

@@ -21,6 +21,7 @@ from simulations.exercise.model import INJECT_KINDS, PRIORITIES, VERDICTS
 from simulations.triage.vocab import SEVERITIES
 from simulations.ui.apps.common import cards, guarded, problems_html, style, table
 from simulations.ui.apps.visitor import query_value, signed_in_user
+from simulations.ui.lessons.inbox import Inbox
 from simulations.ui.render import brief
 
 # How often an open page looks for new entries in the log. A look that finds nothing is one indexed query (tens of
@@ -604,9 +605,30 @@ class ReviewApp(WallApp):
 
     def __init__(self, target: str | Path | None = None, code: str = "") -> None:
         self.download = w.HTML()
+        self.solo_button = w.Button(description="Play this exercise alone", disabled=True)
+        self.solo_button.layout.width = "auto"
+        self.solo_button.on_click(lambda _: self.play_alone())
+        self.solo = w.VBox()
+        self.inbox: Inbox | None = None
         super().__init__(target, code)
         self.widget.children[1].value = "<h2>After-action review</h2>"
-        self.widget.children = (*self.widget.children, self.download)
+        self.widget.children = (*self.widget.children, self.download, self.solo_button, self.solo)
+
+    def play_alone(self) -> None:
+        """The exercise's posts, the controller's typed ones too, as a shift for one in the triage inbox: each
+        player can see what they alone would have made of the team's crisis, next to the team's figures above."""
+        if self.live is None:
+            return
+        world = self.live.world
+        self.inbox = Inbox(world.solo_stream(), seed=world.seed)
+        self.solo.children = [
+            w.HTML(
+                f"<h3>The same crisis, alone</h3><p>The {len(self.inbox.stream)} posts of exercise "
+                f"{html.escape(self.live.code)}, at the times they came out, on a desk of one: route each as the "
+                "team did or better, and compare your debrief with the team's review above.</p>"
+            ),
+            self.inbox.widget,
+        ]
 
     def refresh(self) -> None:
         if self.live is None:
@@ -617,6 +639,7 @@ class ReviewApp(WallApp):
             self.status.value = '<p role="status">The exercise is still running: the review so far.</p>'
         else:
             self.status.value = ""
+            self.solo_button.disabled = False
             if not self.download.value:
                 doc = review_brief(world, self.live.code)
                 self.download.value = "<p>" + brief.links(doc, f"after-action-{self.live.code}") + "</p>"
