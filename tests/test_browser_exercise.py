@@ -1,6 +1,6 @@
-"""The live crisis exercise in real headless Chromium pages on a real Voilà: a controller, two players and the wall
-display open at once on one exercise; what one page does shows on the others, and axe-core finds nothing on each.
-The same flow runs with the exercises' log in SQLite and in PostgreSQL."""
+"""The live crisis exercise in real headless Chromium pages on a real Voilà: a controller, three players in three
+roles and the wall display open at once on one exercise; what one page does shows on the others, and axe-core finds
+nothing on each. The same flow runs with the exercises' log in SQLite and in PostgreSQL."""
 
 from __future__ import annotations
 
@@ -75,8 +75,9 @@ def test_four_pages_share_one_exercise(browser, exercise_server):
         # A browser cannot claim to be a signed-in user: the server drops the header it would set from its sign-in.
         desk = join(browser, url, "Ana", "social_desk", headers={"X-Smtk-User": "mallory"})
         pr = join(browser, url, "Pat", "pr")
+        legal = join(browser, url, "Lee", "legal")  # a third role: whatever moves on the desk's screen, not here
         wall = open_page(browser, f"{url}voila/render/exercise-wall.ipynb?code={CODE}")
-        pages += [desk, pr, wall]
+        pages += [desk, pr, legal, wall]
         text_shows(wall, "Open items per role")
 
         controller.get_by_role("button", name="Start").click()
@@ -115,15 +116,16 @@ def test_four_pages_share_one_exercise(browser, exercise_server):
             assert found == [], f"{page.url}\n" + "\n".join(described(found))
 
         controller.get_by_role("button", name="End exercise").click()
-        for page in (controller, desk, pr, wall):
+        assert QUESTION not in legal.locator("body").inner_text()
+        for page in (controller, desk, pr, legal, wall):
             text_shows(page, "After-action review")
         assert "Ana" in wall.locator(".smtk-review").inner_text()
         with EventLog(db) as log:  # every page wrote to the one log: two joins, the clock, the inject, the action
             log_entries = log.read(CODE)
         kinds = [e.kind for e in log_entries]
         names = [e.payload["name"] for e in log_entries if e.kind == "join"]
-        assert names == ["Ana", "Pat"] and not any("mallory" in e.payload.get("participant", "") for e in log_entries)
-        assert kinds.count("join") == 2 and kinds.count("inject") == 1 and kinds.count("handoff") == 1
+        assert names == ["Ana", "Pat", "Lee"] and not any("mallory" in e.payload.get("participant", "") for e in log_entries)
+        assert kinds.count("join") == 3 and kinds.count("inject") == 1 and kinds.count("handoff") == 1
         # the review every page shows holds the figures an offline replay of the stored log gives
         replayed = after_action(World.from_log(log_entries))
         shown = wall.locator(".smtk-review").inner_text()
