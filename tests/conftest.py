@@ -198,7 +198,8 @@ def smtk_command() -> list[str]:
 
 @pytest.fixture(scope="session")
 def voila_url(tmp_path_factory: pytest.TempPathFactory):
-    """A real Voilà server on 127.0.0.1 serving courses/dashboards/ as `smtk dashboards` and `smtk demo` do."""
+    """A real Voilà server on 127.0.0.1 serving courses/dashboards/ as `smtk dashboards` and `smtk demo` do, with one
+    preheated kernel per app rather than two (each worker starts one server, and a test opens an app at a time)."""
     import socket
 
     from graders.serving.dashboards import dashboards_url, start_dashboards
@@ -208,7 +209,7 @@ def voila_url(tmp_path_factory: pytest.TempPathFactory):
         sock.bind((HOST, 0))
         port = sock.getsockname()[1]
     log = tmp_path_factory.mktemp("voila") / "voila.log"
-    server = start_dashboards(port, log)
+    server = start_dashboards(port, log, pool_size=1)
     url = dashboards_url(port)
     VOILA_LOGS[url] = log
     try:
