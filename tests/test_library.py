@@ -589,3 +589,25 @@ def test_smtk_digest_writes_what_is_new_for_each_follower_once(tmp_path, page):
     page.goto((out / "ana.html").as_uri())
     found = axe_violations(page)
     assert found == [], "\n".join(described(found))
+
+
+def test_the_trainer_app_lists_the_librarys_revision_queue_with_its_evidence(graded_course, tmp_path, monkeypatch):
+    from graders.results.trainer_app import trainer_app
+    from graders.results.trainer_data import trainer_data
+    from simulations.exercise.live import DB_VARIABLE
+
+    modules = library_modules(course_manifest(graded_course))
+    module, db = modules[0], tmp_path / "library.db"
+    monkeypatch.setenv(DB_VARIABLE, str(tmp_path / "no-library-here.db"))
+    assert trainer_data(graded_course, today=TODAY).revision.empty  # no library yet: nothing is created by looking
+    with LibraryStore(db, modules) as store:
+        for i, rating in enumerate([1, 2, 1, 2, 1]):
+            store.rate(f"learner{i}", module.id, rating, "the screenshots are out of date")
+        store.ask("cai", module.id, "Which platforms does this module cover?")
+    monkeypatch.setenv(DB_VARIABLE, str(db))
+    data = trainer_data(graded_course, today=TODAY)
+    first = data.revision.iloc[0]
+    assert (first["Rank"], first["Module"]) == (1, module.title)
+    assert "low ratings" in first["Evidence"] and "open questions" in first["Evidence"]
+    shown = " ".join(c.value for c in trainer_app(data).children if hasattr(c, "value") and isinstance(c.value, str))
+    assert "modules to revise first" in shown and module.title in shown

@@ -178,6 +178,8 @@ def trainer_app(data: TrainerData) -> w.Widget:
             comments_html,
             w.HTML("<h3>Modules past their review date</h3>"),
             w.HTML(_table(overdue, "Every module is within its review date.", "smtk-overdue")),
+            w.HTML("<h3>Library: modules to revise first, with the evidence</h3>"),
+            w.HTML(_table(data.revision, "The library holds no evidence for revision.", "smtk-revision")),
             w.HTML("<h3>Certificates expiring soon</h3>"),
             w.HTML(_table(certificates_due, "No certificate expires soon.", "smtk-expiring")),
         ]

@@ -10,10 +10,12 @@ from pathlib import Path
 import pandas as pd
 
 from graders.course.certification import load_rules
+from graders.course.check import library_queue
 from graders.course.manifest import Manifest, course_manifest
 from graders.course.root import CONFIG_FILE
 from graders.paths import BUILD
 from graders.results.gradebook import feedback, item_scores, learners, module_scores, modules_table
+from graders.results.library_feed import configured_library
 from graders.results.tiers import award, expiring
 from simulations.lessons.questions import item_form
 from simulations.profile.org import load_org
@@ -40,6 +42,8 @@ class TrainerData:
     pass_mark: float
     empty_message: str = ""
     certificates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # The library's revision queue (rank, module, track, weight, evidence), when the apps have a library.
+    revision: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def item_forms(items: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
@@ -47,6 +51,20 @@ def item_forms(items: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
     code_free = {m.id for m in manifest.modules if m.code_free}
     forms = [item_form(w, m in code_free) for w, m in zip(items["widget"], items["module"], strict=True)]
     return items.assign(widget=forms)
+
+
+def revision_table(manifest: Manifest, today: dt.date, library: str | Path | None = None) -> pd.DataFrame:
+    """The library's revision queue as a table, one row per module with each piece of evidence on a line; empty when
+    no library is configured (the one named, else the one the apps were started with, if it exists)."""
+    target = configured_library(library)
+    columns = ["Rank", "Module", "Track", "Weight", "Evidence"]
+    if target is None:
+        return pd.DataFrame(columns=columns)
+    rows = [
+        (rank, e.title, e.track, e.score, "; ".join(f"{ev.kind}: {ev.summary}" for ev in e.evidence))
+        for rank, e in enumerate(library_queue(manifest, target, today), start=1)
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def trainer_data(course: str | Path | None = None, today: dt.date | None = None, within_days: int = 60) -> TrainerData:
@@ -91,6 +109,7 @@ def trainer_data(course: str | Path | None = None, today: dt.date | None = None,
     due = expiring(certificates, today, within_days)
     due = due.assign(name=due["learner"].map(dict(zip(people["learner"], people["name"], strict=True))))
     return TrainerData(
+        revision=revision_table(manifest, today),
         scores=scores,
         items=item_forms(item_scores(root), manifest),
         feedback=feedback(root),
