@@ -611,3 +611,27 @@ def test_the_trainer_app_lists_the_librarys_revision_queue_with_its_evidence(gra
     assert "low ratings" in first["Evidence"] and "open questions" in first["Evidence"]
     shown = " ".join(c.value for c in trainer_app(data).children if hasattr(c, "value") and isinstance(c.value, str))
     assert "modules to revise first" in shown and module.title in shown
+
+
+def test_the_library_app_shows_what_each_module_teaches_how_fresh_it_is_and_thanks_who_shared(db):
+    modules = [dataclasses.replace(MODULES[0], summary="Say you work here, every time"), *MODULES[1:]]
+    with LibraryStore(db, modules) as store:
+        store.accept("coe", store.post("ben", "leaks", "note", SAFE_NOTE))
+    app = LibraryApp(modules, db, user="ben", today=TODAY)
+    assert "Say you work here, every time" in app.modules.value
+    assert "review due by 2026-06-20" in app.modules.value  # the budget module, within 30 days of TODAY
+    assert "current (review by 2027-03-31)" in app.modules.value
+    assert "Thank you: 1 of your contribution(s) are in the library" in app.news.value
+    later = LibraryApp(modules, db, user="ana", today=dt.date(2026, 7, 1))
+    assert "past its review date (2026-06-20)" in later.modules.value and "Thank you" not in later.news.value
+
+
+def test_the_tally_of_each_module_follows_the_library(store):
+    assert store.state().tally()["leaks"].accepted == 0  # counted once for this state of the library...
+    store.accept("coe", store.post("ben", "leaks", "note", SAFE_NOTE))
+    store.post("ben", "leaks", "note", "Pending notes are not counted.")
+    store.rate("ana", "leaks", 2)
+    store.ask("cai", "leaks", "Is a photo of the canteen menu fine?")
+    tally = store.state().tally()  # ...and again once it changed
+    assert (tally["leaks"].accepted, tally["leaks"].ratings, tally["leaks"].questions) == (1, (2,), 1)
+    assert (tally["budget"].accepted, tally["budget"].ratings, tally["budget"].questions) == (0, (), 0)

@@ -393,5 +393,9 @@ def modules_frame(manifest: Manifest):
 
 
 def library_modules(manifest: Manifest) -> list[ModuleInfo]:
-    """The manifest's modules as the library knows them (id, title, track, minutes, review_by, revised)."""
-    return [ModuleInfo(m.id, m.title, m.track, m.minutes, m.review_by, m.revised) for m in manifest.modules]
+    """The manifest's modules as the library knows them (id, title, track, minutes, review_by, revised, and the
+    objectives as its summary)."""
+    return [
+        ModuleInfo(m.id, m.title, m.track, m.minutes, m.review_by, m.revised, "; ".join(m.objectives))
+        for m in manifest.modules
+    ]

@@ -44,8 +44,8 @@ EVENT_KINDS = (
 
 @dataclass(frozen=True)
 class ModuleInfo:
-    """One module of the course as the library shows it (from the manifest): a review_by date, and the date of its
-    last revision when the manifest records one."""
+    """One module of the course as the library shows it (from the manifest): a review_by date, the date of its
+    last revision when the manifest records one, and what it teaches in a line."""
 
     id: str
     title: str
@@ -53,6 +53,16 @@ class ModuleInfo:
     minutes: int
     review_by: dt.date
     revised: dt.date | None = None
+    summary: str = ""
+
+    def freshness(self, today: dt.date, soon_days: int = 30) -> str:
+        """How current the module is, in words (a badge that says it, not a colour)."""
+        if self.review_by < today:
+            return f"past its review date ({self.review_by.isoformat()})"
+        if (self.review_by - today).days <= soon_days:
+            return f"review due by {self.review_by.isoformat()}"
+        revised = f", revised {self.revised.isoformat()}" if self.revised else ""
+        return f"current (review by {self.review_by.isoformat()}{revised})"
 
 
 @dataclass(frozen=True)
@@ -128,6 +138,15 @@ class Rating:
 
 
 @dataclass(frozen=True)
+class ModuleTally:
+    """What the library holds on one module: its learners' ratings, accepted contributions and questions."""
+
+    ratings: tuple[int, ...]
+    accepted: int
+    questions: int
+
+
+@dataclass(frozen=True)
 class Flag:
     """Someone saying a contribution or a module is out of date, and why."""
 
@@ -157,6 +176,7 @@ class Library:
     digested: dict[str, int] = field(default_factory=dict)  # learner -> the last event their sent digest covered
     changed: list[tuple[int, str]] = field(default_factory=list)
     seq: int = 0
+    _tally: tuple[int, dict[str, ModuleTally]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, modules: Iterable[ModuleInfo], events: Iterable[tuple[int, str, Mapping[str, Any]]] = ()) -> Library:
@@ -281,6 +301,26 @@ class Library:
     def pending(self) -> list[Contribution]:
         """The CoE's queue: contributions waiting to be accepted, edited or declined, oldest first."""
         return [c for c in self.contributions.values() if c.state == "pending"]
+
+    def tally(self) -> dict[str, ModuleTally]:
+        """Per module: its ratings, accepted contributions and questions, counted once per state of the library."""
+        if self._tally is not None and self._tally[0] == self.seq:
+            return self._tally[1]
+        ratings: dict[str, list[int]] = {m: [] for m in self.modules}
+        notes = dict.fromkeys(self.modules, 0)
+        questions = dict.fromkeys(self.modules, 0)
+        for r in self.ratings.values():
+            if r.rating is not None and r.module in ratings:
+                ratings[r.module].append(r.rating)
+        for c in self.contributions.values():
+            if c.visible and c.module in notes:
+                notes[c.module] += 1
+        for q in self.questions.values():
+            if q.module in questions:
+                questions[q.module] += 1
+        tally = {m: ModuleTally(tuple(ratings[m]), notes[m], questions[m]) for m in self.modules}
+        self._tally = (self.seq, tally)
+        return tally
 
     def accepted_by_author(self, author: str) -> list[Contribution]:
         """An author's accepted contributions: what the app praises and certification counts."""

@@ -60,9 +60,11 @@ class LibraryStore:
         return self.library
 
     def warm(self) -> Library:
-        """Read the whole log and index it now, as a first search would: a page does this before its visitor comes."""
+        """Read the whole log, index and tally it now, as a first search and page would: what a preheated page does
+        before its visitor comes (a page started for its visitor indexes on the first search instead)."""
         library = self.state()
         self.index.sync(library)
+        library.tally()
         return library
 
     def search(self, text: str, limit: int = 20, topic: str = "") -> list[Hit]:

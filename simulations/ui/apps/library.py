@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from simulations.library import (
 )
 from simulations.profile.org import dashboard_profile
 from simulations.ui.apps.common import style, table
-from simulations.ui.apps.visitor import query_value, signed_in_user, wait_for_visitor
+from simulations.ui.apps.visitor import preheated, query_value, signed_in_user, wait_for_visitor
 
 
 def _status(kind: str, body: str) -> str:
@@ -63,8 +62,10 @@ class LibraryApp:
         rules: LibraryRules = LibraryRules(),
         topic: str = "",
         store: LibraryStore | None = None,
+        today: dt.date | None = None,
     ) -> None:
         self.store = store or LibraryStore(target or database(), modules, org_name=org_name, rules=rules)
+        self.today = today or dt.date.today()
         rules = self.store.rules
         library = self.store.state()
         module_options = [(f"{m.title} ({m.track})", m.id) for m in library.modules.values()]
@@ -145,13 +146,21 @@ class LibraryApp:
         return self.user or self.name.value
 
     def show_news(self, since: int) -> None:
-        """What is new on the topics the visitor follows since event `since`, and the library's notices to them."""
+        """What is new on the topics the visitor follows since event `since`, the library's notices to them, and thanks
+        for what they shared that the Center of Excellence accepted."""
         library, who = self.store.state(), self._who()
         items = digest(library, who, since)
         notices = library.notices.get(who, [])
+        shared = len(library.accepted_by_author(who))
+        praise = (
+            f"<p class='smtk-notice'>Thank you: {shared} of your contribution(s) are in the library for colleagues "
+            "to use, and count toward your certification where your course asks for shared notes.</p>"
+            if shared
+            else ""
+        )
         if not items and not notices:
             followed = library.subscriptions.get(who, set())
-            self.news.value = (
+            self.news.value = praise + (
                 "<h3>Since your last visit</h3><p>Nothing new on the topics you follow.</p>"
                 if followed
                 else "<h3>Since your last visit</h3><p>Follow a module or a track below to hear what is new on it.</p>"
@@ -162,7 +171,7 @@ class LibraryApp:
         ]  # table() escapes
         body = table(["What", "Module", "Who", "Text"], rows) if rows else ""
         told = "".join(f"<li>{html.escape(n)}</li>" for n in notices)
-        self.news.value = (
+        self.news.value = praise + (
             f"<h3>Since your last visit</h3><p role='status'>{len(items)} new on the topics you follow.</p>{body}"
             + (f"<ul>{told}</ul>" if told else "")
         )
@@ -242,19 +251,26 @@ class LibraryApp:
 
     def show_modules(self) -> None:
         library = self.store.state()
-        ratings: dict[str, list[int]] = {}
-        for r in library.ratings.values():
-            if r.rating is not None:
-                ratings.setdefault(r.module, []).append(r.rating)
-        notes = Counter(c.module for c in library.contributions.values() if c.visible)
-        questions = Counter(q.module for q in library.questions.values())
+        tally = library.tally()
         rows = []
         for m in library.modules.values():
-            given = ratings.get(m.id, [])
+            given = tally[m.id].ratings
             mean = f"{sum(given) / len(given):.1f} ({len(given)})" if given else "none yet"
-            rows.append((m.title, m.track, m.minutes, m.review_by.isoformat(), mean, notes[m.id], questions[m.id]))
-        header = ("Module", "Track", "Minutes", "Review by", "Rating (ratings)", "Accepted notes", "Questions")
-        self.modules.value = table(header, rows, numeric=(2, 5, 6))
+            fresh = m.freshness(self.today)
+            rows.append(
+                (m.title, m.track, m.summary, m.minutes, fresh, mean, tally[m.id].accepted, tally[m.id].questions)
+            )
+        header = (
+            "Module",
+            "Track",
+            "What it teaches",
+            "Minutes",
+            "Freshness",
+            "Rating (ratings)",
+            "Accepted notes",
+            "Questions",
+        )
+        self.modules.value = table(header, rows, numeric=(3, 6, 7))
 
 
 def library_app(modules: Iterable[ModuleInfo], target: str | Path | None = None) -> w.VBox:
@@ -262,7 +278,8 @@ def library_app(modules: Iterable[ModuleInfo], target: str | Path | None = None)
     (its employee tag is an accepted disclosure)."""
     org = dashboard_profile()
     store = LibraryStore(target or database(), modules, org_name=org.name, rules=org.library)
-    store.warm()  # the slow part (the whole log read and indexed), done before a preheated page's visitor comes
+    if preheated():  # the slow part (the whole log read, indexed and tallied), done before the visitor comes
+        store.warm()
     wait_for_visitor()
     return LibraryApp(modules, user=signed_in_user(), topic=query_value("topic"), store=store).widget
 
@@ -384,6 +401,7 @@ def coe_app(modules: Iterable[ModuleInfo], target: str | Path | None = None) -> 
     """The Center of Excellence's Library page for these modules."""
     org = dashboard_profile()
     store = LibraryStore(target or database(), modules, org_name=org.name, rules=org.library)
-    store.warm()
+    if preheated():
+        store.warm()
     wait_for_visitor()
     return CoEApp(modules, user=signed_in_user(), store=store).widget

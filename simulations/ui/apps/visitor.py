@@ -19,6 +19,12 @@ def wait_for_visitor() -> None:
     wait_for_request()
 
 
+def preheated() -> bool:
+    """Whether this kernel was started ahead of any visitor (Voilà's preheated pool): slow work done now costs the
+    visitor nothing."""
+    return os.environ.get("VOILA_PREHEAT") == "True"
+
+
 def signed_in_user() -> str | None:
     """The hub's signed-in user of this page (None under a plain `smtk dashboards`, where nobody signs in)."""
     return os.environ.get(USER_VARIABLE) or None
