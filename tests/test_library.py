@@ -635,3 +635,19 @@ def test_the_tally_of_each_module_follows_the_library(store):
     tally = store.state().tally()  # ...and again once it changed
     assert (tally["leaks"].accepted, tally["leaks"].ratings, tally["leaks"].questions) == (1, (2,), 1)
     assert (tally["budget"].accepted, tally["budget"].ratings, tally["budget"].questions) == (0, (), 0)
+
+
+def test_a_search_without_words_browses_a_topic_newest_first(store, db):
+    notes = [store.post("ana", "leaks", "note", f"Note {n} on what not to share.") for n in ("one", "two")]
+    store.post("ben", "leaks", "note", "A pending note is not shown.")
+    other = store.post("ben", "budget", "note", "An executives' note.")
+    question = store.ask("cai", "leaks", "Is the canteen menu fine to share?")
+    for cid in (*notes, other):
+        store.accept("coe", cid)
+    # newest as published: a note when the CoE accepted it, after the question was asked
+    assert [h.id for h in store.search("", topic="leaks")] == [notes[1], notes[0], question]
+    assert [h.id for h in store.search("  the  ", topic="executives")] == [other]  # common words only: browse
+    app = LibraryApp(MODULES, db)
+    app.topic.value = "leaks"
+    app.find.click()
+    assert "The newest 3 in What not to share" in app.results.value and "pending" not in app.results.value

@@ -104,10 +104,14 @@ class SearchIndex:
 
     def query(self, text: str, limit: int = 20, modules: set[str] | None = None) -> list[tuple[str, float]]:
         """The best `limit` (document, score) pairs for `text`, only documents of `modules` when given: score is the
-        sum over the query's words of (1 + log count) times log(1 + documents / documents with the word)."""
+        sum over the query's words of (1 + log count) times log(1 + documents / documents with the word). A text
+        with no words to look for browses: every document scores 1, so the newest come first."""
         total = len(self.doc_terms)
         scores = np.zeros(len(self._docs))
-        for word in sorted(set(terms(text))):  # a fixed order: the same sums to the last bit in every process
+        words = sorted(set(terms(text)))  # a fixed order: the same sums to the last bit in every process
+        if not words:
+            scores[np.fromiter(self._slot.values(), dtype=np.int64, count=len(self._slot))] = 1.0
+        for word in words:
             if word in self.postings:
                 slots, weights = self._postings_array(word)
                 scores[slots] += weights * math.log(1.0 + total / len(slots))

@@ -27,6 +27,7 @@ from simulations.library import (
     experts,
     revision_queue,
 )
+from simulations.library.search import terms
 from simulations.profile.org import dashboard_profile
 from simulations.ui.apps.common import style, table
 from simulations.ui.apps.visitor import preheated, query_value, signed_in_user, wait_for_visitor
@@ -72,7 +73,7 @@ class LibraryApp:
         tracks = sorted({m.track for m in library.modules.values()})
         self.user = user
         self.name = w.Text(description="Your name", value=user or "", disabled=bool(user))
-        self.query = w.Text(description="Search", placeholder="words to look for")
+        self.query = w.Text(description="Search", placeholder="words to look for; none: the newest")
         self.topic = w.Dropdown(
             description="Within",
             options=[("the whole library", ""), *((f"track {t}", t) for t in tracks), *module_options],
@@ -191,8 +192,11 @@ class LibraryApp:
             self.results.value = refused_html(exc)
             return
         library = self.store.library
+        browsing = not terms(self.query.value)
+        where = html.escape(self.topic.label)
         if not hits:
-            self.results.value = _status("done", f"Nothing found for \u201c{html.escape(self.query.value)}\u201d.")
+            found = f"for \u201c{html.escape(self.query.value)}\u201d" if not browsing else f"in {where} yet"
+            self.results.value = _status("done", f"Nothing {found}.")
             return
         items = []
         for hit in hits:
@@ -208,9 +212,8 @@ class LibraryApp:
                 )
                 answers = f"<ul>{answers}</ul>" if answers else "<p>No answer yet.</p>"
             items.append(f"<li><b>{html.escape(hit.kind)}</b> on {title}: {display_text(hit.text)}{answers}</li>")
-        self.results.value = (
-            f'<div role="status"><p>{len(hits)} found.</p><ol class="smtk-results">{"".join(items)}</ol></div>'
-        )
+        said = f"The newest {len(hits)} in {where}." if browsing else f"{len(hits)} found."
+        self.results.value = f'<div role="status"><p>{said}</p><ol class="smtk-results">{"".join(items)}</ol></div>'
 
     def post(self) -> None:
         try:
