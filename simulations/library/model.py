@@ -65,8 +65,20 @@ class ModuleInfo:
         return f"current (review by {self.review_by.isoformat()}{revised})"
 
 
+class Signed:
+    """A text with an author that may have asked for their name not to be shown to colleagues."""
+
+    author: str
+    anonymous: bool
+
+    @property
+    def byline(self) -> str:
+        """Who wrote it, as other learners see it."""
+        return ANONYMOUS if self.anonymous else self.author
+
+
 @dataclass(frozen=True)
-class Contribution:
+class Contribution(Signed):
     """A learner's note, trip notes, tip, summary, link or competitive/weakness note, and where moderation left it."""
 
     id: str
@@ -84,11 +96,6 @@ class Contribution:
     def visible(self) -> bool:
         return self.state in VISIBLE
 
-    @property
-    def byline(self) -> str:
-        """Who wrote it, as other learners see it."""
-        return ANONYMOUS if self.anonymous else self.author
-
 
 @dataclass(frozen=True)
 class Answer:
@@ -104,7 +111,7 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class Question:
+class Question(Signed):
     """A learner's question on a module, with its answers' ids in the order they came."""
 
     id: str
@@ -114,11 +121,6 @@ class Question:
     text: str
     answers: tuple[str, ...] = ()
     anonymous: bool = False  # asked without the name shown to colleagues (the CoE sees `author`)
-
-    @property
-    def byline(self) -> str:
-        """Who asked, as other learners see it."""
-        return ANONYMOUS if self.anonymous else self.author
 
     def answered(self, answers: Mapping[str, Answer]) -> bool:
         """Whether one of its answers has been accepted."""

@@ -279,12 +279,19 @@ class LibraryApp:
 def library_app(modules: Iterable[ModuleInfo], target: str | Path | None = None) -> w.VBox:
     """The Library page for these modules (the course's, from its manifest), for the organisation the server shows
     (its employee tag is an accepted disclosure)."""
+    store = _visited_store(modules, target)
+    return LibraryApp(modules, user=signed_in_user(), topic=query_value("topic"), store=store).widget
+
+
+def _visited_store(modules: Iterable[ModuleInfo], target: str | Path | None) -> LibraryStore:
+    """The library of the organisation the server shows, once a visitor has come: a preheated page reads, indexes
+    and tallies the whole log (the slow part) before then."""
     org = dashboard_profile()
     store = LibraryStore(target or database(), modules, org_name=org.name, rules=org.library)
-    if preheated():  # the slow part (the whole log read, indexed and tallied), done before the visitor comes
+    if preheated():
         store.warm()
     wait_for_visitor()
-    return LibraryApp(modules, user=signed_in_user(), topic=query_value("topic"), store=store).widget
+    return store
 
 
 def _short(text: str, length: int = 70) -> str:
@@ -402,9 +409,4 @@ class CoEApp:
 
 def coe_app(modules: Iterable[ModuleInfo], target: str | Path | None = None) -> w.VBox:
     """The Center of Excellence's Library page for these modules."""
-    org = dashboard_profile()
-    store = LibraryStore(target or database(), modules, org_name=org.name, rules=org.library)
-    if preheated():
-        store.warm()
-    wait_for_visitor()
-    return CoEApp(modules, user=signed_in_user(), store=store).widget
+    return CoEApp(modules, user=signed_in_user(), store=_visited_store(modules, target)).widget
