@@ -105,6 +105,16 @@ def cohort_course(demo_course, tmp_path_factory: pytest.TempPathFactory):
     return root, build_cohort(root, today=COHORT_TODAY, progress=False)
 
 
+@pytest.fixture(scope="session")
+def sandboxes():
+    """One warm grading parent for the worker's session: the tests' `smtk grade` runs of whole modules grade through
+    it rather than each starting its own (an import of pandas, matplotlib and the simulations, about 4 s each)."""
+    from graders.grading.pipeline import warm_sandboxes
+
+    with warm_sandboxes(None, workers=2) as executor:
+        yield executor
+
+
 @pytest.fixture
 def copy_of(tmp_path: Path):
     """`copy_of(course)`: a private copy of a tailored course root (a TailorResult's) that a test may grade into."""

@@ -60,10 +60,10 @@ def stock_agrees(tailored_root: Path, graded: Path, module_id: str, learners: li
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("slug", "module_id"), RUNS)
-def test_every_bank_entry_scores_as_the_bank_says(slug, module_id, tailored, copy_of):
+def test_every_bank_entry_scores_as_the_bank_says(slug, module_id, tailored, copy_of, sandboxes):
     course = tailored(slug)
     root = copy_of(course)
-    run = run_banks(module_id, root, slug, workers=2)
+    run = run_banks(module_id, root, slug, sandboxes=sandboxes)
     assert run.failures == [], run.summary()
     banks = module_banks(module_id)
     assert len(run.scores) == sum(len(bank.entries) for bank, _ in banks.values() if bank)

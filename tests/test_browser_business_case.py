@@ -83,7 +83,7 @@ def saved_answers(path: Path, questions: tuple[str, ...]) -> dict:
     return {q: saved_record(path, f"question:{q}") for q in questions}
 
 
-def test_answers_entered_in_the_widgets_get_full_marks(page, demo_course, course_copy, tmp_path):
+def test_answers_entered_in_the_widgets_get_full_marks(page, demo_course, course_copy, tmp_path, sandboxes):
     root = tmp_path / "lab"
     root.mkdir()
     release = demo_course.release(MODULE)
@@ -142,7 +142,7 @@ def test_answers_entered_in_the_widgets_get_full_marks(page, demo_course, course
     ours = tmp_path / "smtk-grade"
     shutil.copytree(course_copy, ours)
     autograde(course_copy, MODULE)  # stock nbgrader
-    smtk_autograde(MODULE, ours, workers=1, progress=False)
+    smtk_autograde(MODULE, ours, progress=False, sandboxes=sandboxes)
     full = {
         "business-case": {"q1a-tests": 1.0, "q1b-tests": 1.0, "q2-tests": 2.0},
         "sponsor-case": {"q3-tests": 2.0, "q4-tests": 2.0, "q5-case": 0.0},

@@ -145,7 +145,9 @@ def restart_and_rerun(page) -> None:
     page.locator(".jp-StatusBar-TextItem", has_text=KERNEL_IDLE).wait_for(timeout=120_000)
 
 
-def test_answers_entered_in_the_widgets_get_full_marks_and_survive_a_rerun(page, demo_course, course_copy, tmp_path):
+def test_answers_entered_in_the_widgets_get_full_marks_and_survive_a_rerun(
+    page, demo_course, course_copy, tmp_path, sandboxes
+):
     root = tmp_path / "lab"
     root.mkdir()
     paths = {lesson: root / f"{lesson}.ipynb" for lesson in LESSONS}
@@ -208,7 +210,7 @@ def test_answers_entered_in_the_widgets_get_full_marks_and_survive_a_rerun(page,
     ours = tmp_path / "smtk-grade"
     shutil.copytree(course_copy, ours)
     autograde(course_copy, PILOT)  # stock nbgrader
-    smtk_autograde(PILOT, ours, workers=1, progress=False)
+    smtk_autograde(PILOT, ours, progress=False, sandboxes=sandboxes)
     full = {"q1-tests": 2.0, "q2a-tests": 2.0, "q2b-tests": 1.0, "q3-tests": 2.0, "q4-opening": 0.0}
     for graded in (course_copy, ours):
         assert item_scores(graded, "cleo") == full  # every autograded point; the written answer waits for the trainer

@@ -67,7 +67,7 @@ def open_lesson(page, port: int, token: str, name: str, last: str, tmp_path: Pat
     assert shown == [], f"{name}: code is shown: {shown}"
 
 
-def test_three_lessons_answered_in_the_widgets_get_full_marks(page, demo_course, course_copy, tmp_path):
+def test_three_lessons_answered_in_the_widgets_get_full_marks(page, demo_course, course_copy, tmp_path, sandboxes):
     root = tmp_path / "lab"
     root.mkdir()
     lessons = ["risk-framing", "risk-bad-year", "risk-budget"]
@@ -153,7 +153,7 @@ def test_three_lessons_answered_in_the_widgets_get_full_marks(page, demo_course,
     ours = tmp_path / "smtk-grade"
     shutil.copytree(course_copy, ours)
     autograde(course_copy, MODULE)  # stock nbgrader
-    smtk_autograde(MODULE, ours, workers=1, progress=False)
+    smtk_autograde(MODULE, ours, progress=False, sandboxes=sandboxes)
     full = {
         "risk-framing": {"q1-tests": 2.0},
         "risk-bad-year": {"q2-tests": 2.0, "q3-tests": 2.0},

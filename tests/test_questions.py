@@ -213,7 +213,7 @@ def item_scores(root: Path, learner: str) -> dict[str, float]:
 
 
 @pytest.mark.slow
-def test_wrong_answer_in_each_item_loses_exactly_its_points(course_copy, tmp_path):
+def test_wrong_answer_in_each_item_loses_exactly_its_points(course_copy, tmp_path, sandboxes):
     releases = {lesson: course_copy / "release" / PILOT / f"{lesson}.ipynb" for lesson in LESSONS}
     records = solution_records(course_copy, tmp_path)
     learners = {"ada": records, "bob": {lesson: {} for lesson in LESSONS}}  # every answer right; the blank release
@@ -230,7 +230,7 @@ def test_wrong_answer_in_each_item_loses_exactly_its_points(course_copy, tmp_pat
     ours = tmp_path / "smtk-grade"
     shutil.copytree(course_copy, ours)
     autograde(course_copy, PILOT)  # stock nbgrader
-    smtk_autograde(PILOT, ours, workers=1, progress=False)
+    smtk_autograde(PILOT, ours, progress=False, sandboxes=sandboxes)
 
     points = {"q1-tests": 2.0, "q2a-tests": 2.0, "q2b-tests": 1.0, "q3-tests": 2.0, "q4-opening": 0.0}
     assert sum(points.values()) + 3 == load_manifest().module(PILOT).points

@@ -58,7 +58,7 @@ def item_score(root: Path, module_id: str, learner: str) -> tuple[float, float]:
 
 
 @pytest.mark.parametrize("module_id", MODULES)
-def test_saved_placements_score_the_item_and_the_blank_release_does_not(course_copy, tmp_path, module_id):
+def test_saved_placements_score_the_item_and_the_blank_release_does_not(course_copy, tmp_path, module_id, sandboxes):
     release = course_copy / "release" / module_id / f"{module_id}.ipynb"
     saved, record = learner_notebook(release, tmp_path / "learner")
     submit(course_copy, module_id, "cleo", saved)
@@ -75,6 +75,6 @@ def test_saved_placements_score_the_item_and_the_blank_release_does_not(course_c
     assert saved_record(graded, module_id) == record
 
     # `smtk grade` runs learner code in a sandbox that never sees the notebook file; the widget state still reaches it
-    smtk_autograde(module_id, ours, workers=1, progress=False)
+    smtk_autograde(module_id, ours, progress=False, sandboxes=sandboxes)
     assert item_score(ours, module_id, "cleo") == (2.0, 2.0)
     assert item_score(ours, module_id, "dan") == (0.0, 2.0)

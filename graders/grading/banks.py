@@ -27,6 +27,7 @@ from graders.course.manifest import load_manifest, read_manifest
 from graders.course.report import UNGRADABLE
 from graders.course.root import CODE_STUB, Course, GradeError, open_gradebook
 from graders.course.tailor import modules_for, tailor
+from graders.grading.executor import Executor
 from graders.grading.pipeline import autograde
 from graders.paths import MANIFEST
 from simulations.common.datafiles import DataError
@@ -112,10 +113,12 @@ def run_banks(
     manifest_path: Path = MANIFEST,
     workers: int = 2,
     progress: bool = False,
+    sandboxes: Executor | None = None,
 ) -> BankRun:
     """Grade every bank entry of `module_id` in `course` (a course root tailored for the organisation `org`).
 
     Use a scratch copy of a course root: the synthetic learners' submissions and grades go into its gradebook.
+    `sandboxes` (from `warm_sandboxes`) grades through a warm parent already running.
     """
     root = Course(Path(course)).root
     with open_gradebook(root) as gb:
@@ -133,7 +136,7 @@ def run_banks(
         for lesson, (_, found) in banks.items():
             nb = submission(root, module_id, lesson, found, answers, org)
             (folder / f"{lesson}.ipynb").write_text(json.dumps(nb, indent=1), encoding="utf-8")
-    report = autograde(module_id, root, workers=workers, progress=progress)
+    report = autograde(module_id, root, workers=workers, progress=progress, sandboxes=sandboxes)
     run.seconds = report.seconds
     ungraded = [r for r in report.learners if r.status in UNGRADABLE]
     run.problems += [f"{r.learner}: {r.status}: {' '.join(r.problems)}" for r in ungraded]

@@ -90,7 +90,7 @@ class _Local:
     """Jobs run through one warm zygote on this machine, `workers` at a time. The zygote starts in the background, so
     the grader prepares the first submissions while it imports; jobs wait for it."""
 
-    def __init__(self, workers: int, log: Path):
+    def __init__(self, workers: int, log: Path | None):
         self.pool = ThreadPoolExecutor(max_workers=max(workers, 1) + 1, thread_name_prefix="smtk-grade")
         self.zygote = self.pool.submit(Zygote, log=log)
         self.slots = max(workers, 1)
@@ -113,7 +113,7 @@ class _Local:
             self.zygote.result().close()
 
 
-def _executor(workers: int, scheduler: str | None, log: Path) -> Executor:
+def _executor(workers: int, scheduler: str | None, log: Path | None) -> Executor:
     if scheduler:
         from graders.grading.cluster import DaskExecutor
 
@@ -128,10 +128,14 @@ def _sandbox_log(root: Path) -> Path:
 
 
 @contextlib.contextmanager
-def warm_sandboxes(course: str | Path = ".", workers: int = 2, scheduler: str | None = None) -> Iterator[Executor]:
-    """One set of sandboxes (a warm parent here, or the cluster) for several `autograde` runs of a course, so grading
-    its modules one after another starts the warm parent once, not once per module."""
-    executor = _executor(workers, scheduler, _sandbox_log(Course(Path(course)).root))
+def warm_sandboxes(
+    course: str | Path | None = ".", workers: int = 2, scheduler: str | None = None
+) -> Iterator[Executor]:
+    """One set of sandboxes (a warm parent here, or the cluster) for several `autograde` runs, so grading modules one
+    after another starts the warm parent once, not once per module. Its log goes to the course's state folder, or
+    with `course=None` (runs of several courses) to the sandboxes' own scratch folder."""
+    log = None if course is None else _sandbox_log(Course(Path(course)).root)
+    executor = _executor(workers, scheduler, log)
     try:
         yield executor
     finally:
