@@ -45,9 +45,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("xdist_group") is not None:
             continue
-        group = next((g for f, g in SHARED_FIXTURES.items() if f in getattr(item, "fixturenames", ())), None)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+        fixture = next((f for f in SHARED_FIXTURES if f in getattr(item, "fixturenames", ())), None)
+        if fixture is None:
+            continue
+        # a parametrized fixture (one learner server per organisation) is one group per parameter
+        param = getattr(getattr(item, "callspec", None), "params", {}).get(fixture)
+        group = SHARED_FIXTURES[fixture] if param is None else f"{SHARED_FIXTURES[fixture]}-{param}"
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session", autouse=True)

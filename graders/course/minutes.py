@@ -109,7 +109,7 @@ def restated_minutes(notebook: Path) -> str | None:
     return found.group(0) if found else None
 
 
-def off(stated: int, estimated: float, most: int) -> str | None:
+def off(stated: int, estimated: float, most: float) -> str | None:
     """Why a lesson's stated minutes are wrong for its estimate, or None: over `most`, or off by over TOLERANCE."""
     if estimated > most:
         return f"estimated {estimated:.1f} minutes, over the {most} a lesson may take: split or shorten it"
