@@ -209,7 +209,7 @@ def solution_answers(course: Path, module: str, lesson: str) -> Solution:
     source = course / "source" / module / f"{lesson}.ipynb"
     nb = nbformat.read(source, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(DUMP))
-    NotebookClient(nb, timeout=300, resources={"metadata": {"path": str(source.parent)}}).execute()
+    NotebookClient(nb, timeout=300, startup_timeout=180, resources={"metadata": {"path": str(source.parent)}}).execute()
     dumped = json.loads(nb.cells[-1].outputs[-1]["text"])
     found = dumped["questions"]  # none in a lesson that is a shift played on the triage desk or a heat map
     assert found or dumped["shift"] or dumped["maps"], f"{lesson}: nothing to answer"
