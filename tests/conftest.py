@@ -36,8 +36,9 @@ CHROMIUM_FLAGS = [
 
 
 # Tests that share an expensive fixture run on one worker (xdist's loadgroup), so it is built once, not once per
-# worker: a hub with its services, a learner's server with every module released, a graded course.
-SHARED_FIXTURES = {"hub": "hub", "reading": "reading-view", "graded_course": "graded-course"}
+# worker: a hub with its services, a learner's server with every module released, a graded course, the demo's two
+# JupyterLabs.
+SHARED_FIXTURES = {"hub": "hub", "reading": "reading-view", "graded_course": "graded-course", "labs": "demo-labs"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups

@@ -421,7 +421,9 @@ def test_a_roster_learner_launched_from_the_lms_reaches_their_server(hub, lms):
     assert made.status_code == 201, made.text  # the browser's hub session is ana's, the roster's name for that e-mail
     headers = start_server(hub, "ana", made.json()["token"])
     assert requests.get(f"{hub.url}/hub/api/user", headers=headers, timeout=30).json()["name"] == "ana"
-    assert session.get(f"{hub.url}/user/ana/lab", timeout=120).status_code == 200  # through the hub's OAuth
+    lab = session.get(f"{hub.url}/user/ana/lab", timeout=120)
+    assert lab.status_code == 200  # through the hub's OAuth
+    assert '"name": "smtk-lab-a11y"' in lab.text  # the kit's fixes to JupyterLab's interface (`make lab-a11y`)
     assert session.get(f"{hub.url}/user/ana/api/contents", timeout=120).status_code == 200
 
 

@@ -1,8 +1,10 @@
-"""The learner's first minutes in JupyterLab: no question about Jupyter news, only the nbgrader tools a learner uses."""
+"""The learner's first minutes in JupyterLab: no question about Jupyter news, only the nbgrader tools a learner uses,
+and nothing for axe-core to report on a lesson open there."""
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import shutil
 import socket
@@ -13,6 +15,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from accessibility import axe_violations
+from lab import KERNEL_IDLE
+from playwright.sync_api import expect
 
 from graders.course.lab_settings import SETTINGS
 from graders.course.start_here import START_FOLDER
@@ -20,6 +25,8 @@ from graders.serving.servers import HOST, start_lab
 
 SHARE = Path(sys.prefix) / "share" / "jupyter"
 NEWS = "@jupyterlab/apputils-extension:notification"
+# The kit's fixes to JupyterLab's own interface (graders/serving/lab_a11y, built by `make lab-a11y`).
+A11Y_EXTENSION = "smtk-lab-a11y"
 
 
 def schema_of(plugin: str) -> dict:
@@ -140,3 +147,32 @@ def test_the_start_page_is_first_in_the_learners_file_browser_and_opens_as_a_pag
     rendered.get_by_role("link", name="Policy, disclosure and whom to ask").click()
     page.locator(".jp-Notebook").wait_for()
     assert page.locator(".lm-TabBar-tab.lm-mod-current", has_text="policy-disclosure.ipynb").count() == 1
+
+
+@pytest.mark.browser
+def test_a_code_lesson_in_the_learners_jupyterlab_has_nothing_for_axe_to_report(labs, page):
+    """axe-core's WCAG 2.0 to 2.2 A and AA rules on an analyst's lesson (a notebook of code) in the learner's
+    JupyterLab: JupyterLab's own interface broke four of them (aria-allowed-attr, aria-input-field-name,
+    aria-required-children, button-name), which the kit's extension fixes as JupyterLab draws its widgets."""
+    learner, token = labs["learner"]
+    page.goto(f"{learner}/lab/tree/staying-current/staying-current.ipynb?reset&token={token}")
+    config = json.loads(page.locator("#jupyter-config-data").text_content())
+    loaded = [extension["name"] for extension in config.get("federated_extensions", [])]
+    assert A11Y_EXTENSION in loaded, f"{A11Y_EXTENSION} is not built (run `make lab-a11y`); JupyterLab loaded {loaded}"
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    page.locator(".jp-StatusBar-TextItem", has_text=KERNEL_IDLE).wait_for()
+    # What the extension sets, by name: each code cell's editor, the first heading's collapse button, cells as the
+    # articles of the notebook's feed; no toolbar button's element carries aria-pressed, a toggle's button does.
+    expect(page.locator(".jp-CodeCell .cm-content").first).to_have_attribute(
+        "aria-label", re.compile(r"^Code cell \d+$")
+    )
+    collapse = page.locator(".jp-collapseHeadingButton").first
+    expect(collapse).to_have_attribute("aria-label", re.compile(r"^Collapse section: \S"))
+    expect(page.locator(".jp-Notebook .jp-Cell").first).to_have_attribute("role", "article")
+    expect(page.locator("jp-button[aria-pressed]")).to_have_count(0)
+    toggle = page.locator("jp-button[data-command='filebrowser:toggle-file-filter']").locator("button")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    found = axe_violations(page)
+    assert found == [], "\n".join(f"{v['id']}: {v['help']}: {node['html'][:200]}" for v in found for node in v["nodes"])
+    collapse.click()
+    expect(collapse).to_have_attribute("aria-label", re.compile(r"^Expand section: \S"))

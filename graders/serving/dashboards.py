@@ -55,12 +55,14 @@ DISCONNECT_GRACE = 60  # seconds a visitor's kernel may wait for its page to con
 # Seconds Voilà waits for a cell's output after the cell's reply: past nbclient's default (4 s) it draws the app
 # without that output (its widgets), which a server busy with other visitors reached.
 OUTPUT_WAIT = 60
-# JupyterLab extensions that fail inside Voilà's page (and cost load time): Voilà must not load them.
+# JupyterLab extensions that fail inside Voilà's page (and cost load time): Voilà must not load them. Nor the kit's
+# fixes to JupyterLab's own interface (graders/serving/lab_a11y), which Voilà's page does not show.
 EXTENSION_DENYLIST = (
     "@jupyter/nbgrader",
     "@jupyter-notebook/lab-extension",
     "@voila-dashboards/jupyterlab-preview",
     "jupyterlab_pygments",
+    "smtk-lab-a11y",
 )
 NOT_PREHEATED = ("exercise-",)  # pages that need their visitor's request (user, address) when their kernel starts
 USER_HEADER = "X-Smtk-User"  # set by smtk's Voilà from its own sign-in (any such header a browser sends is dropped)

@@ -66,7 +66,8 @@ def lab_command(root: Path, port: int, token: str) -> list[str]:
 
 def learner_lab_env() -> dict[str, str]:
     """The environment of a learner's JupyterLab: the learner configuration first on Jupyter's config path, and the
-    kit's Voilà templates on its data path (the reading view of code-free modules uses the smtk template)."""
+    kit's Voilà templates on its data path (the reading view of code-free modules uses the smtk template), with the
+    kit's JupyterLab extension beside them (labextensions/smtk-lab-a11y, built by `make lab-a11y`)."""
     path = [str(LEARNER_LAB_CONFIG), *filter(None, os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep))]
     data = [str(JUPYTER_DATA), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
     return {"JUPYTER_CONFIG_PATH": os.pathsep.join(path), "JUPYTER_PATH": os.pathsep.join(data)}

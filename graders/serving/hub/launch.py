@@ -210,7 +210,8 @@ def start_hub(
         # the learners' JupyterLab (no authoring tools) and nbgrader's settings for the hub
         learner_env={
             "JUPYTER_CONFIG_PATH": os.pathsep.join([str(LEARNER_LAB_CONFIG), str(learner_config.parent)]),
-            "JUPYTER_PATH": str(JUPYTER_DATA),  # the smtk Voilà template of the reading view
+            # the smtk Voilà template of the reading view, and the kit's fixes to JupyterLab's interface
+            "JUPYTER_PATH": str(JUPYTER_DATA),
             "PYTHONPATH": str(code),
         },
         # the kit's code, the organisations, the exchange's view, and the fact registry lessons cite (the file
