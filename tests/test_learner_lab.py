@@ -150,12 +150,17 @@ def test_the_start_page_is_first_in_the_learners_file_browser_and_opens_as_a_pag
 
 
 @pytest.mark.browser
-def test_a_code_lesson_in_the_learners_jupyterlab_has_nothing_for_axe_to_report(labs, page):
+@pytest.mark.parametrize(
+    ("role", "lesson"),
+    [("learner", "staying-current/staying-current.ipynb"), ("trainer", "source/staying-current/staying-current.ipynb")],
+)
+def test_a_code_lesson_in_the_learners_jupyterlab_has_nothing_for_axe_to_report(labs, page, role, lesson):
     """axe-core's WCAG 2.0 to 2.2 A and AA rules on an analyst's lesson (a notebook of code) in the learner's
-    JupyterLab: JupyterLab's own interface broke four of them (aria-allowed-attr, aria-input-field-name,
-    aria-required-children, button-name), which the kit's extension fixes as JupyterLab draws its widgets."""
-    learner, token = labs["learner"]
-    page.goto(f"{learner}/lab/tree/staying-current/staying-current.ipynb?reset&token={token}")
+    JupyterLab, and on its source in the trainer's: JupyterLab's own interface broke four of them
+    (aria-allowed-attr, aria-input-field-name, aria-required-children, button-name), which the kit's extension fixes
+    as JupyterLab draws its widgets."""
+    url, token = labs[role]
+    page.goto(f"{url}/lab/tree/{lesson}?reset&token={token}")
     config = json.loads(page.locator("#jupyter-config-data").text_content())
     loaded = [extension["name"] for extension in config.get("federated_extensions", [])]
     assert A11Y_EXTENSION in loaded, f"{A11Y_EXTENSION} is not built (run `make lab-a11y`); JupyterLab loaded {loaded}"

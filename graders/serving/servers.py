@@ -69,14 +69,20 @@ def learner_lab_env() -> dict[str, str]:
     kit's Voilà templates on its data path (the reading view of code-free modules uses the smtk template), with the
     kit's JupyterLab extension beside them (labextensions/smtk-lab-a11y, built by `make lab-a11y`)."""
     path = [str(LEARNER_LAB_CONFIG), *filter(None, os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep))]
+    return {"JUPYTER_CONFIG_PATH": os.pathsep.join(path), **lab_data_env()}
+
+
+def lab_data_env() -> dict[str, str]:
+    """The kit's Jupyter data folder first on Jupyter's data path: its Voilà templates and its JupyterLab extension."""
     data = [str(JUPYTER_DATA), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
-    return {"JUPYTER_CONFIG_PATH": os.pathsep.join(path), "JUPYTER_PATH": os.pathsep.join(data)}
+    return {"JUPYTER_PATH": os.pathsep.join(data)}
 
 
 def start_lab(root: Path, port: int, token: str, log: Path, *, learner: bool) -> Server:
-    """A JupyterLab serving `root`: a learner's (only the nbgrader tools a learner uses) or a trainer's (all)."""
+    """A JupyterLab serving `root`: a learner's (only the nbgrader tools a learner uses) or a trainer's (all); both
+    with the kit's fixes to JupyterLab's interface."""
     name = "JupyterLab for learners" if learner else "JupyterLab for trainers"
-    env = learner_lab_env() if learner else None
+    env = learner_lab_env() if learner else lab_data_env()
     return start(name, lab_command(root, port, token), root, f"http://{HOST}:{port}/api", log, env=env)
 
 
