@@ -93,3 +93,17 @@ def test_widget_only_answers_get_full_points_and_a_wrong_one_loses_its_exercise(
             (test,) = [t for lesson, t, qid in alts if (lesson, qid) == wrong]
             expected[test] = 0.0
         assert got == expected, (learner, wrong)
+
+
+def test_a_widget_alternative_holds_an_answer_once_a_box_is_ticked():
+    from simulations.ui.lessons.questions import Matching, MultipleChoice
+
+    ticks = MultipleChoice("q9", "Tick.", {"a": "A", "b": "B"}, key=["a"])
+    assert not ticks.answered  # never touched: the code is graded
+    ticks.record(["b"])
+    assert ticks.answered  # a wrong answer is an answer: the widget is graded, and fails
+    ticks.record([])
+    assert not ticks.answered  # ticked and cleared again: the code is graded
+    match = Matching("q8", "Match.", {"a": "A", "b": "B"}, {"x": "X"}, key={"a": "x", "b": "x"})
+    match.record({"a": "x", "b": None})
+    assert not match.answered  # one item left unset: not an answer the key can judge
