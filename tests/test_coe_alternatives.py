@@ -88,6 +88,7 @@ def test_widget_only_answers_get_full_points_and_a_wrong_one_loses_its_exercise(
     for learner, wrong in learners.items():
         got = scores(root, module_id, learner)
         assert got == scores(stock, module_id, learner), learner
+        got = {test: score for test, score in got.items() if test in points}  # written answers wait for the trainer
         expected = dict(points)
         if wrong:
             (test,) = [t for lesson, t, qid in alts if (lesson, qid) == wrong]
