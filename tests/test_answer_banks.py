@@ -21,7 +21,7 @@ from graders.course.banks import GLOB, WIDGET_KINDS, bank_problems, items, read_
 from graders.course.check import check_course
 from graders.course.manifest import load_manifest
 from graders.course.root import open_gradebook
-from graders.grading.banks import module_banks, run_banks
+from graders.grading.banks import module_banks, plan, run_banks
 from graders.paths import MANIFEST, ROOT, SOURCE
 from simulations.common.datafiles import DataError
 from simulations.profile.org import load_org
@@ -68,7 +68,8 @@ def test_every_bank_entry_scores_as_the_bank_says(slug, module_id, tailored, cop
     banks = module_banks(module_id)
     assert len(run.scores) == sum(len(bank.entries) for bank, _ in banks.values() if bank)
     every = [item for _, found in banks.values() for item in found]
-    assert {s.entry.key for s in run.scores} == {item.key for item in every}, "every auto-graded item has a bank"
+    keys = {key for item in every for key in item.keys}  # a widget alternative's answers too
+    assert {s.entry.key for s in run.scores} == keys, "every auto-graded item has a bank"
     assert {s.entry.verdict for s in run.scores} == {"right", "wrong"}
 
 
@@ -214,6 +215,9 @@ def test_items_are_keyed_by_widget_qid_or_by_the_answer_cell_of_a_code_item():
     assert [(i.key, i.kind, i.tests, i.points) for i in code] == [
         (f"q{n}-answer", "code", (f"q{n}-tests",), 2.0) for n in (1, 2, 3, 4)
     ]
+    # each code exercise of the analyst modules has a widget alternative, banked under the widget's qid as well
+    assert [(i.alternative, i.keys) for i in code] == [(f"q{n}", (f"q{n}-answer", f"q{n}")) for n in (1, 2, 3, 4)]
+    assert pilot[0].alternative is None and pilot[0].keys == ("q1",)
     assert "overbroad" in code[0].prompt and code[0].worked == {
         "a": True,
         "b": False,
@@ -297,6 +301,33 @@ def test_a_bank_naming_no_item_or_missing_a_wrong_answer_fails_check(tmp_path):
     assert ("q7-answer", "no auto-graded item of this lesson has this key") in found
     assert ("q3-answer.wrong", "the item q3-answer") in found
     assert any(f == "q2-answer" for f, _ in found)
+
+
+def test_a_widget_alternative_without_its_answers_fails_check(tmp_path):
+    path = course(tmp_path)
+    bank = tmp_path / "source" / "staying-current" / "check-the-source.bank.yml"
+    data = yaml.safe_load(bank.read_text(encoding="utf-8"))
+    del data["q2"]
+    bank.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    other = tmp_path / "source" / "staying-current" / "act-on-feedback.bank.yml"
+    data = yaml.safe_load(other.read_text(encoding="utf-8"))
+    del data["q3"]["right"]
+    other.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    found = {(Path(p.path).name, p.field): p.problem for p in bank_findings(path)}
+    assert set(found) == {("check-the-source.bank.yml", "q2"), ("act-on-feedback.bank.yml", "q3.right")}
+    assert "q2-answer (its widget alternative q2)" in found[("check-the-source.bank.yml", "q2")]
+
+
+def test_a_learner_answers_an_exercise_in_code_or_in_its_widget_never_both():
+    banks = module_banks("staying-current")
+    learners = plan(banks)
+    with_alt = [item for _, found in banks.values() for item in found if item.alternative]
+    assert len(with_alt) == 3
+    for item in with_alt:
+        bank = banks[item.lesson][0]
+        given = [answers[item.key] for answers in learners if item.key in answers]
+        # every code answer, then every widget answer, each by its own learner
+        assert given == [*bank.of(item.key), *bank.of(item.alternative)]
 
 
 def test_which_modules_must_have_banks(tmp_path):

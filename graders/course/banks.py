@@ -196,6 +196,9 @@ class Item:
     `def <name>_solution()` to another recorded widget (a heat map, an inbox) is keyed by that name, its record being
     the `key=` or `record=` of the widget built with that solution, else of the one recorded widget its test names.
     A code item is keyed by the grade id of the answer cell its tests check (the nearest answer cell above them).
+    A code item whose test also grades a question widget built in an earlier cell (`q2.assert_right()`: the same
+    question answered without code) has that widget as its `alternative`: the bank answers it under the widget's qid
+    too, each way with right and wrong answers, and a learner answers one way or the other, never both.
     `prompt` is the widget's prompt, or the Markdown above the answer cell.
     """
 
@@ -208,6 +211,12 @@ class Item:
     prompt: str
     worked: Any = None  # the worked answer when the source gives it as a literal (a text, a list...), else None
     record: str | None = None  # the saved record the widget's answer is kept under (widget items)
+    alternative: str | None = None  # the qid of a question widget that answers a code item without code
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The bank keys that answer this item: its own, and its widget alternative's."""
+        return (self.key, self.alternative) if self.alternative else (self.key,)
 
     @property
     def free_text(self) -> bool:
@@ -228,6 +237,7 @@ def items(notebook: str | Path | nbformat.NotebookNode, lesson: str | None = Non
         lesson = lesson or Path(notebook).stem
         notebook = nbformat.read(notebook, as_version=4)
     records = _record_keys(notebook)
+    widgets = _widget_variables(notebook)
     found: dict[str, Item] = {}
     answer, answer_source, prompt, text = None, "", "", []
     for cell in notebook.cells:
@@ -244,6 +254,8 @@ def items(notebook: str | Path | nbformat.NotebookNode, lesson: str | None = Non
         if not is_grade(cell) or not float(nbgrader.get("points", 0) or 0):
             continue
         item = _item(cell.source, answer, answer_source, prompt, records, nbgrader["grade_id"], lesson or "")
+        if item.kind == "code" and item.answer_cell:
+            item = replace(item, alternative=_alternative(cell.source, widgets))
         if item.key in found:
             old = found[item.key]
             item = replace(old, tests=(*old.tests, *item.tests), points=old.points + item.points)
@@ -297,6 +309,27 @@ def _widget_call(source: str) -> tuple[str, str, str] | None:
             if qid:
                 return qid, WIDGET_KINDS[node.func.id], prompt
     return None
+
+
+def _widget_variables(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """variable -> qid of each question widget a notebook's code cells build and assign (`q2 = SingleChoice("q2")`)."""
+    found = {}
+    for cell in notebook.cells:
+        tree = _parse(cell.source) if cell.cell_type == "code" else None
+        for node in ast.walk(tree) if tree else ():
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                call = _widget_call(ast.unparse(node.value)) if isinstance(node.value, ast.Call) else None
+                if call:
+                    found[node.targets[0].id] = call[0]
+    return found
+
+
+def _alternative(source: str, widgets: dict[str, str]) -> str | None:
+    """The qid of the one question widget (built in an earlier cell) that a code item's test cell also grades."""
+    tree = _parse(source)
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} if tree else set()
+    named = {widgets[name] for name in names if name in widgets}
+    return named.pop() if len(named) == 1 else None
 
 
 def _literal(node: ast.AST | None) -> Any:
@@ -407,7 +440,7 @@ def bank_problems(
 
 def _coverage(bank: Bank, found: list[Item]) -> list[DataError]:
     problems = []
-    keys = {i.key for i in found}
+    keys = {key for i in found for key in i.keys}
     for key in bank.keys():  # noqa: SIM118 (a Bank is not a mapping)
         if key not in keys:
             entry = bank.of(key)[0]
@@ -418,24 +451,26 @@ def _coverage(bank: Bank, found: list[Item]) -> list[DataError]:
                 )
             )
     for item in found:
-        entries = bank.of(item.key)
-        if not entries:
-            problems.append(
-                DataError(
-                    bank.path,
-                    item.key,
-                    f"the auto-graded item {item.key} ({', '.join(item.tests)}, {item.points:g} points) has no "
-                    "answers in the bank: give it right and wrong ones",
-                )
-            )
-            continue
-        for verdict in ("right", "wrong"):
-            if not any(e.verdict == verdict for e in entries):
+        for key in item.keys:  # a code item with a widget alternative is banked both ways
+            way = f"{item.key} (its widget alternative {key})" if key != item.key else item.key
+            entries = bank.of(key)
+            if not entries:
                 problems.append(
                     DataError(
                         bank.path,
-                        f"{item.key}.{verdict}",
-                        f"the item {item.key} ({item.points:g} points) needs at least one {verdict} answer",
+                        key,
+                        f"the auto-graded item {way} ({', '.join(item.tests)}, {item.points:g} points) has no "
+                        "answers in the bank: give it right and wrong ones",
                     )
                 )
+                continue
+            for verdict in ("right", "wrong"):
+                if not any(e.verdict == verdict for e in entries):
+                    problems.append(
+                        DataError(
+                            bank.path,
+                            f"{key}.{verdict}",
+                            f"the item {way} ({item.points:g} points) needs at least one {verdict} answer",
+                        )
+                    )
     return problems

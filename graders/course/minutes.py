@@ -38,6 +38,7 @@ KIND_OF = dict(WIDGETS)  # question widget class -> the kind it asks
 TOLERANCE = 0.2  # a lesson's stated minutes may differ from the estimate by this share of it
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.,%$€£-]*")
 _SKIPPED = ("setup",)  # grade ids of cells that only prepare the lesson
+ALTERNATIVE = "-alternative"  # grade id suffix of a cell that offers a code exercise's question as a widget
 # A lesson's minutes live in the manifest alone (the Start-here pages, the hub and the facilitator guides show them
 # from there): a notebook that says them too goes stale the day the lesson changes.
 _RESTATED = re.compile(r"\b(?:about|takes?|in)\s+\d+\s+minutes\b", re.IGNORECASE)
@@ -88,6 +89,8 @@ def estimate(notebook: Path, registry: Registry | None = None, code_free: bool =
         if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
             continue
         widget = widget_kind(cell.source)
+        if widget is not None and meta.get("grade_id", "").endswith(ALTERNATIVE):
+            continue  # a code exercise's widget alternative: the learner does one or the other, counted once as code
         if widget is not None:
             kinds[KIND_OF[widget]] += 1
         elif "feedback" in cell.metadata.get("tags", []) or "ModuleFeedback(" in cell.source:

@@ -95,9 +95,10 @@ def module_banks(module_id: str, manifest_path: Path = MANIFEST) -> dict[str, tu
 
 
 def plan(banks: dict[str, tuple[Bank | None, list[Item]]]) -> list[dict[str, BankEntry]]:
-    """Each synthetic learner's answers, item key -> entry: learner k gives each item its k-th entry."""
+    """Each synthetic learner's answers, item key -> entry: learner k gives each item its k-th entry (a code item with
+    a widget alternative: its code answers, then its widget's, so that a learner answers it one way only)."""
     entries = {
-        (lesson, item.key): bank.of(item.key)
+        (lesson, item.key): [entry for key in item.keys for entry in bank.of(key)]
         for lesson, (bank, found) in banks.items()
         if bank is not None
         for item in found
@@ -150,7 +151,8 @@ def run_banks(
             if item.key in answers:
                 entry = answers[item.key]
                 run.scores.append(EntryScore(entry, learner, score, item.points))
-                if item.answer_cell in errors and item.kind == "code":  # the answer itself must run: only tests fail
+                coded = item.kind == "code" and entry.key == item.key  # not answered through its widget alternative
+                if item.answer_cell in errors and coded:  # the answer itself must run: only tests fail
                     run.problems.append(
                         f"{entry.where()}: {item.key}: the {entry.verdict} answer ({entry.why}) raises "
                         f"{errors[item.answer_cell][0]} in its own cell ({learner})"
@@ -182,10 +184,13 @@ def submission(root: Path, module_id: str, lesson: str, found: list[Item], answe
         entry = answers.get(item.key)
         if entry is None:
             cell["source"] = _without_markers(worked[gid])
-        elif item.kind == "code":
+        elif item.kind == "code" and entry.key == item.key:
             cell["source"] = typed(_source(cell), entry.answer_for(org), entry)
+        # answered through its widget alternative: the code cell stays as released, the widget's record holds it
     for item in found:
-        if item.key in answers and item.kind != "code":
+        if item.key in answers and item.alternative and answers[item.key].key == item.alternative:
+            records[f"question:{item.alternative}"] = answers[item.key].answer_for(org)
+        elif item.key in answers and item.kind != "code":
             if item.record is None:
                 entry = answers[item.key]
                 problem = f"no widget built with solution={item.key}_solution names its record (key=...)"

@@ -100,6 +100,13 @@ class QuestionWidget:
         """The learner's answer as recorded (None before one is given)."""
         return self.recorder.data
 
+    @property
+    def answered(self) -> bool:
+        """Whether the recorded answer is one the key can judge (every place or item set, at least one box ticked): a
+        code exercise's test cell grades its widget alternative when it holds one, else the code (so boxes ticked
+        and cleared again leave the code to be graded)."""
+        return is_answered(self.question, self.answer) and self.answer != []
+
     def record(self, answer: Any) -> None:
         """Record `answer` (what the controls show, or a solution) in the notebook and show it in the controls."""
         self.recorder.save(answer)
