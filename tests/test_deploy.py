@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,32 @@ def test_the_learner_image_has_the_kernel_and_the_exchange_the_values_mount():
     (exchange,) = re.findall(r"write_learner_config\(Path\('/'\), Path\('([^']+)'\)\)", dockerfile)
     mounts = {m["name"]: m["mountPath"] for m in VALUES["singleuser"]["storage"]["extraVolumeMounts"]}
     assert mounts["exchange"] == exchange
+
+
+def test_the_learner_image_builds_the_front_ends_and_its_wheel_carries_them(tmp_path):
+    """The image installs the kit's wheel: what `make lab-a11y` and `make frontend` build (gitignored) must be in it
+    whenever it is built, beside the trainers' configuration and formgrader's templates."""
+    from hatchling.builders.wheel import WheelBuilder
+
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert "make lab-a11y frontend" in dockerfile and "TRAINER_LAB_CONFIG" in dockerfile
+    wheel = next(WheelBuilder(str(ROOT)).build(directory=str(tmp_path), versions=["standard"]))
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    built = [
+        "graders/serving/jupyter/labextensions/smtk-lab-a11y/package.json",
+        "graders/serving/jupyter/voila/templates/smtk-light/static/smtk.js",
+    ]
+    assert {name for name in built if name in names} == {name for name in built if (ROOT / name).exists()}
+    if os.environ.get("CI") == "true":
+        assert set(built) <= names, "`make test` builds both front ends"
+    shipped = [
+        "graders/serving/trainer-lab/jupyter_server_config.d/smtk-formgrader-a11y.json",
+        "graders/serving/formgrader_a11y/templates/base.tpl",
+        "graders/serving/formgrader_a11y/templates/smtk-formgrade/index.html.j2",
+        "graders/serving/learner-lab/jupyter_server_config.json",
+    ]
+    assert set(shipped) <= names
 
 
 def shown_config(tmp_path: Path, extra: str = "", lti: dict | None = None) -> dict:

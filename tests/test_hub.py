@@ -689,6 +689,8 @@ def test_the_trainer_signs_in_on_the_login_page_and_opens_the_formgrader(hub, pa
     for module in track_modules("employees") | track_modules("partners"):  # every track's modules, in one course
         page.get_by_role("link", name=module, exact=True).first.wait_for()
     assert page.url.startswith(f"{hub.url}/services/formgrader/")
+    page.wait_for_load_state("networkidle")
+    assert described(axe_violations(page)) == [], "the hub's formgrader serves the kit's accessible templates"
     page.goto(f"{hub.url}/services/dashboards/")  # the kit's own page behind the hub: the executives' landing page
     page.get_by_role("heading", level=1).wait_for()
     result = axe_result(page)

@@ -29,6 +29,8 @@ HOST = "127.0.0.1"
 # The learner's JupyterLab configuration: nbgrader's authoring tools, formgrader and course list turned off (its
 # README says how). Only the learner's server gets it; a trainer's JupyterLab keeps every tool.
 LEARNER_LAB_CONFIG = Path(__file__).parent / "learner-lab"
+# The trainer's: the kit's accessible templates for nbgrader's formgrader (its README says how).
+TRAINER_LAB_CONFIG = Path(__file__).parent / "trainer-lab"
 
 
 class ServerError(RuntimeError):
@@ -68,8 +70,19 @@ def learner_lab_env() -> dict[str, str]:
     """The environment of a learner's JupyterLab: the learner configuration first on Jupyter's config path, and the
     kit's Voilà templates on its data path (the reading view of code-free modules uses the smtk template), with the
     kit's JupyterLab extension beside them (labextensions/smtk-lab-a11y, built by `make lab-a11y`)."""
-    path = [str(LEARNER_LAB_CONFIG), *filter(None, os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep))]
-    return {"JUPYTER_CONFIG_PATH": os.pathsep.join(path), **lab_data_env()}
+    return {**config_path_env(LEARNER_LAB_CONFIG), **lab_data_env()}
+
+
+def trainer_lab_env() -> dict[str, str]:
+    """The environment of a trainer's JupyterLab or the hub's formgrader: the trainer configuration first on Jupyter's
+    config path (formgrader's pages from the kit's templates), and the kit's data folder as for learners."""
+    return {**config_path_env(TRAINER_LAB_CONFIG), **lab_data_env()}
+
+
+def config_path_env(folder: Path) -> dict[str, str]:
+    """`folder` first on Jupyter's config path, ahead of what the environment already has there."""
+    path = [str(folder), *filter(None, os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep))]
+    return {"JUPYTER_CONFIG_PATH": os.pathsep.join(path)}
 
 
 def lab_data_env() -> dict[str, str]:
@@ -82,7 +95,7 @@ def start_lab(root: Path, port: int, token: str, log: Path, *, learner: bool) ->
     """A JupyterLab serving `root`: a learner's (only the nbgrader tools a learner uses) or a trainer's (all); both
     with the kit's fixes to JupyterLab's interface."""
     name = "JupyterLab for learners" if learner else "JupyterLab for trainers"
-    env = learner_lab_env() if learner else lab_data_env()
+    env = learner_lab_env() if learner else trainer_lab_env()
     return start(name, lab_command(root, port, token), root, f"http://{HOST}:{port}/api", log, env=env)
 
 

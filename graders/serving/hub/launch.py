@@ -41,7 +41,15 @@ from graders.serving.hub.settings import (
     DASHBOARDS as DASHBOARDS_SERVICE,
 )
 from graders.serving.landing import APPS_FILE, load_apps
-from graders.serving.servers import HOST, LEARNER_LAB_CONFIG, Server, ServerError, check_port_free, start
+from graders.serving.servers import (
+    HOST,
+    LEARNER_LAB_CONFIG,
+    Server,
+    ServerError,
+    check_port_free,
+    start,
+    trainer_lab_env,
+)
 from simulations.common.facts import FACTS_FILE
 from simulations.profile.org import ORG_VARIABLE, load_org
 
@@ -146,7 +154,7 @@ def formgrader_service(port: int, course_root: Path) -> Service:
         port=port,
         command=command,
         cwd=str(course_root),
-        environment={"JUPYTERHUB_DEFAULT_URL": "/formgrader"},
+        environment={"JUPYTERHUB_DEFAULT_URL": "/formgrader", **trainer_lab_env()},
     )
 
 

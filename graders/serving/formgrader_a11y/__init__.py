@@ -1,0 +1,47 @@
+"""A Jupyter server extension that makes nbgrader's formgrader pass WCAG 2.2 AA: its pages' layout (base.tpl) and its
+grading page's template (smtk-formgrade) in place of nbgrader's, each with the kit's stylesheet and script.
+
+nbgrader loads its formgrader before this extension starts; at start this puts the kit's templates ahead of
+nbgrader's in the formgrader's own Jinja environment and in its notebook exporter. Enabled for trainers by
+graders/serving/trainer-lab (their JupyterLab, the hub's formgrader service); without formgrader it does nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+TEMPLATES = Path(__file__).parent / "templates"
+GRADING_TEMPLATE = "smtk-formgrade"  # extends nbgrader's "formgrade" notebook template
+
+
+def _jupyter_server_extension_points() -> list[dict]:
+    return [{"module": __name__}]
+
+
+def _load_jupyter_server_extension(serverapp) -> None:
+    """Nothing to load: formgrader's settings exist only once every extension is loaded (see the start hook)."""
+
+
+async def _start_jupyter_server_extension(serverapp) -> None:
+    use_kit_templates(serverapp.web_app.settings, serverapp.log)
+
+
+def use_kit_templates(settings: dict, log=None) -> bool:
+    """Put the kit's templates first in formgrader's Jinja environment and exporter; False where formgrader is off."""
+    env, exporter = settings.get("nbgrader_jinja2_env"), settings.get("nbgrader_exporter")
+    if env is None or exporter is None:
+        return False
+    from nbgrader.server_extensions.formgrader.handlers import template_path
+
+    env.loader = ChoiceLoader([FileSystemLoader(str(TEMPLATES)), env.loader])
+    # A new exporter, since one computes its template paths once: "smtk-formgrade" found here, its base "formgrade" in
+    # nbgrader's folder, and both folders searched by path too, for the names the kit's templates include or extend.
+    config = exporter.config.copy()
+    config.HTMLExporter.template_name = GRADING_TEMPLATE
+    config.HTMLExporter.extra_template_basedirs = [str(TEMPLATES), template_path]
+    config.HTMLExporter.extra_template_paths = [*exporter.extra_template_paths, str(TEMPLATES), template_path]
+    settings["nbgrader_exporter"] = type(exporter)(config=config)
+    if log is not None:
+        log.info("smtk: formgrader's pages use the kit's accessible templates (%s)", TEMPLATES)
+    return True
