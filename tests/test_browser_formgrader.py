@@ -1,6 +1,6 @@
-"""nbgrader's formgrader as trainers open it in their JupyterLab, in Chromium: every page a trainer reaches while
-grading written answers, and its edit dialog, pass axe-core's WCAG 2.2 A and AA rules with the kit's templates; the
-controls nbgrader draws as bare icons have names and work from the keyboard."""
+"""nbgrader's pages in Chromium with the kit's templates: formgrader as trainers open it in their JupyterLab (every
+page a trainer reaches while grading written answers, and its edit dialog) and the feedback pages learners get pass
+axe-core's WCAG 2.2 A and AA rules; the controls nbgrader draws as bare icons have names and work from the keyboard."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_the_kits_formgrader_layout_has_every_block_of_nbgraders():
 @pytest.fixture(scope="module")
 def formgrader(graded_course, tmp_path_factory):
     """A trainer's JupyterLab on a copy of the graded course; yields (formgrader's URL, token, the submission id of
-    ada's lesson with the written answer)."""
+    ada's lesson with the written answer, the course root)."""
     from nbgrader.api import Gradebook
 
     base = tmp_path_factory.mktemp("formgrader")
@@ -60,7 +60,7 @@ def formgrader(graded_course, tmp_path_factory):
     server = start_lab(root, port, token, base / "trainer.log", learner=False)
     try:
         server.wait_ready(timeout=120)
-        yield f"http://{HOST}:{port}/formgrader", token, submission
+        yield f"http://{HOST}:{port}/formgrader", token, submission, root
     finally:
         server.stop()
 
@@ -74,7 +74,7 @@ def drawn(page, url: str, ready: str) -> None:
 
 @pytest.mark.browser
 def test_every_formgrader_page_and_its_edit_dialog_pass_axe(formgrader, page):
-    url, token, _ = formgrader
+    url, token, _, _ = formgrader
     drawn(page, f"{url}?token={token}", "#main-table tr")
     found = {}
     for name, path in PAGES.items():
@@ -94,7 +94,7 @@ def test_every_formgrader_page_and_its_edit_dialog_pass_axe(formgrader, page):
 
 @pytest.mark.browser
 def test_the_grading_page_passes_axe_and_its_name_toggle_and_score_work_by_keyboard(formgrader, page):
-    url, token, submission = formgrader
+    url, token, submission, _ = formgrader
     # Signed in at formgrader's top, as from JupyterLab: a cookie set deeper down would not reach formgrader's API.
     drawn(page, f"{url}?token={token}", "#main-table tr")
     drawn(page, f"{url}/submissions/{submission}/", ".cell")
@@ -109,3 +109,23 @@ def test_the_grading_page_passes_axe_and_its_name_toggle_and_score_work_by_keybo
     page.keyboard.press("Enter")
     expect(page.get_by_text("Lovelace, Ada")).to_be_visible()
     assert described(axe_violations(page)) == []
+
+
+@pytest.mark.browser
+def test_the_feedback_learners_get_passes_axe(formgrader, page):
+    """`smtk grade feedback` on the graded module: each learner's page per lesson (full marks, and a blank hand-in with
+    every answer missing) in the kit's feedback template."""
+    from graders.results.exports import feedback
+
+    root = formgrader[3]
+    report = feedback(MODULE, root)
+    assert [r.status for r in report.learners if r.learner != "->"] == ["feedback", "feedback"], report.summary()
+    pages = sorted((root / "feedback").rglob("*.html"))
+    assert len(pages) == 4  # ada and bob, two lessons each
+    found = {}
+    for html in pages:
+        page.goto(html.as_uri())
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        page.get_by_role("heading", level=1).first.wait_for()
+        found[html.relative_to(root).as_posix()] = described(axe_violations(page))
+    assert {name: lines for name, lines in found.items() if lines} == {}

@@ -12,6 +12,7 @@ from nbgrader.utils import is_grade, is_solution
 from traitlets.config import Config
 
 from graders.course.exchange import release_feedback
+from graders.course.nbgrader_pages import FEEDBACK, with_kit_template
 from graders.course.report import GradeReport, LearnerResult
 from graders.course.root import Course, GradeError
 from graders.results.gradebook import item_rows
@@ -45,12 +46,13 @@ class HideHiddenTests(NbGraderPreprocessor):
 
 
 def feedback(assignment: str, course: str | Path = ".") -> GradeReport:
-    """nbgrader's generate_feedback for every autograded learner, with hidden tests removed from the HTML; on a hub,
-    released to the learners through the exchange."""
+    """nbgrader's generate_feedback for every autograded learner, with hidden tests removed from the HTML, on the kit's
+    accessible feedback template (graders.course.nbgrader_pages); on a hub, released to the learners through the
+    exchange."""
     from nbgrader.apps import NbGraderAPI
 
     course = Course(Path(course))
-    config = Config(course.config)
+    config = with_kit_template(Config(course.config), FEEDBACK)
     config.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
     api = NbGraderAPI(course.coursedir, config=config)
     report = GradeReport(assignment)

@@ -1,5 +1,6 @@
 """A Jupyter server extension that makes nbgrader's formgrader pass WCAG 2.2 AA: its pages' layout (base.tpl) and its
-grading page's template (smtk-formgrade) in place of nbgrader's, each with the kit's stylesheet and script.
+grading page's template (graders.course.nbgrader_pages) in place of nbgrader's, each with the kit's stylesheet and
+script.
 
 nbgrader loads its formgrader before this extension starts; at start this puts the kit's templates ahead of
 nbgrader's in the formgrader's own Jinja environment and in its notebook exporter. Enabled for trainers by
@@ -11,8 +12,9 @@ from pathlib import Path
 
 from jinja2 import ChoiceLoader, FileSystemLoader
 
-TEMPLATES = Path(__file__).parent / "templates"
-GRADING_TEMPLATE = "smtk-formgrade"  # extends nbgrader's "formgrade" notebook template
+from graders.course.nbgrader_pages import FORMGRADE, STYLESHEET_FOLDER, with_kit_template
+
+TEMPLATES = Path(__file__).parent / "templates"  # formgrader's layout (base.tpl) and its script
 
 
 def _jupyter_server_extension_points() -> list[dict]:
@@ -32,15 +34,10 @@ def use_kit_templates(settings: dict, log=None) -> bool:
     env, exporter = settings.get("nbgrader_jinja2_env"), settings.get("nbgrader_exporter")
     if env is None or exporter is None:
         return False
-    from nbgrader.server_extensions.formgrader.handlers import template_path
-
-    env.loader = ChoiceLoader([FileSystemLoader(str(TEMPLATES)), env.loader])
-    # A new exporter, since one computes its template paths once: "smtk-formgrade" found here, its base "formgrade" in
-    # nbgrader's folder, and both folders searched by path too, for the names the kit's templates include or extend.
-    config = exporter.config.copy()
-    config.HTMLExporter.template_name = GRADING_TEMPLATE
-    config.HTMLExporter.extra_template_basedirs = [str(TEMPLATES), template_path]
-    config.HTMLExporter.extra_template_paths = [*exporter.extra_template_paths, str(TEMPLATES), template_path]
+    env.loader = ChoiceLoader([FileSystemLoader([str(TEMPLATES), str(STYLESHEET_FOLDER)]), env.loader])
+    # A new exporter, since one computes its template paths once; the kit's script and stylesheet on its paths too.
+    config = with_kit_template(exporter.config.copy(), FORMGRADE)
+    config.HTMLExporter.extra_template_paths = [*exporter.extra_template_paths, str(TEMPLATES), str(STYLESHEET_FOLDER)]
     settings["nbgrader_exporter"] = type(exporter)(config=config)
     if log is not None:
         log.info("smtk: formgrader's pages use the kit's accessible templates (%s)", TEMPLATES)
