@@ -145,6 +145,21 @@ def test_tailor_rerun_rebuilds_nothing(demo_course):
     assert "0 module(s) built" in again.stdout
 
 
+def test_tailor_builds_only_the_modules_asked_for(tmp_path):
+    """What `smtk banks MODULE` builds in its scratch course: that module alone, released and in the gradebook."""
+    from nbgrader.api import Gradebook
+
+    from graders.course.root import gradebook_url
+    from graders.course.tailor import tailor
+
+    result = tailor(DEMO_ORG, tmp_path / "demo", progress=False, only={"new-hire"})
+    assert result.built == ["new-hire"]
+    assert sorted(p.name for p in (tmp_path / "demo" / "source").iterdir()) == ["new-hire"]
+    assert (tmp_path / "demo" / "release" / "new-hire" / "new-hire.ipynb").exists()
+    with Gradebook(gradebook_url(tmp_path / "demo")) as gb:
+        assert [a.name for a in gb.assignments] == ["new-hire"]
+
+
 def test_kernels_install_command():
     out = smtk("kernels", "install")
     assert out.returncode == 0 and "installed kernel smtk" in out.stdout

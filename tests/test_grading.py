@@ -59,12 +59,12 @@ def test_the_side_by_side_modules_cover_every_track_and_code_and_code_free_items
 
 
 @pytest.mark.parametrize("module_id", SIDE_BY_SIDE)
-def test_scores_identical_to_stock_nbgrader(course_copy: Path, tmp_path, module_id):
+def test_scores_identical_to_stock_nbgrader(course_copy: Path, tmp_path, module_id, sandboxes):
     learners = mixed(course_copy, module_id)
     stock_root = tmp_path / "stock"
     shutil.copytree(course_copy, stock_root)
     stock_autograde(stock_root, module_id)
-    report = autograde(module_id, course_copy, workers=2, progress=False)
+    report = autograde(module_id, course_copy, workers=2, progress=False, sandboxes=sandboxes)
 
     ours, stock = item_scores(course_copy, module_id), item_scores(stock_root, module_id)
     assert set(ours) == set(learners) and ours == stock

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import shutil
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,9 +71,15 @@ def modules_for(org: OrgProfile, manifest: Manifest) -> list[Module]:
 
 
 def tailor(
-    org_path: str | Path, out: str | Path, manifest_path: str | Path = MANIFEST, progress: bool = True
+    org_path: str | Path,
+    out: str | Path,
+    manifest_path: str | Path = MANIFEST,
+    progress: bool = True,
+    only: Collection[str] | None = None,
 ) -> TailorResult:
-    """Build (or bring up to date) the course root `out` for the organisation in `org_path`.
+    """Build (or bring up to date) the course root `out` for the organisation in `org_path`: every module of its
+    tracks with the start pages and trainers' guides, or only the modules in `only` (a scratch course for a few
+    modules, as `smtk banks MODULE` builds).
 
     Only modules whose master content or profile changed since the last run are rebuilt.
     """
@@ -88,7 +95,7 @@ def tailor(
     state = json.loads(state_path.read_text(encoding="utf-8")) if state_path.exists() else {}
     result = TailorResult(root, org)
     profile = json.dumps(org.to_parameters(), indent=2, ensure_ascii=False) + "\n"
-    modules = modules_for(org, manifest)
+    modules = [m for m in modules_for(org, manifest) if only is None or m.id in only]
     api = None
     for module in tqdm(modules, desc=f"Tailoring for {org.name}", unit="module", disable=not progress):
         master = manifest.source_dir / module.id
@@ -104,8 +111,9 @@ def tailor(
         state[module.id] = digest
         state_path.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
         result.built.append(module.id)
-    result.start_pages = write_start_pages(root / "release", manifest, org)
-    result.guides = write_guides(root, manifest, org.tracks, org.name, load_apps(DASHBOARDS))
+    if only is None:  # they list every module of the tracks, so a course of a few modules goes without them
+        result.start_pages = write_start_pages(root / "release", manifest, org)
+        result.guides = write_guides(root, manifest, org.tracks, org.name, load_apps(DASHBOARDS))
     return result
 
 

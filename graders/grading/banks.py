@@ -277,5 +277,5 @@ def prove_banks(
         known = ", ".join(m.id for m in ours)
         raise GradeError(f"{org.name} does not build {', '.join(unknown)}; its modules: {known}")
     with tempfile.TemporaryDirectory(prefix="smtk-banks-", dir=workdir) as scratch:
-        course = tailor(org_path, Path(scratch) / org.slug, manifest_path, progress=progress).root
+        course = tailor(org_path, Path(scratch) / org.slug, manifest_path, progress=progress, only=modules).root
         return [run_banks(m, course, org.slug, manifest_path, workers, progress) for m in modules or banked]
