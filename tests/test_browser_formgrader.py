@@ -113,11 +113,19 @@ def test_the_grading_page_passes_axe_and_its_name_toggle_and_score_work_by_keybo
 
 @pytest.mark.browser
 def test_the_feedback_learners_get_passes_axe(formgrader, page):
-    """`smtk grade feedback` on the graded module: each learner's page per lesson (full marks, and a blank hand-in with
-    every answer missing) in the kit's feedback template."""
+    """Feedback on the graded module, each learner's page per lesson (full marks, and a blank hand-in with every
+    answer missing), in the kit's template: from formgrader's own button, then from `smtk grade feedback`."""
     from graders.results.exports import feedback
 
-    root = formgrader[3]
+    url, token, _, root = formgrader
+    drawn(page, f"{url}?token={token}", "#main-table tr")
+    page.get_by_role("link", name=f"Generate Feedback {MODULE}", exact=True).click()
+    done = page.get_by_role("dialog", name="Success")
+    expect(done).to_be_visible(timeout=120_000)
+    assert described(axe_violations(page)) == []
+    written = sorted((root / "feedback").rglob("*.html"))
+    assert len(written) == 4 and all('<html lang="en">' in p.read_text(encoding="utf-8") for p in written)
+
     report = feedback(MODULE, root)
     assert [r.status for r in report.learners if r.learner != "->"] == ["feedback", "feedback"], report.summary()
     pages = sorted((root / "feedback").rglob("*.html"))

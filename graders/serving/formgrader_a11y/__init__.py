@@ -8,11 +8,13 @@ graders/serving/trainer-lab (their JupyterLab, the hub's formgrader service); wi
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, FileSystemLoader
+from traitlets.config import Config
 
-from graders.course.nbgrader_pages import FORMGRADE, STYLESHEET_FOLDER, with_kit_template
+from graders.course.nbgrader_pages import FEEDBACK, FORMGRADE, STYLESHEET_FOLDER, with_kit_template
 
 TEMPLATES = Path(__file__).parent / "templates"  # formgrader's layout (base.tpl) and its script
 
@@ -36,9 +38,16 @@ def use_kit_templates(settings: dict, log=None) -> bool:
         return False
     env.loader = ChoiceLoader([FileSystemLoader([str(TEMPLATES), str(STYLESHEET_FOLDER)]), env.loader])
     # A new exporter, since one computes its template paths once; the kit's script and stylesheet on its paths too.
-    config = with_kit_template(exporter.config.copy(), FORMGRADE)
+    config = with_kit_template(copy.deepcopy(exporter.config), FORMGRADE)  # its sections are formgrader's own
     config.HTMLExporter.extra_template_paths = [*exporter.extra_template_paths, str(TEMPLATES), str(STYLESHEET_FOLDER)]
     settings["nbgrader_exporter"] = type(exporter)(config=config)
+    # Its "Generate Feedback" buttons: nbgrader's API there takes its exporter's configuration from formgrader's, which
+    # formgrader's start page sets back to the configuration it started with; both get the feedback template.
+    feedback = with_kit_template(Config(), FEEDBACK)
+    if settings.get("initial_config") is not None:
+        settings["initial_config"].merge(feedback)
+    if settings.get("nbgrader_formgrader") is not None:
+        settings["nbgrader_formgrader"].update_config(feedback)
     if log is not None:
         log.info("smtk: formgrader's pages use the kit's accessible templates (%s)", TEMPLATES)
     return True
