@@ -126,7 +126,8 @@ def test_the_learner_image_builds_the_front_ends_and_its_wheel_carries_them(tmp_
     shipped = [
         "graders/serving/trainer-lab/jupyter_server_config.d/smtk-formgrader-a11y.json",
         "graders/serving/formgrader_a11y/templates/base.tpl",
-        "graders/serving/formgrader_a11y/templates/smtk-formgrade/index.html.j2",
+        "graders/serving/jupyter/nbconvert/templates/formgrade/smtk-formgrade.html.j2",
+        "graders/serving/jupyter/nbconvert/templates/feedback/smtk-feedback.html.j2",
         "graders/serving/learner-lab/jupyter_server_config.json",
     ]
     assert set(shipped) <= names
